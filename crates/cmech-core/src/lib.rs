@@ -1,0 +1,24 @@
+//! cmech-core: computational mechanics of stochastic processes.
+//!
+//! Presentations ([`Hmm`]) of processes, the library of [`named`] processes, seeded [`sample`]ing,
+//! minimisation to the epsilon-machine, [`mixed_state`] presentations, and exact [`measures`].
+//! This crate knows nothing of terminals, files or Python: the `cmech` binary and the Python module
+//! are faces over it.
+
+pub mod error;
+mod graph;
+pub mod info;
+mod linalg;
+pub mod measures;
+mod minimize;
+pub mod mixed_state;
+pub mod named;
+pub mod presentation;
+pub mod sample;
+mod stationary;
+
+pub use error::{CmechError, Result};
+pub use measures::{measures, MeasureOptions, Measures};
+pub use named::{named, PROCESSES};
+pub use presentation::Hmm;
+pub use sample::{Sampler, Start};

@@ -1,0 +1,116 @@
+//! Minimisation: from any presentation of a process to its epsilon-machine, the minimal unifilar
+//! presentation of its recurrent part.
+
+use std::collections::HashMap;
+
+use crate::error::{CmechError, Result};
+use crate::mixed_state::MixedStatePresentation;
+use crate::presentation::{Edge, Hmm};
+
+/// Beyond this many mixed states a nonunifilar presentation is taken to have no finite
+/// epsilon-machine (as for Mess3 or the simple nonunifilar source).
+pub const MAX_DETERMINIZED_STATES: usize = 5000;
+
+/// Probabilities equal within this are the same when comparing futures.
+const PROBABILITY_RESOLUTION: f64 = 1e-9;
+
+impl Hmm {
+    /// The epsilon-machine of the process this presentation generates.
+    ///
+    /// A unifilar presentation is restricted to its recurrent class and states with identical futures
+    /// are merged (partition refinement). A nonunifilar one is first determinised through its
+    /// mixed-state presentation from the stationary distribution, which must close within
+    /// [`MAX_DETERMINIZED_STATES`] beliefs. Merged states keep the name of their first member.
+    pub fn minimize(&self) -> Result<Hmm> {
+        let recurrent = if self.is_unifilar() {
+            self.restrict(&self.recurrent_class()?)
+        } else {
+            let pi = self.stationary_distribution()?;
+            let msp = MixedStatePresentation::explore(self, &pi, MAX_DETERMINIZED_STATES);
+            if !msp.complete {
+                return Err(CmechError::Unsupported(format!(
+                    "'{}' is nonunifilar and its mixed-state presentation does not close within {} \
+                     beliefs: the process has no finite epsilon-machine to minimise to",
+                    self.name(),
+                    MAX_DETERMINIZED_STATES
+                )));
+            }
+            let det = msp.to_hmm(self);
+            det.restrict(&det.recurrent_class()?)
+        };
+        let (merged, _) = merge_equivalent_states(&recurrent);
+        Ok(merged.with_name(self.name()))
+    }
+}
+
+/// Merges the states of a unifilar presentation that have identical futures. Returns the merged
+/// presentation and, for each original state, the index of its merged state.
+pub(crate) fn merge_equivalent_states(hmm: &Hmm) -> (Hmm, Vec<usize>) {
+    let n = hmm.num_states();
+    let quantise = |p: f64| (p / PROBABILITY_RESOLUTION).round() as i64;
+    // Start from the next-symbol distributions, then split by the blocks successors fall in until
+    // nothing changes (Moore's algorithm).
+    let mut block: Vec<usize> = relabel(
+        &(0..n)
+            .map(|i| {
+                (0..hmm.num_symbols())
+                    .map(|x| quantise(hmm.emission(i, x)))
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>(),
+    );
+    loop {
+        let signatures: Vec<(usize, Vec<(usize, usize)>)> = (0..n)
+            .map(|i| {
+                (
+                    block[i],
+                    hmm.edges(i).iter().map(|e| (e.symbol, block[e.to])).collect(),
+                )
+            })
+            .collect();
+        let next = relabel(&signatures);
+        let done = next.iter().max() == block.iter().max();
+        block = next;
+        if done {
+            break;
+        }
+    }
+    let count = block.iter().max().map_or(0, |m| m + 1);
+    let mut first = vec![usize::MAX; count];
+    for (i, &b) in block.iter().enumerate() {
+        if first[b] == usize::MAX {
+            first[b] = i;
+        }
+    }
+    let edges = first
+        .iter()
+        .map(|&i| {
+            hmm.edges(i)
+                .iter()
+                .map(|e| Edge {
+                    to: block[e.to],
+                    ..*e
+                })
+                .collect()
+        })
+        .collect();
+    let merged = Hmm::from_parts(
+        hmm.name().to_string(),
+        hmm.alphabet().to_vec(),
+        first.iter().map(|&i| hmm.states()[i].clone()).collect(),
+        edges,
+    );
+    (merged, block)
+}
+
+/// Numbers distinct values 0, 1, ... in order of first appearance.
+fn relabel<T: std::hash::Hash + Eq + Clone>(values: &[T]) -> Vec<usize> {
+    let mut ids: HashMap<T, usize> = HashMap::new();
+    values
+        .iter()
+        .map(|v| {
+            let next = ids.len();
+            *ids.entry(v.clone()).or_insert(next)
+        })
+        .collect()
+}

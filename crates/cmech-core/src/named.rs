@@ -1,0 +1,326 @@
+//! The library of named processes, each with its parameters and their defaults.
+
+use std::collections::BTreeMap;
+
+use crate::error::{CmechError, Result};
+use crate::presentation::Hmm;
+
+/// One parameter of a named process.
+#[derive(Debug, Clone)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub default: &'static str,
+    pub help: &'static str,
+}
+
+/// A named process: how to build its presentation from parameters.
+pub struct NamedProcess {
+    pub name: &'static str,
+    pub summary: &'static str,
+    /// Where the definition comes from.
+    pub reference: &'static str,
+    pub params: &'static [ParamSpec],
+    build: fn(&Params) -> Result<Hmm>,
+}
+
+/// Parameter values by name, as given by a user (text), checked by the process that reads them.
+pub struct Params<'a> {
+    process: &'static str,
+    values: BTreeMap<&'static str, &'a str>,
+}
+
+impl Params<'_> {
+    fn err(&self, message: String) -> CmechError {
+        CmechError::InvalidParameter {
+            process: self.process.into(),
+            message,
+        }
+    }
+
+    fn text(&self, name: &str) -> &str {
+        self.values[name]
+    }
+
+    fn number(&self, name: &str, lo: f64, hi: f64) -> Result<f64> {
+        let raw = self.text(name);
+        let v = crate::presentation::parse_probability(raw)
+            .ok_or_else(|| self.err(format!("{name} = '{raw}' is not a number")))?;
+        if !(lo..=hi).contains(&v) {
+            return Err(self.err(format!("{name} = {v} is outside [{lo}, {hi}]")));
+        }
+        Ok(v)
+    }
+
+    fn probability(&self, name: &str) -> Result<f64> {
+        self.number(name, 0.0, 1.0)
+    }
+
+    fn word(&self, name: &str) -> Result<Vec<String>> {
+        let raw = self.text(name);
+        let w: Vec<String> = if raw.contains(',') {
+            raw.split(',').map(|s| s.trim().to_string()).collect()
+        } else {
+            raw.chars().map(|c| c.to_string()).collect()
+        };
+        if w.is_empty() || w.iter().any(|s| s.is_empty()) {
+            return Err(self.err(format!("{name} = '{raw}' is not a word of symbols")));
+        }
+        Ok(w)
+    }
+}
+
+const P_HALF: ParamSpec = ParamSpec {
+    name: "p",
+    default: "0.5",
+    help: "probability of the first branch (see the definition)",
+};
+
+pub static PROCESSES: &[NamedProcess] = &[
+    NamedProcess {
+        name: "biased-coin",
+        summary: "independent, identically distributed coin flips: A -1|p-> A, A -0|1-p-> A",
+        reference: "textbook i.i.d. process; h_mu = H_b(p), C_mu = E = 0",
+        params: &[ParamSpec { name: "p", default: "0.5", help: "probability of emitting 1" }],
+        build: |ps| {
+            let p = ps.probability("p")?;
+            machine("biased-coin", &["0", "1"], &["A"], &[("A", "1", "A", p), ("A", "0", "A", 1.0 - p)])
+        },
+    },
+    NamedProcess {
+        name: "golden-mean",
+        summary: "no two consecutive 0s: A -1|p-> A, A -0|1-p-> B, B -1|1-> A",
+        reference: "Crutchfield & Feldman, Chaos 13, 25 (2003)",
+        params: &[ParamSpec { help: "probability of emitting 1 from A", ..P_HALF }],
+        build: |ps| {
+            let p = ps.probability("p")?;
+            machine(
+                "golden-mean",
+                &["0", "1"],
+                &["A", "B"],
+                &[("A", "1", "A", p), ("A", "0", "B", 1.0 - p), ("B", "1", "A", 1.0)],
+            )
+        },
+    },
+    NamedProcess {
+        name: "even",
+        summary: "1s come in blocks of even length: A -0|p-> A, A -1|1-p-> B, B -1|1-> A",
+        reference: "Crutchfield & Feldman, Chaos 13, 25 (2003)",
+        params: &[ParamSpec { help: "probability of emitting 0 from A", ..P_HALF }],
+        build: |ps| {
+            let p = ps.probability("p")?;
+            machine(
+                "even",
+                &["0", "1"],
+                &["A", "B"],
+                &[("A", "0", "A", p), ("A", "1", "B", 1.0 - p), ("B", "1", "A", 1.0)],
+            )
+        },
+    },
+    NamedProcess {
+        name: "period",
+        summary: "repeats a word forever: one state per position of the word",
+        reference: "period-N processes, Crutchfield & Feldman, Chaos 13, 25 (2003)",
+        params: &[ParamSpec {
+            name: "word",
+            default: "001",
+            help: "the repeated word: one character per symbol, or comma-separated symbols",
+        }],
+        build: |ps| {
+            let word = ps.word("word")?;
+            periodic("period", &word, 0.0)
+        },
+    },
+    NamedProcess {
+        name: "noisy-period",
+        summary: "a period-N word whose every symbol is replaced, with probability eps, by another symbol \
+                  of the word's alphabet chosen uniformly; the phase advances regardless",
+        reference: "noisy period-N, Crutchfield & Feldman, Chaos 13, 25 (2003)",
+        params: &[
+            ParamSpec { name: "word", default: "01", help: "the underlying periodic word" },
+            ParamSpec { name: "eps", default: "0.1", help: "probability of a substituted symbol" },
+        ],
+        build: |ps| {
+            let word = ps.word("word")?;
+            let eps = ps.probability("eps")?;
+            periodic("noisy-period", &word, eps)
+        },
+    },
+    NamedProcess {
+        name: "rrxor",
+        summary: "random, random, XOR: two fair bits then their exclusive or",
+        reference: "Crutchfield & Feldman, Chaos 13, 25 (2003); James, Ellison & Crutchfield, Chaos 21 (2011)",
+        params: &[
+            ParamSpec { name: "p1", default: "0.5", help: "probability that the first random bit is 0" },
+            ParamSpec { name: "p2", default: "0.5", help: "probability that the second random bit is 0" },
+        ],
+        build: |ps| {
+            let (p1, p2) = (ps.probability("p1")?, ps.probability("p2")?);
+            machine(
+                "rrxor",
+                &["0", "1"],
+                &["S", "s0", "s1", "T", "F"],
+                &[
+                    ("S", "0", "s0", p1),
+                    ("S", "1", "s1", 1.0 - p1),
+                    ("s0", "0", "F", p2),
+                    ("s0", "1", "T", 1.0 - p2),
+                    ("s1", "0", "T", p2),
+                    ("s1", "1", "F", 1.0 - p2),
+                    ("T", "1", "S", 1.0),
+                    ("F", "0", "S", 1.0),
+                ],
+            )
+        },
+    },
+    NamedProcess {
+        name: "z1r",
+        summary: "zero, one, random: the word 01 then a fair bit, repeated",
+        reference: "Z1R, Mahoney, Ellison & Crutchfield, J. Phys. A 42, 362002 (2009)",
+        params: &[],
+        build: |_| {
+            machine(
+                "z1r",
+                &["0", "1"],
+                &["Z", "O", "R"],
+                &[("Z", "0", "O", 1.0), ("O", "1", "R", 1.0), ("R", "0", "Z", 0.5), ("R", "1", "Z", 0.5)],
+            )
+        },
+    },
+    NamedProcess {
+        name: "nemo",
+        summary: "Nemo: a three-state unifilar process of infinite cryptic order",
+        reference: "Mahoney, Ellison & Crutchfield, J. Phys. A 42, 362002 (2009), Fig. 3",
+        params: &[
+            ParamSpec { name: "p", default: "0.5", help: "probability of A -0-> A" },
+            ParamSpec { name: "q", default: "0.5", help: "probability of B -0-> C" },
+        ],
+        build: |ps| {
+            let (p, q) = (ps.probability("p")?, ps.probability("q")?);
+            machine(
+                "nemo",
+                &["0", "1"],
+                &["A", "B", "C"],
+                &[
+                    ("A", "0", "A", p),
+                    ("A", "1", "B", 1.0 - p),
+                    ("B", "0", "C", q),
+                    ("B", "1", "C", 1.0 - q),
+                    ("C", "1", "A", 1.0),
+                ],
+            )
+        },
+    },
+    NamedProcess {
+        name: "sns",
+        summary: "simple nonunifilar source: A -1|p-> A, A -1|1-p-> B, B -1|q-> B, B -0|1-q-> A",
+        reference: "Crutchfield, Physica D 75, 11 (1994); Marzen & Crutchfield, PRE 95, 051301 (2017)",
+        params: &[
+            ParamSpec { name: "p", default: "0.5", help: "probability of A -1-> A" },
+            ParamSpec { name: "q", default: "0.5", help: "probability of B -1-> B" },
+        ],
+        build: |ps| {
+            let (p, q) = (ps.probability("p")?, ps.probability("q")?);
+            machine(
+                "sns",
+                &["0", "1"],
+                &["A", "B"],
+                &[("A", "1", "A", p), ("A", "1", "B", 1.0 - p), ("B", "1", "B", q), ("B", "0", "A", 1.0 - q)],
+            )
+        },
+    },
+    NamedProcess {
+        name: "mess3",
+        summary: "Mess3(x, alpha): 3 states, 3 symbols, nonunifilar; its beliefs form a fractal in the simplex",
+        reference: "Marzen & Crutchfield (2017); parameters of Shai et al., 'Transformers represent belief \
+                    state geometry in their residual stream' (2024), App. A.3",
+        params: &[
+            ParamSpec { name: "x", default: "0.05", help: "probability mass of each state switch, in [0, 1/2]" },
+            ParamSpec { name: "alpha", default: "0.85", help: "probability of emitting the symbol of the destination state" },
+        ],
+        build: |ps| {
+            let x = ps.number("x", 0.0, 0.5)?;
+            let alpha = ps.probability("alpha")?;
+            let (b, y) = ((1.0 - alpha) / 2.0, 1.0 - 2.0 * x);
+            let names = ["A", "B", "C"];
+            let mut ts = Vec::new();
+            for (a, sym) in names.iter().enumerate() {
+                for i in 0..3 {
+                    for j in 0..3 {
+                        let emit = if j == a { alpha } else { b };
+                        let hop = if i == j { y } else { x };
+                        ts.push((names[i], *sym, names[j], emit * hop));
+                    }
+                }
+            }
+            machine("mess3", &names, &names, &ts)
+        },
+    },
+];
+
+fn machine(name: &str, alphabet: &[&str], states: &[&str], ts: &[(&str, &str, &str, f64)]) -> Result<Hmm> {
+    let idx = |list: &[&str], s: &str| list.iter().position(|t| *t == s).expect("known name");
+    Hmm::new(
+        name,
+        alphabet.iter().map(|s| s.to_string()).collect(),
+        states.iter().map(|s| s.to_string()).collect(),
+        ts.iter()
+            .map(|&(f, x, t, p)| (idx(states, f), idx(alphabet, x), idx(states, t), p)),
+    )
+}
+
+/// One state per position of `word`; at each position the word's symbol is emitted with probability
+/// 1 - eps and each other symbol of the word's alphabet with eps / (|A| - 1).
+fn periodic(name: &str, word: &[String], eps: f64) -> Result<Hmm> {
+    let mut alphabet: Vec<String> = word.to_vec();
+    alphabet.sort();
+    alphabet.dedup();
+    if eps > 0.0 && alphabet.len() < 2 {
+        return Err(CmechError::InvalidParameter {
+            process: name.into(),
+            message: "a noisy word needs at least two distinct symbols".into(),
+        });
+    }
+    let n = word.len();
+    let states: Vec<String> = (0..n).map(|i| format!("P{i}")).collect();
+    let mut ts = Vec::new();
+    for (i, w) in word.iter().enumerate() {
+        for (x, s) in alphabet.iter().enumerate() {
+            let p = if s == w { 1.0 - eps } else { eps / (alphabet.len() - 1) as f64 };
+            ts.push((i, x, (i + 1) % n, p));
+        }
+    }
+    Hmm::new(name, alphabet, states, ts)
+}
+
+/// The named process, built with `params` over its defaults.
+pub fn named(name: &str, params: &[(&str, &str)]) -> Result<Hmm> {
+    let spec = PROCESSES
+        .iter()
+        .find(|p| p.name == name || p.name.replace('-', "_") == name.replace('-', "_"))
+        .ok_or_else(|| CmechError::UnknownProcess {
+            name: name.into(),
+            known: PROCESSES.iter().map(|p| p.name).collect::<Vec<_>>().join(", "),
+        })?;
+    let mut values: BTreeMap<&'static str, &str> =
+        spec.params.iter().map(|p| (p.name, p.default)).collect();
+    for (k, v) in params {
+        let key = spec.params.iter().find(|p| p.name == *k).ok_or_else(|| {
+            CmechError::InvalidParameter {
+                process: spec.name.into(),
+                message: format!(
+                    "unknown parameter '{k}' (parameters: {})",
+                    if spec.params.is_empty() {
+                        "none".to_string()
+                    } else {
+                        spec.params.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+                    }
+                ),
+            }
+        })?;
+        values.insert(key.name, v);
+    }
+    (spec.build)(&Params {
+        process: spec.name,
+        values,
+    })
+}
