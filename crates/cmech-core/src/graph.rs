@@ -70,7 +70,10 @@ pub fn closed_components(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let mut closed: Vec<Vec<usize>> = comps
         .iter()
         .enumerate()
-        .filter(|(c, comp)| comp.iter().all(|&v| adj[v].iter().all(|&w| comp_of[w] == *c)))
+        .filter(|(c, comp)| {
+            comp.iter()
+                .all(|&v| adj[v].iter().all(|&w| comp_of[w] == *c))
+        })
         .map(|(_, comp)| comp.clone())
         .collect();
     closed.sort();

@@ -103,7 +103,11 @@ mod tests {
 
     #[test]
     fn stationary_of_periodic_chain() {
-        let p = vec![vec![0.0, 1.0, 0.0], vec![0.0, 0.0, 1.0], vec![1.0, 0.0, 0.0]];
+        let p = vec![
+            vec![0.0, 1.0, 0.0],
+            vec![0.0, 0.0, 1.0],
+            vec![1.0, 0.0, 0.0],
+        ];
         let pi = stationary(&p).unwrap();
         assert!(pi.iter().all(|v| (v - 1.0 / 3.0).abs() < 1e-15));
     }

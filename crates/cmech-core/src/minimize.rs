@@ -64,7 +64,10 @@ pub(crate) fn merge_equivalent_states(hmm: &Hmm) -> (Hmm, Vec<usize>) {
             .map(|i| {
                 (
                     block[i],
-                    hmm.edges(i).iter().map(|e| (e.symbol, block[e.to])).collect(),
+                    hmm.edges(i)
+                        .iter()
+                        .map(|e| (e.symbol, block[e.to]))
+                        .collect(),
                 )
             })
             .collect();

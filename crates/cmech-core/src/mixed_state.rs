@@ -6,11 +6,18 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use crate::info::entropy;
 use crate::presentation::{Edge, Hmm};
 
 /// Beliefs closer than this in every component are the same belief.
-const BELIEF_RESOLUTION: f64 = 1e-11;
+const BELIEF_RESOLUTION: f64 = 1e-13;
+/// Belief components below this are set to zero. Beliefs of asymptotically synchronising machines
+/// approach a single state geometrically without reaching it; snapping makes them arrive, so their
+/// mixed-state presentations close, at a cost in any measure of order 1e-11 bits. Snapping is coarser than the resolution
+/// at which beliefs are identified, so a snapped belief is never merged into an unsnapped one.
+pub const BELIEF_SNAP: f64 = 1e-12;
 
 fn key(belief: &[f64]) -> Vec<i64> {
     belief
@@ -40,10 +47,23 @@ pub fn successors(hmm: &Hmm, belief: &[f64]) -> Vec<(usize, f64, Vec<f64>)> {
             if p <= 0.0 {
                 return None;
             }
-            v.iter_mut().for_each(|q| *q /= p);
+            normalise_snapped(&mut v, p);
             Some((x, p, v))
         })
         .collect()
+}
+
+/// Divides by `total`, zeroes components below [`BELIEF_SNAP`] and renormalises.
+fn normalise_snapped(v: &mut [f64], total: f64) {
+    let mut kept = 0.0;
+    for q in v.iter_mut() {
+        *q /= total;
+        if *q < BELIEF_SNAP {
+            *q = 0.0;
+        }
+        kept += *q;
+    }
+    v.iter_mut().for_each(|q| *q /= kept);
 }
 
 /// Entropy of the next symbol under a belief.
@@ -132,40 +152,109 @@ pub struct LevelStatistics {
     pub beliefs: usize,
 }
 
+/// Beliefs of one word length, stored flat (`n` components each) with their probabilities, and
+/// indexed by their quantised form so that equal beliefs reached by different words are merged.
+struct Level {
+    n: usize,
+    weights: Vec<f64>,
+    beliefs: Vec<f64>,
+    index: FxHashMap<Box<[i64]>, usize>,
+}
+
+impl Level {
+    fn new(n: usize) -> Level {
+        Level {
+            n,
+            weights: Vec::new(),
+            beliefs: Vec::new(),
+            index: FxHashMap::default(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.weights.len()
+    }
+
+    fn belief(&self, k: usize) -> &[f64] {
+        &self.beliefs[k * self.n..(k + 1) * self.n]
+    }
+
+    fn add(&mut self, weight: f64, belief: &[f64], scratch: &mut Vec<i64>) {
+        scratch.clear();
+        scratch.extend(
+            belief
+                .iter()
+                .map(|p| (p / BELIEF_RESOLUTION).round() as i64),
+        );
+        match self.index.get(scratch.as_slice()) {
+            Some(&k) => self.weights[k] += weight,
+            None => {
+                self.index
+                    .insert(scratch.clone().into_boxed_slice(), self.weights.len());
+                self.weights.push(weight);
+                self.beliefs.extend_from_slice(belief);
+            }
+        }
+    }
+}
+
 /// Level-by-level statistics of beliefs started from a weighted set of beliefs (their weights summing
-/// to one), for words of length 0 up to `max_depth`. Stops early, returning fewer levels, when a level
-/// would hold more than `budget` distinct beliefs.
+/// to one), for words of length 0 up to `max_depth`. Stops early, returning fewer levels, when the
+/// next level could hold more than `budget` distinct beliefs.
 pub fn level_statistics(
     hmm: &Hmm,
     initial: &[(f64, Vec<f64>)],
     max_depth: usize,
     budget: usize,
 ) -> Vec<LevelStatistics> {
-    let mut level: HashMap<Vec<i64>, (f64, Vec<f64>)> = HashMap::new();
+    let n = hmm.num_states();
+    let k = hmm.num_symbols();
+    let mut scratch = Vec::with_capacity(n);
+    let mut level = Level::new(n);
     for (w, b) in initial {
-        level.entry(key(b)).or_insert((0.0, b.clone())).0 += w;
+        level.add(*w, b, &mut scratch);
     }
     let mut stats = Vec::new();
+    // Unnormalised next beliefs, one row of n per symbol.
+    let mut next_rows = vec![0.0; k * n];
+    let mut px = vec![0.0; k];
     for depth in 0..=max_depth {
+        let last = depth == max_depth || level.len() * k > budget;
+        let mut next = Level::new(n);
+        let (mut h_next, mut h_state) = (0.0, 0.0);
+        for b in 0..level.len() {
+            let (w, belief) = (level.weights[b], level.belief(b));
+            next_rows.iter_mut().for_each(|v| *v = 0.0);
+            for (i, &mu) in belief.iter().enumerate() {
+                if mu > 0.0 {
+                    for e in hmm.edges(i) {
+                        next_rows[e.symbol * n + e.to] += mu * e.p;
+                    }
+                }
+            }
+            for x in 0..k {
+                px[x] = next_rows[x * n..(x + 1) * n].iter().sum();
+            }
+            h_next += w * entropy(px.iter().copied());
+            h_state += w * entropy(belief.iter().copied());
+            if last {
+                continue;
+            }
+            for x in 0..k {
+                if px[x] > 0.0 {
+                    let row = &mut next_rows[x * n..(x + 1) * n];
+                    normalise_snapped(row, px[x]);
+                    next.add(w * px[x], row, &mut scratch);
+                }
+            }
+        }
         stats.push(LevelStatistics {
-            next_symbol_entropy: level
-                .values()
-                .map(|(w, b)| w * next_symbol_entropy(hmm, b))
-                .sum(),
-            state_entropy: level.values().map(|(w, b)| w * entropy(b.iter().copied())).sum(),
+            next_symbol_entropy: h_next,
+            state_entropy: h_state,
             beliefs: level.len(),
         });
-        if depth == max_depth {
+        if last {
             break;
-        }
-        let mut next: HashMap<Vec<i64>, (f64, Vec<f64>)> = HashMap::with_capacity(level.len() * 2);
-        for (w, b) in level.values() {
-            for (_, p, nb) in successors(hmm, b) {
-                next.entry(key(&nb)).or_insert((0.0, nb)).0 += w * p;
-            }
-            if next.len() > budget {
-                return stats;
-            }
         }
         level = next;
     }

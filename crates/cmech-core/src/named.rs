@@ -257,7 +257,12 @@ pub static PROCESSES: &[NamedProcess] = &[
     },
 ];
 
-fn machine(name: &str, alphabet: &[&str], states: &[&str], ts: &[(&str, &str, &str, f64)]) -> Result<Hmm> {
+fn machine(
+    name: &str,
+    alphabet: &[&str],
+    states: &[&str],
+    ts: &[(&str, &str, &str, f64)],
+) -> Result<Hmm> {
     let idx = |list: &[&str], s: &str| list.iter().position(|t| *t == s).expect("known name");
     Hmm::new(
         name,
@@ -285,7 +290,11 @@ fn periodic(name: &str, word: &[String], eps: f64) -> Result<Hmm> {
     let mut ts = Vec::new();
     for (i, w) in word.iter().enumerate() {
         for (x, s) in alphabet.iter().enumerate() {
-            let p = if s == w { 1.0 - eps } else { eps / (alphabet.len() - 1) as f64 };
+            let p = if s == w {
+                1.0 - eps
+            } else {
+                eps / (alphabet.len() - 1) as f64
+            };
             ts.push((i, x, (i + 1) % n, p));
         }
     }
@@ -299,7 +308,11 @@ pub fn named(name: &str, params: &[(&str, &str)]) -> Result<Hmm> {
         .find(|p| p.name == name || p.name.replace('-', "_") == name.replace('-', "_"))
         .ok_or_else(|| CmechError::UnknownProcess {
             name: name.into(),
-            known: PROCESSES.iter().map(|p| p.name).collect::<Vec<_>>().join(", "),
+            known: PROCESSES
+                .iter()
+                .map(|p| p.name)
+                .collect::<Vec<_>>()
+                .join(", "),
         })?;
     let mut values: BTreeMap<&'static str, &str> =
         spec.params.iter().map(|p| (p.name, p.default)).collect();
@@ -312,7 +325,11 @@ pub fn named(name: &str, params: &[(&str, &str)]) -> Result<Hmm> {
                     if spec.params.is_empty() {
                         "none".to_string()
                     } else {
-                        spec.params.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+                        spec.params
+                            .iter()
+                            .map(|p| p.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     }
                 ),
             }

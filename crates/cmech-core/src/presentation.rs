@@ -305,12 +305,17 @@ impl Hmm {
             .collect();
         let mut map = vec![usize::MAX; self.num_states()];
         let mut used = vec![false; other.num_states()];
-        isomorphism_search(self, other, &sym, &sig_a, &sig_b, tol, 0, &mut map, &mut used)
+        isomorphism_search(
+            self, other, &sym, &sig_a, &sig_b, tol, 0, &mut map, &mut used,
+        )
     }
 
     /// Graphviz DOT text with edges labelled `x|p`.
     pub fn to_dot(&self) -> String {
-        let mut out = format!("digraph {} {{\n  rankdir=LR;\n  node [shape=circle];\n", quote(&self.name));
+        let mut out = format!(
+            "digraph {} {{\n  rankdir=LR;\n  node [shape=circle];\n",
+            quote(&self.name)
+        );
         for s in &self.states {
             out.push_str(&format!("  {};\n", quote(s)));
         }
@@ -379,9 +384,9 @@ fn isomorphism_search(
     if depth == a.num_states() {
         return (0..a.num_states()).all(|i| {
             a.edges[i].iter().all(|e| {
-                b.edges[map[i]]
-                    .iter()
-                    .any(|f| f.symbol == sym[e.symbol] && f.to == map[e.to] && (f.p - e.p).abs() <= tol)
+                b.edges[map[i]].iter().any(|f| {
+                    f.symbol == sym[e.symbol] && f.to == map[e.to] && (f.p - e.p).abs() <= tol
+                })
             })
         });
     }
@@ -477,8 +482,9 @@ impl ProbDoc {
     fn value(&self, what: &dyn Fn() -> String) -> Result<f64> {
         match self {
             ProbDoc::Number(x) => Ok(*x),
-            ProbDoc::Text(s) => parse_probability(s)
-                .ok_or_else(|| invalid(format!("probability of {} is '{s}', not a number", what()))),
+            ProbDoc::Text(s) => parse_probability(s).ok_or_else(|| {
+                invalid(format!("probability of {} is '{s}', not a number", what()))
+            }),
         }
     }
 }
@@ -509,9 +515,8 @@ impl PresentationDoc {
                     let from = lookup(&self.states, "state", &t.from)?;
                     let to = lookup(&self.states, "state", &t.to)?;
                     let symbol = lookup(&self.alphabet, "symbol", &t.symbol)?;
-                    let p = t
-                        .p
-                        .value(&|| format!("{} -{}-> {}", t.from, t.symbol, t.to))?;
+                    let p =
+                        t.p.value(&|| format!("{} -{}-> {}", t.from, t.symbol, t.to))?;
                     quads.push((from, symbol, to, p));
                 }
                 Hmm::new(name, self.alphabet, self.states, quads)

@@ -101,6 +101,8 @@ impl Iterator for Sampler {
 impl Hmm {
     /// `n` symbols (as alphabet indices) from a stationary start, reproducible from `seed`.
     pub fn sample(&self, n: usize, seed: u64) -> Result<Vec<usize>> {
-        Ok(Sampler::new(self, seed, Start::Stationary)?.take(n).collect())
+        Ok(Sampler::new(self, seed, Start::Stationary)?
+            .take(n)
+            .collect())
     }
 }
