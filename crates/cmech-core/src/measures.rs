@@ -16,7 +16,7 @@ use crate::info::entropy;
 use crate::linalg;
 use crate::minimize::{merge_equivalent_states, MAX_DETERMINIZED_STATES};
 use crate::mixed_state::{
-    level_statistics, next_symbol_entropy, LevelStatistics, MixedStatePresentation,
+    level_statistics, next_symbol_entropy, Identify, LevelStatistics, MixedStatePresentation,
 };
 use crate::presentation::{Edge, Hmm};
 
@@ -404,7 +404,12 @@ struct TransientSums {
 /// h(L+1) - h_mu = sum_m P_L(m) c(m) with c(m) = H[X|m] - sum_i m_i H[X|i], so
 /// E = nu c, T = sum_L (L+1) P_L c = e0 (I-Q)^-2 c, and S = nu H[m].
 fn transient_sums(eps: &Hmm, pi: &[f64]) -> Option<TransientSums> {
-    let msp = MixedStatePresentation::explore(eps, pi, MAX_TRANSIENT_BELIEFS + eps.num_states());
+    let msp = MixedStatePresentation::explore(
+        eps,
+        pi,
+        MAX_TRANSIENT_BELIEFS + eps.num_states(),
+        Identify::Distribution,
+    );
     if !msp.complete {
         return None;
     }
@@ -494,7 +499,13 @@ impl ReverseMachine {
             eps.states().to_vec(),
             edges,
         );
-        let msp = MixedStatePresentation::explore(&reversed, pi, MAX_DETERMINIZED_STATES);
+        // Beliefs stay distributions here: the joint of forward and reverse states needs them.
+        let msp = MixedStatePresentation::explore(
+            &reversed,
+            pi,
+            MAX_DETERMINIZED_STATES,
+            Identify::Distribution,
+        );
         if !msp.complete {
             return None;
         }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::error::{CmechError, Result};
-use crate::mixed_state::MixedStatePresentation;
+use crate::mixed_state::{FutureBasis, Identify, MixedStatePresentation};
 use crate::presentation::{Edge, Hmm};
 
 /// Beyond this many mixed states a nonunifilar presentation is taken to have no finite
@@ -22,11 +22,23 @@ impl Hmm {
     /// mixed-state presentation from the stationary distribution, which must close within
     /// [`MAX_DETERMINIZED_STATES`] beliefs. Merged states keep the name of their first member.
     pub fn minimize(&self) -> Result<Hmm> {
-        let recurrent = if self.is_unifilar() {
-            self.restrict(&self.recurrent_class()?)
+        // Moore's algorithm below already merges the identical futures of a unifilar presentation.
+        let lumped = if self.is_unifilar() {
+            self.clone()
         } else {
-            let pi = self.stationary_distribution()?;
-            let msp = MixedStatePresentation::explore(self, &pi, MAX_DETERMINIZED_STATES);
+            lump_identical_futures(self, &FutureBasis::new(self))
+        };
+        let recurrent = if lumped.is_unifilar() {
+            lumped.restrict(&lumped.recurrent_class()?)
+        } else {
+            let pi = lumped.stationary_distribution()?;
+            let basis = FutureBasis::new(&lumped);
+            let msp = MixedStatePresentation::explore(
+                &lumped,
+                &pi,
+                MAX_DETERMINIZED_STATES,
+                Identify::Prediction(&basis),
+            );
             if !msp.complete {
                 return Err(CmechError::Unsupported(format!(
                     "'{}' is nonunifilar and its mixed-state presentation does not close within {} \
@@ -35,12 +47,58 @@ impl Hmm {
                     MAX_DETERMINIZED_STATES
                 )));
             }
-            let det = msp.to_hmm(self);
+            let det = msp.to_hmm(&lumped);
             det.restrict(&det.recurrent_class()?)
         };
         let (merged, _) = merge_equivalent_states(&recurrent);
         Ok(merged.with_name(self.name()))
     }
+}
+
+/// Lumps states whose futures are identical into one, keeping the first member's name and edges
+/// (any member's edges generate the block's future, so the lumped presentation generates the same
+/// process). A nonunifilar presentation with redundant states often becomes unifilar this way.
+fn lump_identical_futures(hmm: &Hmm, basis: &FutureBasis) -> Hmm {
+    let block = relabel(
+        &(0..hmm.num_states())
+            .map(|i| basis.state_key(i))
+            .collect::<Vec<_>>(),
+    );
+    let count = block.iter().max().map_or(0, |m| m + 1);
+    if count == hmm.num_states() {
+        return hmm.clone();
+    }
+    let mut first = vec![usize::MAX; count];
+    for (i, &b) in block.iter().enumerate() {
+        if first[b] == usize::MAX {
+            first[b] = i;
+        }
+    }
+    let edges = first
+        .iter()
+        .map(|&i| {
+            let mut row: Vec<Edge> = Vec::new();
+            for e in hmm.edges(i) {
+                match row
+                    .iter_mut()
+                    .find(|f| f.symbol == e.symbol && f.to == block[e.to])
+                {
+                    Some(f) => f.p += e.p,
+                    None => row.push(Edge {
+                        to: block[e.to],
+                        ..*e
+                    }),
+                }
+            }
+            row
+        })
+        .collect();
+    Hmm::from_parts(
+        hmm.name().to_string(),
+        hmm.alphabet().to_vec(),
+        first.iter().map(|&i| hmm.states()[i].clone()).collect(),
+        edges,
+    )
 }
 
 /// Merges the states of a unifilar presentation that have identical futures. Returns the merged

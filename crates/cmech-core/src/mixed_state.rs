@@ -19,11 +19,86 @@ const BELIEF_RESOLUTION: f64 = 1e-13;
 /// at which beliefs are identified, so a snapped belief is never merged into an unsnapped one.
 pub const BELIEF_SNAP: f64 = 1e-12;
 
-fn key(belief: &[f64]) -> Vec<i64> {
-    belief
-        .iter()
+fn quantise(values: impl Iterator<Item = f64>) -> Vec<i64> {
+    values
         .map(|p| (p / BELIEF_RESOLUTION).round() as i64)
         .collect()
+}
+
+/// An orthonormal basis of the span of the future vectors `T^(w) 1` over all words `w`. Two beliefs
+/// predict the same future exactly when their coordinates in this basis agree, even when they differ
+/// as distributions (states with identical futures, or linearly dependent ones).
+#[derive(Debug, Clone)]
+pub struct FutureBasis {
+    vectors: Vec<Vec<f64>>,
+}
+
+impl FutureBasis {
+    pub fn new(hmm: &Hmm) -> FutureBasis {
+        let n = hmm.num_states();
+        let mut vectors: Vec<Vec<f64>> = Vec::new();
+        let mut queue = vec![vec![1.0; n]];
+        while let Some(v) = queue.pop() {
+            let mut r = v.clone();
+            for q in &vectors {
+                let d: f64 = r.iter().zip(q).map(|(a, b)| a * b).sum();
+                r.iter_mut().zip(q).for_each(|(a, b)| *a -= d * b);
+            }
+            let norm = r.iter().map(|a| a * a).sum::<f64>().sqrt();
+            let scale = v.iter().map(|a| a * a).sum::<f64>().sqrt();
+            if norm <= 1e-9 * scale.max(1e-300) {
+                continue;
+            }
+            vectors.push(r.iter().map(|a| a / norm).collect());
+            for x in 0..hmm.num_symbols() {
+                let mut w = vec![0.0; n];
+                for (i, wi) in w.iter_mut().enumerate() {
+                    *wi = hmm
+                        .edges(i)
+                        .iter()
+                        .filter(|e| e.symbol == x)
+                        .map(|e| e.p * v[e.to])
+                        .sum();
+                }
+                queue.push(w);
+            }
+        }
+        FutureBasis { vectors }
+    }
+
+    /// Number of linearly independent future vectors: at most the number of states.
+    pub fn dimension(&self) -> usize {
+        self.vectors.len()
+    }
+
+    /// The future of state `i`, as coordinates: states with equal coordinates have identical futures.
+    pub fn state_key(&self, i: usize) -> Vec<i64> {
+        quantise(self.vectors.iter().map(|q| q[i]))
+    }
+
+    fn coordinates<'a>(&'a self, belief: &'a [f64]) -> impl Iterator<Item = f64> + 'a {
+        self.vectors
+            .iter()
+            .map(move |q| q.iter().zip(belief).map(|(a, b)| a * b).sum())
+    }
+}
+
+/// How beliefs are identified while exploring.
+#[derive(Debug, Clone, Copy)]
+pub enum Identify<'a> {
+    /// Equal as distributions over the presentation's states.
+    Distribution,
+    /// Equal as predictions of the future (what determinisation to the epsilon-machine needs).
+    Prediction(&'a FutureBasis),
+}
+
+impl Identify<'_> {
+    fn key(&self, belief: &[f64]) -> Vec<i64> {
+        match self {
+            Identify::Distribution => quantise(belief.iter().copied()),
+            Identify::Prediction(basis) => quantise(basis.coordinates(belief)),
+        }
+    }
 }
 
 /// The successor beliefs of `belief`: for every symbol that can occur, its probability and the
@@ -92,16 +167,21 @@ pub struct MixedStatePresentation {
 }
 
 impl MixedStatePresentation {
-    pub fn explore(hmm: &Hmm, start: &[f64], max_states: usize) -> MixedStatePresentation {
+    pub fn explore(
+        hmm: &Hmm,
+        start: &[f64],
+        max_states: usize,
+        identify: Identify,
+    ) -> MixedStatePresentation {
         let mut beliefs = vec![start.to_vec()];
-        let mut index: HashMap<Vec<i64>, usize> = HashMap::from([(key(start), 0)]);
+        let mut index: HashMap<Vec<i64>, usize> = HashMap::from([(identify.key(start), 0)]);
         let mut edges = Vec::new();
         let mut complete = true;
         let mut k = 0;
         while k < beliefs.len() {
             let mut row = Vec::new();
             for (symbol, p, b) in successors(hmm, &beliefs[k]) {
-                let kb = key(&b);
+                let kb = identify.key(&b);
                 let to = match index.get(&kb) {
                     Some(&t) => t,
                     None => {

@@ -1,0 +1,165 @@
+//! Invariants that hold for every presentation, checked on random machines.
+
+use cmech_core::measures::Measures;
+use cmech_core::{measures, Hmm, MeasureOptions};
+use proptest::prelude::*;
+
+/// A random strongly connected unifilar machine: symbol 0 of state i always leads to i+1 (mod n),
+/// so every state reaches every other; the other symbols go anywhere.
+fn unifilar_machine() -> impl Strategy<Value = Hmm> {
+    (1usize..6, 2usize..4).prop_flat_map(|(n, k)| {
+        let edge = (any::<bool>(), 0..n, 1u32..20);
+        proptest::collection::vec(proptest::collection::vec(edge, k), n).prop_map(move |rows| {
+            let mut quads = Vec::new();
+            for (i, row) in rows.iter().enumerate() {
+                let kept: Vec<(usize, usize, u32)> = row
+                    .iter()
+                    .enumerate()
+                    .filter(|(x, (keep, _, _))| *x == 0 || *keep)
+                    .map(|(x, &(_, to, w))| (x, if x == 0 { (i + 1) % n } else { to }, w))
+                    .collect();
+                let total: u32 = kept.iter().map(|e| e.2).sum();
+                for (x, to, w) in kept {
+                    quads.push((i, x, to, w as f64 / total as f64));
+                }
+            }
+            Hmm::new(
+                "random",
+                (0..k).map(|x| x.to_string()).collect(),
+                (0..n).map(|i| format!("s{i}")).collect(),
+                quads,
+            )
+            .expect("valid by construction")
+        })
+    })
+}
+
+fn quads(h: &Hmm) -> Vec<(usize, usize, usize, f64)> {
+    (0..h.num_states())
+        .flat_map(|i| h.edges(i).iter().map(move |e| (i, e.symbol, e.to, e.p)))
+        .collect()
+}
+
+fn values(m: &Measures) -> Vec<Option<f64>> {
+    [
+        &m.entropy_rate,
+        &m.excess_entropy,
+        &m.statistical_complexity,
+        &m.crypticity,
+        &m.transient_information,
+        &m.synchronization_information,
+    ]
+    .iter()
+    .map(|q| q.value)
+    .collect()
+}
+
+fn assert_same_measures(a: &Measures, b: &Measures) {
+    for (x, y) in values(a).into_iter().zip(values(b)) {
+        match (x, y) {
+            (Some(x), Some(y)) => assert!((x - y).abs() < 1e-8, "{x} vs {y}"),
+            (x, y) => assert_eq!(x, y),
+        }
+    }
+    assert_eq!(a.markov_order.value, b.markov_order.value);
+    assert_eq!(a.cryptic_order.value, b.cryptic_order.value);
+}
+
+fn opts() -> MeasureOptions {
+    MeasureOptions {
+        block_length: 10,
+        max_depth: 30,
+        ..Default::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn minimisation_is_idempotent(h in unifilar_machine()) {
+        let once = h.minimize().unwrap();
+        let twice = once.minimize().unwrap();
+        prop_assert!(once.is_isomorphic(&twice, 1e-12));
+        prop_assert_eq!(once.num_states(), twice.num_states());
+    }
+
+    #[test]
+    fn relabelling_states_changes_no_measure(h in unifilar_machine(), rot in 0usize..6) {
+        let n = h.num_states();
+        let perm = |i: usize| (i + rot) % n;
+        let mut states = vec![String::new(); n];
+        for i in 0..n {
+            states[perm(i)] = h.states()[i].clone();
+        }
+        let relabelled = Hmm::new(
+            "relabelled",
+            h.alphabet().to_vec(),
+            states,
+            quads(&h).into_iter().map(|(i, x, j, p)| (perm(i), x, perm(j), p)),
+        ).unwrap();
+        prop_assert!(h.is_isomorphic(&relabelled, 1e-12));
+        assert_same_measures(&measures(&h, &opts()).unwrap(), &measures(&relabelled, &opts()).unwrap());
+    }
+
+    #[test]
+    fn entropies_are_ordered(h in unifilar_machine()) {
+        let m = measures(&h, &opts()).unwrap();
+        let big_h = &m.block_entropies;
+        prop_assert_eq!(big_h[0], 0.0);
+        for l in 1..big_h.len() {
+            // H(L) non-decreasing, and h(L) = H(L) - H(L-1) non-increasing (H concave).
+            prop_assert!(big_h[l] >= big_h[l - 1] - 1e-12);
+            if l >= 2 {
+                prop_assert!(big_h[l] - big_h[l - 1] <= big_h[l - 1] - big_h[l - 2] + 1e-12);
+            }
+            // h(L) never falls below h_mu.
+            prop_assert!(big_h[l] - big_h[l - 1] >= m.entropy_rate.value.unwrap() - 1e-12);
+        }
+        for v in values(&m).into_iter().flatten() {
+            prop_assert!(v >= 0.0, "negative measure {}", v);
+        }
+        let (c, e) = (m.statistical_complexity.value.unwrap(), m.excess_entropy.value.unwrap());
+        prop_assert!(e <= c + 1e-9, "E {} > C_mu {}", e, c);
+    }
+
+    #[test]
+    fn sampled_frequencies_match_the_stationary_prediction(h in unifilar_machine(), seed in any::<u64>()) {
+        let pi = h.stationary_distribution().unwrap();
+        let n = 200_000;
+        let sample = h.sample(n, seed).unwrap();
+        prop_assert_eq!(&sample, &h.sample(n, seed).unwrap());
+        for x in 0..h.num_symbols() {
+            let want: f64 = (0..h.num_states()).map(|i| pi[i] * h.emission(i, x)).sum();
+            let got = sample.iter().filter(|&&s| s == x).count() as f64 / n as f64;
+            // Correlated samples: allow ten times the i.i.d. standard error plus a margin.
+            prop_assert!((got - want).abs() < 0.01 + 10.0 * (want * (1.0 - want) / n as f64).sqrt(),
+                "symbol {}: {} vs {}", x, got, want);
+        }
+    }
+
+    /// Splitting a state into two copies with the same future makes the presentation nonunifilar
+    /// without changing the process: minimisation must find the same epsilon-machine.
+    #[test]
+    fn nonunifilar_copies_minimise_to_the_same_machine(h in unifilar_machine(), w in 1u32..9) {
+        let n = h.num_states();
+        let split = w as f64 / 10.0;
+        let mut q = Vec::new();
+        for (i, x, j, p) in quads(&h) {
+            for from in if i == 0 { vec![0, n] } else { vec![i] } {
+                if j == 0 {
+                    q.push((from, x, 0, p * split));
+                    q.push((from, x, n, p * (1.0 - split)));
+                } else {
+                    q.push((from, x, j, p));
+                }
+            }
+        }
+        let mut states = h.states().to_vec();
+        states.push("copy".into());
+        let copied = Hmm::new("copied", h.alphabet().to_vec(), states, q).unwrap();
+        prop_assert!(!copied.is_unifilar());
+        prop_assert!(copied.minimize().unwrap().is_isomorphic(&h.minimize().unwrap(), 1e-9));
+        assert_same_measures(&measures(&h, &opts()).unwrap(), &measures(&copied, &opts()).unwrap());
+    }
+}

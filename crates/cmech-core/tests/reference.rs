@@ -1,0 +1,299 @@
+//! Measures against exact and published values: those in the shared reference file and those
+//! quoted in the literature.
+
+use cmech_core::measures::{Measures, Status};
+use cmech_core::{measures, named, MeasureOptions};
+use serde_json::Value;
+
+fn reference() -> Option<Value> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/reference/processes.json"
+    );
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(serde_json::from_str(&text).expect("reference file is JSON")),
+        Err(_) => {
+            eprintln!("skipping: {path} not found");
+            None
+        }
+    }
+}
+
+fn of(name: &str) -> Measures {
+    measures(&named(name, &[]).unwrap(), &MeasureOptions::default()).unwrap()
+}
+
+fn close(what: &str, got: Option<f64>, want: f64, tol: f64) {
+    let got = got.unwrap_or_else(|| panic!("{what}: no value"));
+    assert!(
+        (got - want).abs() <= tol,
+        "{what}: got {got}, want {want} (tol {tol})"
+    );
+}
+
+#[test]
+fn unifilar_processes_match_the_reference_file() {
+    let Some(r) = reference() else { return };
+    for (key, name) in [
+        ("golden_mean", "golden-mean"),
+        ("even", "even"),
+        ("rrxor", "rrxor"),
+        ("z1r", "z1r"),
+    ] {
+        let want = &r[key];
+        let m = of(name);
+        let f = |k: &str| want[k].as_f64().unwrap();
+        close(
+            &format!("{name} h_mu"),
+            m.entropy_rate.value,
+            f("h_mu"),
+            1e-12,
+        );
+        close(
+            &format!("{name} C_mu"),
+            m.statistical_complexity.value,
+            f("C_mu"),
+            1e-12,
+        );
+        close(&format!("{name} E"), m.excess_entropy.value, f("E"), 1e-10);
+        close(&format!("{name} chi"), m.crypticity.value, f("chi"), 1e-10);
+        close(
+            &format!("{name} T"),
+            m.transient_information.value,
+            f("T"),
+            1e-9,
+        );
+        close(
+            &format!("{name} S"),
+            m.synchronization_information.value,
+            f("S"),
+            1e-9,
+        );
+        close(
+            &format!("{name} H(1)"),
+            Some(m.block_entropies[1]),
+            f("H1"),
+            1e-12,
+        );
+        for (l, h) in want["h_L"].as_array().unwrap().iter().enumerate() {
+            let got = m.block_entropies[l + 1] - m.block_entropies[l];
+            close(
+                &format!("{name} h({})", l + 1),
+                Some(got),
+                h.as_f64().unwrap(),
+                1e-6,
+            );
+        }
+        for q in [
+            &m.entropy_rate,
+            &m.excess_entropy,
+            &m.statistical_complexity,
+            &m.transient_information,
+        ] {
+            assert_eq!(q.status, Status::Exact, "{name}: {q:?}");
+        }
+        assert_eq!(
+            m.epsilon_machine_states,
+            Some(want["states"].as_u64().unwrap() as usize)
+        );
+        match &want["markov_order"] {
+            Value::String(s) if s == "infinite" => {
+                assert_eq!(m.markov_order.status, Status::Infinite)
+            }
+            v => assert_eq!(
+                m.markov_order.value,
+                Some(v.as_u64().unwrap() as usize),
+                "{name} R"
+            ),
+        }
+        assert_eq!(
+            m.cryptic_order.value,
+            Some(want["cryptic_order"].as_u64().unwrap() as usize),
+            "{name} k"
+        );
+        let pi = named(name, &[]).unwrap().stationary_distribution().unwrap();
+        for (p, frac) in pi.iter().zip(want["pi"].as_array().unwrap()) {
+            let v = cmech_core::presentation::parse_probability(frac.as_str().unwrap()).unwrap();
+            close(&format!("{name} pi"), Some(*p), v, 1e-14);
+        }
+    }
+}
+
+#[test]
+fn mess3_block_entropies_and_approached_values_match_the_reference_file() {
+    let Some(r) = reference() else { return };
+    let want = &r["mess3"];
+    let opts = MeasureOptions {
+        block_length: 13,
+        ..Default::default()
+    };
+    let m = measures(&named("mess3", &[]).unwrap(), &opts).unwrap();
+    assert_eq!(m.epsilon_machine_states, None);
+    for (l, h) in want["h_L_bits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .take(13)
+    {
+        let got = m.block_entropies[l + 1] - m.block_entropies[l];
+        close(
+            &format!("mess3 h({})", l + 1),
+            Some(got),
+            h.as_f64().unwrap(),
+            1e-9,
+        );
+    }
+    let h_mu = want["h_mu_bits_approx"].as_f64().unwrap();
+    assert_eq!(m.entropy_rate.status, Status::Approached);
+    close("mess3 h_mu", m.entropy_rate.value, h_mu, 1e-7);
+    let [lo, hi] = m.entropy_rate.bounds.unwrap();
+    assert!(
+        lo <= h_mu + 1e-8 && h_mu - 1e-8 <= hi && hi - lo < 1e-7,
+        "bounds {lo} {hi}"
+    );
+    close(
+        "mess3 E",
+        m.excess_entropy.value,
+        want["E_bits"].as_f64().unwrap(),
+        1e-6,
+    );
+    close(
+        "mess3 T",
+        m.transient_information.value,
+        want["T_bits"].as_f64().unwrap(),
+        1e-4,
+    );
+    // The observer never synchronises: S diverges, and the state uncertainty levels off.
+    assert_eq!(m.synchronization_information.status, Status::Infinite);
+    close(
+        "mess3 state uncertainty",
+        m.synchronization_information.last_change,
+        want["state_uncertainty_limit_bits"].as_f64().unwrap(),
+        1e-5,
+    );
+    assert_eq!(m.statistical_complexity.status, Status::Unknown);
+}
+
+#[test]
+fn values_quoted_in_the_issue() {
+    let log3 = 3f64.log2();
+    let gm = of("golden-mean");
+    close("gm h_mu", gm.entropy_rate.value, 2.0 / 3.0, 1e-12);
+    close("gm C_mu", gm.statistical_complexity.value, 0.918296, 1e-6);
+    close("gm E", gm.excess_entropy.value, 0.251629, 1e-6);
+    close("gm chi", gm.crypticity.value, 2.0 / 3.0, 1e-10);
+    close("gm T", gm.transient_information.value, 0.251629, 1e-6);
+    close("gm S", gm.synchronization_information.value, 0.918296, 1e-6);
+    assert_eq!(
+        (gm.markov_order.value, gm.cryptic_order.value),
+        (Some(1), Some(1))
+    );
+
+    let even = of("even");
+    close("even E", even.excess_entropy.value, 0.918296, 1e-6);
+    close("even chi", even.crypticity.value, 0.0, 1e-12);
+    close("even T", even.transient_information.value, 3.169925, 1e-6);
+    close(
+        "even S",
+        even.synchronization_information.value,
+        3.169925,
+        1e-6,
+    );
+    assert_eq!(even.markov_order.status, Status::Infinite);
+    assert_eq!(even.cryptic_order.value, Some(0));
+
+    let rrxor = of("rrxor");
+    close(
+        "rrxor C_mu",
+        rrxor.statistical_complexity.value,
+        2.251629,
+        1e-6,
+    );
+    close("rrxor E", rrxor.excess_entropy.value, 2.251629, 1e-6);
+    close(
+        "rrxor T",
+        rrxor.transient_information.value,
+        12.743093,
+        1e-6,
+    );
+    assert_eq!(rrxor.markov_order.status, Status::Infinite);
+
+    let z1r = of("z1r");
+    close("z1r C_mu", z1r.statistical_complexity.value, log3, 1e-12);
+    close("z1r E", z1r.excess_entropy.value, log3, 1e-10);
+    close("z1r h_mu", z1r.entropy_rate.value, 1.0 / 3.0, 1e-12);
+    close("z1r T", z1r.transient_information.value, 2.836592, 1e-6);
+    assert_eq!(z1r.markov_order.value, Some(3));
+}
+
+#[test]
+fn closed_forms_of_simple_families() {
+    // Biased coin: i.i.d., so h_mu = H_b(p) and nothing is stored.
+    let p = 0.3f64;
+    let hb = -(p * p.log2() + (1.0 - p) * (1.0 - p).log2());
+    let m = measures(
+        &named("biased-coin", &[("p", "0.3")]).unwrap(),
+        &MeasureOptions::default(),
+    )
+    .unwrap();
+    close("coin h_mu", m.entropy_rate.value, hb, 1e-12);
+    for q in [
+        &m.excess_entropy,
+        &m.statistical_complexity,
+        &m.transient_information,
+        &m.synchronization_information,
+    ] {
+        close("coin zero", q.value, 0.0, 1e-12);
+    }
+    assert_eq!(
+        (m.markov_order.value, m.cryptic_order.value),
+        (Some(0), Some(0))
+    );
+
+    // A primitive period-N word: h_mu = 0, C_mu = E = log2 N, chi = 0.
+    for word in ["01", "001", "00101", "0010111"] {
+        let m = measures(
+            &named("period", &[("word", word)]).unwrap(),
+            &MeasureOptions::default(),
+        )
+        .unwrap();
+        let n = word.len() as f64;
+        close("period h_mu", m.entropy_rate.value, 0.0, 1e-12);
+        close(
+            "period C_mu",
+            m.statistical_complexity.value,
+            n.log2(),
+            1e-12,
+        );
+        close("period E", m.excess_entropy.value, n.log2(), 1e-10);
+        assert_eq!(m.cryptic_order.value, Some(0));
+        assert_eq!(m.epsilon_machine_states, Some(word.len()));
+    }
+    // A word that is a power of a shorter one is minimised to the shorter period.
+    let m = measures(
+        &named("period", &[("word", "0101")]).unwrap(),
+        &MeasureOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(m.epsilon_machine_states, Some(2));
+
+    // Noisy period-2 with flip probability eps: h_mu = H_b(eps), C_mu = 1, and the infinite future
+    // fixes the phase (chi = 0) although no finite past does (R infinite).
+    let eps = 0.1f64;
+    let m = measures(
+        &named("noisy-period", &[("word", "01"), ("eps", "0.1")]).unwrap(),
+        &MeasureOptions::default(),
+    )
+    .unwrap();
+    close(
+        "noisy h_mu",
+        m.entropy_rate.value,
+        -(eps * eps.log2() + (1.0 - eps) * (1.0 - eps).log2()),
+        1e-12,
+    );
+    close("noisy C_mu", m.statistical_complexity.value, 1.0, 1e-12);
+    close("noisy E", m.excess_entropy.value, 1.0, 1e-9);
+    assert_eq!(m.markov_order.status, Status::Infinite);
+    assert_eq!(m.cryptic_order.value, Some(0));
+}
