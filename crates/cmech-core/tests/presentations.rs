@@ -1,0 +1,124 @@
+//! Validation, JSON and DOT formats, and the library of named processes.
+
+use cmech_core::{named, CmechError, Hmm, PROCESSES};
+
+fn err(json: &str) -> String {
+    Hmm::from_json(json).unwrap_err().to_string()
+}
+
+const EVEN_JSON: &str = r#"{
+  "name": "even",
+  "alphabet": ["0", "1"],
+  "states": ["A", "B"],
+  "transitions": [
+    {"from": "A", "symbol": "0", "to": "A", "p": 0.5},
+    {"from": "A", "symbol": "1", "to": "B", "p": "1/2"},
+    {"from": "B", "symbol": "1", "to": "A", "p": 1}
+  ]
+}"#;
+
+#[test]
+fn json_round_trips_and_matches_the_named_process() {
+    let h = Hmm::from_json(EVEN_JSON).unwrap();
+    assert!(h.is_isomorphic(&named("even", &[]).unwrap(), 1e-15));
+    let again = Hmm::from_json(&h.to_json()).unwrap();
+    assert_eq!(h, again);
+    let matrices = r#"{"alphabet": ["0","1"], "states": ["A","B"],
+        "matrices": {"0": [[0.5, 0], [0, 0]], "1": [[0, 0.5], [1, 0]]}}"#;
+    assert!(Hmm::from_json(matrices).unwrap().is_isomorphic(&h, 1e-15));
+}
+
+#[test]
+fn bad_documents_are_rejected_with_the_problem_named() {
+    assert!(err(&EVEN_JSON[..60]).contains("EOF"), "{}", err(&EVEN_JSON[..60]));
+    let short = EVEN_JSON.replace("\"p\": 1}", "\"p\": 0.9}");
+    assert!(err(&short).contains("state B sum to 0.9"), "{}", err(&short));
+    let nan = EVEN_JSON.replace("\"p\": 0.5}", "\"p\": \"NaN\"}");
+    assert!(err(&nan).contains("not a number"), "{}", err(&nan));
+    let unknown = EVEN_JSON.replace("\"symbol\": \"0\"", "\"symbol\": \"2\"");
+    assert!(err(&unknown).contains("unknown symbol '2'"), "{}", err(&unknown));
+    let negative = EVEN_JSON.replace("\"p\": 0.5}", "\"p\": -0.5}");
+    assert!(err(&negative).contains("outside [0, 1]"), "{}", err(&negative));
+    let empty = r#"{"alphabet": [], "states": ["A"], "transitions": []}"#;
+    assert!(err(empty).contains("alphabet is empty"));
+    let stuck = r#"{"alphabet": ["0"], "states": ["A", "B"],
+        "transitions": [{"from": "A", "symbol": "0", "to": "B", "p": 1}]}"#;
+    assert!(err(stuck).contains("state B has no outgoing transitions"), "{}", err(stuck));
+    let typo = EVEN_JSON.replace("\"states\"", "\"stats\"");
+    assert!(matches!(Hmm::from_json(&typo), Err(CmechError::Json(_))));
+}
+
+#[test]
+fn nan_in_matrices_is_rejected() {
+    let m = vec![vec![vec![f64::NAN]]];
+    let e = Hmm::from_matrices("x", vec!["0".into()], vec!["A".into()], &m).unwrap_err();
+    assert!(e.to_string().contains("NaN"), "{e}");
+}
+
+#[test]
+fn structural_properties() {
+    let even = named("even", &[]).unwrap();
+    assert!(even.is_unifilar() && even.is_strongly_connected());
+    assert!(!named("mess3", &[]).unwrap().is_unifilar());
+    assert!(!named("sns", &[]).unwrap().is_unifilar());
+    // Z1R puts two symbols on the same pair of states: both edges must survive.
+    let z1r = named("z1r", &[]).unwrap();
+    let r = z1r.state_index("R").unwrap();
+    assert_eq!(z1r.edges(r).len(), 2);
+    // A transient state is dropped by minimisation; two recurrent classes are an error.
+    let transient = Hmm::new(
+        "t",
+        vec!["0".into(), "1".into()],
+        vec!["T".into(), "A".into()],
+        [(0, 0, 1, 1.0), (1, 0, 1, 0.5), (1, 1, 1, 0.5)],
+    )
+    .unwrap();
+    assert!(!transient.is_strongly_connected());
+    assert_eq!(transient.stationary_distribution().unwrap(), vec![0.0, 1.0]);
+    assert_eq!(transient.minimize().unwrap().num_states(), 1);
+    let split = Hmm::new(
+        "split",
+        vec!["0".into()],
+        vec!["A".into(), "B".into()],
+        [(0, 0, 0, 1.0), (1, 0, 1, 1.0)],
+    )
+    .unwrap();
+    assert!(split.stationary_distribution().unwrap_err().to_string().contains("not ergodic"));
+}
+
+#[test]
+fn dot_labels_edges_with_symbol_and_probability() {
+    let dot = named("golden-mean", &[("p", "0.25")]).unwrap().to_dot();
+    assert!(dot.contains("\"A\" -> \"B\" [label=\"0|0.75\"]"), "{dot}");
+    assert!(dot.starts_with("digraph"));
+}
+
+#[test]
+fn every_named_process_builds_and_validates_its_parameters() {
+    for p in PROCESSES {
+        let h = named(p.name, &[]).unwrap_or_else(|e| panic!("{}: {e}", p.name));
+        h.stationary_distribution().unwrap();
+    }
+    // Mess3 defaults are those of Shai et al. 2024: entries 0.765, 0.00375, 0.0425, 0.0675.
+    let m = named("mess3", &[]).unwrap().matrices();
+    for (got, want) in [(m[0][0][0], 0.765), (m[0][0][1], 0.00375), (m[0][1][0], 0.0425), (m[0][1][1], 0.0675)] {
+        assert!((got - want).abs() < 1e-15, "{got} vs {want}");
+    }
+    assert!(matches!(named("nope", &[]), Err(CmechError::UnknownProcess { .. })));
+    let e = named("even", &[("p", "1.5")]).unwrap_err().to_string();
+    assert!(e.contains("outside [0, 1]"), "{e}");
+    let e = named("even", &[("q", "0.5")]).unwrap_err().to_string();
+    assert!(e.contains("unknown parameter 'q'"), "{e}");
+    assert!(named("golden_mean", &[]).is_ok(), "underscores are accepted for dashes");
+}
+
+#[test]
+fn sampling_is_reproducible_and_respects_the_grammar() {
+    let gm = named("golden-mean", &[]).unwrap();
+    let a = gm.sample(50_000, 7).unwrap();
+    assert_eq!(a, gm.sample(50_000, 7).unwrap());
+    assert_ne!(a, gm.sample(50_000, 8).unwrap());
+    assert!(a.windows(2).all(|w| w != [0, 0]), "golden mean forbids 00");
+    let ones = a.iter().filter(|&&s| s == 1).count() as f64 / a.len() as f64;
+    assert!((ones - 2.0 / 3.0).abs() < 0.01, "{ones}");
+}
