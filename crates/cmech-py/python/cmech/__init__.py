@@ -1,0 +1,55 @@
+"""cmech: computational mechanics of stochastic processes, in Python.
+
+The Python face of the cmech toolkit (a Rust library, the ``cmech`` command-line tool and this
+package give the same numbers). Numpy arrays go in and come out; logarithms are base 2 (bits).
+
+Quick start::
+
+    import cmech
+
+    gm = cmech.Process.named("golden-mean", p=0.5)
+    m = gm.measures()
+    m.h_mu, m.C_mu, m.E          # 0.6667, 0.9183, 0.2516 bits
+    m.status["E"], m.methods["E"]  # how each value was obtained
+    x = gm.sample(1_000_000, seed=1)   # int64 indices into gm.alphabet
+    print(gm.to_dot())
+
+    [p.name for p in cmech.processes()]   # the library of named processes
+
+Errors are raised as subclasses of :class:`CmechError` (data errors are also :class:`ValueError`)
+with the same messages as the command-line tool.
+"""
+
+from __future__ import annotations
+
+from . import _cmech
+from ._errors import (
+    CmechError,
+    CmechIOError,
+    InvalidArgumentError,
+    InvalidJsonError,
+    InvalidParameterError,
+    InvalidPresentationError,
+    UnknownProcessError,
+    UnsupportedError,
+)
+from ._process import Measures, NamedProcessInfo, ParamInfo, Process, processes
+
+__version__: str = _cmech.__version__
+
+__all__ = [
+    "Process",
+    "Measures",
+    "NamedProcessInfo",
+    "ParamInfo",
+    "processes",
+    "CmechError",
+    "CmechIOError",
+    "InvalidArgumentError",
+    "InvalidJsonError",
+    "InvalidParameterError",
+    "InvalidPresentationError",
+    "UnknownProcessError",
+    "UnsupportedError",
+    "__version__",
+]
