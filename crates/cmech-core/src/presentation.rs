@@ -289,12 +289,13 @@ impl Hmm {
             .iter()
             .map(|s| other.symbol_index(s).expect("same alphabet"))
             .collect();
+        // A state's signature: its (symbol, probability) pairs in a canonical order. Compared with
+        // the tolerance, never rounded, so nearly equal probabilities cannot fall apart at a
+        // rounding boundary.
         let signature = |h: &Hmm, i: usize, map: &dyn Fn(usize) -> usize| {
-            let mut v: Vec<(usize, i64)> = h.edges[i]
-                .iter()
-                .map(|e| (map(e.symbol), (e.p / tol.max(1e-15)).round() as i64))
-                .collect();
-            v.sort();
+            let mut v: Vec<(usize, f64)> =
+                h.edges[i].iter().map(|e| (map(e.symbol), e.p)).collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
             v
         };
         let sig_a: Vec<_> = (0..self.num_states())
@@ -374,8 +375,8 @@ fn isomorphism_search(
     a: &Hmm,
     b: &Hmm,
     sym: &[usize],
-    sig_a: &[Vec<(usize, i64)>],
-    sig_b: &[Vec<(usize, i64)>],
+    sig_a: &[Vec<(usize, f64)>],
+    sig_b: &[Vec<(usize, f64)>],
     tol: f64,
     depth: usize,
     map: &mut Vec<usize>,
@@ -391,7 +392,12 @@ fn isomorphism_search(
         });
     }
     for j in 0..b.num_states() {
-        if used[j] || sig_a[depth] != sig_b[j] {
+        let same_signature = sig_a[depth].len() == sig_b[j].len()
+            && sig_a[depth]
+                .iter()
+                .zip(&sig_b[j])
+                .all(|(a, b)| a.0 == b.0 && (a.1 - b.1).abs() <= tol);
+        if used[j] || !same_signature {
             continue;
         }
         // Edges among already-mapped states must agree before going deeper.

@@ -30,20 +30,40 @@ fn json_round_trips_and_matches_the_named_process() {
 
 #[test]
 fn bad_documents_are_rejected_with_the_problem_named() {
-    assert!(err(&EVEN_JSON[..60]).contains("EOF"), "{}", err(&EVEN_JSON[..60]));
+    assert!(
+        err(&EVEN_JSON[..60]).contains("EOF"),
+        "{}",
+        err(&EVEN_JSON[..60])
+    );
     let short = EVEN_JSON.replace("\"p\": 1}", "\"p\": 0.9}");
-    assert!(err(&short).contains("state B sum to 0.9"), "{}", err(&short));
+    assert!(
+        err(&short).contains("state B sum to 0.9"),
+        "{}",
+        err(&short)
+    );
     let nan = EVEN_JSON.replace("\"p\": 0.5}", "\"p\": \"NaN\"}");
     assert!(err(&nan).contains("not a number"), "{}", err(&nan));
     let unknown = EVEN_JSON.replace("\"symbol\": \"0\"", "\"symbol\": \"2\"");
-    assert!(err(&unknown).contains("unknown symbol '2'"), "{}", err(&unknown));
+    assert!(
+        err(&unknown).contains("unknown symbol '2'"),
+        "{}",
+        err(&unknown)
+    );
     let negative = EVEN_JSON.replace("\"p\": 0.5}", "\"p\": -0.5}");
-    assert!(err(&negative).contains("outside [0, 1]"), "{}", err(&negative));
+    assert!(
+        err(&negative).contains("outside [0, 1]"),
+        "{}",
+        err(&negative)
+    );
     let empty = r#"{"alphabet": [], "states": ["A"], "transitions": []}"#;
     assert!(err(empty).contains("alphabet is empty"));
     let stuck = r#"{"alphabet": ["0"], "states": ["A", "B"],
         "transitions": [{"from": "A", "symbol": "0", "to": "B", "p": 1}]}"#;
-    assert!(err(stuck).contains("state B has no outgoing transitions"), "{}", err(stuck));
+    assert!(
+        err(stuck).contains("state B has no outgoing transitions"),
+        "{}",
+        err(stuck)
+    );
     let typo = EVEN_JSON.replace("\"states\"", "\"stats\"");
     assert!(matches!(Hmm::from_json(&typo), Err(CmechError::Json(_))));
 }
@@ -83,7 +103,11 @@ fn structural_properties() {
         [(0, 0, 0, 1.0), (1, 0, 1, 1.0)],
     )
     .unwrap();
-    assert!(split.stationary_distribution().unwrap_err().to_string().contains("not ergodic"));
+    assert!(split
+        .stationary_distribution()
+        .unwrap_err()
+        .to_string()
+        .contains("not ergodic"));
 }
 
 #[test]
@@ -101,15 +125,26 @@ fn every_named_process_builds_and_validates_its_parameters() {
     }
     // Mess3 defaults are those of Shai et al. 2024: entries 0.765, 0.00375, 0.0425, 0.0675.
     let m = named("mess3", &[]).unwrap().matrices();
-    for (got, want) in [(m[0][0][0], 0.765), (m[0][0][1], 0.00375), (m[0][1][0], 0.0425), (m[0][1][1], 0.0675)] {
+    for (got, want) in [
+        (m[0][0][0], 0.765),
+        (m[0][0][1], 0.00375),
+        (m[0][1][0], 0.0425),
+        (m[0][1][1], 0.0675),
+    ] {
         assert!((got - want).abs() < 1e-15, "{got} vs {want}");
     }
-    assert!(matches!(named("nope", &[]), Err(CmechError::UnknownProcess { .. })));
+    assert!(matches!(
+        named("nope", &[]),
+        Err(CmechError::UnknownProcess { .. })
+    ));
     let e = named("even", &[("p", "1.5")]).unwrap_err().to_string();
     assert!(e.contains("outside [0, 1]"), "{e}");
     let e = named("even", &[("q", "0.5")]).unwrap_err().to_string();
     assert!(e.contains("unknown parameter 'q'"), "{e}");
-    assert!(named("golden_mean", &[]).is_ok(), "underscores are accepted for dashes");
+    assert!(
+        named("golden_mean", &[]).is_ok(),
+        "underscores are accepted for dashes"
+    );
 }
 
 #[test]
@@ -121,4 +156,17 @@ fn sampling_is_reproducible_and_respects_the_grammar() {
     assert!(a.windows(2).all(|w| w != [0, 0]), "golden mean forbids 00");
     let ones = a.iter().filter(|&&s| s == 1).count() as f64 / a.len() as f64;
     assert!((ones - 2.0 / 3.0).abs() < 0.01, "{ones}");
+}
+
+#[test]
+fn isomorphism_survives_a_json_round_trip_and_detects_differences() {
+    for p in PROCESSES {
+        let h = named(p.name, &[]).unwrap();
+        let back = Hmm::from_json(&h.to_json()).unwrap();
+        assert!(h.is_isomorphic(&back, 1e-14), "{}", p.name);
+    }
+    let a = named("golden-mean", &[("p", "0.5")]).unwrap();
+    let b = named("golden-mean", &[("p", "0.5000001")]).unwrap();
+    assert!(a.is_isomorphic(&b, 1e-6) && !a.is_isomorphic(&b, 1e-9));
+    assert!(!a.is_isomorphic(&named("even", &[]).unwrap(), 1e-9));
 }
