@@ -1,1 +1,255 @@
-fn main(){}
+//! The `cmech` command-line tool: a thin face over `cmech-core`. Data goes to stdout, messages to
+//! stderr; exit code 0 on success, 1 on bad input, 2 on bad usage (clap's own code).
+
+mod output;
+
+use std::fs::OpenOptions;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use cmech_core::measures::MeasureOptions;
+use cmech_core::{named, Hmm, Sampler, Start};
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Parser)]
+#[command(
+    name = "cmech",
+    version,
+    about = "Computational mechanics: processes, epsilon-machines and their information measures",
+    after_help = "Examples:\n  cmech process list\n  cmech process show even --dot > even.dot\n  \
+                  cmech measures rrxor\n  cmech sample golden-mean -n 1000000 --seed 7 -o gm.txt\n\n\
+                  Every subcommand has its own --help with examples."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the named processes or show one presentation.
+    #[command(subcommand)]
+    Process(ProcessCommand),
+    /// Sample a symbol sequence from a process, streamed to stdout or a file.
+    #[command(after_help = "Examples:\n  cmech sample even -n 20 --seed 1\n  \
+        cmech sample golden-mean --param p=0.3 -n 1000000000 --seed 7 -o gm.txt\n  \
+        cmech sample machine.json -n 1000 --start B\n\n\
+        Symbols that are single characters are written one after another with a final newline;\n\
+        longer symbol names are written separated by spaces. The same seed gives the same sequence.")]
+    Sample(SampleArgs),
+    /// Exact information measures of a process (h_mu, E, C_mu, chi, T, S, Markov and cryptic orders).
+    #[command(after_help = "Examples:\n  cmech measures golden-mean\n  \
+        cmech measures even --param p=0.25 --json\n  cmech measures mess3 --max-depth 12\n  \
+        cmech measures machine.json --block-length 20\n\n\
+        Each value says how it was obtained: 'exact' (closed form or an exact linear solve on the\n\
+        epsilon-machine), 'approached' (a limit evaluated to the stated depth; bounds where known),\n\
+        'infinite', or 'unknown'. Processes without a finite epsilon-machine (mess3, sns) are approached.")]
+    Measures(MeasuresArgs),
+}
+
+#[derive(Subcommand)]
+enum ProcessCommand {
+    /// List the named processes with their parameters and defaults.
+    #[command(after_help = "Examples:\n  cmech process list\n  cmech process list --json")]
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a presentation: a summary, its JSON document, or Graphviz DOT.
+    #[command(after_help = "Examples:\n  cmech process show even\n  \
+        cmech process show mess3 --param x=0.15 --param alpha=0.6 --json > mess3.json\n  \
+        cmech process show mess3.json --dot | dot -Tpng -o mess3.png")]
+    Show {
+        #[command(flatten)]
+        source: Source,
+        /// Print Graphviz DOT (edges labelled symbol|probability).
+        #[arg(long, conflicts_with = "json")]
+        dot: bool,
+        /// Print the presentation in the cmech JSON format.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A named process with parameters, or a presentation JSON file.
+#[derive(Args)]
+struct Source {
+    /// Process name (see `cmech process list`) or path to a presentation JSON file.
+    process: String,
+    /// Parameter of a named process, as name=value (repeatable).
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
+    params: Vec<String>,
+}
+
+#[derive(Args)]
+struct SampleArgs {
+    #[command(flatten)]
+    source: Source,
+    /// Number of symbols.
+    #[arg(short = 'n', long = "length", value_name = "N")]
+    length: u64,
+    /// Seed of the random number generator.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Start in this state instead of one drawn from the stationary distribution.
+    #[arg(long, value_name = "STATE")]
+    start: Option<String>,
+    /// Write to this file instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Overwrite the output file if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+struct MeasuresArgs {
+    #[command(flatten)]
+    source: Source,
+    /// Longest block for the block entropies H(0..=L).
+    #[arg(long, default_value_t = MeasureOptions::default().block_length)]
+    block_length: usize,
+    /// Deepest word length for values that are only approached.
+    #[arg(long, default_value_t = MeasureOptions::default().max_depth)]
+    max_depth: usize,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {:#}", e);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<cmech_core::CmechError>().is_some_and(|ce| {
+                matches!(ce, cmech_core::CmechError::Io(io) if io.kind() == io::ErrorKind::BrokenPipe)
+            })
+    })
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match cli.command {
+        Command::Process(ProcessCommand::List { json }) => output::process_list(&mut out, json)?,
+        Command::Process(ProcessCommand::Show { source, dot, json }) => {
+            let hmm = load(&source)?;
+            if dot {
+                out.write_all(hmm.to_dot().as_bytes())?;
+            } else if json {
+                writeln!(out, "{}", hmm.to_json())?;
+            } else {
+                output::process_summary(&mut out, &hmm)?;
+            }
+        }
+        Command::Sample(args) => sample(args, &mut out)?,
+        Command::Measures(args) => {
+            let hmm = load(&args.source)?;
+            let opts = MeasureOptions {
+                block_length: args.block_length,
+                max_depth: args.max_depth,
+                ..MeasureOptions::default()
+            };
+            let m = cmech_core::measures(&hmm, &opts)?;
+            if args.json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?;
+            } else {
+                output::measures_table(&mut out, &m)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Reads a presentation file, or builds a named process.
+fn load(source: &Source) -> Result<Hmm> {
+    let path = Path::new(&source.process);
+    if source.process.ends_with(".json") || path.is_file() {
+        if !source.params.is_empty() {
+            bail!(
+                "--param applies to named processes, not to the file {}",
+                path.display()
+            );
+        }
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read presentation file {}", path.display()))?;
+        return Hmm::from_json(&text).with_context(|| format!("in {}", path.display()));
+    }
+    let params = source
+        .params
+        .iter()
+        .map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.trim(), v.trim()))
+                .with_context(|| format!("--param '{kv}' is not of the form name=value"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(named(&source.process, &params)?)
+}
+
+fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
+    let hmm = load(&args.source)?;
+    let start = match &args.start {
+        None => Start::Stationary,
+        Some(s) => Start::State(hmm.state_index(s).with_context(|| {
+            format!(
+                "unknown start state '{s}' (states: {})",
+                hmm.states().join(", ")
+            )
+        })?),
+    };
+    let sampler = Sampler::new(&hmm, args.seed, start)?;
+    let mut file;
+    let out: &mut dyn Write = match &args.output {
+        Some(path) => {
+            // create_new refuses to replace what the user already has, unless --force.
+            let f = OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(args.force)
+                .create_new(!args.force)
+                .open(path)
+                .with_context(|| {
+                    if path.exists() && !args.force {
+                        format!("{} exists; use --force to overwrite it", path.display())
+                    } else {
+                        format!("cannot create {}", path.display())
+                    }
+                })?;
+            file = BufWriter::with_capacity(1 << 20, f);
+            &mut file
+        }
+        None => stdout,
+    };
+    let progress = (args.length >= 50_000_000 && io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(args.length);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {percent}% {per_sec} eta {eta}")
+                .expect("valid template"),
+        );
+        bar
+    });
+    output::write_symbols(out, &hmm, sampler, args.length, progress.as_ref())?;
+    out.flush()?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    Ok(())
+}

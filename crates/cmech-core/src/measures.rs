@@ -190,10 +190,10 @@ pub fn measures(hmm: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
     let mut m = match hmm.minimize() {
         Ok(eps) => exact_measures(&eps, opts)?,
         // Nonunifilar with no finite epsilon-machine: everything is approached on the presentation.
-        Err(CmechError::Unsupported(why))
+        Err(CmechError::Unsupported(_))
             if !hmm.is_unifilar() && hmm.recurrent_classes().len() == 1 =>
         {
-            approached_measures(hmm, opts, &why)?
+            approached_measures(hmm, opts)?
         }
         Err(e) => return Err(e),
     };
@@ -585,7 +585,7 @@ fn order_from_supports(eps: &Hmm, done: impl Fn(&BTreeSet<Vec<usize>>) -> bool) 
 
 /// Measures of a nonunifilar presentation whose epsilon-machine is not finite (or too large):
 /// everything is approached through the beliefs over the presentation's own states.
-fn approached_measures(hmm: &Hmm, opts: &MeasureOptions, why: &str) -> Result<Measures> {
+fn approached_measures(hmm: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
     let pi = hmm.stationary_distribution()?;
     let depth = opts.max_depth.max(opts.block_length);
     let upper = level_statistics(hmm, &[(1.0, pi.clone())], depth, opts.belief_budget);
@@ -674,7 +674,9 @@ fn approached_measures(hmm: &Hmm, opts: &MeasureOptions, why: &str) -> Result<Me
             )
         }
     };
-    let no_machine = format!("no finite epsilon-machine ({why})");
+    let no_machine = format!(
+        "no finite epsilon-machine: the mixed states did not close within {MAX_DETERMINIZED_STATES} beliefs"
+    );
     Ok(Measures {
         process: String::new(),
         presentation_states: 0,

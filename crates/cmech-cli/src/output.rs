@@ -1,0 +1,205 @@
+//! How results look to a person on a terminal, and how symbols are written.
+
+use std::io::{self, Write};
+
+use anyhow::Result;
+use cmech_core::measures::{Measures, Order, Quantity, Status};
+use cmech_core::presentation::format_prob;
+use cmech_core::{Hmm, Sampler, PROCESSES};
+use indicatif::ProgressBar;
+use serde_json::json;
+
+pub fn process_list(out: &mut impl Write, as_json: bool) -> Result<()> {
+    if as_json {
+        let list: Vec<_> = PROCESSES
+            .iter()
+            .map(|p| {
+                json!({
+                    "name": p.name,
+                    "summary": p.summary,
+                    "reference": p.reference,
+                    "params": p.params.iter().map(|s| json!({
+                        "name": s.name, "default": s.default, "help": s.help
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+        return Ok(());
+    }
+    for p in PROCESSES {
+        let params: Vec<String> = p
+            .params
+            .iter()
+            .map(|s| format!("{}={}", s.name, s.default))
+            .collect();
+        writeln!(out, "{:<13} {:<22} {}", p.name, params.join(" "), p.summary)?;
+    }
+    Ok(())
+}
+
+pub fn process_summary(out: &mut impl Write, hmm: &Hmm) -> Result<()> {
+    writeln!(out, "process      {}", hmm.name())?;
+    writeln!(out, "alphabet     {}", hmm.alphabet().join(" "))?;
+    writeln!(out, "states       {}", hmm.states().join(" "))?;
+    writeln!(out, "unifilar     {}", yes_no(hmm.is_unifilar()))?;
+    writeln!(
+        out,
+        "strongly connected {}",
+        yes_no(hmm.is_strongly_connected())
+    )?;
+    match hmm.stationary_distribution() {
+        Ok(pi) => {
+            let parts: Vec<String> = hmm
+                .states()
+                .iter()
+                .zip(&pi)
+                .map(|(s, p)| format!("{s}={}", format_prob(*p)))
+                .collect();
+            writeln!(out, "stationary   {}", parts.join(" "))?;
+        }
+        Err(e) => writeln!(out, "stationary   none: {e}")?,
+    }
+    writeln!(out, "transitions")?;
+    for i in 0..hmm.num_states() {
+        for e in hmm.edges(i) {
+            writeln!(
+                out,
+                "  {} -{}|{}-> {}",
+                hmm.states()[i],
+                hmm.alphabet()[e.symbol],
+                format_prob(e.p),
+                hmm.states()[e.to]
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+fn status(s: Status) -> &'static str {
+    match s {
+        Status::Exact => "exact",
+        Status::Approached => "approached",
+        Status::Infinite => "infinite",
+        Status::Unknown => "unknown",
+    }
+}
+
+fn quantity_row(out: &mut impl Write, name: &str, q: &Quantity) -> io::Result<()> {
+    let value = match (q.value, q.status) {
+        (Some(v), _) => format!("{v:.9}"),
+        (None, Status::Infinite) => "inf".into(),
+        (None, _) => "-".into(),
+    };
+    let mut how = q.method.clone();
+    if let Some([lo, hi]) = q.bounds {
+        how.push_str(&format!("; bounds [{lo:.9}, {hi:.9}]"));
+    }
+    if let (Some(d), Some(c)) = (q.depth, q.last_change) {
+        how.push_str(&format!("; depth {d}, last change {c:.2e}"));
+    }
+    writeln!(out, "{name:<4} {value:>14}  {:<10} {how}", status(q.status))
+}
+
+fn order_row(out: &mut impl Write, name: &str, o: &Order) -> io::Result<()> {
+    let value = match (o.value, o.status) {
+        (Some(v), _) => v.to_string(),
+        (None, Status::Infinite) => "inf".into(),
+        (None, _) => "-".into(),
+    };
+    writeln!(
+        out,
+        "{name:<4} {value:>14}  {:<10} {}",
+        status(o.status),
+        o.method
+    )
+}
+
+pub fn measures_table(out: &mut impl Write, m: &Measures) -> Result<()> {
+    let machine = match m.epsilon_machine_states {
+        Some(n) => format!("{n}-state epsilon-machine"),
+        None => "no finite epsilon-machine found".into(),
+    };
+    writeln!(
+        out,
+        "{}: {} states, {}, {machine}",
+        m.process,
+        m.presentation_states,
+        if m.unifilar {
+            "unifilar"
+        } else {
+            "nonunifilar"
+        }
+    )?;
+    quantity_row(out, "h_mu", &m.entropy_rate)?;
+    quantity_row(out, "E", &m.excess_entropy)?;
+    quantity_row(out, "C_mu", &m.statistical_complexity)?;
+    quantity_row(out, "chi", &m.crypticity)?;
+    quantity_row(out, "T", &m.transient_information)?;
+    quantity_row(out, "S", &m.synchronization_information)?;
+    order_row(out, "R", &m.markov_order)?;
+    order_row(out, "k", &m.cryptic_order)?;
+    writeln!(
+        out,
+        "block entropies H(L){}",
+        if m.block_entropies_exact {
+            ""
+        } else {
+            " (cut short by the belief budget)"
+        }
+    )?;
+    for (l, h) in m.block_entropies.iter().enumerate() {
+        let step = if l > 0 {
+            h - m.block_entropies[l - 1]
+        } else {
+            0.0
+        };
+        writeln!(out, "  L={l:<3} H={h:.9}  h={step:.9}")?;
+    }
+    Ok(())
+}
+
+/// Streams `n` symbols: single-character symbols back to back with a final newline, longer names
+/// separated by spaces.
+pub fn write_symbols(
+    out: &mut dyn Write,
+    hmm: &Hmm,
+    sampler: Sampler,
+    n: u64,
+    progress: Option<&ProgressBar>,
+) -> Result<()> {
+    let compact = hmm.alphabet().iter().all(|s| s.chars().count() == 1);
+    let names: Vec<Vec<u8>> = hmm
+        .alphabet()
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+    const CHUNK: u64 = 1 << 16;
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK as usize * 2);
+    let mut sampler = sampler.take(n as usize).peekable();
+    let mut written = 0u64;
+    while sampler.peek().is_some() {
+        buf.clear();
+        for x in sampler.by_ref().take(CHUNK as usize) {
+            if !compact && written > 0 {
+                buf.push(b' ');
+            }
+            buf.extend_from_slice(&names[x]);
+            written += 1;
+        }
+        out.write_all(&buf)?;
+        if let Some(bar) = progress {
+            bar.set_position(written);
+        }
+    }
+    out.write_all(b"\n")?;
+    Ok(())
+}

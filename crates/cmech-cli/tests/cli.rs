@@ -1,0 +1,237 @@
+//! End-to-end tests of the `cmech` binary: real values, reproducibility, and bad input.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn cmech() -> Command {
+    Command::cargo_bin("cmech").unwrap()
+}
+
+fn measures_json(args: &[&str]) -> Value {
+    let out = cmech()
+        .arg("measures")
+        .args(args)
+        .arg("--json")
+        .assert()
+        .success();
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
+fn value(m: &Value, key: &str) -> f64 {
+    m[key]["value"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key}: {}", m[key]))
+}
+
+fn assert_close(got: f64, want: f64, tol: f64) {
+    assert!((got - want).abs() < tol, "got {got}, want {want}");
+}
+
+/// Runs and returns (exit code, stderr), asserting that nothing panicked.
+fn fails(args: &[&str]) -> (i32, String) {
+    let out = cmech().args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (out.status.code().unwrap(), stderr)
+}
+
+#[test]
+fn measures_of_named_processes() {
+    let gm = measures_json(&["golden-mean"]);
+    assert_close(value(&gm, "h_mu"), 2.0 / 3.0, 1e-12);
+    assert_close(value(&gm, "C_mu"), 0.918296, 1e-6);
+    assert_close(value(&gm, "E"), 0.251629, 1e-6);
+    assert_close(value(&gm, "chi"), 2.0 / 3.0, 1e-9);
+    assert_close(value(&gm, "T"), 0.251629, 1e-6);
+    assert_close(value(&gm, "S"), 0.918296, 1e-6);
+    assert_eq!(gm["markov_order"]["value"], 1);
+    assert_eq!(gm["cryptic_order"]["value"], 1);
+
+    let even = measures_json(&["even"]);
+    assert_close(value(&even, "E"), 0.918296, 1e-6);
+    assert_close(value(&even, "T"), 3.169925, 1e-6);
+    assert_close(value(&even, "S"), 3.169925, 1e-6);
+    assert_eq!(even["markov_order"]["status"], "infinite");
+    assert_eq!(even["cryptic_order"]["value"], 0);
+
+    let z1r = measures_json(&["z1r"]);
+    assert_close(value(&z1r, "h_mu"), 1.0 / 3.0, 1e-12);
+    assert_eq!(z1r["markov_order"]["value"], 3);
+    assert_close(value(&measures_json(&["rrxor"]), "T"), 12.743093, 1e-6);
+
+    let coin = measures_json(&["biased-coin", "--param", "p=0.25"]);
+    assert_close(value(&coin, "h_mu"), 0.811278124459, 1e-9);
+}
+
+#[test]
+fn the_table_reports_values_and_how_they_were_obtained() {
+    let out = cmech()
+        .args(["measures", "mess3", "--max-depth", "8"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("approached"), "{text}");
+    assert!(text.contains("S               inf  infinite"), "{text}");
+}
+
+#[test]
+fn a_file_gives_the_same_numbers_as_the_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gm.json");
+    let doc = cmech()
+        .args(["process", "show", "golden-mean", "--json"])
+        .assert()
+        .success();
+    std::fs::write(&path, &doc.get_output().stdout).unwrap();
+    let from_file = measures_json(&[path.to_str().unwrap()]);
+    let from_name = measures_json(&["golden-mean"]);
+    for key in ["h_mu", "E", "C_mu", "T", "S"] {
+        assert_close(value(&from_file, key), value(&from_name, key), 1e-14);
+    }
+}
+
+#[test]
+fn dot_and_list() {
+    let out = cmech()
+        .args(["process", "show", "even", "--dot"])
+        .assert()
+        .success();
+    let dot = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(dot.contains("label=\"0|0.5\""), "{dot}");
+    let out = cmech()
+        .args(["process", "list", "--json"])
+        .assert()
+        .success();
+    let list: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for n in [
+        "biased-coin",
+        "golden-mean",
+        "even",
+        "period",
+        "noisy-period",
+        "rrxor",
+        "z1r",
+        "nemo",
+        "sns",
+        "mess3",
+    ] {
+        assert!(names.contains(&n), "{n} missing");
+    }
+}
+
+#[test]
+fn sampling_is_seeded_and_follows_the_process() {
+    let run = |seed: &str| {
+        cmech()
+            .args(["sample", "golden-mean", "-n", "30000", "--seed", seed])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let a = run("5");
+    assert_eq!(a, run("5"));
+    assert_ne!(a, run("6"));
+    assert_eq!(a.len(), 30001);
+    assert_eq!(a.last(), Some(&b'\n'));
+    let s = &a[..30000];
+    assert!(!s.windows(2).any(|w| w == b"00"), "golden mean forbids 00");
+    let ones = s.iter().filter(|&&c| c == b'1').count() as f64 / 30000.0;
+    assert!((ones - 2.0 / 3.0).abs() < 0.015, "{ones}");
+}
+
+#[test]
+fn output_files_are_never_overwritten_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mine.txt");
+    std::fs::write(&path, "precious").unwrap();
+    let p = path.to_str().unwrap();
+    let (code, err) = fails(&["sample", "even", "-n", "10", "-o", p]);
+    assert_eq!(code, 1);
+    assert!(err.contains("exists"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "precious");
+    cmech()
+        .args(["sample", "even", "-n", "10", "-o", p, "--force"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&path).unwrap().trim().len(), 10);
+}
+
+#[test]
+fn bad_input_gets_one_clear_line_and_a_nonzero_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let good = r#"{"alphabet": ["0", "1"], "states": ["A", "B"], "transitions": [
+        {"from": "A", "symbol": "0", "to": "A", "p": 0.5},
+        {"from": "A", "symbol": "1", "to": "B", "p": 0.5},
+        {"from": "B", "symbol": "1", "to": "A", "p": 1}]}"#;
+    let cases = [
+        (write("truncated.json", &good[..50]), "EOF while parsing"),
+        (
+            write("short.json", &good.replace("\"p\": 1}", "\"p\": 0.9}")),
+            "sum to 0.9",
+        ),
+        (
+            write("nan.json", &good.replace("\"p\": 1}", "\"p\": \"NaN\"}")),
+            "not a number",
+        ),
+        (
+            "/nonexistent/x.json".to_string(),
+            "cannot read presentation file",
+        ),
+    ];
+    for (path, needle) in &cases {
+        let (code, err) = fails(&["measures", path]);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(needle),
+            "{path}: {err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+    let (code, err) = fails(&["measures", "nope"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown process 'nope'"), "{err}");
+    let (code, err) = fails(&["measures", "even", "--param", "p=2"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("outside [0, 1]"), "{err}");
+    assert_eq!(fails(&["sample", "even", "-n", "-5"]).0, 2);
+    assert_eq!(fails(&["sample", "even", "-n", "abc"]).0, 2);
+    assert_eq!(fails(&["frobnicate"]).0, 2);
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::{Command as Std, Stdio};
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("cmech"))
+        .args(["sample", "even", "-n", "1000000000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    // Dropping our end of the pipe makes the next write fail with EPIPE.
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "{status:?} {err}");
+    assert!(err.is_empty(), "{err}");
+}
