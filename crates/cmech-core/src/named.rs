@@ -188,11 +188,11 @@ pub static PROCESSES: &[NamedProcess] = &[
     },
     NamedProcess {
         name: "nemo",
-        summary: "Nemo: a three-state unifilar process of infinite cryptic order",
-        reference: "Mahoney, Ellison & Crutchfield, J. Phys. A 42, 362002 (2009), Fig. 3",
+        summary: "Nemo: A -0|p-> A, A -1|1-p-> B, B -1|1-> C, C -0|q-> A, C -1|1-q-> A; infinite Markov and cryptic orders",
+        reference: "Mahoney, Ellison & Crutchfield, J. Phys. A 42, 362002 (2009)",
         params: &[
             ParamSpec { name: "p", default: "0.5", help: "probability of A -0-> A" },
-            ParamSpec { name: "q", default: "0.5", help: "probability of B -0-> C" },
+            ParamSpec { name: "q", default: "0.5", help: "probability of C -0-> A" },
         ],
         build: |ps| {
             let (p, q) = (ps.probability("p")?, ps.probability("q")?);
@@ -203,9 +203,9 @@ pub static PROCESSES: &[NamedProcess] = &[
                 &[
                     ("A", "0", "A", p),
                     ("A", "1", "B", 1.0 - p),
-                    ("B", "0", "C", q),
-                    ("B", "1", "C", 1.0 - q),
-                    ("C", "1", "A", 1.0),
+                    ("B", "1", "C", 1.0),
+                    ("C", "0", "A", q),
+                    ("C", "1", "A", 1.0 - q),
                 ],
             )
         },

@@ -297,3 +297,54 @@ fn closed_forms_of_simple_families() {
     assert_eq!(m.markov_order.status, Status::Infinite);
     assert_eq!(m.cryptic_order.value, Some(0));
 }
+
+/// Nemo's causal state is never fixed by the future plus any finite past (infinite cryptic order),
+/// though chi itself is finite; its E from the mixed states must agree with block-entropy convergence.
+#[test]
+fn nemo_is_infinitely_cryptic_and_its_excess_entropy_is_consistent() {
+    let m = of("nemo");
+    assert_eq!(m.cryptic_order.status, Status::Infinite);
+    assert_eq!(m.markov_order.status, Status::Infinite);
+    close("nemo C_mu", m.statistical_complexity.value, 1.5, 1e-12);
+    close("nemo h_mu", m.entropy_rate.value, 0.75, 1e-12);
+    let e = m.excess_entropy.value.unwrap();
+    let chi = m.crypticity.value.unwrap();
+    assert!(chi > 0.5, "{chi}");
+    let deep = measures(
+        &named("nemo", &[]).unwrap(),
+        &MeasureOptions {
+            block_length: 60,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let l = 60;
+    let approx = deep.block_entropies[l] - l as f64 * 0.75;
+    close("nemo E vs H(L) - L h_mu", Some(approx), e, 1e-6);
+}
+
+/// The statistics of the process, not of one presentation: every named unifilar process has
+/// E <= C_mu, and E = H(L) - L h_mu once L passes the Markov order.
+#[test]
+fn excess_entropy_agrees_with_block_entropy_convergence() {
+    for name in [
+        "golden-mean",
+        "even",
+        "rrxor",
+        "z1r",
+        "noisy-period",
+        "period",
+    ] {
+        let m = measures(
+            &named(name, &[]).unwrap(),
+            &MeasureOptions {
+                block_length: 80,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let h = m.entropy_rate.value.unwrap();
+        let approx = m.block_entropies[80] - 80.0 * h;
+        close(&format!("{name} E"), m.excess_entropy.value, approx, 1e-6);
+    }
+}
