@@ -64,10 +64,17 @@ fn lump_identical_futures(hmm: &Hmm, basis: &FutureBasis) -> Hmm {
             .map(|i| basis.state_key(i))
             .collect::<Vec<_>>(),
     );
-    let count = block.iter().max().map_or(0, |m| m + 1);
-    if count == hmm.num_states() {
+    if block.iter().max().map_or(0, |m| m + 1) == hmm.num_states() {
         return hmm.clone();
     }
+    quotient(hmm, &block)
+}
+
+/// The presentation on blocks of states (numbered 0..), each block keeping the name and edges of its
+/// first member, with edges redirected to blocks and parallel edges summed. Valid whenever the
+/// members of a block have identical futures.
+fn quotient(hmm: &Hmm, block: &[usize]) -> Hmm {
+    let count = block.iter().max().map_or(0, |m| m + 1);
     let mut first = vec![usize::MAX; count];
     for (i, &b) in block.iter().enumerate() {
         if first[b] == usize::MAX {
@@ -136,31 +143,7 @@ pub(crate) fn merge_equivalent_states(hmm: &Hmm) -> (Hmm, Vec<usize>) {
             break;
         }
     }
-    let count = block.iter().max().map_or(0, |m| m + 1);
-    let mut first = vec![usize::MAX; count];
-    for (i, &b) in block.iter().enumerate() {
-        if first[b] == usize::MAX {
-            first[b] = i;
-        }
-    }
-    let edges = first
-        .iter()
-        .map(|&i| {
-            hmm.edges(i)
-                .iter()
-                .map(|e| Edge {
-                    to: block[e.to],
-                    ..*e
-                })
-                .collect()
-        })
-        .collect();
-    let merged = Hmm::from_parts(
-        hmm.name().to_string(),
-        hmm.alphabet().to_vec(),
-        first.iter().map(|&i| hmm.states()[i].clone()).collect(),
-        edges,
-    );
+    let merged = quotient(hmm, &block);
     (merged, block)
 }
 
