@@ -278,9 +278,14 @@ impl Level {
     }
 }
 
+/// Most belief components (beliefs times states) held at one depth: bounds memory to about 128 MiB a
+/// level whatever the number of states.
+const MAX_BELIEF_COMPONENTS: usize = 1 << 24;
+
 /// Level-by-level statistics of beliefs started from a weighted set of beliefs (their weights summing
 /// to one), for words of length 0 up to `max_depth`. Stops early, returning fewer levels, when the
-/// next level could hold more than `budget` distinct beliefs.
+/// next level could hold more than `budget` distinct beliefs (or more than [`MAX_BELIEF_COMPONENTS`]
+/// numbers).
 pub fn level_statistics(
     hmm: &Hmm,
     initial: &[(f64, Vec<f64>)],
@@ -289,6 +294,7 @@ pub fn level_statistics(
 ) -> Vec<LevelStatistics> {
     let n = hmm.num_states();
     let k = hmm.num_symbols();
+    let budget = budget.min(MAX_BELIEF_COMPONENTS / n);
     let mut scratch = Vec::with_capacity(n);
     let mut level = Level::new(n);
     for (w, b) in initial {
