@@ -69,6 +69,7 @@ fn opts() -> MeasureOptions {
     MeasureOptions {
         block_length: 10,
         max_depth: 30,
+        belief_budget: 1 << 14,
         ..Default::default()
     }
 }
