@@ -62,10 +62,15 @@ enum ProcessCommand {
     /// Show a presentation: a summary, its JSON document, or Graphviz DOT.
     #[command(after_help = "Examples:\n  cmech process show even\n  \
         cmech process show mess3 --param x=0.15 --param alpha=0.6 --json > mess3.json\n  \
-        cmech process show mess3.json --dot | dot -Tpng -o mess3.png")]
+        cmech process show mess3.json --dot | dot -Tpng -o mess3.png\n  \
+        cmech process show machine.json --minimize --json > eps.json")]
     Show {
         #[command(flatten)]
         source: Source,
+        /// Show the epsilon-machine instead: recurrent part, identical futures merged, nonunifilar
+        /// presentations determinised.
+        #[arg(long)]
+        minimize: bool,
         /// Print Graphviz DOT (edges labelled symbol|probability).
         #[arg(long, conflicts_with = "json")]
         dot: bool,
@@ -148,8 +153,14 @@ fn run(cli: Cli) -> Result<()> {
     let mut out = BufWriter::new(stdout.lock());
     match cli.command {
         Command::Process(ProcessCommand::List { json }) => output::process_list(&mut out, json)?,
-        Command::Process(ProcessCommand::Show { source, dot, json }) => {
+        Command::Process(ProcessCommand::Show {
+            source,
+            minimize,
+            dot,
+            json,
+        }) => {
             let hmm = load(&source)?;
+            let hmm = if minimize { hmm.minimize()? } else { hmm };
             if dot {
                 out.write_all(hmm.to_dot().as_bytes())?;
             } else if json {

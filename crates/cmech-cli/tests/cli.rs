@@ -235,3 +235,25 @@ fn a_closed_pipe_is_not_an_error() {
     assert!(status.success(), "{status:?} {err}");
     assert!(err.is_empty(), "{err}");
 }
+
+#[test]
+fn minimize_shows_the_epsilon_machine() {
+    // A period-4 word that repeats a period-2 one has a 2-state epsilon-machine.
+    let out = cmech()
+        .args([
+            "process",
+            "show",
+            "period",
+            "--param",
+            "word=0101",
+            "--minimize",
+            "--json",
+        ])
+        .assert()
+        .success();
+    let doc: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(doc["states"].as_array().unwrap().len(), 2);
+    let (code, err) = fails(&["process", "show", "mess3", "--minimize"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no finite epsilon-machine"), "{err}");
+}
