@@ -264,7 +264,7 @@ fn exact_measures(eps: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
                 opts.max_depth,
                 opts.belief_budget,
             );
-            let (e, t, s) = sums_with_known_rate(&deep, h_mu, opts.tolerance);
+            let (e, t, s) = sums_with_known_rate(&deep, h_mu, c_mu, opts.tolerance);
             let e = match &reverse {
                 Some(r) => Quantity::exact(
                     r.excess_entropy(&pi),
@@ -288,6 +288,9 @@ fn exact_measures(eps: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
         (Some(e), _) => Quantity {
             value: Some((c_mu - e).max(0.0)),
             method: "C_mu - E with E approached".into(),
+            bounds: excess_entropy
+                .bounds
+                .map(|[lo, hi]| [(c_mu - hi).max(0.0), (c_mu - lo).max(0.0)]),
             ..excess_entropy.clone()
         },
         _ => Quantity::without_value(Status::Unknown, "E is unknown"),
@@ -362,9 +365,14 @@ fn exact_measures(eps: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
 }
 
 /// E, T and S as sums over levels when h_mu is known exactly, stopping once terms fall below `tol`.
+///
+/// On a unifilar machine the terms h(l+1) - h_mu = I[X_l; S_0 | X_0:l] sum from depth L on to
+/// I[X_L:; S_0 | X_0:L] <= H[S_L | X_0:L], so E lies in [partial sum, partial sum + H[S_L | X_0:L]]
+/// (and below C_mu): bounds, not only an estimate.
 fn sums_with_known_rate(
     stats: &[LevelStatistics],
     h_mu: f64,
+    c_mu: f64,
     tol: f64,
 ) -> (Quantity, Quantity, Quantity) {
     let (mut e, mut t, mut s) = (0.0, 0.0, 0.0);
@@ -384,8 +392,10 @@ fn sums_with_known_rate(
     }
     let how =
         format!("sum over word lengths 0..{depth} of the mixed-state presentation, h_mu exact");
+    let mut excess = Quantity::approached(e, depth, last_e, how.clone());
+    excess.bounds = Some([e, (e + last_s).min(c_mu).max(e)]);
     (
-        Quantity::approached(e, depth, last_e, how.clone()),
+        excess,
         Quantity::approached(t, depth, last_t, how.clone()),
         Quantity::approached(s, depth, last_s, how),
     )

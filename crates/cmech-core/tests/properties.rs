@@ -139,6 +139,19 @@ proptest! {
         }
     }
 
+    /// Where E is only approached, its bounds must hold the value found with far more beliefs.
+    #[test]
+    fn approached_excess_entropy_is_bracketed(h in unifilar_machine()) {
+        let small = measures(&h, &MeasureOptions { belief_budget: 1 << 6, ..opts() }).unwrap();
+        let large = measures(&h, &MeasureOptions { belief_budget: 1 << 16, ..opts() }).unwrap();
+        if let Some([lo, hi]) = small.excess_entropy.bounds {
+            let (e, bounds) = (large.excess_entropy.value.unwrap(), large.excess_entropy.bounds);
+            let [l2, h2] = bounds.unwrap_or([e, e]);
+            prop_assert!(lo <= h2 + 1e-9 && l2 <= hi + 1e-9, "[{}, {}] vs [{}, {}]", lo, hi, l2, h2);
+            prop_assert!(lo <= e + 1e-9 && e <= hi + 1e-9 || bounds.is_some());
+        }
+    }
+
     /// Splitting a state into two copies with the same future makes the presentation nonunifilar
     /// without changing the process: minimisation must find the same epsilon-machine.
     #[test]
