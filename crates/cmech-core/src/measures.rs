@@ -189,7 +189,7 @@ pub fn measures(hmm: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
     }
     let mut m = match hmm.minimize() {
         Ok(eps) => exact_measures(&eps, opts)?,
-        // Nonunifilar with no finite epsilon-machine: everything is approached on the presentation.
+        // Nonunifilar with no finite epsilon-machine found: everything is approached on the presentation.
         Err(CmechError::Unsupported(_))
             if !hmm.is_unifilar() && hmm.recurrent_classes().len() == 1 =>
         {
@@ -685,7 +685,8 @@ fn approached_measures(hmm: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
         }
     };
     let no_machine = format!(
-        "no finite epsilon-machine: the mixed states did not close within {MAX_DETERMINIZED_STATES} beliefs"
+        "no finite epsilon-machine found: the mixed states did not close within \
+         {MAX_DETERMINIZED_STATES} beliefs"
     );
     Ok(Measures {
         process: String::new(),

@@ -42,7 +42,8 @@ impl Hmm {
             if !msp.complete {
                 return Err(CmechError::Unsupported(format!(
                     "'{}' is nonunifilar and its mixed-state presentation does not close within {} \
-                     beliefs: the process has no finite epsilon-machine to minimise to",
+                     beliefs: no finite epsilon-machine was found (the process may have none, as \
+                     Mess3 and the SNS do, or one its observers reach only asymptotically)",
                     self.name(),
                     MAX_DETERMINIZED_STATES
                 )));
