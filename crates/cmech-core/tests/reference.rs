@@ -348,3 +348,24 @@ fn excess_entropy_agrees_with_block_entropy_convergence() {
         close(&format!("{name} E"), m.excess_entropy.value, approx, 1e-6);
     }
 }
+
+/// Beliefs are expanded in parallel; the numbers must not depend on the number of threads.
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let opts = MeasureOptions {
+                belief_budget: 1 << 16,
+                ..Default::default()
+            };
+            serde_json::to_string(&measures(&named("mess3", &[]).unwrap(), &opts).unwrap()).unwrap()
+        })
+    };
+    let one = run(1);
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(3));
+}
