@@ -1,6 +1,6 @@
 //! Invariants that hold for every presentation, checked on random machines.
 
-use cmech_core::measures::Measures;
+use cmech_core::measures::{Measures, Quantity};
 use cmech_core::{measures, Hmm, MeasureOptions};
 use proptest::prelude::*;
 
@@ -40,7 +40,7 @@ fn quads(h: &Hmm) -> Vec<(usize, usize, usize, f64)> {
         .collect()
 }
 
-fn values(m: &Measures) -> Vec<Option<f64>> {
+fn quantities(m: &Measures) -> [&Quantity; 6] {
     [
         &m.entropy_rate,
         &m.excess_entropy,
@@ -49,16 +49,25 @@ fn values(m: &Measures) -> Vec<Option<f64>> {
         &m.transient_information,
         &m.synchronization_information,
     ]
-    .iter()
-    .map(|q| q.value)
-    .collect()
 }
 
+fn values(m: &Measures) -> Vec<Option<f64>> {
+    quantities(m).iter().map(|q| q.value).collect()
+}
+
+/// Exact values must agree to 1e-8. Approached ones may stop one level apart (equal beliefs reached
+/// through rounding-different arithmetic can fall on either side of the belief budget), so they must
+/// agree within their last steps.
 fn assert_same_measures(a: &Measures, b: &Measures) {
-    for (x, y) in values(a).into_iter().zip(values(b)) {
-        match (x, y) {
-            (Some(x), Some(y)) => assert!((x - y).abs() < 1e-8, "{x} vs {y}"),
-            (x, y) => assert_eq!(x, y),
+    for (x, y) in quantities(a).into_iter().zip(quantities(b)) {
+        assert_eq!(x.status, y.status, "{x:?} vs {y:?}");
+        let slack = [x, y]
+            .iter()
+            .map(|q| q.last_change.unwrap_or(0.0).abs())
+            .sum::<f64>();
+        match (x.value, y.value) {
+            (Some(u), Some(v)) => assert!((u - v).abs() < 1e-8 + 2.0 * slack, "{x:?} vs {y:?}"),
+            (u, v) => assert_eq!(u, v),
         }
     }
     assert_eq!(a.markov_order.value, b.markov_order.value);
