@@ -15,6 +15,7 @@ mod minimize;
 pub mod mixed_state;
 pub mod named;
 pub mod presentation;
+pub mod reconstruct;
 pub mod sample;
 mod stationary;
 
