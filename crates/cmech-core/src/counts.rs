@@ -1,23 +1,33 @@
 //! Word counts of symbol sequences: the sufficient statistics of reconstruction.
 //!
 //! A [`CountTable`] holds, for a window length `m` (history length L plus one), the number of times
-//! each word of length `m` occurs in one or more sequences, plus the last `m - 1` symbols of every
-//! sequence. Counts of every shorter word follow exactly: prefix sums of the full windows, plus the
-//! occurrences inside those tails (the windows a sequence's end cuts short). Tables of the same
-//! alphabet and window merge by addition, so counting can be split over threads, shards of a file,
-//! or machines, and no window ever crosses from one sequence into the next.
+//! each word of length `m` occurs, plus the words that a sequence's end cuts short: for every
+//! sequence, its suffixes of length 1 to `m - 1`. Every occurrence of a shorter word is then the
+//! prefix of exactly one full window or one such suffix, so the counts of all lengths follow
+//! exactly. Tables of the same alphabet and window merge by addition, so counting can be split over
+//! threads, byte ranges of a file, or machines, and no window ever crosses from one sequence into
+//! the next.
+//!
+//! Counting reads a slice of items (bytes of a file, decoded tokens, integers) through a
+//! classifier that says which item is a symbol, which ends a sequence and which is ignored. A call
+//! counts the windows that *start* inside a given range of the slice, looking past its end to
+//! complete them, so ranges that tile a file count every window exactly once.
+
+use std::ops::Range;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use strength_reduce::StrengthReducedU64;
 
 use crate::error::{CmechError, Result};
 
 /// Dense arrays are used while `k^m` stays at or below this many entries (32 MiB of counts).
 pub const MAX_DENSE_WORDS: u64 = 1 << 22;
 
-/// Symbols per parallel counting task: large enough to amortise a task, small enough to balance.
-const TASK_SYMBOLS: usize = 1 << 20;
+/// Items per counting task: large enough to amortise a task, small enough to balance and to report
+/// progress often.
+const TASK_ITEMS: usize = 1 << 20;
 
 /// Counts of the words of one length, indexed by their base-k code (first symbol most significant).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,14 +37,16 @@ pub enum WordCounts {
 }
 
 impl WordCounts {
-    fn empty(words: Option<u64>) -> WordCounts {
+    /// Empty counts for a code space of `words` codes (`None`: too many to enumerate).
+    pub fn empty(words: Option<u64>) -> WordCounts {
         match words {
             Some(w) if w <= MAX_DENSE_WORDS => WordCounts::Dense(vec![0; w as usize]),
             _ => WordCounts::Sparse(FxHashMap::default()),
         }
     }
 
-    fn add(&mut self, code: u64, count: u64) {
+    #[inline]
+    pub fn add(&mut self, code: u64, count: u64) {
         match self {
             WordCounts::Dense(v) => v[code as usize] += count,
             WordCounts::Sparse(m) => *m.entry(code).or_insert(0) += count,
@@ -78,6 +90,51 @@ impl WordCounts {
             }
         }
     }
+
+    /// The sum of all counts.
+    pub fn total(&self) -> u64 {
+        match self {
+            WordCounts::Dense(v) => v.iter().sum(),
+            WordCounts::Sparse(m) => m.values().sum(),
+        }
+    }
+}
+
+/// What an item of the input is to the counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    /// A symbol, by its index in the alphabet.
+    Symbol(u32),
+    /// The end of a sequence: no window crosses it.
+    Separator,
+    /// Not part of the data (a line ending in a one-symbol-per-character file, say).
+    Skip,
+    /// Something that should not be there: counting stops with an error naming its position.
+    Invalid,
+}
+
+/// A classifier of bytes by a 256-entry table, for files with one byte per symbol.
+#[derive(Debug, Clone)]
+pub struct ByteClasses([Item; 256]);
+
+impl ByteClasses {
+    /// Every byte invalid until told otherwise.
+    pub fn new() -> ByteClasses {
+        ByteClasses([Item::Invalid; 256])
+    }
+    pub fn set(&mut self, byte: u8, item: Item) {
+        self.0[byte as usize] = item;
+    }
+    #[inline]
+    pub fn get(&self, byte: u8) -> Item {
+        self.0[byte as usize]
+    }
+}
+
+impl Default for ByteClasses {
+    fn default() -> Self {
+        ByteClasses::new()
+    }
 }
 
 /// Counts of all words up to a window length over one or more sequences.
@@ -86,10 +143,15 @@ pub struct CountTable {
     alphabet_size: usize,
     window: usize,
     full: WordCounts,
-    /// The last `min(len, window - 1)` symbols of each sequence, in the order they were added.
-    tails: Vec<Vec<u32>>,
+    /// `ends[j - 1]` counts the suffixes of length `j` (1 <= j < window) of the sequences.
+    ends: Vec<WordCounts>,
+    sequences: u64,
     symbols: u64,
 }
+
+/// Where counting met an item that is not allowed, as an offset into the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidItem(pub usize);
 
 impl CountTable {
     /// An empty table for words of up to `window` symbols over `alphabet_size` symbols.
@@ -108,13 +170,67 @@ impl CountTable {
                  use a shorter history"
             )));
         }
+        let k = alphabet_size as u64;
         Ok(CountTable {
             alphabet_size,
             window,
-            full: WordCounts::empty((alphabet_size as u64).checked_pow(window as u32)),
-            tails: Vec::new(),
+            full: WordCounts::empty(k.checked_pow(window as u32)),
+            ends: (1..window)
+                .map(|j| WordCounts::empty(k.checked_pow(j as u32)))
+                .collect(),
+            sequences: 0,
             symbols: 0,
         })
+    }
+
+    /// A table from its parts (as read back from a shard), checked for consistency.
+    pub fn from_parts(
+        alphabet_size: usize,
+        window: usize,
+        full: Vec<(u64, u64)>,
+        ends: Vec<Vec<(u64, u64)>>,
+        sequences: u64,
+        symbols: u64,
+    ) -> Result<CountTable> {
+        let mut t = CountTable::new(alphabet_size, window)?;
+        if ends.len() != window - 1 {
+            return Err(CmechError::InvalidArgument(format!(
+                "a table of window {window} needs {} suffix lengths, found {}",
+                window - 1,
+                ends.len()
+            )));
+        }
+        let k = alphabet_size as u64;
+        let check = |len: usize, code: u64| -> Result<()> {
+            match k.checked_pow(len as u32) {
+                Some(w) if code >= w => Err(CmechError::InvalidArgument(format!(
+                    "word code {code} is out of range for words of length {len}"
+                ))),
+                _ => Ok(()),
+            }
+        };
+        for (code, c) in full {
+            check(window, code)?;
+            t.full.add(code, c);
+        }
+        for (j, words) in ends.into_iter().enumerate() {
+            for (code, c) in words {
+                check(j + 1, code)?;
+                t.ends[j].add(code, c);
+            }
+        }
+        // Every symbol starts one full window or one suffix; every sequence ends in one suffix of
+        // each length it reaches.
+        let starts = t.full.total() + t.ends.iter().map(|e| e.total()).sum::<u64>();
+        if starts != symbols || t.ends.first().map_or(false, |e| e.total() != sequences) {
+            return Err(CmechError::InvalidArgument(format!(
+                "inconsistent counts: {symbols} symbols and {sequences} sequences declared, \
+                 but the words account for {starts} symbols"
+            )));
+        }
+        t.sequences = sequences;
+        t.symbols = symbols;
+        Ok(t)
     }
 
     pub fn alphabet_size(&self) -> usize {
@@ -123,8 +239,9 @@ impl CountTable {
     pub fn window(&self) -> usize {
         self.window
     }
-    pub fn sequences(&self) -> usize {
-        self.tails.len()
+    /// Sequences counted (those with at least one symbol).
+    pub fn sequences(&self) -> u64 {
+        self.sequences
     }
     /// Symbols counted, over all sequences.
     pub fn symbols(&self) -> u64 {
@@ -134,48 +251,93 @@ impl CountTable {
     pub fn full_words(&self) -> &WordCounts {
         &self.full
     }
+    /// Counts of the sequences' suffixes of length `1..window`, shortest first.
+    pub fn end_words(&self) -> &[WordCounts] {
+        &self.ends
+    }
 
-    /// Counts one sequence (its windows never join another sequence's), in parallel for long ones.
-    /// Every symbol must be below the alphabet size.
+    /// Counts one whole sequence of symbol indices, in parallel for long ones.
     pub fn add_sequence(&mut self, seq: &[u32]) -> Result<()> {
-        if let Some((i, &x)) = seq
-            .iter()
-            .enumerate()
-            .find(|(_, &x)| x as usize >= self.alphabet_size)
-        {
-            return Err(CmechError::InvalidArgument(format!(
-                "symbol {x} at position {i} is outside an alphabet of {} symbols",
-                self.alphabet_size
-            )));
+        let k = self.alphabet_size as u32;
+        self.add_items(
+            seq,
+            0..seq.len(),
+            |x| if x < k { Item::Symbol(x) } else { Item::Invalid },
+            &|_| {},
+        )
+        .map_err(|InvalidItem(i)| {
+            CmechError::InvalidArgument(format!(
+                "symbol {} at position {i} is outside an alphabet of {k} symbols",
+                seq[i]
+            ))
+        })
+    }
+
+    /// Counts the windows that start at an item in `range`, reading past its end to complete them.
+    /// The end of `items` ends a sequence, as does every [`Item::Separator`]. Ranges that tile
+    /// `items` give tables that merge into the table of all of it. `progress` is told how many
+    /// items of the range each finished task covered. Fails at the first invalid item (by offset)
+    /// met, leaving the table unchanged.
+    pub fn add_items<T, F>(
+        &mut self,
+        items: &[T],
+        range: Range<usize>,
+        classify: F,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> std::result::Result<(), InvalidItem>
+    where
+        T: Copy + Sync,
+        F: Fn(T) -> Item + Sync,
+    {
+        let (start, end) = (range.start.min(items.len()), range.end.min(items.len()));
+        if start >= end {
+            return Ok(());
         }
+        let k = self.alphabet_size as u64;
         let m = self.window;
-        if seq.len() >= m {
-            let starts = seq.len() - m + 1;
-            let (k, words) = (self.alphabet_size as u64, self.words());
-            let counted = (0..starts.div_ceil(TASK_SYMBOLS))
-                .into_par_iter()
-                .fold(
-                    || WordCounts::empty(words),
-                    |mut acc, t| {
-                        let lo = t * TASK_SYMBOLS;
-                        let hi = (lo + TASK_SYMBOLS).min(starts);
-                        count_windows(&seq[lo..hi + m - 1], m, k, &mut acc);
-                        acc
-                    },
-                )
-                .reduce(
-                    || WordCounts::empty(words),
-                    |mut a, b| {
-                        a.absorb(&b);
-                        a
-                    },
-                );
-            self.full.absorb(&counted);
+        let tasks = (end - start).div_ceil(TASK_ITEMS);
+        // Each group of consecutive tasks fills one accumulator: a few per thread balance the load
+        // while bounding memory; integer sums make the result the same for any grouping.
+        let words = k.checked_pow(m as u32).unwrap_or(u64::MAX);
+        let per_thread = if words <= 1 << 17 { 4 } else { 1 };
+        let groups = tasks.min(rayon::current_num_threads() * per_thread).max(1);
+        let template = self.empty_like();
+        let roll = Roller::new(k, m);
+        let parts: Vec<std::result::Result<CountTable, InvalidItem>> = (0..groups)
+            .into_par_iter()
+            .map(|g| {
+                let mut acc = template.clone();
+                for t in (g * tasks / groups)..((g + 1) * tasks / groups) {
+                    let lo = start + t * TASK_ITEMS;
+                    let hi = (lo + TASK_ITEMS).min(end);
+                    match &roll {
+                        Roller::Shift(r) => count_task(items, lo, hi, &classify, r, &mut acc)?,
+                        Roller::General(r) => count_task(items, lo, hi, &classify, r, &mut acc)?,
+                    }
+                    progress((hi - lo) as u64);
+                }
+                Ok(acc)
+            })
+            .collect();
+        let mut total = template;
+        for part in parts {
+            total.absorb(&part?);
         }
-        self.tails
-            .push(seq[seq.len().saturating_sub(m - 1)..].to_vec());
-        self.symbols += seq.len() as u64;
+        self.absorb(&total);
         Ok(())
+    }
+
+    fn empty_like(&self) -> CountTable {
+        CountTable::new(self.alphabet_size, self.window).expect("checked when self was made")
+    }
+
+    fn absorb(&mut self, other: &CountTable) {
+        self.full.absorb(&other.full);
+        for (a, b) in self.ends.iter_mut().zip(&other.ends) {
+            a.absorb(b);
+        }
+        self.sequences += other.sequences;
+        self.symbols += other.symbols;
     }
 
     /// Adds another table's counts: the result is the table of all their sequences together.
@@ -186,14 +348,8 @@ impl CountTable {
                 other.alphabet_size, other.window, self.alphabet_size, self.window
             )));
         }
-        self.full.absorb(&other.full);
-        self.tails.extend(other.tails.iter().cloned());
-        self.symbols += other.symbols;
+        self.absorb(other);
         Ok(())
-    }
-
-    fn words(&self) -> Option<u64> {
-        (self.alphabet_size as u64).checked_pow(self.window as u32)
     }
 
     /// The code of a word (first symbol most significant).
@@ -211,33 +367,168 @@ impl CountTable {
             )));
         }
         let k = self.alphabet_size as u64;
-        let shift = k.pow((self.window - len) as u32);
         let mut out = WordCounts::empty(k.checked_pow(len as u32));
-        for (code, c) in self.full.iter() {
-            out.add(code / shift, c);
-        }
-        for tail in &self.tails {
-            if tail.len() >= len {
-                count_windows(tail, len, k, &mut out);
+        let mut add_prefixes = |words: &WordCounts, word_len: usize| {
+            let shift = k.pow((word_len - len) as u32);
+            for (code, c) in words.iter() {
+                out.add(code / shift, c);
             }
+        };
+        add_prefixes(&self.full, self.window);
+        for j in len..self.window {
+            add_prefixes(&self.ends[j - 1], j);
         }
         Ok(out)
     }
 }
 
-/// Adds every window of length `m` in `seq` to `acc`, with a rolling code: the outgoing symbol's
-/// place value is subtracted rather than taken modulo, which would divide at every symbol.
-fn count_windows(seq: &[u32], m: usize, k: u64, acc: &mut WordCounts) {
-    if seq.len() < m {
-        return;
+/// How the code of the last `m` symbols rolls forward by one symbol.
+trait Roll: Sync {
+    /// The code of `code`'s last `m - 1` symbols followed by `x`; `code` holds `m` symbols.
+    fn push_full(&self, code: u64, x: u64) -> u64;
+    fn k(&self) -> u64;
+}
+
+/// A power-of-two alphabet: codes are bit strings.
+struct Shift {
+    bits: u32,
+    mask: u64,
+}
+
+impl Roll for Shift {
+    #[inline(always)]
+    fn push_full(&self, code: u64, x: u64) -> u64 {
+        ((code << self.bits) | x) & self.mask
     }
-    let lead = k.pow(m as u32 - 1);
-    let mut code = seq[..m].iter().fold(0u64, |c, &x| c * k + x as u64);
-    acc.add(code, 1);
-    for (&out, &x) in seq.iter().zip(&seq[m..]) {
-        code = (code - out as u64 * lead) * k + x as u64;
-        acc.add(code, 1);
+    fn k(&self) -> u64 {
+        1 << self.bits
     }
+}
+
+/// Any other alphabet: drop the leading symbol by a remainder, with the division strength-reduced
+/// because it runs at every symbol.
+struct General {
+    k: u64,
+    lead: StrengthReducedU64,
+}
+
+impl Roll for General {
+    #[inline(always)]
+    fn push_full(&self, code: u64, x: u64) -> u64 {
+        (code % self.lead) * self.k + x
+    }
+    fn k(&self) -> u64 {
+        self.k
+    }
+}
+
+enum Roller {
+    Shift(Shift),
+    General(General),
+}
+
+impl Roller {
+    fn new(k: u64, m: usize) -> Roller {
+        if k.is_power_of_two() {
+            let bits = k.trailing_zeros();
+            let total = bits * m as u32;
+            let mask = if total >= 64 { u64::MAX } else { (1u64 << total) - 1 };
+            Roller::Shift(Shift { bits, mask })
+        } else {
+            Roller::General(General {
+                k,
+                lead: StrengthReducedU64::new(k.pow(m as u32 - 1)),
+            })
+        }
+    }
+}
+
+/// Counts the windows starting in `items[lo..hi]` into `acc`. Windows begun before `lo` belong to
+/// whoever counts that range; those begun before `hi` are completed from the items after it.
+fn count_task<T: Copy, F: Fn(T) -> Item, R: Roll>(
+    items: &[T],
+    lo: usize,
+    hi: usize,
+    classify: &F,
+    roll: &R,
+    acc: &mut CountTable,
+) -> std::result::Result<(), InvalidItem> {
+    let m = acc.window;
+    let k = roll.k();
+    let mut code = 0u64;
+    // Symbols of the current sequence seen in this task, up to m.
+    let mut filled = 0usize;
+    let mut symbols = 0u64;
+    // The sequence ends with `pending` windows begun in range and cut short, the latest of them
+    // followed by `after` symbols beyond the range: record them as suffixes.
+    let end_sequence = |acc: &mut CountTable, code: u64, pending: usize, after: usize| {
+        let mut place = k.pow(after as u32);
+        for j in after + 1..=after + pending {
+            place *= k;
+            acc.ends[j - 1].add(code % place, 1);
+        }
+    };
+    for (i, &item) in items[lo..hi].iter().enumerate() {
+        match classify(item) {
+            Item::Symbol(x) => {
+                symbols += 1;
+                if filled == m {
+                    code = roll.push_full(code, x as u64);
+                    acc.full.add(code, 1);
+                } else {
+                    code = code * k + x as u64;
+                    filled += 1;
+                    if filled == m {
+                        acc.full.add(code, 1);
+                    }
+                }
+            }
+            Item::Separator => {
+                if filled > 0 {
+                    end_sequence(acc, code, filled.min(m - 1), 0);
+                    acc.sequences += 1;
+                    filled = 0;
+                    code = 0;
+                }
+            }
+            Item::Skip => {}
+            Item::Invalid => return Err(InvalidItem(lo + i)),
+        }
+    }
+    acc.symbols += symbols;
+    // Complete the windows begun in this range from the items after it.
+    let mut pending = filled.min(m - 1);
+    let mut after = 0;
+    let mut rest = items[hi..].iter();
+    while pending > 0 {
+        match rest.next().map(|&item| classify(item)) {
+            Some(Item::Symbol(x)) => {
+                code = if filled == m {
+                    roll.push_full(code, x as u64)
+                } else {
+                    filled += 1;
+                    code * k + x as u64
+                };
+                // Only full windows can complete here: those begun in range and now m long.
+                if filled == m {
+                    acc.full.add(code, 1);
+                    pending -= 1;
+                }
+                after += 1;
+            }
+            Some(Item::Separator) | None => {
+                end_sequence(acc, code, pending, after);
+                // The sequence's last symbol is in this range only if nothing followed it.
+                if after == 0 {
+                    acc.sequences += 1;
+                }
+                pending = 0;
+            }
+            Some(Item::Skip) => {}
+            Some(Item::Invalid) => return Err(InvalidItem(items.len() - rest.len() - 1)),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -264,28 +555,88 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn counts_of_every_length_match_naive_counting() {
-        let seqs = vec![
-            random_seq(5000, 3, 1),
-            random_seq(7, 3, 2),
-            random_seq(2, 3, 3),
-            vec![],
-        ];
-        let mut t = CountTable::new(3, 4).unwrap();
-        for s in &seqs {
-            t.add_sequence(s).unwrap();
-        }
-        assert_eq!(t.symbols(), 5009);
-        for len in 1..=4 {
+    fn check_against_naive(t: &CountTable, seqs: &[Vec<u32>]) {
+        let k = t.alphabet_size() as u64;
+        for len in 1..=t.window() {
             let counts = t.counts_of_length(len).unwrap();
-            for code in 0..3u64.pow(len as u32) {
+            for code in 0..k.pow(len as u32) {
                 let word: Vec<u32> = (0..len)
-                    .map(|i| ((code / 3u64.pow((len - 1 - i) as u32)) % 3) as u32)
+                    .map(|i| ((code / k.pow((len - 1 - i) as u32)) % k) as u32)
                     .collect();
-                assert_eq!(counts.get(code), naive(&seqs, &word), "{word:?}");
+                assert_eq!(counts.get(code), naive(seqs, &word), "{word:?}");
             }
         }
+        let n: usize = seqs.iter().map(|s| s.len()).sum();
+        assert_eq!(t.symbols(), n as u64);
+        let nonempty = seqs.iter().filter(|s| !s.is_empty()).count();
+        assert_eq!(t.sequences(), nonempty as u64);
+    }
+
+    #[test]
+    fn counts_of_every_length_match_naive_counting() {
+        for k in [2, 3] {
+            let seqs = vec![
+                random_seq(5000, k, 1),
+                random_seq(7, k, 2),
+                random_seq(2, k, 3),
+                vec![],
+            ];
+            let mut t = CountTable::new(k as usize, 4).unwrap();
+            for s in &seqs {
+                t.add_sequence(s).unwrap();
+            }
+            check_against_naive(&t, &seqs);
+        }
+    }
+
+    /// Separators and skipped items, counted over ranges cut anywhere, give the naive counts.
+    #[test]
+    fn ranges_that_tile_the_input_count_every_window_once() {
+        let seqs = vec![
+            random_seq(3000, 3, 7),
+            random_seq(1, 3, 8),
+            vec![],
+            random_seq(5, 3, 9),
+            random_seq(2500, 3, 10),
+        ];
+        // Encode as bytes: '0'..'2' symbols, '\n' separates, '\r' is skipped now and then.
+        let mut bytes = Vec::new();
+        for (i, s) in seqs.iter().enumerate() {
+            for (j, &x) in s.iter().enumerate() {
+                if j % 97 == 3 {
+                    bytes.push(b'\r');
+                }
+                bytes.push(b'0' + x as u8);
+            }
+            if i + 1 < seqs.len() {
+                bytes.push(b'\n');
+            }
+        }
+        let mut classes = ByteClasses::new();
+        for x in 0..3u8 {
+            classes.set(b'0' + x, Item::Symbol(x as u32));
+        }
+        classes.set(b'\n', Item::Separator);
+        classes.set(b'\r', Item::Skip);
+        for cuts in [vec![], vec![1, 2, 3000, 3001, 3002, 3004], vec![1500, 3010, 5000]] {
+            let mut bounds = vec![0];
+            bounds.extend(cuts);
+            bounds.push(bytes.len());
+            let mut whole = CountTable::new(3, 5).unwrap();
+            for w in bounds.windows(2) {
+                let mut part = CountTable::new(3, 5).unwrap();
+                part.add_items(&bytes, w[0]..w[1], |b| classes.get(b), &|_| {})
+                    .unwrap();
+                whole.merge(&part).unwrap();
+            }
+            check_against_naive(&whole, &seqs);
+        }
+        classes.set(b'\r', Item::Invalid);
+        let err = CountTable::new(3, 5)
+            .unwrap()
+            .add_items(&bytes, 0..bytes.len(), |b| classes.get(b), &|_| {})
+            .unwrap_err();
+        assert_eq!(err, InvalidItem(3));
     }
 
     #[test]
@@ -301,6 +652,14 @@ mod tests {
         right.add_sequence(&b).unwrap();
         left.merge(&right).unwrap();
         assert_eq!(left, whole);
+        // Counting is the same whatever the number of threads.
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let mut single = CountTable::new(2, 6).unwrap();
+        one.install(|| {
+            single.add_sequence(&a).unwrap();
+            single.add_sequence(&b).unwrap();
+        });
+        assert_eq!(single, whole);
         // A window too long for dense arrays gives the same counts sparsely.
         let mut sparse = CountTable::new(2, 23).unwrap();
         sparse.add_sequence(&b).unwrap();
@@ -312,6 +671,19 @@ mod tests {
             from_dense.iter().collect::<Vec<_>>()
         );
         assert!(CountTable::new(3, 6).unwrap().merge(&right).is_err());
+    }
+
+    #[test]
+    fn tables_rebuilt_from_their_parts_are_equal_and_inconsistent_parts_are_rejected() {
+        let mut t = CountTable::new(3, 4).unwrap();
+        t.add_sequence(&random_seq(1000, 3, 4)).unwrap();
+        t.add_sequence(&random_seq(2, 3, 5)).unwrap();
+        let ends: Vec<Vec<(u64, u64)>> = t.end_words().iter().map(|e| e.iter().collect()).collect();
+        let full: Vec<(u64, u64)> = t.full_words().iter().collect();
+        let back = CountTable::from_parts(3, 4, full.clone(), ends.clone(), 2, 1002).unwrap();
+        assert_eq!(back, t);
+        assert!(CountTable::from_parts(3, 4, full.clone(), ends.clone(), 2, 1003).is_err());
+        assert!(CountTable::from_parts(3, 4, vec![(81, 1)], ends, 2, 1002).is_err());
     }
 
     #[test]
