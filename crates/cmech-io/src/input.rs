@@ -1,0 +1,709 @@
+//! Opening sources, fixing their alphabet, and counting them.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use cmech_core::counts::{ByteClasses, CountTable, InvalidItem};
+use memmap2::Mmap;
+use serde::{Deserialize, Serialize};
+
+use crate::bytes;
+use crate::error::{input, io as io_err, line_col, show_byte, Error, Result};
+use crate::npy;
+use crate::stream::Streamer;
+use crate::tokens::{self, TokenMap};
+use crate::Progress;
+
+/// How the bytes of a source are read as symbols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Text, one (one-byte) character per symbol; line endings are not symbols.
+    Chars,
+    /// Whitespace-separated tokens, each a symbol.
+    Tokens,
+    /// Raw bytes, every byte a symbol.
+    Bytes,
+    /// An integer `.npy` array: 1-D one sequence, 2-D one sequence per row.
+    Npy,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Chars => "chars",
+            Format::Tokens => "tokens",
+            Format::Bytes => "bytes",
+            Format::Npy => "npy",
+        }
+    }
+}
+
+/// Where data come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Path(PathBuf),
+    Stdin,
+}
+
+impl Source {
+    /// `-` is stdin, anything else a path.
+    pub fn from_arg(arg: &str) -> Source {
+        if arg == "-" {
+            Source::Stdin
+        } else {
+            Source::Path(PathBuf::from(arg))
+        }
+    }
+    /// The name used in messages and sidecars.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Path(p) => p.display().to_string(),
+            Source::Stdin => "-".into(),
+        }
+    }
+}
+
+/// How to read the sources.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// `None`: `.npy` when a file starts with the npy magic or ends in `.npy`, chars otherwise.
+    pub format: Option<Format>,
+    /// Each line is its own sequence (chars and tokens).
+    pub lines: bool,
+    /// The alphabet as a user writes it: `01` (chars), `a,b,c` or `a b c` (tokens), `0,1,255`
+    /// (bytes, npy). `None`: inferred from the data.
+    pub alphabet: Option<String>,
+    /// Count only the windows that start in this byte range of the (single) file.
+    pub range: Option<(u64, u64)>,
+}
+
+/// Parses `A..B` (byte offsets, `A` may be omitted for 0).
+pub fn parse_range(s: &str) -> Result<(u64, u64)> {
+    let bad = || {
+        input(format!(
+            "range '{s}' is not of the form A..B (byte offsets, A <= B)"
+        ))
+    };
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let a = if a.trim().is_empty() {
+        0
+    } else {
+        a.trim().parse::<u64>().map_err(|_| bad())?
+    };
+    let b = b.trim().parse::<u64>().map_err(|_| bad())?;
+    if a > b {
+        return Err(input(format!("range {a}..{b} ends before it starts")));
+    }
+    Ok((a, b))
+}
+
+enum Data {
+    Mapped(Mmap),
+    Empty,
+    /// Stdin read in blocks at counting time (once).
+    Stream(Mutex<Option<io::Stdin>>),
+}
+
+struct Opened {
+    name: String,
+    data: Data,
+    npy: Option<npy::Header>,
+}
+
+impl Opened {
+    fn bytes(&self) -> Option<&[u8]> {
+        match &self.data {
+            Data::Mapped(m) => Some(m),
+            Data::Empty => Some(&[]),
+            Data::Stream(_) => None,
+        }
+    }
+}
+
+enum Lookup {
+    Bytes(Box<ByteClasses>),
+    Tokens(TokenMap),
+    Ints(npy::Lookup),
+}
+
+/// Sources opened in one format with their alphabet fixed, ready to be counted.
+pub struct Input {
+    format: Format,
+    lines: bool,
+    range: Option<(u64, u64)>,
+    files: Vec<Opened>,
+    names: Vec<String>,
+    lookup: Lookup,
+    warnings: Vec<String>,
+}
+
+fn open_file(path: &Path) -> Result<Data> {
+    let name = path.display().to_string();
+    if path.is_dir() {
+        return Err(input(format!("{name} is a directory, not a data file")));
+    }
+    let file = File::open(path).map_err(|e| io_err(format!("cannot open {name}"), e))?;
+    map_file(&file, &name)
+}
+
+fn map_file(file: &File, name: &str) -> Result<Data> {
+    let len = file
+        .metadata()
+        .map_err(|e| io_err(format!("cannot read {name}"), e))?
+        .len();
+    if len == 0 {
+        return Ok(Data::Empty);
+    }
+    // SAFETY: the map is only read; a file changed under us by another process gives wrong counts
+    // or a bus error, as with any reader of memory-mapped files.
+    let map = unsafe { Mmap::map(file) }.map_err(|e| io_err(format!("cannot map {name}"), e))?;
+    #[cfg(unix)]
+    let _ = map.advise(memmap2::Advice::Sequential);
+    Ok(Data::Mapped(map))
+}
+
+/// Copies stdin to an anonymous temporary file, for inputs that need two passes.
+fn spool_stdin() -> Result<Data> {
+    let mut file = tempfile::tempfile().map_err(|e| io_err("cannot create a temporary file", e))?;
+    io::copy(&mut io::stdin().lock(), &mut file)
+        .map_err(|e| io_err("cannot copy stdin to a temporary file", e))?;
+    map_file(&file, "stdin")
+}
+
+fn split_list(s: &str) -> Vec<&str> {
+    if s.contains(',') {
+        s.split(',').map(str::trim).collect()
+    } else {
+        s.split_whitespace().collect()
+    }
+}
+
+fn no_duplicates(names: &[String]) -> Result<()> {
+    for (i, a) in names.iter().enumerate() {
+        if names[..i].contains(a) {
+            return Err(input(format!("the alphabet lists '{a}' twice")));
+        }
+    }
+    if names.is_empty() {
+        return Err(input("the alphabet is empty"));
+    }
+    Ok(())
+}
+
+fn parse_int_list(s: &str, lo: i128, hi: i128, what: &str) -> Result<Vec<i128>> {
+    split_list(s)
+        .into_iter()
+        .map(|t| {
+            let v = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+                i128::from_str_radix(h, 16).ok()
+            } else {
+                t.parse::<i128>().ok()
+            };
+            match v {
+                Some(v) if (lo..=hi).contains(&v) => Ok(v),
+                _ => Err(input(format!(
+                    "alphabet entry '{t}' is not {what} (integers {lo} to {hi}, decimal or 0x hex)"
+                ))),
+            }
+        })
+        .collect()
+}
+
+/// The characters of a chars alphabet: `01`, or a comma list `0,1` of one-character entries.
+fn parse_chars_alphabet(s: &str) -> Result<Vec<u8>> {
+    let chars: Vec<char> = s.chars().collect();
+    let listed = chars.len() >= 3
+        && chars.len() % 2 == 1
+        && chars
+            .iter()
+            .enumerate()
+            .all(|(i, &c)| (c == ',') == (i % 2 == 1));
+    let chars: Vec<char> = if listed {
+        chars.into_iter().step_by(2).collect()
+    } else {
+        chars
+    };
+    chars
+        .into_iter()
+        .map(|c| {
+            if !c.is_ascii() {
+                Err(input(format!(
+                    "alphabet symbol '{c}' is not a one-byte character: the chars format reads \
+                     ASCII text; use --tokens with symbols separated by spaces"
+                )))
+            } else if bytes::is_line_byte(c as u8) {
+                Err(input(
+                    "a line ending cannot be a symbol of the chars format",
+                ))
+            } else {
+                Ok(c as u8)
+            }
+        })
+        .collect()
+}
+
+fn sort_tokens(tokens: &mut [String]) {
+    let ints: Option<Vec<i128>> = tokens.iter().map(|t| t.parse::<i128>().ok()).collect();
+    if ints.is_some() {
+        tokens.sort_by_key(|t| t.parse::<i128>().expect("checked"));
+    } else {
+        tokens.sort();
+    }
+}
+
+impl Input {
+    /// Opens the sources and fixes the alphabet (given, or found by a first pass over the data).
+    pub fn open(sources: &[Source], opts: &ReadOptions, progress: &dyn Progress) -> Result<Input> {
+        if sources.is_empty() {
+            return Err(input("no input given"));
+        }
+        if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
+            return Err(input("stdin (-) can be read only once"));
+        }
+        // The format: given, or .npy by magic or extension, chars otherwise.
+        let format =
+            match opts.format {
+                Some(f) => f,
+                None => {
+                    let npy: Vec<bool> = sources.iter().map(looks_like_npy).collect();
+                    match (npy.iter().all(|&b| b), npy.iter().any(|&b| b)) {
+                        (true, _) => Format::Npy,
+                        (false, false) => Format::Chars,
+                        (false, true) => return Err(input(
+                            "some inputs are .npy files and some are not; count them separately",
+                        )),
+                    }
+                }
+            };
+        if opts.lines && matches!(format, Format::Bytes | Format::Npy) {
+            return Err(input(format!(
+                "--lines applies to chars and tokens, not to {} input{}",
+                format.name(),
+                if format == Format::Npy {
+                    " (each row of a 2-D array is already a sequence)"
+                } else {
+                    ""
+                }
+            )));
+        }
+        if let Some((a, b)) = opts.range {
+            if sources.len() != 1 || sources[0] == Source::Stdin {
+                return Err(input("--range applies to exactly one file (not stdin)"));
+            }
+            if !matches!(format, Format::Chars | Format::Bytes) {
+                return Err(input(format!(
+                    "--range applies to chars and bytes files, not to {} input",
+                    format.name()
+                )));
+            }
+            if a > b {
+                return Err(input(format!("range {a}..{b} ends before it starts")));
+            }
+        }
+        let stream_stdin = opts.alphabet.is_some() && format != Format::Npy;
+        let mut files = Vec::with_capacity(sources.len());
+        for s in sources {
+            let data = match s {
+                Source::Path(p) => open_file(p)?,
+                Source::Stdin if stream_stdin => Data::Stream(Mutex::new(Some(io::stdin()))),
+                Source::Stdin => spool_stdin()?,
+            };
+            let name = match s {
+                Source::Stdin => "stdin".to_string(),
+                p => p.name(),
+            };
+            let mut f = Opened {
+                name,
+                data,
+                npy: None,
+            };
+            if format == Format::Npy {
+                let bytes = f.bytes().expect("npy is mapped");
+                if bytes.is_empty() {
+                    return Err(input(format!("{}: empty file: no symbols", f.name)));
+                }
+                f.npy = Some(npy::parse_header(bytes, &f.name)?);
+            }
+            files.push(f);
+        }
+        if let (Some((_, b)), Some(bytes)) = (opts.range, files[0].bytes()) {
+            if b > bytes.len() as u64 {
+                return Err(input(format!(
+                    "range {}..{b} goes past the end of {} ({} bytes)",
+                    opts.range.unwrap().0,
+                    files[0].name,
+                    bytes.len()
+                )));
+            }
+        }
+        let mut input_ = Input {
+            format,
+            lines: opts.lines,
+            range: opts.range,
+            files,
+            names: Vec::new(),
+            lookup: Lookup::Bytes(Box::new(ByteClasses::new())),
+            warnings: Vec::new(),
+        };
+        match &opts.alphabet {
+            Some(a) => input_.set_alphabet(a)?,
+            None => input_.infer_alphabet(progress)?,
+        }
+        if input_.names.len() == 1 {
+            input_.warnings.push(format!(
+                "only one symbol ('{}') in the alphabet: every sequence is that symbol repeated, \
+                 a process of one state and zero entropy",
+                input_.names[0]
+            ));
+        }
+        if format == Format::Chars && input_.names.iter().any(|n| n == " " || n == "\t") {
+            input_.warnings.push(
+                "spaces or tabs are symbols of this chars input; for symbols separated by spaces \
+                 use --tokens"
+                    .into(),
+            );
+        }
+        Ok(input_)
+    }
+
+    fn set_alphabet(&mut self, text: &str) -> Result<()> {
+        match self.format {
+            Format::Chars => {
+                let syms = parse_chars_alphabet(text)?;
+                self.names = syms.iter().map(|&b| (b as char).to_string()).collect();
+                no_duplicates(&self.names)?;
+                self.lookup = Lookup::Bytes(Box::new(bytes::classes(&syms, true, self.lines)));
+            }
+            Format::Bytes => {
+                let vals = parse_int_list(text, 0, 255, "a byte")?;
+                self.names = vals.iter().map(|v| v.to_string()).collect();
+                no_duplicates(&self.names)?;
+                let syms: Vec<u8> = vals.iter().map(|&v| v as u8).collect();
+                self.lookup = Lookup::Bytes(Box::new(bytes::classes(&syms, false, false)));
+            }
+            Format::Tokens => {
+                self.names = split_list(text).into_iter().map(String::from).collect();
+                if self.names.iter().any(|n| n.is_empty()) {
+                    return Err(input(format!("the alphabet '{text}' has an empty entry")));
+                }
+                no_duplicates(&self.names)?;
+                self.lookup = Lookup::Tokens(
+                    self.names
+                        .iter()
+                        .enumerate()
+                        .map(|(i, n)| (n.as_bytes().to_vec(), i as u32))
+                        .collect(),
+                );
+            }
+            Format::Npy => {
+                let vals = parse_int_list(text, i64::MIN as i128, u64::MAX as i128, "an integer")?;
+                self.names = vals.iter().map(|v| v.to_string()).collect();
+                no_duplicates(&self.names)?;
+                self.lookup = Lookup::Ints(npy::Lookup::new(&vals));
+            }
+        }
+        Ok(())
+    }
+
+    fn total_bytes(&self) -> u64 {
+        self.files
+            .iter()
+            .filter_map(|f| f.bytes())
+            .map(|b| b.len() as u64)
+            .sum()
+    }
+
+    fn infer_alphabet(&mut self, progress: &dyn Progress) -> Result<()> {
+        let all_names = || {
+            self.files
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        progress.begin("scanning", self.total_bytes(), "B");
+        match self.format {
+            Format::Chars | Format::Bytes => {
+                let mut hist = [0u64; 256];
+                for f in &self.files {
+                    let b = f.bytes().expect("mapped when inferring");
+                    let h = bytes::histogram(b, progress);
+                    if self.format == Format::Chars && h[128..].iter().any(|&c| c > 0) {
+                        let at = b.iter().position(|&x| x >= 128).expect("counted");
+                        let (line, col) = line_col(b, at);
+                        return Err(input(format!(
+                            "{}: {} at byte {at} (line {line}, column {col}) is not a one-byte \
+                             character: the chars format reads ASCII text, one character per \
+                             symbol; use --tokens (symbols separated by spaces) or --bytes",
+                            f.name,
+                            show_byte(b[at])
+                        )));
+                    }
+                    hist.iter_mut().zip(h).for_each(|(a, b)| *a += b);
+                }
+                let chars = self.format == Format::Chars;
+                let syms: Vec<u8> = (0..=255u8)
+                    .filter(|&b| hist[b as usize] > 0 && !(chars && bytes::is_line_byte(b)))
+                    .collect();
+                self.names = syms
+                    .iter()
+                    .map(|&b| {
+                        if chars {
+                            (b as char).to_string()
+                        } else {
+                            b.to_string()
+                        }
+                    })
+                    .collect();
+                self.lookup = Lookup::Bytes(Box::new(bytes::classes(&syms, chars, self.lines)));
+            }
+            Format::Tokens => {
+                let mut set = rustc_hash::FxHashSet::default();
+                for f in &self.files {
+                    set.extend(tokens::distinct(f.bytes().expect("mapped"), progress));
+                }
+                let mut names = set
+                    .into_iter()
+                    .map(|t| {
+                        String::from_utf8(t.to_vec()).map_err(|_| {
+                            input(format!(
+                                "token '{}' is not valid UTF-8",
+                                String::from_utf8_lossy(t)
+                            ))
+                        })
+                    })
+                    .collect::<Result<Vec<String>>>()?;
+                sort_tokens(&mut names);
+                self.lookup = Lookup::Tokens(
+                    names
+                        .iter()
+                        .enumerate()
+                        .map(|(i, n)| (n.as_bytes().to_vec(), i as u32))
+                        .collect(),
+                );
+                self.names = names;
+            }
+            Format::Npy => {
+                let mut values = Vec::new();
+                for f in &self.files {
+                    let h = f.npy.as_ref().expect("parsed");
+                    values.extend(npy::distinct(
+                        f.bytes().expect("mapped"),
+                        h,
+                        &f.name,
+                        progress,
+                    )?);
+                }
+                values.sort_unstable();
+                values.dedup();
+                self.names = values.iter().map(|v| v.to_string()).collect();
+                self.lookup = Lookup::Ints(npy::Lookup::new(&values));
+            }
+        }
+        progress.end();
+        if self.names.is_empty() {
+            let empty = self
+                .files
+                .iter()
+                .all(|f| f.bytes().is_some_and(|b| b.is_empty()));
+            return Err(input(format!(
+                "no symbols in {}{}",
+                all_names(),
+                if empty { " (empty)" } else { "" }
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+    pub fn lines(&self) -> bool {
+        self.lines
+    }
+    pub fn range(&self) -> Option<(u64, u64)> {
+        self.range
+    }
+    /// Symbol names, in index order.
+    pub fn alphabet(&self) -> &[String] {
+        &self.names
+    }
+    /// Things the user should know (a one-symbol alphabet, whitespace symbols).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+    /// The sources' names, as given ("-" for stdin).
+    pub fn source_names(&self) -> Vec<String> {
+        self.files
+            .iter()
+            .map(|f| {
+                if f.name == "stdin" {
+                    "-".into()
+                } else {
+                    f.name.clone()
+                }
+            })
+            .collect()
+    }
+
+    fn alphabet_text(&self) -> String {
+        format!("{{{}}}", self.names.join(", "))
+    }
+
+    /// Counts every source into a table of words up to `window` symbols. Stdin streamed (given
+    /// alphabet) can be counted only once.
+    pub fn count(&self, window: usize, progress: &dyn Progress) -> Result<CountTable> {
+        let mut table = CountTable::new(self.names.len(), window)?;
+        let total = match self.range {
+            Some((a, b)) => b - a,
+            None => self.total_bytes(),
+        };
+        progress.begin("counting", total, "B");
+        for f in &self.files {
+            self.count_one(f, &mut table, progress)?;
+        }
+        progress.end();
+        if table.symbols() == 0 && self.range.is_none() {
+            let names: Vec<&str> = self.files.iter().map(|f| f.name.as_str()).collect();
+            return Err(input(format!("no symbols in {}", names.join(", "))));
+        }
+        Ok(table)
+    }
+
+    fn count_one(&self, f: &Opened, table: &mut CountTable, progress: &dyn Progress) -> Result<()> {
+        match (&self.lookup, &f.data) {
+            (Lookup::Bytes(classes), Data::Stream(stdin)) => {
+                let reader = take_stdin(stdin)?;
+                let mut st = Streamer::new(table, |b: u8| classes.get(b), 1 << 24);
+                let mut buf = vec![0u8; 1 << 22];
+                let mut reader = reader.lock();
+                loop {
+                    let n = tokens::read_full(&mut reader, &mut buf)
+                        .map_err(|e| io_err("cannot read stdin", e))?;
+                    if n == 0 {
+                        break;
+                    }
+                    st.extend(&buf[..n])
+                        .map_err(|InvalidItem(at)| self.bad_byte(f, at, None))?;
+                    progress.advance(n as u64);
+                }
+                st.finish()
+                    .map_err(|InvalidItem(at)| self.bad_byte(f, at, None))?;
+            }
+            (Lookup::Bytes(classes), _) => {
+                let data = f.bytes().expect("mapped");
+                let range = match self.range {
+                    Some((a, b)) => a as usize..b as usize,
+                    None => 0..data.len(),
+                };
+                table
+                    .add_items(data, range, |b| classes.get(b), &|n| progress.advance(n))
+                    .map_err(|InvalidItem(at)| self.bad_byte(f, at, Some(data)))?;
+            }
+            (Lookup::Tokens(map), Data::Stream(stdin)) => {
+                let reader = take_stdin(stdin)?;
+                let r = tokens::count_stream(reader.lock(), self.lines, map, table, progress)
+                    .map_err(|e| io_err("cannot read stdin", e))?;
+                r.map_err(|u| self.bad_token(f, u, None))?;
+            }
+            (Lookup::Tokens(map), _) => {
+                let data = f.bytes().expect("mapped");
+                tokens::count_mapped(data, self.lines, map, table, progress)
+                    .map_err(|u| self.bad_token(f, u, Some(data)))?;
+            }
+            (Lookup::Ints(lookup), _) => {
+                let data = f.bytes().expect("mapped");
+                let h = f.npy.as_ref().expect("parsed");
+                npy::count(data, h, lookup, table, progress).map_err(|o| {
+                    let at = if h.shape.len() == 2 {
+                        format!("row {}, column {}", o.index / h.row(), o.index % h.row())
+                    } else {
+                        format!("index {}", o.index)
+                    };
+                    input(format!(
+                        "{}: value {} at {at} is not in the alphabet {}",
+                        f.name,
+                        o.value,
+                        self.alphabet_text()
+                    ))
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    fn bad_byte(&self, f: &Opened, at: usize, data: Option<&[u8]>) -> Error {
+        let (what, place) = match data {
+            Some(d) => {
+                let (line, col) = line_col(d, at);
+                let place = if self.format == Format::Chars {
+                    format!("byte {at} (line {line}, column {col})")
+                } else {
+                    format!("byte {at}")
+                };
+                (show_byte(d[at]), place)
+            }
+            None => ("a symbol".to_string(), format!("byte {at}")),
+        };
+        let what = if self.format == Format::Bytes {
+            match data {
+                Some(d) => format!("byte value {}", d[at]),
+                None => what,
+            }
+        } else {
+            what
+        };
+        let hint = match data {
+            Some(d) if self.format == Format::Chars && d[at] >= 128 => {
+                " (the chars format reads one-byte characters; use --tokens or --bytes)"
+            }
+            _ => "",
+        };
+        input(format!(
+            "{}: {what} at {place} is not in the alphabet {}{hint}",
+            f.name,
+            self.alphabet_text()
+        ))
+    }
+
+    fn bad_token(&self, f: &Opened, u: tokens::Unknown, data: Option<&[u8]>) -> Error {
+        let place = match data {
+            Some(d) => {
+                let (line, col) = line_col(d, u.offset);
+                format!("byte {} (line {line}, column {col})", u.offset)
+            }
+            None => format!("byte {}", u.offset),
+        };
+        input(format!(
+            "{}: token '{}' at {place} is not in the alphabet {}",
+            f.name,
+            String::from_utf8_lossy(&u.token),
+            self.alphabet_text()
+        ))
+    }
+}
+
+fn take_stdin(slot: &Mutex<Option<io::Stdin>>) -> Result<io::Stdin> {
+    slot.lock()
+        .expect("not poisoned")
+        .take()
+        .ok_or_else(|| input("stdin was already read"))
+}
+
+fn looks_like_npy(s: &Source) -> bool {
+    match s {
+        Source::Stdin => false,
+        Source::Path(p) => {
+            if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy")) {
+                return true;
+            }
+            let mut head = [0u8; 6];
+            File::open(p)
+                .and_then(|mut f| f.read_exact(&mut head))
+                .is_ok_and(|_| head == npy::MAGIC)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! cmech-io: symbol data in, count tables out, and count shards on disk.
+//!
+//! An [`Input`] opens one or more sources (files, or stdin) in one of four [`Format`]s, fixes their
+//! alphabet (given, or inferred by a fast first pass), and counts them into a
+//! [`CountTable`](cmech_core::counts::CountTable) of any window. Files are memory-mapped and
+//! counted in place (one byte per symbol, or `.npy` integers classified where they lie); tokens and
+//! streamed stdin go through bounded blocks. No source is ever held whole as a vector of symbols.
+//!
+//! [`shard`] writes and reads count tables as shard files with a JSON sidecar, so counting can be
+//! spread over byte ranges, files and machines and merged afterwards.
+//!
+//! This crate has no terminal code: progress is reported through the [`Progress`] trait.
+
+mod bytes;
+mod error;
+mod input;
+mod npy;
+pub mod shard;
+mod stream;
+mod tokens;
+
+pub use error::{Error, Result};
+pub use input::{parse_range, Format, Input, ReadOptions, Source};
+pub use shard::{merge_shards, read_shard, write_shard, Shard, ShardInfo, SourceInfo};
+
+/// Receives progress reports from long passes over the data. Every method has a no-op default.
+pub trait Progress: Sync {
+    /// A pass begins: `what` names it ("scanning", "counting"), `total` is its length in `unit`s.
+    fn begin(&self, _what: &str, _total: u64, _unit: &str) {}
+    /// `n` more units of the current pass are done.
+    fn advance(&self, _n: u64) {}
+    /// The current pass is over.
+    fn end(&self) {}
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+impl Progress for NoProgress {}

@@ -1,0 +1,502 @@
+//! Integer `.npy` arrays: a 1-D array is one sequence, a 2-D array one sequence per row.
+//!
+//! The header is parsed by hand (format versions 1 to 3); the data stay in the memory map and are
+//! decoded element by element where they lie, in either byte order.
+
+use cmech_core::counts::{CountTable, InvalidItem, Item};
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::error::{input, Result};
+use crate::stream::Streamer;
+use crate::tokens::SEP;
+use crate::Progress;
+
+pub(crate) const MAGIC: &[u8] = b"\x93NUMPY";
+/// Elements per parallel task.
+const CHUNK: usize = 1 << 20;
+/// Value ranges up to this wide are looked up in a dense table.
+const DENSE: i128 = 1 << 24;
+/// More distinct values than this is not an alphabet.
+const MAX_SYMBOLS: usize = 1 << 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Dtype {
+    pub width: usize,
+    pub signed: bool,
+    pub big_endian: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Header {
+    pub dtype: Dtype,
+    pub shape: Vec<usize>,
+    /// Where the data begin in the file.
+    pub offset: usize,
+}
+
+impl Header {
+    pub fn elements(&self) -> usize {
+        self.shape.iter().product()
+    }
+    /// Elements per sequence (row).
+    pub fn row(&self) -> usize {
+        if self.shape.len() == 2 {
+            self.shape[1]
+        } else {
+            self.elements()
+        }
+    }
+}
+
+fn dtype_name(descr: &str) -> String {
+    let body = descr.trim_start_matches(['<', '>', '|', '=']);
+    let (kind, width) = body.split_at(body.len().min(1));
+    let bits = width.parse::<usize>().map(|w| w * 8).ok();
+    let name = match kind {
+        "f" => "float",
+        "b" => return "bool".into(),
+        "c" => "complex",
+        "O" => return "object".into(),
+        "U" => return "unicode string".into(),
+        "S" | "a" => return "byte string".into(),
+        "V" => return "structured/void".into(),
+        "M" => return "datetime".into(),
+        "m" => return "timedelta".into(),
+        "i" => "int",
+        "u" => "uint",
+        _ => return descr.into(),
+    };
+    match (kind, bits) {
+        ("c", Some(b)) => format!("{name}{b}"),
+        (_, Some(b)) => format!("{name}{b}"),
+        _ => name.into(),
+    }
+}
+
+/// Parses the header of an `.npy` file.
+pub(crate) fn parse_header(data: &[u8], name: &str) -> Result<Header> {
+    let bad = |why: &str| input(format!("{name}: not a valid .npy file: {why}"));
+    if data.len() < 10 || !data.starts_with(MAGIC) {
+        return Err(bad("it does not start with the .npy magic \\x93NUMPY"));
+    }
+    let major = data[6];
+    let (len, start) = match major {
+        1 => (u16::from_le_bytes([data[8], data[9]]) as usize, 10),
+        2 | 3 => {
+            if data.len() < 12 {
+                return Err(bad("the header is cut short"));
+            }
+            (
+                u32::from_le_bytes([data[8], data[9], data[10], data[11]]) as usize,
+                12,
+            )
+        }
+        v => return Err(bad(&format!("format version {v} is not known"))),
+    };
+    if data.len() < start + len {
+        return Err(bad("the header is cut short"));
+    }
+    let text = std::str::from_utf8(&data[start..start + len])
+        .map_err(|_| bad("the header is not text"))?;
+    let descr = dict_value(text, "descr").ok_or_else(|| bad("no 'descr' in the header"))?;
+    if descr.starts_with('[') {
+        return Err(input(format!(
+            "{name}: a structured array ({descr}) is not a symbol sequence; save an integer array"
+        )));
+    }
+    let descr = descr.trim_matches(|c| c == '\'' || c == '"').to_string();
+    let fortran = dict_value(text, "fortran_order").ok_or_else(|| bad("no 'fortran_order'"))?;
+    let shape_text = dict_value(text, "shape").ok_or_else(|| bad("no 'shape' in the header"))?;
+    let shape: Vec<usize> = shape_text
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim_end_matches('L').parse::<usize>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| bad(&format!("shape {shape_text} is not a tuple of integers")))?;
+    let order = descr.chars().next().unwrap_or('|');
+    let body = descr.trim_start_matches(['<', '>', '|', '=']);
+    let kind = body.chars().next().unwrap_or('?');
+    let width: Option<usize> = body.get(1..).and_then(|w| w.parse().ok());
+    let dtype = match (kind, width) {
+        ('i' | 'u', Some(w @ (1 | 2 | 4 | 8))) => Dtype {
+            width: w,
+            signed: kind == 'i',
+            big_endian: order == '>',
+        },
+        _ => {
+            return Err(input(format!(
+                "{name}: .npy of dtype {} ('{descr}') is not a symbol sequence: only integer arrays \
+                 (int8 to int64, uint8 to uint64) are read; convert it, e.g. with np.digitize or astype",
+                dtype_name(&descr)
+            )))
+        }
+    };
+    if shape.is_empty() || shape.len() > 2 {
+        return Err(input(format!(
+            "{name}: a .npy array of {} dimensions ({shape_text}); give a 1-D array (one sequence) \
+             or a 2-D array (one sequence per row)",
+            shape.len()
+        )));
+    }
+    if fortran.trim() == "True" && shape.len() == 2 && shape[0] > 1 && shape[1] > 1 {
+        return Err(input(format!(
+            "{name}: a Fortran-ordered 2-D array is not read; save it with np.save(path, \
+             np.ascontiguousarray(a))"
+        )));
+    }
+    let header = Header {
+        dtype,
+        shape,
+        offset: start + len,
+    };
+    let need = header.offset as u128 + (header.elements() as u128) * dtype.width as u128;
+    if (data.len() as u128) < need {
+        return Err(input(format!(
+            "{name}: the .npy file is truncated: shape {shape_text} needs {need} bytes, the file has {}",
+            data.len()
+        )));
+    }
+    Ok(header)
+}
+
+/// The raw text of a value in the header's Python dict literal.
+fn dict_value<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    let at = text
+        .find(&format!("'{key}'"))
+        .or_else(|| text.find(&format!("\"{key}\"")))?;
+    let rest = &text[at + key.len() + 2..];
+    let rest = rest.trim_start().strip_prefix(':')?.trim_start();
+    let end = match rest.chars().next()? {
+        '(' => rest.find(')')? + 1,
+        '[' => rest.find(']')? + 1,
+        q @ ('\'' | '"') => rest[1..].find(q)? + 2,
+        _ => rest.find([',', '}']).unwrap_or(rest.len()),
+    };
+    Some(&rest[..end])
+}
+
+#[inline]
+fn decode<const W: usize>(b: [u8; W], d: Dtype) -> i128 {
+    let mut x = 0u64;
+    if d.big_endian {
+        for c in b {
+            x = (x << 8) | c as u64;
+        }
+    } else {
+        for c in b.into_iter().rev() {
+            x = (x << 8) | c as u64;
+        }
+    }
+    if d.signed {
+        let shift = 64 - 8 * W as u32;
+        (((x << shift) as i64) >> shift) as i128
+    } else {
+        x as i128
+    }
+}
+
+fn elements<'a, const W: usize>(data: &'a [u8], h: &Header) -> &'a [[u8; W]] {
+    let bytes = &data[h.offset..h.offset + h.elements() * W];
+    // SAFETY: [u8; W] has alignment 1 and size W, and `bytes` holds exactly elements * W bytes.
+    unsafe { std::slice::from_raw_parts(bytes.as_ptr() as *const [u8; W], h.elements()) }
+}
+
+/// Symbol indices of integer values.
+pub(crate) enum Lookup {
+    Dense { min: i128, index: Vec<u32> },
+    Sparse(FxHashMap<i128, u32>),
+}
+
+impl Lookup {
+    /// `values[i]` is symbol `i`.
+    pub fn new(values: &[i128]) -> Lookup {
+        let (min, max) = (values.iter().min(), values.iter().max());
+        match (min, max) {
+            (Some(&min), Some(&max)) if max - min < DENSE => {
+                let mut index = vec![u32::MAX; (max - min + 1) as usize];
+                for (i, &v) in values.iter().enumerate() {
+                    index[(v - min) as usize] = i as u32;
+                }
+                Lookup::Dense { min, index }
+            }
+            _ => Lookup::Sparse(
+                values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &v)| (v, i as u32))
+                    .collect(),
+            ),
+        }
+    }
+
+    #[inline]
+    pub fn get(&self, v: i128) -> Option<u32> {
+        match self {
+            Lookup::Dense { min, index } => {
+                let d = v - min;
+                if d < 0 || d >= index.len() as i128 {
+                    None
+                } else {
+                    let x = index[d as usize];
+                    (x != u32::MAX).then_some(x)
+                }
+            }
+            Lookup::Sparse(m) => m.get(&v).copied(),
+        }
+    }
+}
+
+macro_rules! by_width {
+    ($w:expr, $f:ident ( $($arg:expr),* )) => {
+        match $w {
+            1 => $f::<1>($($arg),*),
+            2 => $f::<2>($($arg),*),
+            4 => $f::<4>($($arg),*),
+            _ => $f::<8>($($arg),*),
+        }
+    };
+}
+
+/// The distinct values of the array, sorted.
+pub(crate) fn distinct(
+    data: &[u8],
+    h: &Header,
+    name: &str,
+    progress: &dyn Progress,
+) -> Result<Vec<i128>> {
+    by_width!(h.dtype.width, distinct_w(data, h, name, progress))
+}
+
+fn distinct_w<const W: usize>(
+    data: &[u8],
+    h: &Header,
+    name: &str,
+    progress: &dyn Progress,
+) -> Result<Vec<i128>> {
+    let el = elements::<W>(data, h);
+    let d = h.dtype;
+    let (min, max) = el
+        .par_chunks(CHUNK)
+        .map(|c| {
+            c.iter().fold((i128::MAX, i128::MIN), |(lo, hi), &b| {
+                let v = decode(b, d);
+                (lo.min(v), hi.max(v))
+            })
+        })
+        .reduce(
+            || (i128::MAX, i128::MIN),
+            |a, b| (a.0.min(b.0), a.1.max(b.1)),
+        );
+    if el.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut values: Vec<i128> = if max - min < DENSE {
+        let seen: Vec<std::sync::atomic::AtomicBool> = (0..=(max - min))
+            .map(|_| std::sync::atomic::AtomicBool::new(false))
+            .collect();
+        el.par_chunks(CHUNK).for_each(|c| {
+            for &b in c {
+                seen[(decode(b, d) - min) as usize]
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            progress.advance((c.len() * W) as u64);
+        });
+        seen.iter()
+            .enumerate()
+            .filter(|(_, s)| s.load(std::sync::atomic::Ordering::Relaxed))
+            .map(|(i, _)| min + i as i128)
+            .collect()
+    } else {
+        let set = el
+            .par_chunks(CHUNK)
+            .map(|c| {
+                progress.advance((c.len() * W) as u64);
+                let mut s = FxHashSet::default();
+                for &b in c {
+                    s.insert(decode(b, d));
+                    if s.len() > MAX_SYMBOLS {
+                        break;
+                    }
+                }
+                s
+            })
+            .reduce(FxHashSet::default, |mut a, b| {
+                a.extend(b);
+                a
+            });
+        set.into_iter().collect()
+    };
+    if values.len() > MAX_SYMBOLS {
+        return Err(input(format!(
+            "{name}: more than {MAX_SYMBOLS} distinct values: this is not an alphabet of symbols"
+        )));
+    }
+    values.sort_unstable();
+    Ok(values)
+}
+
+/// Where a value outside the alphabet was met: its element index and value.
+pub(crate) struct Outside {
+    pub index: usize,
+    pub value: i128,
+}
+
+/// Counts the array: one sequence if 1-D, one per row if 2-D.
+pub(crate) fn count(
+    data: &[u8],
+    h: &Header,
+    lookup: &Lookup,
+    table: &mut CountTable,
+    progress: &dyn Progress,
+) -> std::result::Result<(), Outside> {
+    by_width!(h.dtype.width, count_w(data, h, lookup, table, progress))
+}
+
+fn count_w<const W: usize>(
+    data: &[u8],
+    h: &Header,
+    lookup: &Lookup,
+    table: &mut CountTable,
+    progress: &dyn Progress,
+) -> std::result::Result<(), Outside> {
+    let el = elements::<W>(data, h);
+    let d = h.dtype;
+    let outside = |i: usize| Outside {
+        index: i,
+        value: decode(el[i], d),
+    };
+    if h.shape.len() == 1 || h.shape[0] == 1 {
+        let classify = |b: [u8; W]| lookup.get(decode(b, d)).map_or(Item::Invalid, Item::Symbol);
+        return table
+            .add_items(el, 0..el.len(), classify, &|n| {
+                progress.advance(n * W as u64)
+            })
+            .map_err(|InvalidItem(i)| outside(i));
+    }
+    // Rows: decoded a block at a time (in parallel) with a separator after each, then streamed.
+    let row = h.row();
+    if row == 0 {
+        return Ok(());
+    }
+    let rows_per_block = (CHUNK / row).max(1);
+    let blocks: Vec<usize> = (0..h.shape[0]).step_by(rows_per_block).collect();
+    let group = rayon::current_num_threads() * 2;
+    let mut st = Streamer::new(
+        table,
+        |x: u32| {
+            if x == SEP {
+                Item::Separator
+            } else {
+                Item::Symbol(x)
+            }
+        },
+        1 << 23,
+    );
+    for starts in blocks.chunks(group) {
+        let parts: Vec<std::result::Result<Vec<u32>, usize>> = starts
+            .par_iter()
+            .map(|&r0| {
+                let r1 = (r0 + rows_per_block).min(h.shape[0]);
+                let mut out = Vec::with_capacity((r1 - r0) * (row + 1));
+                for r in r0..r1 {
+                    for (j, &b) in el[r * row..(r + 1) * row].iter().enumerate() {
+                        match lookup.get(decode(b, d)) {
+                            Some(x) => out.push(x),
+                            None => return Err(r * row + j),
+                        }
+                    }
+                    out.push(SEP);
+                }
+                Ok(out)
+            })
+            .collect();
+        for part in parts {
+            let part = part.map_err(outside)?;
+            progress.advance(((part.len() - part.len() / (row + 1)) * W) as u64);
+            st.extend(&part)
+                .expect("values are classified before counting");
+        }
+    }
+    st.finish().expect("values are classified before counting");
+    Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// An .npy file of integers, as numpy writes it (version 1.0, header padded to 64 bytes).
+    pub fn npy_bytes(descr: &str, shape: &[usize], values: &[i64]) -> Vec<u8> {
+        let shape_text = match shape.len() {
+            1 => format!("({},)", shape[0]),
+            _ => format!(
+                "({})",
+                shape
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let mut header =
+            format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
+        while (10 + header.len() + 1) % 64 != 0 {
+            header.push(' ');
+        }
+        header.push('\n');
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(&[1, 0]);
+        out.extend_from_slice(&(header.len() as u16).to_le_bytes());
+        out.extend_from_slice(header.as_bytes());
+        let width: usize = descr[2..].parse().unwrap();
+        for &v in values {
+            let le = v.to_le_bytes();
+            let mut b = le[..width].to_vec();
+            if descr.starts_with('>') {
+                b.reverse();
+            }
+            out.extend_from_slice(&b);
+        }
+        out
+    }
+
+    #[test]
+    fn headers_and_values_of_every_integer_dtype_decode() {
+        for descr in [
+            "|i1", "|u1", "<i2", ">i2", "<u2", ">u4", "<i4", ">i8", "<u8", "<i8",
+        ] {
+            let signed = descr.as_bytes()[1] == b'i';
+            let values: Vec<i64> = if signed {
+                vec![-3, 0, 5, -1, 100]
+            } else {
+                vec![3, 0, 5, 1, 100]
+            };
+            let bytes = npy_bytes(descr, &[5], &values);
+            let h = parse_header(&bytes, "a.npy").unwrap();
+            assert_eq!(h.shape, vec![5]);
+            assert_eq!(h.offset % 64, 0);
+            let got = distinct(&bytes, &h, "a.npy", &crate::NoProgress).unwrap();
+            let mut want: Vec<i128> = values.iter().map(|&v| v as i128).collect();
+            want.sort();
+            assert_eq!(got, want, "{descr}");
+        }
+    }
+
+    #[test]
+    fn floats_bools_and_odd_shapes_are_refused_by_name() {
+        let e = parse_header(&npy_bytes("<f8", &[2], &[0, 0]), "x.npy").unwrap_err();
+        assert!(e.to_string().contains("float64"), "{e}");
+        let e = parse_header(&npy_bytes("|b1", &[2], &[0, 0]), "x.npy").unwrap_err();
+        assert!(e.to_string().contains("bool"), "{e}");
+        let e = parse_header(&npy_bytes("<i4", &[1, 1, 2], &[0, 0]), "x.npy").unwrap_err();
+        assert!(e.to_string().contains("3 dimensions"), "{e}");
+        let mut cut = npy_bytes("<i4", &[4], &[0, 1, 0, 1]);
+        cut.truncate(cut.len() - 2);
+        let e = parse_header(&cut, "x.npy").unwrap_err();
+        assert!(e.to_string().contains("truncated"), "{e}");
+    }
+}

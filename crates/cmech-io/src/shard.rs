@@ -1,0 +1,388 @@
+//! Count shards: a count table in a binary file, with a JSON sidecar that names its alphabet and
+//! where its counts came from. The format is documented in `docs/count-format.md`.
+//!
+//! The binary file is a sequence of little-endian 64-bit words:
+//! magic `CMECHCNT`, version, alphabet size, window, sequences, symbols; then, for lengths
+//! `window, 1, 2, ..., window - 1`, a section of `n` followed by `n` (code, count) pairs sorted by
+//! code; then the number of words before this trailer and a checksum of them.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use cmech_core::counts::CountTable;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{input, io as io_err, Result};
+use crate::Format;
+
+pub const MAGIC: &[u8; 8] = b"CMECHCNT";
+pub const VERSION: u64 = 1;
+/// The `format` field of every sidecar.
+pub const SIDECAR_FORMAT: &str = "cmech-counts";
+
+/// One source of a shard's counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    /// The path as given to `cmech count` ("-" for stdin).
+    pub path: String,
+    /// The byte range `[start, end)` whose windows were counted; `null`: the whole source.
+    pub range: Option<[u64; 2]>,
+    /// How the source was read.
+    pub format: Format,
+    pub lines: bool,
+}
+
+/// The sidecar: what a shard's counts mean.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// Always "cmech-counts".
+    pub format: String,
+    pub version: u64,
+    /// Symbol names in index order.
+    pub alphabet: Vec<String>,
+    /// The longest word counted.
+    pub window: usize,
+    /// The history length the counts were made for (informative).
+    pub max_history: Option<usize>,
+    pub symbols: u64,
+    pub sequences: u64,
+    pub sources: Vec<SourceInfo>,
+}
+
+/// A count table and its sidecar.
+#[derive(Debug, Clone)]
+pub struct Shard {
+    pub table: CountTable,
+    pub info: ShardInfo,
+}
+
+impl Shard {
+    /// A shard of a table, with its sidecar filled in from the table.
+    pub fn new(
+        table: CountTable,
+        alphabet: Vec<String>,
+        max_history: Option<usize>,
+        sources: Vec<SourceInfo>,
+    ) -> Shard {
+        let info = ShardInfo {
+            format: SIDECAR_FORMAT.into(),
+            version: VERSION,
+            alphabet,
+            window: table.window(),
+            max_history,
+            symbols: table.symbols(),
+            sequences: table.sequences(),
+            sources,
+        };
+        Shard { table, info }
+    }
+}
+
+/// The sidecar's path: the shard's with `.json` appended.
+pub fn sidecar_path(shard: &Path) -> PathBuf {
+    let mut s = shard.as_os_str().to_owned();
+    s.push(".json");
+    PathBuf::from(s)
+}
+
+/// Whether a file starts with the shard magic.
+pub fn is_shard(path: &Path) -> bool {
+    let mut head = [0u8; 8];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|_| &head == MAGIC)
+}
+
+const FNV_OFFSET: u64 = 0xcbf29ce484222325;
+const FNV_PRIME: u64 = 0x100000001b3;
+
+/// Writes 64-bit little-endian words, keeping their count and checksum (FNV-1a over words).
+struct WordWriter<W: Write> {
+    out: W,
+    words: u64,
+    hash: u64,
+}
+
+impl<W: Write> WordWriter<W> {
+    fn put(&mut self, w: u64) -> io::Result<()> {
+        self.words += 1;
+        self.hash = (self.hash ^ w).wrapping_mul(FNV_PRIME);
+        self.out.write_all(&w.to_le_bytes())
+    }
+}
+
+struct WordReader<R: Read> {
+    inp: R,
+    words: u64,
+    hash: u64,
+}
+
+impl<R: Read> WordReader<R> {
+    /// The next word; `Ok(None)` at a clean end of file.
+    fn next(&mut self) -> io::Result<Option<u64>> {
+        let mut b = [0u8; 8];
+        let mut got = 0;
+        while got < 8 {
+            match self.inp.read(&mut b[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if got == 0 {
+            return Ok(None);
+        }
+        if got < 8 {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "partial word"));
+        }
+        let w = u64::from_le_bytes(b);
+        self.words += 1;
+        self.hash = (self.hash ^ w).wrapping_mul(FNV_PRIME);
+        Ok(Some(w))
+    }
+}
+
+/// Writes the binary table of a shard.
+pub fn write_table(out: impl Write, table: &CountTable) -> io::Result<()> {
+    let mut w = WordWriter {
+        out: BufWriter::with_capacity(1 << 20, out),
+        words: 0,
+        hash: FNV_OFFSET,
+    };
+    w.put(u64::from_le_bytes(*MAGIC))?;
+    w.put(VERSION)?;
+    w.put(table.alphabet_size() as u64)?;
+    w.put(table.window() as u64)?;
+    w.put(table.sequences())?;
+    w.put(table.symbols())?;
+    let sections = std::iter::once(table.full_words()).chain(table.end_words());
+    for words in sections {
+        let pairs: Vec<(u64, u64)> = words.iter().collect();
+        w.put(pairs.len() as u64)?;
+        for (code, count) in pairs {
+            w.put(code)?;
+            w.put(count)?;
+        }
+    }
+    let (words, hash) = (w.words, w.hash);
+    w.out.write_all(&words.to_le_bytes())?;
+    w.out.write_all(&hash.to_le_bytes())?;
+    w.out.flush()
+}
+
+/// Reads the binary table of a shard, checking magic, version, sorting, length and checksum.
+pub fn read_table(inp: impl Read, name: &str) -> Result<CountTable> {
+    let mut r = WordReader {
+        inp: BufReader::with_capacity(1 << 20, inp),
+        words: 0,
+        hash: FNV_OFFSET,
+    };
+    let truncated = |r: &WordReader<_>| {
+        input(format!(
+            "{name}: the shard is truncated (it ends after {} bytes); count it again",
+            r.words * 8
+        ))
+    };
+    macro_rules! word {
+        () => {
+            match r.next() {
+                Ok(Some(w)) => w,
+                Ok(None) => return Err(truncated(&r)),
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Err(truncated(&r)),
+                Err(e) => return Err(io_err(format!("cannot read {name}"), e)),
+            }
+        };
+    }
+    if !matches!(r.next(), Ok(Some(w)) if w == u64::from_le_bytes(*MAGIC)) {
+        return Err(input(format!(
+            "{name} is not a count shard (no CMECHCNT magic)"
+        )));
+    }
+    let version = word!();
+    if version != VERSION {
+        return Err(input(format!(
+            "{name}: shard format version {version} is not known (this cmech reads version {VERSION})"
+        )));
+    }
+    let k = word!();
+    let window = word!();
+    let sequences = word!();
+    let symbols = word!();
+    if k == 0 || k > u32::MAX as u64 || window == 0 || window > 64 {
+        return Err(input(format!(
+            "{name}: corrupt shard header (alphabet size {k}, window {window})"
+        )));
+    }
+    let mut sections = Vec::with_capacity(window as usize);
+    for _ in 0..window {
+        let n = word!();
+        let mut pairs = Vec::with_capacity(n.min(1 << 20) as usize);
+        let mut last = None;
+        for _ in 0..n {
+            let code = word!();
+            let count = word!();
+            if last.is_some_and(|l| code <= l) || count == 0 {
+                return Err(input(format!(
+                    "{name}: corrupt shard (unsorted or zero counts)"
+                )));
+            }
+            last = Some(code);
+            pairs.push((code, count));
+        }
+        sections.push(pairs);
+    }
+    let (words, hash) = (r.words, r.hash);
+    let stored_words = word!();
+    let stored_hash = word!();
+    if stored_words != words || stored_hash != hash {
+        return Err(input(format!(
+            "{name}: corrupt shard (checksum mismatch); count it again"
+        )));
+    }
+    match r.next() {
+        Ok(None) => {}
+        _ => return Err(input(format!("{name}: corrupt shard (data after its end)"))),
+    }
+    let mut sections = sections.into_iter();
+    let full = sections.next().expect("window >= 1");
+    CountTable::from_parts(
+        k as usize,
+        window as usize,
+        full,
+        sections.collect(),
+        sequences,
+        symbols,
+    )
+    .map_err(|e| input(format!("{name}: corrupt shard: {e}")))
+}
+
+/// Writes a shard and its sidecar; refuses to replace existing files unless `overwrite`.
+pub fn write_shard(path: &Path, shard: &Shard, overwrite: bool) -> Result<()> {
+    let side = sidecar_path(path);
+    for p in [path, side.as_path()] {
+        if !overwrite && p.exists() {
+            return Err(input(format!(
+                "{} exists; use --force to overwrite it",
+                p.display()
+            )));
+        }
+    }
+    let create = |p: &Path| {
+        OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(p)
+            .map_err(|e| io_err(format!("cannot create {}", p.display()), e))
+    };
+    let name = path.display().to_string();
+    write_table(create(path)?, &shard.table)
+        .map_err(|e| io_err(format!("cannot write {name}"), e))?;
+    let json = serde_json::to_string_pretty(&shard.info).expect("serialisable");
+    std::fs::write(&side, json + "\n")
+        .map_err(|e| io_err(format!("cannot write {}", side.display()), e))?;
+    Ok(())
+}
+
+/// Reads a shard and its sidecar and checks that they agree.
+pub fn read_shard(path: &Path) -> Result<Shard> {
+    let name = path.display().to_string();
+    let side = sidecar_path(path);
+    let file = File::open(path).map_err(|e| io_err(format!("cannot open {name}"), e))?;
+    let table = read_table(file, &name)?;
+    let text = std::fs::read_to_string(&side).map_err(|e| {
+        io_err(
+            format!(
+                "cannot read the sidecar {} (a shard needs it: it names the alphabet)",
+                side.display()
+            ),
+            e,
+        )
+    })?;
+    let info: ShardInfo = serde_json::from_str(&text)
+        .map_err(|e| input(format!("{}: not a shard sidecar: {e}", side.display())))?;
+    if info.format != SIDECAR_FORMAT || info.version != VERSION {
+        return Err(input(format!(
+            "{}: sidecar of format '{}' version {}, expected '{SIDECAR_FORMAT}' version {VERSION}",
+            side.display(),
+            info.format,
+            info.version
+        )));
+    }
+    let disagree = |what: &str, a: String, b: String| {
+        input(format!(
+            "{name} and its sidecar disagree on the {what} ({a} against {b}): they do not belong together"
+        ))
+    };
+    if info.alphabet.len() != table.alphabet_size() {
+        return Err(disagree(
+            "alphabet size",
+            table.alphabet_size().to_string(),
+            info.alphabet.len().to_string(),
+        ));
+    }
+    if info.window != table.window() {
+        return Err(disagree(
+            "window",
+            table.window().to_string(),
+            info.window.to_string(),
+        ));
+    }
+    if info.symbols != table.symbols() || info.sequences != table.sequences() {
+        return Err(disagree(
+            "symbol and sequence counts",
+            format!("{} and {}", table.symbols(), table.sequences()),
+            format!("{} and {}", info.symbols, info.sequences),
+        ));
+    }
+    Ok(Shard { table, info })
+}
+
+/// Adds shards together. Their alphabets (names, in order) and windows must be the same.
+pub fn merge_shards(shards: &[(String, Shard)]) -> Result<Shard> {
+    let Some(((first_name, first), rest)) = shards.split_first() else {
+        return Err(input("no shards to merge"));
+    };
+    let mut table = first.table.clone();
+    let mut sources = first.info.sources.clone();
+    let mut max_history = first.info.max_history;
+    for (name, s) in rest {
+        let describe = |i: &ShardInfo| {
+            format!(
+                "alphabet {{{}}}, window {}",
+                i.alphabet.join(", "),
+                i.window
+            )
+        };
+        if s.info.alphabet != first.info.alphabet || s.info.window != first.info.window {
+            let what = if s.info.alphabet != first.info.alphabet {
+                "alphabets"
+            } else {
+                "windows"
+            };
+            return Err(input(format!(
+                "cannot merge {name} ({}) with {first_name} ({}): the {what} differ{}",
+                describe(&s.info),
+                describe(&first.info),
+                if what == "alphabets" {
+                    "; count every part with the same --alphabet"
+                } else {
+                    "; count every part with the same --max-history or --window"
+                }
+            )));
+        }
+        table.merge(&s.table)?;
+        sources.extend(s.info.sources.iter().cloned());
+        if s.info.max_history != max_history {
+            max_history = None;
+        }
+    }
+    Ok(Shard::new(
+        table,
+        first.info.alphabet.clone(),
+        max_history,
+        sources,
+    ))
+}
