@@ -9,6 +9,7 @@ pub mod counts;
 pub mod error;
 mod graph;
 pub mod info;
+pub mod maps;
 mod linalg;
 pub mod measures;
 mod minimize;

@@ -1,12 +1,15 @@
-//! Causal-state splitting reconstruction (CSSR, Shalizi & Klinkner 2004): the epsilon-machine of a
-//! process from the word counts of a sample of it.
+//! Reconstruction of the epsilon-machine of a process from the word counts of a sample of it.
 //!
-//! Homogenisation grows suffix histories one symbol further into the past, keeping a child history
-//! in its parent's state unless a significance test says its next-symbol distribution differs, in
-//! which case it joins the most compatible other state or founds a new one. Determinisation then
-//! splits states until every state and symbol lead to one state. Only histories of the maximal
-//! length L define transitions; states holding none of them are transient and dropped.
-
+//! [`Method::Cssr`] is causal-state splitting reconstruction (Shalizi & Klinkner 2004), as
+//! published: homogenisation grows suffix histories one symbol further into the past, keeping a
+//! child history in its parent's state unless a significance test says its next-symbol
+//! distribution differs, in which case it joins the most compatible other state or founds a new
+//! one; determinisation then splits states until every state and symbol lead to one state. Only
+//! histories of the maximal length L define transitions; states holding none of them are transient.
+//!
+//! [`Method::Forward`] keeps CSSR's statistics but not its successor rule, which is what splits
+//! processes of infinite Markov order (Even, RRXOR) into ever more states; the function `forward`
+//! says how.
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -38,6 +41,13 @@ struct State {
 
 /// p-value of the hypothesis that counts `a` and `b` share one distribution.
 pub fn homogeneity_p_value(a: &[u64], b: &[u64], test: Test) -> f64 {
+    dispersed_p_value(a, b, test, 1.0)
+}
+
+/// The homogeneity test for counts whose variance is up to `dispersion` times the multinomial's:
+/// counts of overlapping words of length f are correlated, up to f-fold, so their statistic is
+/// deflated by f (their effective sample size is at least 1/f of the count).
+fn dispersed_p_value(a: &[u64], b: &[u64], test: Test, dispersion: f64) -> f64 {
     let (na, nb) = (a.iter().sum::<u64>() as f64, b.iter().sum::<u64>() as f64);
     if na == 0.0 || nb == 0.0 {
         return 1.0;
@@ -59,7 +69,7 @@ pub fn homogeneity_p_value(a: &[u64], b: &[u64], test: Test) -> f64 {
                 return 1.0;
             }
             let dist = ChiSquared::new((cells - 1) as f64).expect("positive degrees of freedom");
-            dist.sf(stat)
+            dist.sf(stat / dispersion)
         }
         Test::KolmogorovSmirnov => {
             let (mut fa, mut fb, mut d) = (0.0, 0.0, 0.0f64);
@@ -68,7 +78,7 @@ pub fn homogeneity_p_value(a: &[u64], b: &[u64], test: Test) -> f64 {
                 fb += y as f64 / nb;
                 d = d.max((fa - fb).abs());
             }
-            let n = (na * nb / (na + nb)).sqrt();
+            let n = (na * nb / (na + nb) / dispersion).sqrt();
             kolmogorov_sf((n + 0.12 + 0.11 / n) * d)
         }
     }
@@ -96,15 +106,27 @@ fn kolmogorov_sf(lambda: f64) -> f64 {
 pub enum Method {
     /// CSSR as published: suffix histories homogenised by next-symbol tests, then determinised.
     Cssr,
+    /// CSSR's splitting with states tested on futures of several symbols and successors that
+    /// keep their oldest symbol when dropping it would lose synchronisation: recovers processes
+    /// of infinite Markov order (Even, RRXOR) that CSSR splits into spurious states.
+    Forward,
 }
 
 impl Method {
     /// Every method with its name and a one-line description, for the faces' help.
-    pub const ALL: &'static [(Method, &'static str, &'static str)] = &[(
-        Method::Cssr,
-        "cssr",
-        "causal-state splitting reconstruction (Shalizi & Klinkner 2004)",
-    )];
+    pub const ALL: &'static [(Method, &'static str, &'static str)] = &[
+        (
+            Method::Cssr,
+            "cssr",
+            "causal-state splitting reconstruction (Shalizi & Klinkner 2004)",
+        ),
+        (
+            Method::Forward,
+            "forward",
+            "CSSR with states tested on longer futures and synchronisation-preserving \
+             successors; right for processes of infinite Markov order",
+        ),
+    ];
 
     pub fn name(self) -> &'static str {
         Method::ALL.iter().find(|m| m.0 == self).expect("listed").1
@@ -135,6 +157,9 @@ pub struct ReconstructOptions {
     pub max_history: usize,
     pub alpha: f64,
     pub test: Test,
+    /// Length of the futures whose distributions define states in the forward method
+    /// (`None`: the shortest with at least 8 possible words). CSSR uses next symbols only.
+    pub future: Option<usize>,
 }
 
 impl Default for ReconstructOptions {
@@ -144,14 +169,31 @@ impl Default for ReconstructOptions {
             max_history: 5,
             alpha: 0.001,
             test: Test::ChiSquare,
+            future: None,
         }
     }
 }
 
 impl ReconstructOptions {
-    /// The word length the count table must reach for these options.
-    pub fn window(&self) -> usize {
-        self.max_history + 1
+    /// The word length a count table of an alphabet of `k` symbols must reach for these options.
+    pub fn window(&self, k: usize) -> usize {
+        match self.method {
+            Method::Cssr => self.max_history + 1,
+            Method::Forward => self.max_history + 1 + self.future_length(k),
+        }
+    }
+
+    /// The future length of the forward method.
+    pub fn future_length(&self, k: usize) -> usize {
+        self.future
+            .unwrap_or_else(|| (1..).find(|&f| (k as f64).powi(f as i32) >= 8.0).unwrap_or(1))
+    }
+
+    fn fit(&self, counts: &WordTables, l: usize) -> Result<Fit> {
+        match self.method {
+            Method::Cssr => cssr(counts, l, self),
+            Method::Forward => forward(counts, l, self.future_length(counts.k), self),
+        }
     }
 }
 
@@ -178,8 +220,8 @@ pub struct Diagnostics {
     pub log_likelihood: f64,
     /// (L, recurrent states) for every history length up to the maximum.
     pub states_by_history: Vec<(usize, usize)>,
-    /// True when the state count rose at each of the last three history lengths: a sign of
-    /// structure that no finite history captures.
+    /// True when there are more states at L than at L/2: a sign of structure that no finite
+    /// history captures, or that needs histories longer than L.
     pub still_growing: bool,
     /// The longest history the sample supports by the Marton-Shields bound L <= log2 N / h.
     pub supported_history: Option<usize>,
@@ -212,13 +254,20 @@ pub fn reconstruct(
             "the maximum history length must be at least 1".into(),
         ));
     }
-    if opts.window() > table.window() {
+    let k = table.alphabet_size();
+    if opts.window(k) > table.window() {
         return Err(CmechError::InvalidArgument(format!(
-            "max history {} needs words of {} symbols but the counts go up to {}",
+            "max history {} with method {} needs words of {} symbols but the counts go up to {}",
             opts.max_history,
-            opts.window(),
+            opts.method.name(),
+            opts.window(k),
             table.window()
         )));
+    }
+    if opts.future == Some(0) {
+        return Err(CmechError::InvalidArgument(
+            "the future length must be at least 1".into(),
+        ));
     }
     if !(opts.alpha > 0.0 && opts.alpha < 1.0) {
         return Err(CmechError::InvalidArgument(format!(
@@ -229,22 +278,20 @@ pub fn reconstruct(
     if table.symbols() == 0 {
         return Err(CmechError::InvalidArgument("no symbols were counted".into()));
     }
-    let counts = WordTables::new(table, opts.max_history)?;
+    let counts = WordTables::new(table, opts.window(k))?;
     if counts.total(opts.max_history) == 0 {
         return Err(CmechError::InvalidArgument(format!(
             "no sequence is longer than the maximum history {}: nothing to learn transitions from",
             opts.max_history
         )));
     }
-    let fit = match opts.method {
-        Method::Cssr => cssr(&counts, opts.max_history, opts)?,
-    };
+    let fit = opts.fit(&counts, opts.max_history)?;
     let states_by_history: Vec<(usize, usize)> = (1..=opts.max_history)
         .map(|l| {
             if l == opts.max_history {
                 Ok((l, fit.class.len()))
             } else {
-                cssr(&counts, l, opts).map(|f| (l, f.class.len()))
+                opts.fit(&counts, l).map(|f| (l, f.class.len()))
             }
         })
         .collect::<Result<_>>()?;
@@ -257,12 +304,11 @@ pub fn reconstruct(
     let n = table.symbols();
     let supported_history =
         (h_mu > 1e-9).then(|| ((n as f64).log2() / h_mu).floor() as usize);
-    let still_growing = states_by_history.len() >= 4
-        && states_by_history
-            .windows(2)
-            .rev()
-            .take(3)
-            .all(|w| w[1].1 > w[0].1);
+    // Growth over the upper half of the history lengths: a finite machine has stopped changing
+    // there once L is twice the length it needs, while period doubling (whose counts double at
+    // ever wider intervals of L) still shows.
+    let half = states_by_history[(opts.max_history - 1) / 2].1;
+    let still_growing = opts.max_history >= 4 && fit.class.len() > half;
     let mut warnings = Vec::new();
     if let Some(bound) = supported_history {
         if opts.max_history > bound {
@@ -310,27 +356,28 @@ pub fn reconstruct(
     })
 }
 
-/// Counts of words of every length up to L+1, by length.
+/// Counts of words of every length up to a window, by length.
 struct WordTables {
     k: usize,
-    /// `by_len[l]` holds words of length l + 1 (a history of length l, then the next symbol).
+    /// `by_len[n - 1]` holds the words of length n.
     by_len: Vec<WordCounts>,
 }
 
 impl WordTables {
-    fn new(table: &CountTable, max_history: usize) -> Result<WordTables> {
+    fn new(table: &CountTable, window: usize) -> Result<WordTables> {
         Ok(WordTables {
             k: table.alphabet_size(),
-            by_len: (1..=max_history + 1)
+            by_len: (1..=window)
                 .map(|len| table.counts_of_length(len))
                 .collect::<Result<_>>()?,
         })
     }
 
-    /// Next-symbol counts after a history.
-    fn next(&self, (len, code): History) -> Vec<u64> {
-        let k = self.k as u64;
-        (0..k).map(|a| self.by_len[len].get(code * k + a)).collect()
+    /// Counts of each future of length `f` after a history, futures in code order.
+    fn future(&self, (len, code): History, f: usize) -> Vec<u64> {
+        let width = (self.k as u64).pow(f as u32);
+        let words = &self.by_len[len + f - 1];
+        (0..width).map(|w| words.get(code * width + w)).collect()
     }
 
     /// Occurrences of histories of length `l` followed by a symbol.
@@ -350,6 +397,65 @@ struct Fit {
 }
 
 impl Fit {
+    /// Re-estimates the transition probabilities of the kept machine by maximum likelihood for its
+    /// structure: each maximal history is read through the machine from every state, and when all
+    /// the readings that survive end in one state (the history synchronises), its next-symbol counts
+    /// go to that state. Grouping by short futures can place histories of two similar states
+    /// together; the machine's own transitions place them where they belong.
+    fn refit_by_filtering(mut self, histories: impl Iterator<Item = History>, counts: &WordTables) -> Fit {
+        let k = counts.k;
+        let step = |s: usize, x: usize| self.edges[s].iter().find(|e| e.symbol == x).map(|e| e.to);
+        let mut tallies: HashMap<usize, Vec<u64>> = HashMap::new();
+        let mut total = 0u64;
+        for (len, code) in histories {
+            let next = counts.future((len, code), 1);
+            total += next.iter().sum::<u64>();
+            let mut at: Vec<usize> = self.class.clone();
+            for i in (0..len).rev() {
+                let x = ((code / (k as u64).pow(i as u32)) % k as u64) as usize;
+                at = at.iter().filter_map(|&s| step(s, x)).collect();
+                at.sort_unstable();
+                at.dedup();
+                if at.len() <= 1 {
+                    // Once one reading is left it stays one (unifilar), or the history is foreign.
+                    if let Some(&s) = at.first() {
+                        let rest: Option<usize> = (0..i).rev().try_fold(s, |s, j| {
+                            step(s, ((code / (k as u64).pow(j as u32)) % k as u64) as usize)
+                        });
+                        at = rest.into_iter().collect();
+                    }
+                    break;
+                }
+            }
+            if let [s] = at[..] {
+                let t = tallies.entry(s).or_insert_with(|| vec![0; k]);
+                for (x, y) in t.iter_mut().zip(&next) {
+                    *x += y;
+                }
+            }
+        }
+        let mut assigned = 0u64;
+        let mut log_likelihood = 0.0;
+        for &s in &self.class {
+            let Some(t) = tallies.get(&s) else { continue };
+            // Only symbols the structure allows count; the rest are data the machine cannot emit.
+            let allowed: u64 = self.edges[s].iter().map(|e| t[e.symbol]).sum();
+            assigned += allowed;
+            // A state whose synchronised histories never took one of its edges keeps the grouped
+            // estimate, so that no edge, and no part of the recurrent class, is lost.
+            if self.edges[s].iter().any(|e| t[e.symbol] == 0) {
+                continue;
+            }
+            for e in self.edges[s].iter_mut() {
+                e.p = t[e.symbol] as f64 / allowed as f64;
+                log_likelihood += t[e.symbol] as f64 * e.p.log2();
+            }
+        }
+        self.log_likelihood = log_likelihood;
+        self.recurrent_mass = assigned as f64 / total.max(1) as f64;
+        self
+    }
+
     fn machine(&self, alphabet: Vec<String>) -> Hmm {
         let n = self.edges.len();
         Hmm::from_parts(
@@ -362,10 +468,11 @@ impl Fit {
     }
 }
 
-/// CSSR with history length `l_max` over the counts.
+/// CSSR with history length `l_max`: homogenisation, then determinisation in which the successor
+/// of a maximal history `h` on `b` is the state of `h b` without its oldest symbol.
 fn cssr(counts: &WordTables, l_max: usize, opts: &ReconstructOptions) -> Result<Fit> {
     let k = counts.k;
-    let next = |h: History| counts.next(h);
+    let next = |h: History| counts.future(h, 1);
     let root: History = (0, 0);
     let mut states = vec![State {
         histories: vec![root],
@@ -419,25 +526,20 @@ fn cssr(counts: &WordTables, l_max: usize, opts: &ReconstructOptions) -> Result<
 
     // Determinisation on the histories of maximal length.
     let lead = (k as u64).pow(l_max as u32);
-    let successor =
-        |(_, code): History, b: u64| -> History { (l_max, (code * k as u64 + b) % lead) };
+    let successor = |state_of: &HashMap<History, usize>, (_, code): History, b: u64| {
+        state_of.get(&(l_max, (code * k as u64 + b) % lead)).copied()
+    };
     loop {
         let mut split = false;
         let mut s = 0;
         while s < states.len() {
-            let longest: Vec<History> = states[s]
-                .histories
-                .iter()
-                .copied()
-                .filter(|h| h.0 == l_max)
-                .collect();
             let mut groups: Vec<(Vec<Option<usize>>, Vec<History>)> = Vec::new();
-            for h in longest {
+            for &h in states[s].histories.iter().filter(|h| h.0 == l_max) {
                 let c = next(h);
                 let key: Vec<Option<usize>> = (0..k as u64)
                     .map(|b| {
                         (c[b as usize] > 0)
-                            .then(|| state_of.get(&successor(h, b)).copied())
+                            .then(|| successor(&state_of, h, b))
                             .flatten()
                     })
                     .collect();
@@ -456,10 +558,11 @@ fn cssr(counts: &WordTables, l_max: usize, opts: &ReconstructOptions) -> Result<
                     };
                     for h in hs {
                         states[s].histories.retain(|x| *x != h);
-                        for (x, y) in st.counts.iter_mut().zip(next(h)) {
+                        let c = next(h);
+                        for (x, y) in st.counts.iter_mut().zip(&c) {
                             *x += y;
                         }
-                        for (x, y) in states[s].counts.iter_mut().zip(next(h)) {
+                        for (x, y) in states[s].counts.iter_mut().zip(&c) {
                             *x -= y;
                         }
                         st.histories.push(h);
@@ -475,113 +578,268 @@ fn cssr(counts: &WordTables, l_max: usize, opts: &ReconstructOptions) -> Result<
         }
     }
 
-    transitions(&states, &state_of, counts, l_max)
+    let maximal: Vec<Vec<History>> = states
+        .iter()
+        .map(|st| st.histories.iter().copied().filter(|h| h.0 == l_max).collect())
+        .collect();
+    Graph::of(&maximal, counts, |h, b| successor(&state_of, h, b))
+        .fit(counts.total(l_max))
 }
 
-/// The machine of a partition of histories: transitions from the maximal histories (dropping the
-/// oldest symbol), the heaviest closed class kept, and the data's log-likelihood under it.
-fn transitions(
-    states: &[State],
-    state_of: &HashMap<History, usize>,
-    counts: &WordTables,
-    l_max: usize,
-) -> Result<Fit> {
-    let k = counts.k;
-    let lead = (k as u64).pow(l_max as u32);
-    let successor =
-        |(_, code): History, b: u64| -> History { (l_max, (code * k as u64 + b) % lead) };
-    let n = states.len();
-    let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); n];
-    let mut mass = vec![0u64; n];
-    for (s, st) in states.iter().enumerate() {
-        let mut by_symbol: Vec<(u64, Option<usize>)> = vec![(0, None); k];
-        for &h in st.histories.iter().filter(|h| h.0 == l_max) {
-            let c = counts.next(h);
-            mass[s] += c.iter().sum::<u64>();
-            for b in 0..k {
-                if c[b] > 0 {
-                    by_symbol[b].0 += c[b];
-                    by_symbol[b].1 = state_of.get(&successor(h, b as u64)).copied();
-                }
-            }
-        }
-        let total: u64 = by_symbol
-            .iter()
-            .filter(|e| e.1.is_some())
-            .map(|e| e.0)
-            .sum();
-        for (b, &(c, to)) in by_symbol.iter().enumerate() {
-            if let Some(to) = to {
-                edges[s].push(Edge {
-                    symbol: b,
-                    to,
-                    p: c as f64 / total as f64,
-                });
-            }
-        }
-    }
-    let adjacency: Vec<Vec<usize>> = edges
+/// The forward method with history length `l_max` and future length `f`.
+///
+/// CSSR's determinisation takes the successor of `h` on `b` to be the state of `h b` without its
+/// oldest symbol. On a process of infinite Markov order that symbol can be what synchronised the
+/// observer (for Even, the successor of 0111 on 1 is 1111, whose parity is unknown), and the
+/// states split without end. Here the maximal histories are first grouped by the distribution of
+/// their next `f` symbols, heaviest first, so that the groups stand for causal states and for the
+/// mixtures that unsynchronised histories form. A successor `h b` goes to the group of `h b`
+/// shortened if its own futures fit that group's, and otherwise to the group they fit best. Groups
+/// whose histories disagree with the group's weighted majority on where a symbol leads are split
+/// (Moore's refinement, robust to the few histories whose short futures mislead), until stable.
+/// States of the machine are the final groups; its recurrent part excludes the mixtures, which
+/// only lead into it.
+fn forward(counts: &WordTables, l_max: usize, f: usize, opts: &ReconstructOptions) -> Result<Fit> {
+    let k = counts.k as u64;
+    let lead = k.pow(l_max as u32);
+    let width = k.pow(f as u32) as usize;
+    let mut nodes: Vec<(History, u64)> = counts.by_len[l_max]
         .iter()
-        .map(|r| r.iter().map(|e| e.to).collect())
-        .collect();
-    let class = graph::closed_components(&adjacency)
+        .map(|(code, _)| (l_max, code / k))
+        .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
-        .filter(|c| c.iter().all(|&s| !edges[s].is_empty()))
-        .max_by_key(|c| c.iter().map(|&s| mass[s]).sum::<u64>())
-        .ok_or_else(|| CmechError::Unsupported("no recurrent state was found".into()))?;
-    let class_mass: u64 = class.iter().map(|&s| mass[s]).sum();
-    let mut log_likelihood = 0.0;
-    for &s in &class {
-        for &h in states[s].histories.iter().filter(|h| h.0 == l_max) {
-            for (b, c) in counts.next(h).into_iter().enumerate() {
-                if c > 0 {
-                    let p: f64 = edges[s].iter().filter(|e| e.symbol == b).map(|e| e.p).sum();
-                    log_likelihood += c as f64 * p.max(f64::MIN_POSITIVE).log2();
+        .map(|h| (h, counts.future(h, 1).iter().sum::<u64>()))
+        .filter(|&(_, m)| m > 0)
+        .collect();
+    nodes.sort_by_key(|&(h, m)| (std::cmp::Reverse(m), h));
+    let index: HashMap<History, usize> = nodes.iter().enumerate().map(|(i, &(h, _))| (h, i)).collect();
+    let futures: Vec<Vec<u64>> = nodes.iter().map(|&(h, _)| counts.future(h, f)).collect();
+    let nexts: Vec<Vec<u64>> = nodes.iter().map(|&(h, _)| counts.future(h, 1)).collect();
+    let p_value = |a: &[u64], b: &[u64]| dispersed_p_value(a, b, opts.test, f as f64);
+
+    // Groups by futures. The histories that false rejections would split off are those that look
+    // different in these very counts: only a difference surviving a Bonferroni correction over all
+    // histories founds a group.
+    let founding = opts.alpha / nodes.len().max(1) as f64;
+    let mut group = vec![0usize; nodes.len()];
+    let mut pooled: Vec<Vec<u64>> = Vec::new();
+    for (i, fut) in futures.iter().enumerate() {
+        let best = (0..pooled.len())
+            .map(|g| (g, p_value(fut, &pooled[g])))
+            .filter(|&(_, p)| p > founding)
+            .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
+        group[i] = match best {
+            Some((g, _)) => g,
+            None => {
+                pooled.push(vec![0; width]);
+                pooled.len() - 1
+            }
+        };
+        for (x, y) in pooled[group[i]].iter_mut().zip(fut) {
+            *x += y;
+        }
+    }
+
+    // Successors of each history, then refinement, until no group splits.
+    let own: Vec<Vec<Vec<u64>>> = nodes
+        .iter()
+        .map(|&((_, code), _)| {
+            (0..k)
+                .map(|b| counts.future((l_max + 1, code * k + b), f))
+                .collect()
+        })
+        .collect();
+    loop {
+        let groups = group.iter().max().map_or(0, |&g| g + 1);
+        let mut pooled = vec![vec![0u64; width]; groups];
+        for (i, fut) in futures.iter().enumerate() {
+            for (x, y) in pooled[group[i]].iter_mut().zip(fut) {
+                *x += y;
+            }
+        }
+        let mut targets: Vec<Vec<Option<usize>>> = (0..nodes.len())
+            .map(|i| {
+                (0..k as usize)
+                    .map(|b| {
+                        if nexts[i][b] == 0 {
+                            return None;
+                        }
+                        let code = (nodes[i].0 .1 * k + b as u64) % lead;
+                        let shortened = index.get(&(l_max, code)).map(|&j| group[j]);
+                        let fut = &own[i][b];
+                        if fut.iter().sum::<u64>() == 0
+                            || shortened.is_some_and(|g| p_value(fut, &pooled[g]) > opts.alpha)
+                        {
+                            return shortened;
+                        }
+                        (0..groups)
+                            .filter(|&g| pooled[g].iter().any(|&c| c > 0))
+                            .map(|g| (g, p_value(fut, &pooled[g])))
+                            .filter(|&(_, p)| p > opts.alpha)
+                            .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
+                            .map(|(g, _)| g)
+                            .or(shortened)
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut votes: Vec<Vec<HashMap<Option<usize>, u64>>> =
+            vec![vec![HashMap::new(); k as usize]; groups];
+        for i in 0..nodes.len() {
+            for b in 0..k as usize {
+                if nexts[i][b] > 0 {
+                    *votes[group[i]][b].entry(targets[i][b]).or_insert(0) += nexts[i][b];
                 }
             }
         }
+        let majority: Vec<Vec<Option<usize>>> = votes
+            .iter()
+            .map(|per_symbol| {
+                per_symbol
+                    .iter()
+                    .map(|v| {
+                        v.iter()
+                            .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
+                            .and_then(|(&to, _)| to)
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut fresh: HashMap<(usize, Vec<Option<usize>>), usize> = HashMap::new();
+        let mut next_group = groups;
+        let mut changed = false;
+        for i in 0..nodes.len() {
+            let g = group[i];
+            // A history leaves its group only on evidence: its successor's futures must not fit
+            // where the group's majority goes. With few counts, most histories carry none.
+            let agrees = (0..k as usize).all(|b| {
+                nexts[i][b] == 0
+                    || targets[i][b] == majority[g][b]
+                    || majority[g][b].is_some_and(|m| p_value(&own[i][b], &pooled[m]) > opts.alpha)
+            });
+            if agrees {
+                for b in 0..k as usize {
+                    if nexts[i][b] > 0 {
+                        targets[i][b] = majority[g][b];
+                    }
+                }
+            }
+            if !agrees {
+                let key = (g, targets[i].clone());
+                group[i] = *fresh.entry(key).or_insert_with(|| {
+                    next_group += 1;
+                    next_group - 1
+                });
+                changed = true;
+            }
+        }
+        if !changed {
+            // Number the groups that kept members consecutively.
+            let mut renumber: HashMap<usize, usize> = HashMap::new();
+            let mut members: Vec<Vec<History>> = Vec::new();
+            for (i, &(h, _)) in nodes.iter().enumerate() {
+                let id = *renumber.entry(group[i]).or_insert_with(|| {
+                    members.push(Vec::new());
+                    members.len() - 1
+                });
+                members[id].push(h);
+            }
+            let target = |h: History, b: u64| targets[index[&h]][b as usize].map(|g| renumber[&g]);
+            let fit = Graph::of(&members, counts, target).fit(counts.total(l_max))?;
+            return Ok(fit.refit_by_filtering(nodes.iter().map(|&(h, _)| h), counts));
+        }
     }
-    Ok(Fit {
-        edges,
-        class,
-        states_total: n,
-        recurrent_mass: class_mass as f64 / counts.total(l_max).max(1) as f64,
-        log_likelihood,
-    })
+}
+
+/// States as, per symbol, the count and successor of their maximal histories' transitions (no
+/// successor where the successor history was never seen as a maximal one).
+struct Graph {
+    moves: Vec<Vec<(u64, Option<usize>)>>,
+}
+
+impl Graph {
+    /// The graph of states given as sets of maximal histories.
+    fn of(
+        members: &[Vec<History>],
+        counts: &WordTables,
+        successor: impl Fn(History, u64) -> Option<usize>,
+    ) -> Graph {
+        let moves = members
+            .iter()
+            .map(|hs| {
+                let mut by_symbol: Vec<(u64, Option<usize>)> = vec![(0, None); counts.k];
+                for &h in hs {
+                    for (b, c) in counts.future(h, 1).into_iter().enumerate() {
+                        if c > 0 {
+                            by_symbol[b].0 += c;
+                            by_symbol[b].1 = successor(h, b as u64);
+                        }
+                    }
+                }
+                by_symbol
+            })
+            .collect();
+        Graph { moves }
+    }
+
+    fn mass(&self, s: usize) -> u64 {
+        self.moves[s].iter().map(|m| m.0).sum()
+    }
+
+    /// The machine: edges weighted by counts, the heaviest closed class kept, and the data's
+    /// log-likelihood under it.
+    fn fit(&self, histories: u64) -> Result<Fit> {
+        let n = self.moves.len();
+        let edges: Vec<Vec<Edge>> = self
+            .moves
+            .iter()
+            .map(|by_symbol| {
+                let total: u64 = by_symbol
+                    .iter()
+                    .filter(|e| e.1.is_some())
+                    .map(|e| e.0)
+                    .sum();
+                by_symbol
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(b, &(c, to))| {
+                        to.map(|to| Edge {
+                            symbol: b,
+                            to,
+                            p: c as f64 / total as f64,
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let adjacency: Vec<Vec<usize>> = edges
+            .iter()
+            .map(|r| r.iter().map(|e| e.to).collect())
+            .collect();
+        let class = graph::closed_components(&adjacency)
+            .into_iter()
+            .filter(|c| c.iter().all(|&s| !edges[s].is_empty()))
+            .max_by_key(|c| c.iter().map(|&s| self.mass(s)).sum::<u64>())
+            .ok_or_else(|| CmechError::Unsupported("no recurrent state was found".into()))?;
+        let class_mass: u64 = class.iter().map(|&s| self.mass(s)).sum();
+        let log_likelihood = class
+            .iter()
+            .flat_map(|&s| edges[s].iter().map(move |e| (s, e)))
+            .map(|(s, e)| self.moves[s][e.symbol].0 as f64 * e.p.log2())
+            .sum();
+        Ok(Fit {
+            edges,
+            class,
+            states_total: n,
+            recurrent_mass: class_mass as f64 / histories.max(1) as f64,
+            log_likelihood,
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::named;
-
-    fn reconstruct_named(name: &str, l: usize, n: usize) -> Hmm {
-        let h = named(name, &[]).unwrap();
-        let seq: Vec<u32> = h
-            .sample(n, 11)
-            .unwrap()
-            .into_iter()
-            .map(|x| x as u32)
-            .collect();
-        let mut t = CountTable::new(h.num_symbols(), l + 1).unwrap();
-        t.add_sequence(&seq).unwrap();
-        let opts = ReconstructOptions {
-            max_history: l,
-            ..Default::default()
-        };
-        reconstruct(&t, h.alphabet().to_vec(), &opts).unwrap().machine
-    }
-
-    #[test]
-    fn recovers_finite_order_machines() {
-        // Processes of infinite Markov order (even, rrxor, noisy period) are split into spurious
-        // states at finite L, as in the original CSSR; recovering them is the work left in issue 3.
-        for name in ["golden-mean", "biased-coin", "z1r", "period"] {
-            let truth = named(name, &[]).unwrap().minimize().unwrap();
-            let got = reconstruct_named(name, 4, 1_000_000);
-            assert!(got.is_isomorphic(&truth, 0.01), "{name}: {}", got.to_json());
-        }
-    }
 
     #[test]
     fn tests_agree_on_clear_cases() {
