@@ -185,8 +185,11 @@ impl ReconstructOptions {
 
     /// The future length of the forward method.
     pub fn future_length(&self, k: usize) -> usize {
-        self.future
-            .unwrap_or_else(|| (1..).find(|&f| (k as f64).powi(f as i32) >= 8.0).unwrap_or(1))
+        self.future.unwrap_or_else(|| {
+            (1..)
+                .find(|&f| (k as f64).powi(f as i32) >= 8.0)
+                .unwrap_or(1)
+        })
     }
 
     fn fit(&self, counts: &WordTables, l: usize) -> Result<Fit> {
@@ -276,7 +279,9 @@ pub fn reconstruct(
         )));
     }
     if table.symbols() == 0 {
-        return Err(CmechError::InvalidArgument("no symbols were counted".into()));
+        return Err(CmechError::InvalidArgument(
+            "no symbols were counted".into(),
+        ));
     }
     let counts = WordTables::new(table, opts.window(k))?;
     if counts.total(opts.max_history) == 0 {
@@ -302,8 +307,7 @@ pub fn reconstruct(
         .map(|s| pi[s] * info::entropy(machine.edges(s).iter().map(|e| e.p)))
         .sum();
     let n = table.symbols();
-    let supported_history =
-        (h_mu > 1e-9).then(|| ((n as f64).log2() / h_mu).floor() as usize);
+    let supported_history = (h_mu > 1e-9).then(|| ((n as f64).log2() / h_mu).floor() as usize);
     // Growth over the upper half of the history lengths: a finite machine has stopped changing
     // there once L is twice the length it needs, while period doubling (whose counts double at
     // ever wider intervals of L) still shows.
@@ -402,7 +406,11 @@ impl Fit {
     /// the readings that survive end in one state (the history synchronises), its next-symbol counts
     /// go to that state. Grouping by short futures can place histories of two similar states
     /// together; the machine's own transitions place them where they belong.
-    fn refit_by_filtering(mut self, histories: impl Iterator<Item = History>, counts: &WordTables) -> Fit {
+    fn refit_by_filtering(
+        mut self,
+        histories: impl Iterator<Item = History>,
+        counts: &WordTables,
+    ) -> Fit {
         let k = counts.k;
         let step = |s: usize, x: usize| self.edges[s].iter().find(|e| e.symbol == x).map(|e| e.to);
         let mut tallies: HashMap<usize, Vec<u64>> = HashMap::new();
@@ -527,7 +535,9 @@ fn cssr(counts: &WordTables, l_max: usize, opts: &ReconstructOptions) -> Result<
     // Determinisation on the histories of maximal length.
     let lead = (k as u64).pow(l_max as u32);
     let successor = |state_of: &HashMap<History, usize>, (_, code): History, b: u64| {
-        state_of.get(&(l_max, (code * k as u64 + b) % lead)).copied()
+        state_of
+            .get(&(l_max, (code * k as u64 + b) % lead))
+            .copied()
     };
     loop {
         let mut split = false;
@@ -550,20 +560,27 @@ fn cssr(counts: &WordTables, l_max: usize, opts: &ReconstructOptions) -> Result<
             }
             if groups.len() > 1 {
                 split = true;
+                let moved: std::collections::HashSet<History> = groups[1..]
+                    .iter()
+                    .flat_map(|g| g.1.iter().copied())
+                    .collect();
+                states[s].histories.retain(|h| !moved.contains(h));
                 for (_, hs) in groups.into_iter().skip(1) {
                     let id = states.len();
                     let mut st = State {
-                        histories: Vec::new(),
+                        histories: Vec::with_capacity(hs.len()),
                         counts: vec![0; k],
                     };
                     for h in hs {
-                        states[s].histories.retain(|x| *x != h);
                         let c = next(h);
-                        for (x, y) in st.counts.iter_mut().zip(&c) {
+                        for ((x, z), y) in st
+                            .counts
+                            .iter_mut()
+                            .zip(states[s].counts.iter_mut())
+                            .zip(&c)
+                        {
                             *x += y;
-                        }
-                        for (x, y) in states[s].counts.iter_mut().zip(&c) {
-                            *x -= y;
+                            *z -= y;
                         }
                         st.histories.push(h);
                         state_of.insert(h, id);
@@ -580,10 +597,15 @@ fn cssr(counts: &WordTables, l_max: usize, opts: &ReconstructOptions) -> Result<
 
     let maximal: Vec<Vec<History>> = states
         .iter()
-        .map(|st| st.histories.iter().copied().filter(|h| h.0 == l_max).collect())
+        .map(|st| {
+            st.histories
+                .iter()
+                .copied()
+                .filter(|h| h.0 == l_max)
+                .collect()
+        })
         .collect();
-    Graph::of(&maximal, counts, |h, b| successor(&state_of, h, b))
-        .fit(counts.total(l_max))
+    Graph::of(&maximal, counts, |h, b| successor(&state_of, h, b)).fit(counts.total(l_max))
 }
 
 /// The forward method with history length `l_max` and future length `f`.
@@ -612,7 +634,11 @@ fn forward(counts: &WordTables, l_max: usize, f: usize, opts: &ReconstructOption
         .filter(|&(_, m)| m > 0)
         .collect();
     nodes.sort_by_key(|&(h, m)| (std::cmp::Reverse(m), h));
-    let index: HashMap<History, usize> = nodes.iter().enumerate().map(|(i, &(h, _))| (h, i)).collect();
+    let index: HashMap<History, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, &(h, _))| (h, i))
+        .collect();
     let futures: Vec<Vec<u64>> = nodes.iter().map(|&(h, _)| counts.future(h, f)).collect();
     let nexts: Vec<Vec<u64>> = nodes.iter().map(|&(h, _)| counts.future(h, 1)).collect();
     let p_value = |a: &[u64], b: &[u64]| dispersed_p_value(a, b, opts.test, f as f64);
