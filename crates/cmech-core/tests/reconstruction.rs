@@ -55,8 +55,16 @@ fn assert_recovers(name: &str, method: Method, l: usize) {
     );
     let (h_mu, c_mu) = exact(&truth);
     let d = &r.diagnostics;
-    assert!((d.h_mu - h_mu).abs() < 0.005, "{name}: h_mu {} vs {h_mu}", d.h_mu);
-    assert!((d.c_mu - c_mu).abs() < 0.02, "{name}: C_mu {} vs {c_mu}", d.c_mu);
+    assert!(
+        (d.h_mu - h_mu).abs() < 0.005,
+        "{name}: h_mu {} vs {h_mu}",
+        d.h_mu
+    );
+    assert!(
+        (d.c_mu - c_mu).abs() < 0.02,
+        "{name}: C_mu {} vs {c_mu}",
+        d.c_mu
+    );
 }
 
 #[test]
@@ -92,7 +100,14 @@ fn cssr_splits_even_and_reports_growth() {
 
 #[test]
 fn forward_recovers_processes_of_infinite_markov_order() {
-    for name in ["even", "nemo", "biased-coin", "golden-mean", "z1r", "period"] {
+    for name in [
+        "even",
+        "nemo",
+        "biased-coin",
+        "golden-mean",
+        "z1r",
+        "period",
+    ] {
         assert_recovers(name, Method::Forward, 10);
     }
 }
@@ -180,7 +195,11 @@ fn logistic(r: f64, l: usize) -> Reconstruction {
         .into_iter()
         .map(u32::from)
         .collect();
-    run(&symbols, &["0".into(), "1".into()], &options(Method::Cssr, l))
+    run(
+        &symbols,
+        &["0".into(), "1".into()],
+        &options(Method::Cssr, l),
+    )
 }
 
 #[test]
@@ -234,9 +253,11 @@ fn bad_parameters_are_refused() {
     .contains("significance level"));
     let mut short = CountTable::new(2, 8).unwrap();
     short.add_sequence(&[0, 1, 1]).unwrap();
-    assert!(reconstruct(&short, alphabet.clone(), &options(Method::Cssr, 7))
-        .unwrap_err()
-        .to_string()
-        .contains("longer than the maximum history"));
+    assert!(
+        reconstruct(&short, alphabet.clone(), &options(Method::Cssr, 7))
+            .unwrap_err()
+            .to_string()
+            .contains("longer than the maximum history")
+    );
     assert!(logistic_symbols(4.5, 10, 0).is_err());
 }
