@@ -1,6 +1,7 @@
 //! The `cmech` command-line tool: a thin face over `cmech-core`. Data goes to stdout, messages to
 //! stderr; exit code 0 on success, 1 on bad input, 2 on bad usage (clap's own code).
 
+mod data;
 mod output;
 
 use std::fs::OpenOptions;
@@ -20,7 +21,8 @@ use indicatif::{ProgressBar, ProgressStyle};
     version,
     about = "Computational mechanics: processes, epsilon-machines and their information measures",
     after_help = "Examples:\n  cmech process list\n  cmech process show even --dot > even.dot\n  \
-                  cmech measures rrxor\n  cmech sample golden-mean -n 1000000 --seed 7 -o gm.txt\n\n\
+                  cmech measures rrxor\n  cmech sample golden-mean -n 1000000 --seed 7 -o gm.txt\n  \
+                  cmech reconstruct gm.txt --max-history 4\n\n\
                   Every subcommand has its own --help with examples."
 )]
 struct Cli {
@@ -48,6 +50,15 @@ enum Command {
         epsilon-machine), 'approached' (a limit evaluated to the stated depth; bounds where known),\n\
         'infinite', or 'unknown'. Processes without a finite epsilon-machine (mess3, sns) are approached.")]
     Measures(MeasuresArgs),
+    /// Reconstruct the epsilon-machine of a process from data (or count shards): CSSR and more.
+    #[command(after_help = data::RECONSTRUCT_HELP)]
+    Reconstruct(data::ReconstructArgs),
+    /// Count the words of data into a shard file, for reconstruction later or elsewhere.
+    #[command(after_help = data::COUNT_HELP)]
+    Count(data::CountArgs),
+    /// Add count shards (same alphabet and window) into one.
+    #[command(after_help = data::MERGE_HELP)]
+    Merge(data::MergeArgs),
 }
 
 #[derive(Subcommand)]
@@ -170,6 +181,9 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Sample(args) => sample(args, &mut out)?,
+        Command::Reconstruct(args) => data::reconstruct_cmd(args, &mut out)?,
+        Command::Count(args) => data::count(args)?,
+        Command::Merge(args) => data::merge(args)?,
         Command::Measures(args) => {
             let hmm = load(&args.source)?;
             let opts = MeasureOptions {

@@ -203,3 +203,93 @@ pub fn write_symbols(
     out.write_all(b"\n")?;
     Ok(())
 }
+
+/// A reconstructed machine for a person: its size, measures, diagnostics and transitions.
+pub fn reconstruction_table(
+    out: &mut impl Write,
+    rec: &cmech_core::reconstruct::Reconstruction,
+) -> Result<()> {
+    let d = &rec.diagnostics;
+    let hmm = &rec.machine;
+    let test = match d.test {
+        cmech_core::reconstruct::Test::ChiSquare => "chi2",
+        cmech_core::reconstruct::Test::KolmogorovSmirnov => "ks",
+    };
+    writeln!(
+        out,
+        "method       {} (L = {}, alpha = {}, test {test})",
+        d.method.name(),
+        d.max_history,
+        d.alpha
+    )?;
+    writeln!(
+        out,
+        "data         {} symbols in {} sequence{}",
+        d.symbols,
+        d.sequences,
+        if d.sequences == 1 { "" } else { "s" }
+    )?;
+    writeln!(
+        out,
+        "states       {} recurrent ({} transient dropped, {} found in all)",
+        d.recurrent_states, d.transient_states, d.states_total
+    )?;
+    writeln!(out, "recurrent    {:.6} of the histories", d.recurrent_mass)?;
+    writeln!(out, "C_mu         {:.9}", d.c_mu)?;
+    writeln!(out, "h_mu         {:.9}", d.h_mu)?;
+    let per_symbol = if d.symbols > 0 {
+        d.log_likelihood / d.symbols as f64
+    } else {
+        0.0
+    };
+    writeln!(
+        out,
+        "log-lik      {:.3} bits ({per_symbol:.6} per symbol)",
+        d.log_likelihood
+    )?;
+    let by: Vec<String> = d
+        .states_by_history
+        .iter()
+        .map(|(l, s)| format!("{l}:{s}"))
+        .collect();
+    writeln!(
+        out,
+        "states by L  {}{}",
+        by.join(" "),
+        if d.still_growing {
+            "  (still growing)"
+        } else {
+            ""
+        }
+    )?;
+    if let Some(l) = d.supported_history {
+        writeln!(out, "supported L  up to {l} (Marton-Shields)")?;
+    }
+    writeln!(out, "alphabet     {}", hmm.alphabet().join(" "))?;
+    match hmm.stationary_distribution() {
+        Ok(pi) => {
+            let parts: Vec<String> = hmm
+                .states()
+                .iter()
+                .zip(&pi)
+                .map(|(s, p)| format!("{s}={}", format_prob(*p)))
+                .collect();
+            writeln!(out, "stationary   {}", parts.join(" "))?;
+        }
+        Err(e) => writeln!(out, "stationary   none: {e}")?,
+    }
+    writeln!(out, "transitions")?;
+    for i in 0..hmm.num_states() {
+        for e in hmm.edges(i) {
+            writeln!(
+                out,
+                "  {} -{}|{}-> {}",
+                hmm.states()[i],
+                hmm.alphabet()[e.symbol],
+                format_prob(e.p),
+                hmm.states()[e.to]
+            )?;
+        }
+    }
+    Ok(())
+}

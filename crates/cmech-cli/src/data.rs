@@ -1,0 +1,500 @@
+//! The data commands: `count` (data to a count shard), `merge` (shards to one) and `reconstruct`
+//! (data or shards to an epsilon-machine).
+
+use std::fs::OpenOptions;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{bail, Context, Result};
+use clap::builder::{PossibleValue, PossibleValuesParser};
+use clap::{Args, ValueEnum};
+use cmech_core::counts::CountTable;
+use cmech_core::reconstruct::{reconstruct, Method, ReconstructOptions, Test};
+use cmech_io::shard::is_shard;
+use cmech_io::{
+    merge_shards, read_shard, write_shard, Format, Input, ReadOptions, Shard, Source, SourceInfo,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::output;
+
+/// How data files are read (shared by `count` and `reconstruct`).
+#[derive(Args)]
+pub struct ReadArgs {
+    /// Whitespace-separated tokens, each a symbol (default: one character per symbol).
+    #[arg(long, conflicts_with_all = ["bytes", "npy", "chars"])]
+    tokens: bool,
+    /// Raw bytes, every byte a symbol (line endings included).
+    #[arg(long, conflicts_with_all = ["npy", "chars"])]
+    bytes: bool,
+    /// An integer .npy array (detected by magic or extension anyway): 1-D is one sequence,
+    /// 2-D one sequence per row.
+    #[arg(long, conflicts_with = "chars")]
+    npy: bool,
+    /// One character per symbol, even for a file that looks like .npy.
+    #[arg(long)]
+    chars: bool,
+    /// Each line is its own sequence: no history crosses a line end.
+    #[arg(long)]
+    lines: bool,
+    /// The alphabet, in symbol order: characters ("01"), or a comma or space separated list
+    /// ("up,down"; integers for --bytes and --npy). Other symbols are an error. Default: the
+    /// symbols present, sorted.
+    #[arg(long, value_name = "SYMBOLS")]
+    alphabet: Option<String>,
+}
+
+impl ReadArgs {
+    fn format(&self) -> Option<Format> {
+        if self.tokens {
+            Some(Format::Tokens)
+        } else if self.bytes {
+            Some(Format::Bytes)
+        } else if self.npy {
+            Some(Format::Npy)
+        } else if self.chars {
+            Some(Format::Chars)
+        } else {
+            None
+        }
+    }
+    fn any(&self) -> bool {
+        self.format().is_some() || self.lines || self.alphabet.is_some()
+    }
+    fn options(&self, range: Option<(u64, u64)>) -> ReadOptions {
+        ReadOptions {
+            format: self.format(),
+            lines: self.lines,
+            alphabet: self.alphabet.clone(),
+            range,
+        }
+    }
+}
+
+fn method_parser() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        Method::ALL
+            .iter()
+            .map(|(_, name, help)| PossibleValue::new(*name).help(*help)),
+    )
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TestArg {
+    /// Pearson's chi-square test of homogeneity.
+    Chi2,
+    /// Two-sample Kolmogorov-Smirnov test.
+    Ks,
+}
+
+#[derive(Args)]
+pub struct CountArgs {
+    /// Data files ("-" for stdin), each its own sequence (or set of lines).
+    #[arg(required = true, value_name = "FILE")]
+    inputs: Vec<String>,
+    #[command(flatten)]
+    read: ReadArgs,
+    /// Count for this maximum history length: words of up to the window the method needs
+    /// (L + 1 for cssr).
+    #[arg(
+        short = 'L',
+        long,
+        value_name = "L",
+        default_value_t = 5,
+        conflicts_with = "window"
+    )]
+    max_history: usize,
+    /// Reconstruction method the counts are for (it sets the window with --max-history).
+    #[arg(long, default_value = "cssr", value_parser = method_parser())]
+    method: String,
+    /// Count words of up to M symbols (instead of --max-history).
+    #[arg(long, value_name = "M")]
+    window: Option<usize>,
+    /// Count only the windows that start in bytes [A, B) of the (one) file; ranges that tile the
+    /// file give shards that merge into the whole file's counts.
+    #[arg(long, value_name = "A..B")]
+    range: Option<String>,
+    /// The shard to write (its sidecar goes to SHARD.json).
+    #[arg(short = 'o', long = "output", value_name = "SHARD", required = true)]
+    output: PathBuf,
+    /// Overwrite the shard and its sidecar if they exist.
+    #[arg(long)]
+    force: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// Shards written by `cmech count` or `cmech merge`.
+    #[arg(required = true, value_name = "SHARD")]
+    shards: Vec<PathBuf>,
+    /// The merged shard (its sidecar goes to OUT.json).
+    #[arg(short = 'o', long = "output", value_name = "OUT", required = true)]
+    output: PathBuf,
+    /// Overwrite the output and its sidecar if they exist.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+pub struct ReconstructArgs {
+    /// Data files ("-" for stdin), or count shards written by `cmech count` / `cmech merge`.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<String>,
+    #[command(flatten)]
+    read: ReadArgs,
+    /// Maximum history length L.
+    #[arg(short = 'L', long, value_name = "L", default_value_t = 5)]
+    max_history: usize,
+    /// Significance level of the tests that split states.
+    #[arg(long, value_name = "A", default_value_t = 0.001)]
+    alpha: f64,
+    /// The test deciding whether two histories predict alike.
+    #[arg(long, value_enum, default_value = "chi2")]
+    test: TestArg,
+    /// Reconstruction method.
+    #[arg(long, default_value = "cssr", value_parser = method_parser())]
+    method: String,
+    /// Length of the futures that define states in the forward method (default: the shortest
+    /// with at least 8 words).
+    #[arg(long, value_name = "F")]
+    future: Option<usize>,
+    /// Print the machine and the diagnostics as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Also write the machine as Graphviz DOT to this file.
+    #[arg(long, value_name = "FILE")]
+    dot: Option<PathBuf>,
+    /// Also write the machine in the cmech presentation JSON format (for `cmech measures`,
+    /// `cmech sample`, `cmech process show`).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Overwrite the output files if they exist.
+    #[arg(long)]
+    force: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+pub const COUNT_HELP: &str = "Examples:\n  \
+    cmech count gm.txt -L 10 -o gm.cnt\n  \
+    cmech count big.txt --alphabet 01 -L 16 --range 0..500000000 -o part1.cnt\n  \
+    cmech count big.txt --alphabet 01 -L 16 --range 500000000..1000000000 -o part2.cnt\n  \
+    cmech count spikes.npy --window 12 -o spikes.cnt\n  \
+    cmech count words.txt --tokens --lines -L 3 -o words.cnt\n\n\
+    A shard holds the counts of every word up to the window (L + 1 for cssr), never across\n\
+    sequences; its sidecar SHARD.json names the alphabet, window, sources and ranges. Shards of\n\
+    the same alphabet and window add up with `cmech merge`. With --range, give --alphabet (or\n\
+    the alphabet is inferred from the whole file) so that every part agrees. The format is in\n\
+    docs/count-format.md.";
+
+pub const MERGE_HELP: &str = "Examples:\n  \
+    cmech merge part1.cnt part2.cnt -o big.cnt\n  \
+    cmech reconstruct big.cnt -L 16\n\n\
+    The shards must have the same alphabet (names, in order) and window.";
+
+pub const RECONSTRUCT_HELP: &str = "Examples:\n  \
+    cmech sample golden-mean -n 1000000 --seed 1 -o gm.txt\n  \
+    cmech reconstruct gm.txt -L 4\n  \
+    cmech reconstruct gm.txt -L 4 --json -o gm-machine.json --dot gm.dot\n  \
+    cmech measures gm-machine.json\n  \
+    cmech reconstruct rrxor.txt -L 6 --method forward\n  \
+    cmech reconstruct runs/*.txt --alphabet 01 --test ks --alpha 0.01\n  \
+    cmech reconstruct big.cnt -L 16                # from counts made by cmech count/merge\n  \
+    python make_data.py | cmech reconstruct - --tokens --lines\n\n\
+    Inputs are one character per symbol unless --tokens, --bytes or --npy (.npy is detected).\n\
+    Each file is its own sequence; with --lines each line is. The table shows the states,\n\
+    C_mu, h_mu, the log-likelihood of the data, and the number of states at each history length\n\
+    (a count that keeps growing signals structure no finite L captures). Warnings (L too long\n\
+    for the data, a one-symbol alphabet) go to stderr.";
+
+/// A progress bar on stderr for passes over more than 64 MiB, only on a terminal.
+struct Bar(Mutex<Option<ProgressBar>>);
+
+impl Bar {
+    fn new() -> Bar {
+        Bar(Mutex::new(None))
+    }
+}
+
+impl cmech_io::Progress for Bar {
+    fn begin(&self, what: &str, total: u64, _unit: &str) {
+        let mut slot = self.0.lock().expect("not poisoned");
+        if let Some(old) = slot.take() {
+            old.finish_and_clear();
+        }
+        if io::stderr().is_terminal() && (total == 0 || total >= 64 << 20) {
+            let bar = if total == 0 {
+                ProgressBar::new_spinner()
+            } else {
+                ProgressBar::new(total)
+            };
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{msg:9} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .expect("valid template"),
+            );
+            bar.set_message(what.to_string());
+            *slot = Some(bar);
+        }
+    }
+    fn advance(&self, n: u64) {
+        if let Some(bar) = self.0.lock().expect("not poisoned").as_ref() {
+            bar.inc(n);
+        }
+    }
+    fn end(&self) {
+        if let Some(bar) = self.0.lock().expect("not poisoned").take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn set_threads(threads: Option<usize>) -> Result<()> {
+    if let Some(n) = threads {
+        if n == 0 {
+            bail!("--threads must be at least 1");
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("cannot start the worker threads")?;
+    }
+    Ok(())
+}
+
+fn warn(message: &str) {
+    eprintln!("warning: {message}");
+}
+
+fn plural(n: u64, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Creates an output file, refusing to replace one unless `force`.
+fn create(path: &Path, force: bool) -> Result<std::fs::File> {
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(force)
+        .create_new(!force)
+        .open(path)
+        .with_context(|| {
+            if path.exists() && !force {
+                format!("{} exists; use --force to overwrite it", path.display())
+            } else {
+                format!("cannot create {}", path.display())
+            }
+        })
+}
+
+/// Options of a reconstruction, checked before any data is read.
+fn options(
+    method: &str,
+    max_history: usize,
+    alpha: f64,
+    test: TestArg,
+    future: Option<usize>,
+) -> Result<ReconstructOptions> {
+    if max_history == 0 {
+        bail!("--max-history must be at least 1 (a history of one symbol)");
+    }
+    if !(alpha > 0.0 && alpha < 1.0) {
+        bail!("--alpha {alpha} is not a significance level in (0, 1)");
+    }
+    if future == Some(0) {
+        bail!("--future must be at least 1");
+    }
+    Ok(ReconstructOptions {
+        method: method.parse::<Method>()?,
+        max_history,
+        alpha,
+        test: match test {
+            TestArg::Chi2 => Test::ChiSquare,
+            TestArg::Ks => Test::KolmogorovSmirnov,
+        },
+        future,
+    })
+}
+
+/// The window the options need over `k` symbols. A one-symbol alphabet has nothing to look ahead
+/// for, so futures are one symbol long.
+fn window_for(opts: &mut ReconstructOptions, k: usize) -> usize {
+    if k < 2 && opts.future.is_none() {
+        opts.future = Some(1);
+    }
+    opts.window(k)
+}
+
+fn sources(inputs: &[String]) -> Vec<Source> {
+    inputs.iter().map(|s| Source::from_arg(s)).collect()
+}
+
+/// Opens and counts data inputs, with the progress bar and warnings.
+fn count_inputs(
+    inputs: &[String],
+    read: ReadOptions,
+    window: impl FnOnce(usize) -> Result<usize>,
+) -> Result<(Input, CountTable)> {
+    let bar = Bar::new();
+    let input = Input::open(&sources(inputs), &read, &bar)?;
+    for w in input.warnings() {
+        warn(w);
+    }
+    let window = window(input.alphabet().len())?;
+    let table = input.count(window, &bar)?;
+    Ok((input, table))
+}
+
+pub fn count(args: CountArgs) -> Result<()> {
+    set_threads(args.threads)?;
+    let range = args
+        .range
+        .as_deref()
+        .map(cmech_io::parse_range)
+        .transpose()?;
+    let mut opts = options(&args.method, args.max_history, 0.5, TestArg::Chi2, None)?;
+    if let Some(w) = args.window {
+        if w < 2 {
+            bail!("--window must be at least 2 (a history and the symbol after it)");
+        }
+    }
+    if !args.force {
+        for p in [
+            args.output.clone(),
+            cmech_io::shard::sidecar_path(&args.output),
+        ] {
+            if p.exists() {
+                bail!("{} exists; use --force to overwrite it", p.display());
+            }
+        }
+    }
+    let (input, table) = count_inputs(&args.inputs, args.read.options(range), |k| {
+        Ok(args.window.unwrap_or_else(|| window_for(&mut opts, k)))
+    })?;
+    let max_history = match args.window {
+        Some(_) => None,
+        None => Some(args.max_history),
+    };
+    let sources = input
+        .source_names()
+        .into_iter()
+        .map(|path| SourceInfo {
+            path,
+            range: input.range().map(|(a, b)| [a, b]),
+            format: input.format(),
+            lines: input.lines(),
+        })
+        .collect();
+    let shard = Shard::new(table, input.alphabet().to_vec(), max_history, sources);
+    write_shard(&args.output, &shard, args.force)?;
+    eprintln!(
+        "counted {} in {} (alphabet {{{}}}, window {}) into {}",
+        plural(shard.info.symbols, "symbol"),
+        plural(shard.info.sequences, "sequence"),
+        shard.info.alphabet.join(", "),
+        shard.info.window,
+        args.output.display()
+    );
+    Ok(())
+}
+
+fn load_shards(paths: &[PathBuf]) -> Result<Shard> {
+    let shards = paths
+        .iter()
+        .map(|p| Ok((p.display().to_string(), read_shard(p)?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(merge_shards(&shards)?)
+}
+
+pub fn merge(args: MergeArgs) -> Result<()> {
+    let merged = load_shards(&args.shards)?;
+    write_shard(&args.output, &merged, args.force)?;
+    eprintln!(
+        "merged {} shards: {} in {} (window {}) into {}",
+        args.shards.len(),
+        plural(merged.info.symbols, "symbol"),
+        plural(merged.info.sequences, "sequence"),
+        merged.info.window,
+        args.output.display()
+    );
+    Ok(())
+}
+
+pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()> {
+    set_threads(args.threads)?;
+    let mut opts = options(
+        &args.method,
+        args.max_history,
+        args.alpha,
+        args.test,
+        args.future,
+    )?;
+    // Refuse to clobber before the (possibly long) counting.
+    for p in [&args.output, &args.dot].into_iter().flatten() {
+        if p.exists() && !args.force {
+            bail!("{} exists; use --force to overwrite it", p.display());
+        }
+    }
+    let shards: Vec<bool> = args
+        .inputs
+        .iter()
+        .map(|s| s != "-" && is_shard(Path::new(s)))
+        .collect();
+    let (table, alphabet) = if shards.iter().any(|&s| s) {
+        if !shards.iter().all(|&s| s) {
+            bail!("give either count shards or data files, not both");
+        }
+        if args.read.any() {
+            bail!("--tokens, --bytes, --npy, --chars, --lines and --alphabet apply to data files, not to count shards");
+        }
+        let paths: Vec<PathBuf> = args.inputs.iter().map(PathBuf::from).collect();
+        let shard = load_shards(&paths)?;
+        let k = shard.info.alphabet.len();
+        let need = window_for(&mut opts, k);
+        if shard.table.window() < need {
+            bail!(
+                "the counts of {} go up to words of {} symbols, but --max-history {} with method {} \
+                 needs {need}; count again with --max-history {} (or --window {need})",
+                args.inputs.join(", "),
+                shard.table.window(),
+                opts.max_history,
+                opts.method.name(),
+                opts.max_history,
+            );
+        }
+        (shard.table, shard.info.alphabet)
+    } else {
+        let (input, table) = count_inputs(&args.inputs, args.read.options(None), |k| {
+            Ok(window_for(&mut opts, k))
+        })?;
+        (table, input.alphabet().to_vec())
+    };
+    let rec = reconstruct(&table, alphabet, &opts)?;
+    for w in &rec.diagnostics.warnings {
+        warn(w);
+    }
+    if let Some(path) = &args.output {
+        let mut f = create(path, args.force)?;
+        writeln!(f, "{}", rec.machine.to_json())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(path) = &args.dot {
+        let mut f = create(path, args.force)?;
+        f.write_all(rec.machine.to_dot().as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if args.json {
+        let machine: serde_json::Value = serde_json::from_str(&rec.machine.to_json())?;
+        let doc = serde_json::json!({ "machine": machine, "diagnostics": rec.diagnostics });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        output::reconstruction_table(out, &rec)?;
+    }
+    Ok(())
+}

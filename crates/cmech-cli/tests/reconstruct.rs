@@ -1,0 +1,392 @@
+//! End-to-end tests of `cmech reconstruct`, `cmech count` and `cmech merge`: recovered values,
+//! every input path giving the same answer, shards that add up, and bad input.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn cmech() -> Command {
+    Command::cargo_bin("cmech").unwrap()
+}
+
+fn run_ok(dir: &Path, args: &[&str]) -> String {
+    let out = cmech().current_dir(dir).args(args).assert().success();
+    String::from_utf8_lossy(&out.get_output().stdout).to_string()
+}
+
+fn json(dir: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&run_ok(dir, args)).unwrap()
+}
+
+/// Runs a command that must fail with exit code 1 and a one-line message; returns the message.
+fn fails(dir: &Path, args: &[&str]) -> String {
+    let out = cmech().current_dir(dir).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    errors[0].to_string()
+}
+
+fn sample(dir: &Path, process: &str, n: u64, seed: u64, name: &str) -> PathBuf {
+    run_ok(
+        dir,
+        &[
+            "sample",
+            process,
+            "-n",
+            &n.to_string(),
+            "--seed",
+            &seed.to_string(),
+            "-o",
+            name,
+        ],
+    );
+    dir.join(name)
+}
+
+fn assert_close(got: f64, want: f64, tol: f64) {
+    assert!((got - want).abs() < tol, "got {got}, want {want}");
+}
+
+#[test]
+fn golden_mean_is_recovered_and_its_machine_works_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample(d, "golden-mean", 200_000, 1, "x.txt");
+    let r = json(
+        d,
+        &[
+            "reconstruct",
+            "x.txt",
+            "--max-history",
+            "4",
+            "--json",
+            "-o",
+            "m.json",
+            "--dot",
+            "m.dot",
+        ],
+    );
+    let diag = &r["diagnostics"];
+    assert_eq!(diag["recurrent_states"], 2);
+    assert_eq!(
+        r["machine"]["states"].as_array().unwrap().len(),
+        2,
+        "{}",
+        r["machine"]
+    );
+    assert_eq!(diag["symbols"], 200_000);
+    assert_eq!(diag["sequences"], 1);
+    let h = diag["h_mu"].as_f64().unwrap();
+    assert_close(h, 2.0 / 3.0, 0.01);
+    assert_close(diag["c_mu"].as_f64().unwrap(), 0.918296, 0.01);
+    // Log-likelihood per symbol is about -h_mu.
+    assert_close(
+        diag["log_likelihood"].as_f64().unwrap() / 200_000.0,
+        -h,
+        0.01,
+    );
+    // The machine file is a presentation the other commands read.
+    let m = json(d, &["measures", "m.json", "--json"]);
+    assert_close(m["h_mu"]["value"].as_f64().unwrap(), h, 1e-9);
+    assert_eq!(m["epsilon_machine_states"], 2);
+    let s = run_ok(d, &["sample", "m.json", "-n", "1000", "--seed", "2"]);
+    assert!(!s.trim().contains("00"), "golden mean has no 00: {s}");
+    assert!(std::fs::read_to_string(d.join("m.dot"))
+        .unwrap()
+        .contains("digraph"));
+    // The table says the same.
+    let t = run_ok(d, &["reconstruct", "x.txt", "-L", "4"]);
+    assert!(t.contains("states       2 recurrent"), "{t}");
+    assert!(t.contains(&format!("h_mu         {h:.9}")), "{t}");
+    assert!(t.contains("states by L  1:2 2:2 3:2 4:2"), "{t}");
+}
+
+#[test]
+fn counted_halves_merged_reconstruct_like_the_whole_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let x = sample(d, "even", 100_001, 3, "x.txt");
+    let len = std::fs::metadata(&x).unwrap().len();
+    let mid = (len / 2 + 7).to_string();
+    let end = len.to_string();
+    run_ok(
+        d,
+        &[
+            "count",
+            "x.txt",
+            "-L",
+            "5",
+            "--alphabet",
+            "01",
+            "--range",
+            &format!("0..{mid}"),
+            "-o",
+            "a.cnt",
+        ],
+    );
+    run_ok(
+        d,
+        &[
+            "count",
+            "x.txt",
+            "-L",
+            "5",
+            "--alphabet",
+            "01",
+            "--range",
+            &format!("{mid}..{end}"),
+            "-o",
+            "b.cnt",
+        ],
+    );
+    run_ok(d, &["merge", "a.cnt", "b.cnt", "-o", "ab.cnt"]);
+    run_ok(d, &["count", "x.txt", "-L", "5", "-o", "whole.cnt"]);
+    assert_eq!(
+        std::fs::read(d.join("ab.cnt")).unwrap(),
+        std::fs::read(d.join("whole.cnt")).unwrap(),
+        "the merged halves are the whole file's counts, byte for byte"
+    );
+    let side: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("ab.cnt.json")).unwrap()).unwrap();
+    assert_eq!(side["symbols"], 100_001);
+    assert_eq!(side["window"], 6);
+    assert_eq!(
+        side["sources"][1]["range"],
+        serde_json::json!([len / 2 + 7, len])
+    );
+    let from_file = run_ok(d, &["reconstruct", "x.txt", "-L", "5", "--json"]);
+    let from_shard = run_ok(d, &["reconstruct", "ab.cnt", "-L", "5", "--json"]);
+    assert_eq!(from_file, from_shard);
+    // Shorter histories than counted are fine; longer are not.
+    let from_shard = run_ok(d, &["reconstruct", "ab.cnt", "-L", "3", "--json"]);
+    assert_eq!(
+        from_shard,
+        run_ok(d, &["reconstruct", "x.txt", "-L", "3", "--json"])
+    );
+    let e = fails(d, &["reconstruct", "ab.cnt", "-L", "6"]);
+    assert!(
+        e.contains("words of 6 symbols") && e.contains("needs 7"),
+        "{e}"
+    );
+}
+
+#[test]
+fn stdin_tokens_npy_and_thread_counts_give_the_same_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let x = sample(d, "z1r", 30_000, 5, "x.txt");
+    let text = std::fs::read_to_string(&x).unwrap();
+    let want = run_ok(d, &["reconstruct", "x.txt", "-L", "4", "--json"]);
+    let r: Value = serde_json::from_str(&want).unwrap();
+    assert_eq!(r["diagnostics"]["recurrent_states"], 3, "z1r has 3 states");
+    for args in [
+        vec!["reconstruct", "-", "-L", "4", "--json"],
+        vec!["reconstruct", "-", "-L", "4", "--json", "--alphabet", "01"],
+    ] {
+        let out = cmech()
+            .current_dir(d)
+            .args(&args)
+            .write_stdin(text.clone())
+            .assert()
+            .success();
+        assert_eq!(
+            String::from_utf8_lossy(&out.get_output().stdout),
+            want,
+            "{args:?}"
+        );
+    }
+    for threads in ["1", "3"] {
+        assert_eq!(
+            run_ok(
+                d,
+                &[
+                    "reconstruct",
+                    "x.txt",
+                    "-L",
+                    "4",
+                    "--json",
+                    "--threads",
+                    threads
+                ]
+            ),
+            want
+        );
+    }
+    // The same symbols as tokens.
+    let tokens: String = text.trim().chars().map(|c| format!("{c} ")).collect();
+    std::fs::write(d.join("t.txt"), &tokens).unwrap();
+    assert_eq!(
+        run_ok(
+            d,
+            &["reconstruct", "t.txt", "--tokens", "-L", "4", "--json"]
+        ),
+        want
+    );
+    let out = cmech()
+        .current_dir(d)
+        .args([
+            "reconstruct",
+            "-",
+            "--tokens",
+            "--alphabet",
+            "0,1",
+            "-L",
+            "4",
+            "--json",
+        ])
+        .write_stdin(tokens)
+        .assert()
+        .success();
+    assert_eq!(String::from_utf8_lossy(&out.get_output().stdout), want);
+    // And as a big-endian int16 .npy.
+    let values: Vec<u8> = text.trim().bytes().flat_map(|b| [0u8, b - b'0']).collect();
+    std::fs::write(
+        d.join("x.npy"),
+        npy(">i2", &format!("({},)", values.len() / 2), &values),
+    )
+    .unwrap();
+    assert_eq!(
+        run_ok(d, &["reconstruct", "x.npy", "-L", "4", "--json"]),
+        want
+    );
+}
+
+/// An .npy file with these raw data bytes.
+fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+#[test]
+fn lines_are_separate_sequences() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Period-2 lines that each start anywhere: 0101..., 1010...; no history crosses a line end.
+    let mut text = String::new();
+    for i in 0..200 {
+        let line: String = (0..50)
+            .map(|j| if (i + j) % 2 == 0 { '0' } else { '1' })
+            .collect();
+        text.push_str(&line);
+        text.push('\n');
+    }
+    std::fs::write(d.join("p.txt"), &text).unwrap();
+    let r = json(d, &["reconstruct", "p.txt", "--lines", "-L", "3", "--json"]);
+    assert_eq!(r["diagnostics"]["sequences"], 200);
+    assert_eq!(r["diagnostics"]["symbols"], 10_000);
+    assert_eq!(r["diagnostics"]["recurrent_states"], 2);
+    assert_close(r["diagnostics"]["h_mu"].as_f64().unwrap(), 0.0, 1e-12);
+    assert_close(r["diagnostics"]["c_mu"].as_f64().unwrap(), 1.0, 1e-6);
+}
+
+#[test]
+fn a_single_symbol_is_a_warning_and_one_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("a.txt"), "aaaaaaaaaaaaaaaaaaaa\n").unwrap();
+    for method in ["cssr", "forward"] {
+        let out = cmech()
+            .current_dir(d)
+            .args([
+                "reconstruct",
+                "a.txt",
+                "-L",
+                "2",
+                "--json",
+                "--method",
+                method,
+            ])
+            .assert()
+            .success();
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(
+            stderr.contains("warning: only one symbol ('a')"),
+            "{stderr}"
+        );
+        let r: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        assert_eq!(r["diagnostics"]["recurrent_states"], 1, "{method}");
+        assert_close(r["diagnostics"]["h_mu"].as_f64().unwrap(), 0.0, 1e-12);
+    }
+}
+
+#[test]
+fn bad_input_gets_one_line_naming_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample(d, "golden-mean", 2_000, 1, "x.txt");
+    std::fs::write(d.join("empty.txt"), "").unwrap();
+    std::fs::write(d.join("short.txt"), "0110\n").unwrap();
+    std::fs::write(d.join("bad.txt"), "0101\n0121\n").unwrap();
+    std::fs::write(d.join("f.npy"), npy("<f8", "(2,)", &[0; 16])).unwrap();
+
+    let e = fails(d, &["reconstruct", "empty.txt"]);
+    assert!(e.contains("no symbols in empty.txt"), "{e}");
+    let e = fails(d, &["reconstruct", "missing.txt"]);
+    assert!(e.contains("cannot open missing.txt"), "{e}");
+    let e = fails(d, &["reconstruct", "bad.txt", "--alphabet", "01"]);
+    assert!(
+        e.contains("bad.txt: '2' at byte 7 (line 2, column 3) is not in the alphabet {0, 1}"),
+        "{e}"
+    );
+    let e = fails(d, &["reconstruct", "f.npy"]);
+    assert!(e.contains("f.npy") && e.contains("float64"), "{e}");
+    let e = fails(d, &["reconstruct", "x.txt", "-L", "0"]);
+    assert!(e.contains("--max-history must be at least 1"), "{e}");
+    let e = fails(d, &["reconstruct", "short.txt", "-L", "6"]);
+    assert!(
+        e.contains("no sequence is longer than the maximum history 6"),
+        "{e}"
+    );
+    let e = fails(d, &["reconstruct", "x.txt", "--alpha", "1.5"]);
+    assert!(e.contains("--alpha 1.5"), "{e}");
+
+    // Shards: another alphabet, truncation, overwriting, mixing with data, ranges.
+    run_ok(d, &["count", "x.txt", "-L", "3", "-o", "a.cnt"]);
+    run_ok(d, &["count", "bad.txt", "-L", "3", "-o", "b.cnt"]);
+    let e = fails(d, &["merge", "a.cnt", "b.cnt", "-o", "ab.cnt"]);
+    assert!(e.contains("cannot merge b.cnt (alphabet {0, 1, 2}, window 4) with a.cnt (alphabet {0, 1}, window 4)"), "{e}");
+    assert!(!d.join("ab.cnt").exists());
+    run_ok(d, &["count", "x.txt", "-L", "2", "-o", "c.cnt"]);
+    let e = fails(d, &["merge", "a.cnt", "c.cnt", "-o", "ac.cnt"]);
+    assert!(e.contains("windows differ"), "{e}");
+    let bytes = std::fs::read(d.join("a.cnt")).unwrap();
+    std::fs::write(d.join("cut.cnt"), &bytes[..bytes.len() - 12]).unwrap();
+    std::fs::copy(d.join("a.cnt.json"), d.join("cut.cnt.json")).unwrap();
+    let e = fails(d, &["reconstruct", "cut.cnt", "-L", "3"]);
+    assert!(e.contains("cut.cnt: the shard is truncated"), "{e}");
+    let e = fails(d, &["merge", "a.cnt", "cut.cnt", "-o", "z.cnt"]);
+    assert!(e.contains("truncated"), "{e}");
+    let e = fails(d, &["count", "x.txt", "-o", "a.cnt"]);
+    assert!(e.contains("a.cnt exists; use --force"), "{e}");
+    run_ok(d, &["count", "x.txt", "-L", "2", "-o", "a.cnt", "--force"]);
+    let e = fails(d, &["reconstruct", "a.cnt", "x.txt"]);
+    assert!(e.contains("either count shards or data files"), "{e}");
+    let e = fails(d, &["count", "x.txt", "--range", "0..9999", "-o", "r.cnt"]);
+    assert!(
+        e.contains("range 0..9999 goes past the end of x.txt (2001 bytes)"),
+        "{e}"
+    );
+    let e = fails(d, &["count", "x.txt", "--range", "9..3", "-o", "r.cnt"]);
+    assert!(e.contains("ends before it starts"), "{e}");
+    let e = fails(d, &["reconstruct", "x.txt", "-o", "x.txt"]);
+    assert!(e.contains("x.txt exists"), "{e}");
+    // Usage errors are clap's, exit 2.
+    let out = cmech()
+        .args(["reconstruct", "x.txt", "--method", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cssr"));
+}
