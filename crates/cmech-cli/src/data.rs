@@ -322,15 +322,6 @@ fn options(
     })
 }
 
-/// The window the options need over `k` symbols. A one-symbol alphabet has nothing to look ahead
-/// for, so futures are one symbol long.
-fn window_for(opts: &mut ReconstructOptions, k: usize) -> usize {
-    if k < 2 && opts.future.is_none() {
-        opts.future = Some(1);
-    }
-    opts.window(k)
-}
-
 fn sources(inputs: &[String]) -> Vec<Source> {
     inputs.iter().map(|s| Source::from_arg(s)).collect()
 }
@@ -358,7 +349,7 @@ pub fn count(args: CountArgs) -> Result<()> {
         .as_deref()
         .map(cmech_io::parse_range)
         .transpose()?;
-    let mut opts = options(&args.method, args.max_history, 0.5, TestArg::Chi2, None)?;
+    let opts = options(&args.method, args.max_history, 0.5, TestArg::Chi2, None)?;
     if let Some(w) = args.window {
         if w < 2 {
             bail!("--window must be at least 2 (a history and the symbol after it)");
@@ -375,7 +366,7 @@ pub fn count(args: CountArgs) -> Result<()> {
         }
     }
     let (input, table) = count_inputs(&args.inputs, args.read.options(range), |k| {
-        Ok(args.window.unwrap_or_else(|| window_for(&mut opts, k)))
+        Ok(args.window.unwrap_or_else(|| opts.window(k)))
     })?;
     let max_history = match args.window {
         Some(_) => None,
@@ -428,7 +419,7 @@ pub fn merge(args: MergeArgs) -> Result<()> {
 
 pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()> {
     set_threads(args.threads)?;
-    let mut opts = options(
+    let opts = options(
         &args.method,
         args.max_history,
         args.alpha,
@@ -456,7 +447,7 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
         let paths: Vec<PathBuf> = args.inputs.iter().map(PathBuf::from).collect();
         let shard = load_shards(&paths)?;
         let k = shard.info.alphabet.len();
-        let need = window_for(&mut opts, k);
+        let need = opts.window(k);
         if shard.table.window() < need {
             bail!(
                 "the counts of {} go up to words of {} symbols, but --max-history {} with method {} \
@@ -471,7 +462,7 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
         (shard.table, shard.info.alphabet)
     } else {
         let (input, table) = count_inputs(&args.inputs, args.read.options(None), |k| {
-            Ok(window_for(&mut opts, k))
+            Ok(opts.window(k))
         })?;
         (table, input.alphabet().to_vec())
     };

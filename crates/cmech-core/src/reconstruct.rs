@@ -185,9 +185,10 @@ impl ReconstructOptions {
 
     /// The future length of the forward method.
     pub fn future_length(&self, k: usize) -> usize {
+        // Binary data: 3; three symbols: 2; from eight: 1; one symbol has one future of any length.
         self.future.unwrap_or_else(|| {
-            (1..)
-                .find(|&f| (k as f64).powi(f as i32) >= 8.0)
+            (1..=3)
+                .find(|&f| k.saturating_pow(f as u32) >= 8)
                 .unwrap_or(1)
         })
     }
