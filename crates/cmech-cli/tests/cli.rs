@@ -257,3 +257,23 @@ fn minimize_shows_the_epsilon_machine() {
     assert_eq!(code, 1);
     assert!(err.contains("no finite epsilon-machine"), "{err}");
 }
+
+#[test]
+fn logistic_map_symbols_follow_its_orbit() {
+    let out = cmech()
+        .args(["sample", "logistic-map", "--param", "r=3.83", "-n", "300", "--seed", "4"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let symbols = text.trim_end();
+    assert_eq!(symbols.len(), 300);
+    // The period-3 window: the orbit visits two points above 1/2 and one below.
+    let cycle = &symbols[..3];
+    assert_eq!(cycle.matches('1').count(), 2, "{symbols}");
+    assert!(symbols.as_bytes().chunks(3).all(|c| c == cycle.as_bytes()));
+    for bad in [["--param", "r=4.5"], ["--param", "q=1"]] {
+        let (code, err) = fails(&["sample", "logistic-map", bad[0], bad[1], "-n", "5"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("r"), "{err}");
+    }
+}

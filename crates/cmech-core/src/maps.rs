@@ -6,33 +6,57 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::error::{CmechError, Result};
 
+/// The name under which the faces offer the logistic map as a source of symbols.
+pub const LOGISTIC_MAP: &str = "logistic-map";
+
 /// Iterations discarded before recording, so the orbit has settled on its attractor.
 pub const LOGISTIC_TRANSIENT: usize = 10_000;
 
-/// `n` symbols of the logistic map x' = r x (1 - x): 1 when x > 1/2, else 0. The start x0 is drawn
-/// uniformly from (0, 1) with `seed`, and the first [`LOGISTIC_TRANSIENT`] iterates are dropped.
+/// The symbols of the logistic map x' = r x (1 - x): 1 when x > 1/2, else 0, without end.
 /// At r = 4 the partition at 1/2 is generating and the symbols are a fair coin; in a periodic
 /// window they repeat with the period of the attracting orbit.
+pub struct LogisticMap {
+    r: f64,
+    x: f64,
+    rng: ChaCha8Rng,
+}
+
+impl LogisticMap {
+    /// The orbit from x0 drawn uniformly from (0, 1) with `seed`, its first
+    /// [`LOGISTIC_TRANSIENT`] iterates dropped.
+    pub fn new(r: f64, seed: u64) -> Result<LogisticMap> {
+        if !(r > 0.0 && r <= 4.0) {
+            return Err(CmechError::InvalidArgument(format!(
+                "the logistic map parameter r = {r} must be in (0, 4]"
+            )));
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let x = unit(&mut rng);
+        let mut map = LogisticMap { r, x, rng };
+        map.by_ref().take(LOGISTIC_TRANSIENT).for_each(drop);
+        Ok(map)
+    }
+}
+
+/// A uniform draw from (0, 1): 53 random bits, shifted off 0 so no orbit starts on the fixed point.
+fn unit(rng: &mut ChaCha8Rng) -> f64 {
+    ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+}
+
+impl Iterator for LogisticMap {
+    type Item = u8;
+    fn next(&mut self) -> Option<u8> {
+        self.x = self.r * self.x * (1.0 - self.x);
+        // At r = 4 rounding can land the orbit on the fixed point 0 (from x = 1): restart it, as any
+        // perturbation of a chaotic orbit is another typical orbit.
+        if self.x <= 0.0 || self.x >= 1.0 {
+            self.x = unit(&mut self.rng);
+        }
+        Some(u8::from(self.x > 0.5))
+    }
+}
+
+/// The first `n` symbols of [`LogisticMap::new`]`(r, seed)`.
 pub fn logistic_symbols(r: f64, n: usize, seed: u64) -> Result<Vec<u8>> {
-    if !(r > 0.0 && r <= 4.0) {
-        return Err(CmechError::InvalidArgument(format!(
-            "the logistic map parameter r = {r} must be in (0, 4]"
-        )));
-    }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    // 53 random bits, shifted off 0 so the orbit cannot start on the fixed point.
-    let mut x = ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
-    let mut out = Vec::with_capacity(n);
-    for i in 0..LOGISTIC_TRANSIENT + n {
-        x = r * x * (1.0 - x);
-        // At r = 4 rounding can land the orbit on the fixed point 0 (from x = 1): nudge it off,
-        // as any perturbation of a chaotic orbit is another typical orbit.
-        if x <= 0.0 || x >= 1.0 {
-            x = ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
-        }
-        if i >= LOGISTIC_TRANSIENT {
-            out.push(u8::from(x > 0.5));
-        }
-    }
-    Ok(out)
+    Ok(LogisticMap::new(r, seed)?.take(n).collect())
 }
