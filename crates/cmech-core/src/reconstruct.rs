@@ -41,16 +41,35 @@ struct State {
 
 /// p-value of the hypothesis that counts `a` and `b` share one distribution.
 pub fn homogeneity_p_value(a: &[u64], b: &[u64], test: Test) -> f64 {
-    dispersed_p_value(a, b, test, 1.0)
+    statistic(a, b, test, 1.0).p_value()
 }
 
-/// The homogeneity test for counts whose variance is up to `dispersion` times the multinomial's:
+/// A test statistic, or the knowledge that the counts cannot differ (one side empty, one cell).
+enum Statistic {
+    Trivial,
+    ChiSquare { stat: f64, df: usize },
+    Kolmogorov { lambda: f64 },
+}
+
+impl Statistic {
+    fn p_value(&self) -> f64 {
+        match *self {
+            Statistic::Trivial => 1.0,
+            Statistic::ChiSquare { stat, df } => ChiSquared::new(df as f64)
+                .expect("positive degrees of freedom")
+                .sf(stat),
+            Statistic::Kolmogorov { lambda } => kolmogorov_sf(lambda),
+        }
+    }
+}
+
+/// The statistic for counts whose variance is up to `dispersion` times the multinomial's:
 /// counts of overlapping words of length f are correlated, up to f-fold, so their statistic is
 /// deflated by f (their effective sample size is at least 1/f of the count).
-fn dispersed_p_value(a: &[u64], b: &[u64], test: Test, dispersion: f64) -> f64 {
+fn statistic(a: &[u64], b: &[u64], test: Test, dispersion: f64) -> Statistic {
     let (na, nb) = (a.iter().sum::<u64>() as f64, b.iter().sum::<u64>() as f64);
     if na == 0.0 || nb == 0.0 {
-        return 1.0;
+        return Statistic::Trivial;
     }
     match test {
         Test::ChiSquare => {
@@ -66,10 +85,12 @@ fn dispersed_p_value(a: &[u64], b: &[u64], test: Test, dispersion: f64) -> f64 {
                 stat += (x as f64 - ea).powi(2) / ea + (y as f64 - eb).powi(2) / eb;
             }
             if cells < 2 {
-                return 1.0;
+                return Statistic::Trivial;
             }
-            let dist = ChiSquared::new((cells - 1) as f64).expect("positive degrees of freedom");
-            dist.sf(stat / dispersion)
+            Statistic::ChiSquare {
+                stat: stat / dispersion,
+                df: cells - 1,
+            }
         }
         Test::KolmogorovSmirnov => {
             let (mut fa, mut fb, mut d) = (0.0, 0.0, 0.0f64);
@@ -79,8 +100,72 @@ fn dispersed_p_value(a: &[u64], b: &[u64], test: Test, dispersion: f64) -> f64 {
                 d = d.max((fa - fb).abs());
             }
             let n = (na * nb / (na + nb) / dispersion).sqrt();
-            kolmogorov_sf((n + 0.12 + 0.11 / n) * d)
+            Statistic::Kolmogorov {
+                lambda: (n + 0.12 + 0.11 / n) * d,
+            }
         }
+    }
+}
+
+/// A homogeneity test at a fixed level. Rejection is decided against critical values computed
+/// once, so the costly p-value is computed only for the pairs accepted, which need ranking:
+/// CSSR compares a rejected history with every state.
+struct Tester {
+    test: Test,
+    alpha: f64,
+    dispersion: f64,
+    /// Chi-square critical values by degrees of freedom, filled as met.
+    chi2_critical: std::cell::RefCell<Vec<f64>>,
+    ks_critical: f64,
+}
+
+impl Tester {
+    fn new(test: Test, alpha: f64, dispersion: f64) -> Tester {
+        // Q_KS falls from 1 to 0: bisect for Q_KS(lambda) = alpha.
+        let (mut lo, mut hi) = (0.0, 10.0);
+        for _ in 0..100 {
+            let mid = 0.5 * (lo + hi);
+            if kolmogorov_sf(mid) > alpha {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        Tester {
+            test,
+            alpha,
+            dispersion,
+            chi2_critical: Default::default(),
+            ks_critical: hi,
+        }
+    }
+
+    /// The p-value of `a` against `b` when the test accepts them as one distribution.
+    fn accepts(&self, a: &[u64], b: &[u64]) -> Option<f64> {
+        let stat = statistic(a, b, self.test, self.dispersion);
+        let clearly_rejected = match stat {
+            Statistic::Trivial => false,
+            Statistic::ChiSquare { stat, df } => {
+                let mut critical = self.chi2_critical.borrow_mut();
+                if critical.len() <= df {
+                    critical.resize(df + 1, f64::NAN);
+                }
+                if critical[df].is_nan() {
+                    critical[df] = ChiSquared::new(df as f64)
+                        .expect("positive degrees of freedom")
+                        .inverse_cdf(1.0 - self.alpha);
+                }
+                // Slightly inside the critical value, so that rounding in the inverse never
+                // rejects what the p-value would accept.
+                stat > critical[df] * (1.0 + 1e-9)
+            }
+            Statistic::Kolmogorov { lambda } => lambda > self.ks_critical * (1.0 + 1e-9),
+        };
+        if clearly_rejected {
+            return None;
+        }
+        let p = stat.p_value();
+        (p > self.alpha).then_some(p)
     }
 }
 
@@ -482,6 +567,7 @@ impl Fit {
 fn cssr(counts: &WordTables, l_max: usize, opts: &ReconstructOptions) -> Result<Fit> {
     let k = counts.k;
     let next = |h: History| counts.future(h, 1);
+    let tester = Tester::new(opts.test, opts.alpha, 1.0);
     let root: History = (0, 0);
     let mut states = vec![State {
         histories: vec![root],
@@ -503,15 +589,12 @@ fn cssr(counts: &WordTables, l_max: usize, opts: &ReconstructOptions) -> Result<
                     continue;
                 }
                 let parent_state = state_of[&(len, code)];
-                let target = if homogeneity_p_value(&c, &states[parent_state].counts, opts.test)
-                    > opts.alpha
-                {
+                let target = if tester.accepts(&c, &states[parent_state].counts).is_some() {
                     parent_state
                 } else {
                     let best = (0..states.len())
                         .filter(|&t| t != parent_state)
-                        .map(|t| (t, homogeneity_p_value(&c, &states[t].counts, opts.test)))
-                        .filter(|&(_, p)| p > opts.alpha)
+                        .filter_map(|t| tester.accepts(&c, &states[t].counts).map(|p| (t, p)))
                         .max_by(|x, y| x.1.total_cmp(&y.1));
                     match best {
                         Some((t, _)) => t,
@@ -642,18 +725,17 @@ fn forward(counts: &WordTables, l_max: usize, f: usize, opts: &ReconstructOption
         .collect();
     let futures: Vec<Vec<u64>> = nodes.iter().map(|&(h, _)| counts.future(h, f)).collect();
     let nexts: Vec<Vec<u64>> = nodes.iter().map(|&(h, _)| counts.future(h, 1)).collect();
-    let p_value = |a: &[u64], b: &[u64]| dispersed_p_value(a, b, opts.test, f as f64);
+    let tester = Tester::new(opts.test, opts.alpha, f as f64);
 
     // Groups by futures. The histories that false rejections would split off are those that look
     // different in these very counts: only a difference surviving a Bonferroni correction over all
     // histories founds a group.
-    let founding = opts.alpha / nodes.len().max(1) as f64;
+    let founding = Tester::new(opts.test, opts.alpha / nodes.len().max(1) as f64, f as f64);
     let mut group = vec![0usize; nodes.len()];
     let mut pooled: Vec<Vec<u64>> = Vec::new();
     for (i, fut) in futures.iter().enumerate() {
         let best = (0..pooled.len())
-            .map(|g| (g, p_value(fut, &pooled[g])))
-            .filter(|&(_, p)| p > founding)
+            .filter_map(|g| founding.accepts(fut, &pooled[g]).map(|p| (g, p)))
             .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
         group[i] = match best {
             Some((g, _)) => g,
@@ -695,14 +777,13 @@ fn forward(counts: &WordTables, l_max: usize, f: usize, opts: &ReconstructOption
                         let shortened = index.get(&(l_max, code)).map(|&j| group[j]);
                         let fut = &own[i][b];
                         if fut.iter().sum::<u64>() == 0
-                            || shortened.is_some_and(|g| p_value(fut, &pooled[g]) > opts.alpha)
+                            || shortened.is_some_and(|g| tester.accepts(fut, &pooled[g]).is_some())
                         {
                             return shortened;
                         }
                         (0..groups)
                             .filter(|&g| pooled[g].iter().any(|&c| c > 0))
-                            .map(|g| (g, p_value(fut, &pooled[g])))
-                            .filter(|&(_, p)| p > opts.alpha)
+                            .filter_map(|g| tester.accepts(fut, &pooled[g]).map(|p| (g, p)))
                             .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
                             .map(|(g, _)| g)
                             .or(shortened)
@@ -742,7 +823,8 @@ fn forward(counts: &WordTables, l_max: usize, f: usize, opts: &ReconstructOption
             let agrees = (0..k as usize).all(|b| {
                 nexts[i][b] == 0
                     || targets[i][b] == majority[g][b]
-                    || majority[g][b].is_some_and(|m| p_value(&own[i][b], &pooled[m]) > opts.alpha)
+                    || majority[g][b]
+                        .is_some_and(|m| tester.accepts(&own[i][b], &pooled[m]).is_some())
             });
             if agrees {
                 for b in 0..k as usize {
