@@ -692,6 +692,9 @@ fn cssr(counts: &WordTables, l_max: usize, opts: &ReconstructOptions) -> Result<
     Graph::of(&maximal, counts, |h, b| successor(&state_of, h, b)).fit(counts.total(l_max))
 }
 
+/// Histories seen fewer times carry too little evidence for the forward method to place them.
+pub const MIN_OCCURRENCES: u64 = 5;
+
 /// The forward method with history length `l_max` and future length `f`.
 ///
 /// CSSR's determinisation takes the successor of `h` on `b` to be the state of `h b` without its
@@ -715,8 +718,14 @@ fn forward(counts: &WordTables, l_max: usize, f: usize, opts: &ReconstructOption
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .map(|h| (h, counts.future(h, 1).iter().sum::<u64>()))
-        .filter(|&(_, m)| m > 0)
+        .filter(|&(_, m)| m >= MIN_OCCURRENCES)
         .collect();
+    if nodes.is_empty() {
+        return Err(CmechError::InvalidArgument(format!(
+            "no history of length {l_max} occurs {MIN_OCCURRENCES} times: the data are too short \
+             for this history length"
+        )));
+    }
     nodes.sort_by_key(|&(h, m)| (std::cmp::Reverse(m), h));
     let index: HashMap<History, usize> = nodes
         .iter()
