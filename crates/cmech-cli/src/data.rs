@@ -461,9 +461,12 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
         }
         (shard.table, shard.info.alphabet)
     } else {
-        let (input, table) = count_inputs(&args.inputs, args.read.options(None), |k| {
-            Ok(opts.window(k))
-        })?;
+        let (input, table) =
+            count_inputs(
+                &args.inputs,
+                args.read.options(None),
+                |k| Ok(opts.window(k)),
+            )?;
         (table, input.alphabet().to_vec())
     };
     let rec = reconstruct(&table, alphabet, &opts)?;

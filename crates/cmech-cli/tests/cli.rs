@@ -261,7 +261,16 @@ fn minimize_shows_the_epsilon_machine() {
 #[test]
 fn logistic_map_symbols_follow_its_orbit() {
     let out = cmech()
-        .args(["sample", "logistic-map", "--param", "r=3.83", "-n", "300", "--seed", "4"])
+        .args([
+            "sample",
+            "logistic-map",
+            "--param",
+            "r=3.83",
+            "-n",
+            "300",
+            "--seed",
+            "4",
+        ])
         .assert()
         .success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();

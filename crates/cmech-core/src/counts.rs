@@ -262,7 +262,13 @@ impl CountTable {
         self.add_items(
             seq,
             0..seq.len(),
-            |x| if x < k { Item::Symbol(x) } else { Item::Invalid },
+            |x| {
+                if x < k {
+                    Item::Symbol(x)
+                } else {
+                    Item::Invalid
+                }
+            },
             &|_| {},
         )
         .map_err(|InvalidItem(i)| {
@@ -432,7 +438,11 @@ impl Roller {
         if k.is_power_of_two() {
             let bits = k.trailing_zeros();
             let total = bits * m as u32;
-            let mask = if total >= 64 { u64::MAX } else { (1u64 << total) - 1 };
+            let mask = if total >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << total) - 1
+            };
             Roller::Shift(Shift { bits, mask })
         } else {
             Roller::General(General {
@@ -618,7 +628,11 @@ mod tests {
         }
         classes.set(b'\n', Item::Separator);
         classes.set(b'\r', Item::Skip);
-        for cuts in [vec![], vec![1, 2, 3000, 3001, 3002, 3004], vec![1500, 3010, 5000]] {
+        for cuts in [
+            vec![],
+            vec![1, 2, 3000, 3001, 3002, 3004],
+            vec![1500, 3010, 5000],
+        ] {
             let mut bounds = vec![0];
             bounds.extend(cuts);
             bounds.push(bytes.len());
@@ -653,7 +667,10 @@ mod tests {
         left.merge(&right).unwrap();
         assert_eq!(left, whole);
         // Counting is the same whatever the number of threads.
-        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
         let mut single = CountTable::new(2, 6).unwrap();
         one.install(|| {
             single.add_sequence(&a).unwrap();

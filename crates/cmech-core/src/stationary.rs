@@ -77,7 +77,8 @@ impl Hmm {
         for _ in 0..MAX_SWEEPS {
             let mut change = 0.0f64;
             for j in 0..m {
-                let new = incoming[j].iter().map(|&(i, p)| pi[i] * p).sum::<f64>() / (1.0 - stay[j]);
+                let new =
+                    incoming[j].iter().map(|&(i, p)| pi[i] * p).sum::<f64>() / (1.0 - stay[j]);
                 change = change.max((new - pi[j]).abs());
                 pi[j] = new;
             }
@@ -116,8 +117,16 @@ mod tests {
         let edges: Vec<Vec<Edge>> = (0..n)
             .map(|i| {
                 vec![
-                    Edge { symbol: 0, to: (i + 1) % n, p: 0.7 },
-                    Edge { symbol: 1, to: (i * 7 + 3) % n, p: 0.3 },
+                    Edge {
+                        symbol: 0,
+                        to: (i + 1) % n,
+                        p: 0.7,
+                    },
+                    Edge {
+                        symbol: 1,
+                        to: (i * 7 + 3) % n,
+                        p: 0.3,
+                    },
                 ]
             })
             .collect();
