@@ -5,6 +5,7 @@
 //! This crate knows nothing of terminals, files or Python: the `cmech` binary and the Python module
 //! are faces over it.
 
+pub mod belief;
 pub mod counts;
 pub mod error;
 mod graph;

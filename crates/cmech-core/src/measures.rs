@@ -16,7 +16,8 @@ use crate::info::entropy;
 use crate::linalg;
 use crate::minimize::{merge_equivalent_states, MAX_DETERMINIZED_STATES};
 use crate::mixed_state::{
-    level_statistics, next_symbol_entropy, Identify, LevelStatistics, MixedStatePresentation,
+    level_statistics, next_symbol_entropy, ExploreLimits, Identify, LevelStatistics,
+    MixedStatePresentation,
 };
 use crate::presentation::{Edge, Hmm};
 
@@ -97,6 +98,10 @@ pub struct Measures {
     pub block_entropies: Vec<f64>,
     /// Whether the block entropies are exact (they are unless a belief budget cut them short).
     pub block_entropies_exact: bool,
+    /// The state-uncertainty curve H[S_L | X_{0:L}] for L = 0, 1, ... (as many as the block
+    /// entropies): the observer's remaining uncertainty in the hidden state of the presentation
+    /// measured (the causal state for a unifilar one) after L symbols.
+    pub state_uncertainty: Vec<f64>,
 }
 
 /// Limits of the computation.
@@ -207,6 +212,15 @@ fn next_symbol_entropies(stats: &[LevelStatistics]) -> Vec<f64> {
     stats.iter().map(|s| s.next_symbol_entropy).collect()
 }
 
+/// H[S_L | X_{0:L}] for L = 0..=block_length, as far as the levels go.
+fn state_uncertainty(stats: &[LevelStatistics], block_length: usize) -> Vec<f64> {
+    stats
+        .iter()
+        .take(block_length + 1)
+        .map(|s| s.state_entropy)
+        .collect()
+}
+
 /// H(0..=L) from h(L+1) = H[X_L | X_{0:L}].
 fn block_entropies(stats: &[LevelStatistics], block_length: usize) -> (Vec<f64>, bool) {
     let mut h = vec![0.0];
@@ -241,6 +255,7 @@ fn exact_measures(eps: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
         opts.belief_budget,
     );
     let (block_entropies, block_entropies_exact) = block_entropies(&stats, opts.block_length);
+    let state_uncertainty = state_uncertainty(&stats, opts.block_length);
 
     let transient = transient_sums(eps, &pi);
     let reverse = ReverseMachine::build(eps, &pi);
@@ -361,6 +376,7 @@ fn exact_measures(eps: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
         cryptic_order,
         block_entropies,
         block_entropies_exact,
+        state_uncertainty,
     })
 }
 
@@ -417,20 +433,19 @@ fn transient_sums(eps: &Hmm, pi: &[f64]) -> Option<TransientSums> {
     let msp = MixedStatePresentation::explore(
         eps,
         pi,
-        MAX_TRANSIENT_BELIEFS + eps.num_states(),
+        &ExploreLimits::closure(MAX_TRANSIENT_BELIEFS + eps.num_states()),
         Identify::Distribution,
-    );
-    if !msp.complete {
+    )
+    .ok()?;
+    if !msp.is_closed() {
         return None;
     }
     let synced = |b: &[f64]| b.iter().any(|&p| p >= SYNCHRONISED);
-    let transient: Vec<usize> = (0..msp.beliefs.len())
-        .filter(|&k| !synced(&msp.beliefs[k]))
-        .collect();
+    let transient: Vec<usize> = (0..msp.len()).filter(|&k| !synced(msp.belief(k))).collect();
     if transient.len() > MAX_TRANSIENT_BELIEFS {
         return None;
     }
-    let mut pos = vec![usize::MAX; msp.beliefs.len()];
+    let mut pos = vec![usize::MAX; msp.len()];
     for (t, &k) in transient.iter().enumerate() {
         pos[k] = t;
     }
@@ -450,9 +465,9 @@ fn transient_sums(eps: &Hmm, pi: &[f64]) -> Option<TransientSums> {
     let mut a = vec![vec![0.0; m]; m];
     for (t, &k) in transient.iter().enumerate() {
         a[t][t] += 1.0;
-        for e in &msp.edges[k] {
-            if pos[e.to] != usize::MAX {
-                a[pos[e.to]][t] -= e.p;
+        for e in msp.edges(k) {
+            if pos[e.to as usize] != usize::MAX {
+                a[pos[e.to as usize]][t] -= e.p;
             }
         }
     }
@@ -464,13 +479,13 @@ fn transient_sums(eps: &Hmm, pi: &[f64]) -> Option<TransientSums> {
     let c: Vec<f64> = transient
         .iter()
         .map(|&k| {
-            let b = &msp.beliefs[k];
+            let b = msp.belief(k);
             next_symbol_entropy(eps, b) - b.iter().zip(&h_state).map(|(p, h)| p * h).sum::<f64>()
         })
         .collect();
     let hb: Vec<f64> = transient
         .iter()
-        .map(|&k| entropy(msp.beliefs[k].iter().copied()))
+        .map(|&k| entropy(msp.belief(k).iter().copied()))
         .collect();
     let dot = |x: &[f64], y: &[f64]| x.iter().zip(y).map(|(a, b)| a * b).sum::<f64>();
     Some(TransientSums {
@@ -513,10 +528,11 @@ impl ReverseMachine {
         let msp = MixedStatePresentation::explore(
             &reversed,
             pi,
-            MAX_DETERMINIZED_STATES,
+            &ExploreLimits::closure(MAX_DETERMINIZED_STATES),
             Identify::Distribution,
-        );
-        if !msp.complete {
+        )
+        .ok()?;
+        if !msp.is_closed() {
             return None;
         }
         let det = msp.to_hmm(&reversed);
@@ -526,7 +542,7 @@ impl ReverseMachine {
         let (merged, block) = merge_equivalent_states(&recurrent);
         let mut joint = vec![vec![0.0; n]; merged.num_states()];
         for (k, &m) in class.iter().enumerate() {
-            for (i, b) in msp.beliefs[m].iter().enumerate() {
+            for (i, b) in msp.belief(m).iter().enumerate() {
                 joint[block[k]][i] += weights[k] * b;
             }
         }
@@ -609,6 +625,7 @@ fn approached_measures(hmm: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
         .collect();
     let lower = level_statistics(hmm, &starts, depth, opts.belief_budget);
     let (block_entropies, block_entropies_exact) = block_entropies(&upper, opts.block_length);
+    let state_uncertainty = state_uncertainty(&upper, opts.block_length);
 
     // h(L) = H[X_{L-1} | X_{0:L-1}] decreases to h_mu; H[X_{L-1} | X_{0:L-1}, S_0] increases to it.
     let h = next_symbol_entropies(&upper);
@@ -703,5 +720,6 @@ fn approached_measures(hmm: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
         cryptic_order: Order::new(None, Status::Unknown, no_machine),
         block_entropies,
         block_entropies_exact,
+        state_uncertainty,
     })
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::error::{CmechError, Result};
-use crate::mixed_state::{FutureBasis, Identify, MixedStatePresentation};
+use crate::mixed_state::{ExploreLimits, FutureBasis, Identify, MixedStatePresentation};
 use crate::presentation::{Edge, Hmm};
 
 /// Beyond this many mixed states a nonunifilar presentation is taken to have no finite
@@ -36,10 +36,10 @@ impl Hmm {
             let msp = MixedStatePresentation::explore(
                 &lumped,
                 &pi,
-                MAX_DETERMINIZED_STATES,
+                &ExploreLimits::closure(MAX_DETERMINIZED_STATES),
                 Identify::Prediction(&basis),
-            );
-            if !msp.complete {
+            )?;
+            if !msp.is_closed() {
                 return Err(CmechError::Unsupported(format!(
                     "'{}' is nonunifilar and its mixed-state presentation does not close within {} \
                      beliefs: no finite epsilon-machine was found (the process may have none, as \
@@ -48,8 +48,7 @@ impl Hmm {
                     MAX_DETERMINIZED_STATES
                 )));
             }
-            let det = msp.to_hmm(&lumped);
-            det.restrict(&det.recurrent_class()?)
+            msp.recurrent_part(&lumped)?
         };
         let (merged, _) = merge_equivalent_states(&recurrent);
         Ok(merged.with_name(self.name()))
