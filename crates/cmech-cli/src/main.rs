@@ -1,8 +1,10 @@
 //! The `cmech` command-line tool: a thin face over `cmech-core`. Data goes to stdout, messages to
 //! stderr; exit code 0 on success, 1 on bad input, 2 on bad usage (clap's own code).
 
+mod beliefs;
 mod data;
 mod output;
+mod picture;
 
 use std::fs::OpenOptions;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -23,7 +25,8 @@ use indicatif::{ProgressBar, ProgressStyle};
     about = "Computational mechanics: processes, epsilon-machines and their information measures",
     after_help = "Examples:\n  cmech process list\n  cmech process show even --dot > even.dot\n  \
                   cmech measures rrxor\n  cmech sample golden-mean -n 1000000 --seed 7 -o gm.txt\n  \
-                  cmech reconstruct gm.txt --max-history 4\n\n\
+                  cmech reconstruct gm.txt --max-history 4\n  \
+                  cmech beliefs mess3 --depth 10 --png mess3.png\n\n\
                   Every subcommand has its own --help with examples."
 )]
 struct Cli {
@@ -63,6 +66,9 @@ enum Command {
     /// Add count shards (same alphabet and window) into one.
     #[command(after_help = data::MERGE_HELP)]
     Merge(data::MergeArgs),
+    /// Beliefs about hidden states: the mixed-state presentation, trajectories, tables, pictures.
+    #[command(after_help = beliefs::HELP)]
+    Beliefs(beliefs::BeliefsArgs),
 }
 
 #[derive(Subcommand)]
@@ -97,7 +103,7 @@ enum ProcessCommand {
 
 /// A named process with parameters, or a presentation JSON file.
 #[derive(Args)]
-struct Source {
+pub(crate) struct Source {
     /// Process name (see `cmech process list`) or path to a presentation JSON file.
     process: String,
     /// Parameter of a named process, as name=value (repeatable).
@@ -188,6 +194,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Reconstruct(args) => data::reconstruct_cmd(args, &mut out)?,
         Command::Count(args) => data::count(args)?,
         Command::Merge(args) => data::merge(args)?,
+        Command::Beliefs(args) => beliefs::run(args, &mut out)?,
         Command::Measures(args) => {
             let hmm = load(&args.source)?;
             let opts = MeasureOptions {
@@ -208,7 +215,7 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 /// Reads a presentation file, or builds a named process.
-fn load(source: &Source) -> Result<Hmm> {
+pub(crate) fn load(source: &Source) -> Result<Hmm> {
     let path = Path::new(&source.process);
     if source.process.ends_with(".json") || path.is_file() {
         if !source.params.is_empty() {

@@ -240,11 +240,15 @@ const BOUNDARY: f64 = 0.01;
 const MAX_FLIPS: usize = 4;
 
 impl Keyer<'_> {
-    fn scaled<'b>(&'b self, belief: &'b [f64]) -> Box<dyn Iterator<Item = f64> + 'b> {
+    /// Calls `f` with each coordinate of `belief`, divided by the resolution.
+    fn for_each_scaled(&self, belief: &[f64], mut f: impl FnMut(usize, f64)) {
         let s = self.inv_resolution;
         match self.identify {
-            Identify::Distribution => Box::new(belief.iter().map(move |p| p * s)),
-            Identify::Prediction(basis) => Box::new(basis.coordinates(belief).map(move |c| c * s)),
+            Identify::Distribution => belief.iter().enumerate().for_each(|(i, p)| f(i, p * s)),
+            Identify::Prediction(basis) => basis
+                .coordinates(belief)
+                .enumerate()
+                .for_each(|(i, c)| f(i, c * s)),
         }
     }
 
@@ -253,20 +257,26 @@ impl Keyer<'_> {
     fn key(&self, belief: &[f64], key: &mut Vec<i64>, flips: &mut Vec<(u32, i64)>) {
         key.clear();
         flips.clear();
-        for (i, s) in self.scaled(belief).enumerate() {
+        self.for_each_scaled(belief, |i, s| {
             let k = s.round();
             let frac = s - k;
             if frac.abs() > 0.5 - BOUNDARY && flips.len() < MAX_FLIPS {
                 flips.push((i as u32, if frac > 0.0 { 1 } else { -1 }));
             }
             key.push(k as i64);
-        }
+        });
     }
 
     fn matches(&self, belief: &[f64], key: &[i64]) -> bool {
-        self.scaled(belief)
-            .zip(key)
-            .all(|(s, &k)| s.round() as i64 == k)
+        let mut same = true;
+        self.for_each_scaled(belief, |i, s| same &= s.round() as i64 == key[i]);
+        same
+    }
+
+    fn hash_of(&self, belief: &[f64]) -> u64 {
+        let (mut k, mut f) = (Vec::new(), Vec::new());
+        self.key(belief, &mut k, &mut f);
+        hash_key(&k)
     }
 }
 
@@ -364,6 +374,16 @@ impl MixedStatePresentation {
             if depth > 0 && msp.new_mass[depth] < limits.min_new_mass {
                 msp.stop = Stop::Tolerance;
                 break;
+            }
+            // Room for every successor of this depth up front: growing the index re-hashes
+            // every node, and re-hashing computes keys afresh.
+            let room = ((level_end - level_start) * hmm.num_symbols())
+                .min(limits.max_nodes.saturating_sub(level_end));
+            {
+                let (beliefs, keyer) = (&msp.beliefs, &keyer);
+                index.reserve(room, |&j| {
+                    keyer.hash_of(&beliefs[j as usize * n..(j as usize + 1) * n])
+                });
             }
             let mut limit_hit = false;
             let mut first = level_start;
@@ -472,7 +492,11 @@ impl MixedStatePresentation {
                     out.probabilities.push(p);
                     out.beliefs.extend_from_slice(row);
                     out.keys.extend_from_slice(&key);
-                    out.flips.push(flips.clone());
+                    out.flips.push(if flips.is_empty() {
+                        Vec::new()
+                    } else {
+                        flips.clone()
+                    });
                 }
             }
             out.ends.push(out.symbols.len());
@@ -494,16 +518,21 @@ impl MixedStatePresentation {
         let n = self.n;
         let beliefs = &self.beliefs;
         let stored = |i: u32| &beliefs[i as usize * n..(i as usize + 1) * n];
-        let mut alt = key.to_vec();
-        for mask in 0u32..(1 << flips.len()) {
-            alt.copy_from_slice(key);
-            for (b, &(i, d)) in flips.iter().enumerate() {
-                if mask >> b & 1 == 1 {
-                    alt[i as usize] += d;
+        if let Some(&i) = index.find(hash_key(key), |&i| keyer.matches(stored(i), key)) {
+            return i;
+        }
+        if !flips.is_empty() {
+            let mut alt = key.to_vec();
+            for mask in 1u32..(1 << flips.len()) {
+                alt.copy_from_slice(key);
+                for (b, &(i, d)) in flips.iter().enumerate() {
+                    if mask >> b & 1 == 1 {
+                        alt[i as usize] += d;
+                    }
                 }
-            }
-            if let Some(&i) = index.find(hash_key(&alt), |&i| keyer.matches(stored(i), &alt)) {
-                return i;
+                if let Some(&i) = index.find(hash_key(&alt), |&i| keyer.matches(stored(i), &alt)) {
+                    return i;
+                }
             }
         }
         let i = self.len() as u32;

@@ -9,18 +9,22 @@
 //! [`shard`] writes and reads count tables as shard files with a JSON sidecar, so counting can be
 //! spread over byte ranges, files and machines and merged afterwards.
 //!
+//! [`npy_write`] writes `.npy` arrays, streamed, for results that numpy reads.
+//!
 //! This crate has no terminal code: progress is reported through the [`Progress`] trait.
 
 mod bytes;
 mod error;
 mod input;
 mod npy;
+pub mod npy_write;
 pub mod shard;
 mod stream;
 mod tokens;
 
 pub use error::{Error, Result};
 pub use input::{parse_range, Format, Input, ReadOptions, Source};
+pub use npy_write::{NpyType, NpyWriter};
 pub use shard::{merge_shards, read_shard, write_shard, Shard, ShardInfo, SourceInfo};
 
 /// Receives progress reports from long passes over the data. Every method has a no-op default.

@@ -1,0 +1,274 @@
+//! End-to-end tests of `cmech beliefs`: the mixed-state presentation, trajectories and tables as
+//! JSON and .npy, the pictures, and bad input.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use cmech_core::belief::belief_trajectory;
+use cmech_core::named;
+use serde_json::Value;
+
+fn cmech() -> Command {
+    Command::cargo_bin("cmech").unwrap()
+}
+
+fn run_ok(dir: &Path, args: &[&str]) -> String {
+    let out = cmech().current_dir(dir).args(args).assert().success();
+    String::from_utf8_lossy(&out.get_output().stdout).to_string()
+}
+
+fn fails(dir: &Path, args: &[&str]) -> String {
+    let out = cmech().current_dir(dir).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    errors[0].to_string()
+}
+
+/// Shape and data of a little-endian .npy file of 8-byte numbers.
+fn read_npy(path: &Path) -> (Vec<usize>, Vec<[u8; 8]>) {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(&bytes[..6], b"\x93NUMPY");
+    let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = std::str::from_utf8(&bytes[10..10 + len]).unwrap();
+    let shape_text = header.split("'shape': (").nth(1).unwrap();
+    let shape_text = &shape_text[..shape_text.find(')').unwrap()];
+    let shape: Vec<usize> = shape_text
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim().parse().unwrap())
+        .collect();
+    let data = bytes[10 + len..]
+        .chunks_exact(8)
+        .map(|c| c.try_into().unwrap())
+        .collect::<Vec<_>>();
+    assert_eq!(data.len(), shape.iter().product::<usize>());
+    (shape, data)
+}
+
+fn floats(path: &Path) -> (Vec<usize>, Vec<f64>) {
+    let (s, d) = read_npy(path);
+    (s, d.into_iter().map(f64::from_le_bytes).collect())
+}
+
+#[test]
+fn the_msp_of_rrxor_closes_with_its_36_mixed_states() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc: Value =
+        serde_json::from_str(&run_ok(dir.path(), &["beliefs", "rrxor", "--json"])).unwrap();
+    assert_eq!(doc["stop"], "closed");
+    assert_eq!(doc["nodes"], 36);
+    let edges = doc["edges"].as_array().unwrap();
+    let mut out = vec![0.0; 36];
+    for e in edges {
+        out[e[0].as_u64().unwrap() as usize] += e[3].as_f64().unwrap();
+    }
+    assert!(out.iter().all(|p| (p - 1.0).abs() < 1e-12));
+    // The stationary belief of RRXOR: 1/3 on S, 1/6 on the others.
+    let start: Vec<f64> = doc["beliefs"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!((start[0] - 1.0 / 3.0).abs() < 1e-12 && (start[1] - 1.0 / 6.0).abs() < 1e-12);
+    let text = run_ok(dir.path(), &["beliefs", "golden-mean"]);
+    assert!(text.contains("nodes       3"), "{text}");
+    assert!(text.contains("closed"), "{text}");
+}
+
+#[test]
+fn mess3_arrays_and_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_ok(
+        d,
+        &[
+            "beliefs",
+            "mess3",
+            "--depth",
+            "6",
+            "--npy",
+            "b.npy",
+            "--probs",
+            "p.npy",
+            "--png",
+            "mess3.png",
+        ],
+    );
+    let (shape, b) = floats(&d.join("b.npy"));
+    let nodes: usize = (0..=6).map(|k| 3usize.pow(k)).sum();
+    assert_eq!(shape, vec![nodes, 3]);
+    assert!(b.iter().all(|&x| x > 1e-3 && x < 1.0));
+    let (_, p) = floats(&d.join("p.npy"));
+    let deepest: f64 = p[nodes - 729..].iter().sum();
+    assert!((deepest - 1.0).abs() < 1e-12);
+
+    // The picture: a PNG of the stated width with a good share of its pixels drawn.
+    let img = image::open(d.join("mess3.png")).unwrap().to_rgb8();
+    assert_eq!(img.width(), 900);
+    let drawn = img.pixels().filter(|px| px.0 != [255, 255, 255]).count();
+    let share = drawn as f64 / (img.width() * img.height()) as f64;
+    assert!(share > 0.01, "only {share} of the pixels are drawn");
+    // Not a blot either: most of the triangle stays white at this depth.
+    assert!(share < 0.5, "{share}");
+
+    // Small sets also go to SVG; large ones are refused.
+    run_ok(
+        d,
+        &[
+            "beliefs",
+            "rrxor",
+            "--svg",
+            "rrxor.svg",
+            "--projection",
+            "pca",
+        ],
+    );
+    let svg = std::fs::read_to_string(d.join("rrxor.svg")).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("principal components"));
+    let e = fails(
+        d,
+        &["beliefs", "mess3", "--depth", "10", "--svg", "big.svg"],
+    );
+    assert!(e.contains("too many for an SVG"), "{e}");
+}
+
+#[test]
+fn trajectories_and_tables_match_the_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_ok(
+        d,
+        &[
+            "sample", "mess3", "-n", "5000", "--seed", "4", "-o", "x.txt",
+        ],
+    );
+    let out = run_ok(
+        d,
+        &[
+            "beliefs",
+            "mess3",
+            "--sequence",
+            "x.txt",
+            "--npy",
+            "t.npy",
+            "--json",
+        ],
+    );
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["symbols"], 5000);
+    let rate = doc["bits_per_symbol"].as_f64().unwrap();
+    assert!((rate - 1.1447).abs() < 0.05, "{rate}");
+    let (shape, t) = floats(&d.join("t.npy"));
+    assert_eq!(shape, vec![5000, 3]);
+    let mess3 = named("mess3", &[]).unwrap();
+    let text = std::fs::read_to_string(d.join("x.txt")).unwrap();
+    let symbols: Vec<u32> = text
+        .trim()
+        .bytes()
+        .map(|b| mess3.symbol_index(&(b as char).to_string()).unwrap() as u32)
+        .collect();
+    assert_eq!(t, belief_trajectory(&mess3, &symbols, None).unwrap());
+
+    run_ok(
+        d,
+        &[
+            "beliefs", "mess3", "--table", "4", "--npy", "tb.npy", "--words", "w.npy", "--probs",
+            "tp.npy",
+        ],
+    );
+    let (shape, tb) = floats(&d.join("tb.npy"));
+    assert_eq!(shape, vec![81, 4, 3]);
+    let (wshape, w) = read_npy(&d.join("w.npy"));
+    assert_eq!(wshape, vec![81, 4]);
+    let words: Vec<i64> = w.into_iter().map(i64::from_le_bytes).collect();
+    // Word 5 in lexicographic order is 0012; its beliefs are its trajectory.
+    assert_eq!(&words[20..24], &[0, 0, 1, 2]);
+    assert_eq!(
+        &tb[5 * 12..6 * 12],
+        &belief_trajectory(&mess3, &[0, 0, 1, 2], None).unwrap()[..]
+    );
+    let (_, tp) = floats(&d.join("tp.npy"));
+    assert!((tp.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn bad_input_gets_one_line_naming_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("bad.txt"), "0101x01").unwrap();
+    let e = fails(d, &["beliefs", "golden-mean", "--sequence", "bad.txt"]);
+    assert!(e.contains("byte 4") && e.contains("'x'"), "{e}");
+    std::fs::write(d.join("gm.txt"), "0100").unwrap();
+    let e = fails(
+        d,
+        &[
+            "beliefs",
+            "golden-mean",
+            "--sequence",
+            "gm.txt",
+            "--npy",
+            "o.npy",
+        ],
+    );
+    assert!(
+        e.contains("position 3") && e.contains("probability zero"),
+        "{e}"
+    );
+    assert!(!d.join("o.npy").exists(), "a partial array was left behind");
+    std::fs::write(d.join("empty.txt"), "\n").unwrap();
+    let e = fails(d, &["beliefs", "even", "--sequence", "empty.txt"]);
+    assert!(e.contains("no symbols"), "{e}");
+    let e = fails(d, &["beliefs", "even", "--sequence", "missing.txt"]);
+    assert!(e.contains("missing.txt"), "{e}");
+    let e = fails(
+        d,
+        &[
+            "beliefs",
+            "rrxor",
+            "--projection",
+            "simplex",
+            "--png",
+            "r.png",
+        ],
+    );
+    assert!(e.contains("three states"), "{e}");
+    let e = fails(
+        d,
+        &[
+            "beliefs",
+            "rrxor",
+            "--projection",
+            "S,s0,Q",
+            "--png",
+            "r.png",
+        ],
+    );
+    assert!(e.contains("unknown state 'Q'"), "{e}");
+    let e = fails(d, &["beliefs", "even", "--table", "0"]);
+    assert!(e.contains("at least 1"), "{e}");
+    let e = fails(d, &["beliefs", "even", "--tol", "1.5"]);
+    assert!(e.contains("[0, 1)"), "{e}");
+    std::fs::write(d.join("keep.npy"), "mine").unwrap();
+    let e = fails(d, &["beliefs", "even", "--npy", "keep.npy"]);
+    assert!(e.contains("exists"), "{e}");
+    assert_eq!(std::fs::read_to_string(d.join("keep.npy")).unwrap(), "mine");
+    std::fs::write(d.join("even.txt"), "0110").unwrap();
+    let e = fails(
+        d,
+        &[
+            "beliefs",
+            "even",
+            "--sequence",
+            "even.txt",
+            "--color",
+            "probability",
+            "--png",
+            "x.png",
+        ],
+    );
+    assert!(e.contains("not defined along a sequence"), "{e}");
+}
