@@ -1,6 +1,8 @@
 //! Invariants that hold for every presentation, checked on random machines.
 
+use cmech_core::belief::belief_table;
 use cmech_core::measures::{Measures, Quantity};
+use cmech_core::mixed_state::{ExploreLimits, Identify, MixedStatePresentation};
 use cmech_core::{measures, Hmm, MeasureOptions};
 use proptest::prelude::*;
 
@@ -184,5 +186,41 @@ proptest! {
         prop_assert!(!copied.is_unifilar());
         prop_assert!(copied.minimize().unwrap().is_isomorphic(&h.minimize().unwrap(), 1e-9));
         assert_same_measures(&measures(&h, &opts()).unwrap(), &measures(&copied, &opts()).unwrap());
+    }
+
+    #[test]
+    fn mixed_states_are_distributions_carrying_the_word_probabilities(h in unifilar_machine()) {
+        let pi = h.stationary_distribution().unwrap();
+        let limits = ExploreLimits { max_depth: Some(6), ..ExploreLimits::default() };
+        let msp = MixedStatePresentation::explore(&h, &pi, &limits, Identify::Distribution).unwrap();
+        for k in 0..msp.len() {
+            let b = msp.belief(k);
+            prop_assert!(b.iter().all(|&p| p >= 0.0));
+            prop_assert!((b.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        }
+        for k in 0..msp.expanded() {
+            prop_assert!((msp.edges(k).iter().map(|e| e.p).sum::<f64>() - 1.0).abs() < 1e-12);
+        }
+        for (d, &m) in msp.new_mass().iter().enumerate() {
+            let at: f64 = (0..msp.len())
+                .filter(|&k| msp.depths()[k] as usize == d)
+                .map(|k| msp.probabilities()[k])
+                .sum();
+            prop_assert!((at - m).abs() < 1e-12 && m <= 1.0 + 1e-12);
+        }
+        // Following a word through the MSP reaches the belief the table gives after it.
+        let table = belief_table(&h, 4, None).unwrap();
+        prop_assert!((table.probabilities.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        let n = h.num_states();
+        for w in 0..table.words() {
+            let mut node = 0;
+            for &x in &table.words[w * 4..(w + 1) * 4] {
+                node = msp.edges(node).iter().find(|e| e.symbol == x).unwrap().to as usize;
+            }
+            let want = &table.beliefs[(w * 4 + 3) * n..(w * 4 + 4) * n];
+            for (a, b) in msp.belief(node).iter().zip(want) {
+                prop_assert!((a - b).abs() < 1e-9);
+            }
+        }
     }
 }
