@@ -8,6 +8,8 @@ use crate::error::{CmechError, Result};
 use crate::mixed_state::check_belief;
 use crate::presentation::Hmm;
 
+const PENDING_FLOOR: f64 = 1e-270;
+
 /// Updates a belief symbol by symbol (the forward algorithm, normalised at every step so that it
 /// never underflows), accumulating the log-probability of what it has seen.
 #[derive(Debug, Clone)]
@@ -19,6 +21,10 @@ pub struct BeliefTracker {
     belief: Vec<f64>,
     scratch: Vec<f64>,
     log2_probability: f64,
+    /// Probabilities not yet folded into `log2_probability`: a product kept above 1e-270 (tiny
+    /// probabilities go straight to the logarithm, so it never underflows), so that a logarithm
+    /// is taken every few hundred symbols rather than at every one.
+    pending: f64,
     position: u64,
 }
 
@@ -46,6 +52,7 @@ impl BeliefTracker {
             belief,
             scratch: vec![0.0; n],
             log2_probability: 0.0,
+            pending: 1.0,
             position: 0,
         })
     }
@@ -57,7 +64,7 @@ impl BeliefTracker {
 
     /// log2 of the probability of the symbols seen so far.
     pub fn log2_probability(&self) -> f64 {
-        self.log2_probability
+        self.log2_probability + self.pending.log2()
     }
 
     /// Symbols seen so far.
@@ -86,7 +93,15 @@ impl BeliefTracker {
             )));
         }
         std::mem::swap(&mut self.belief, &mut self.scratch);
-        self.log2_probability += p.log2();
+        if p < 1e-30 {
+            self.log2_probability += p.log2();
+        } else {
+            self.pending *= p;
+        }
+        if self.pending < PENDING_FLOOR {
+            self.log2_probability += self.pending.log2();
+            self.pending = 1.0;
+        }
         self.position += 1;
         Ok(&self.belief)
     }
@@ -96,19 +111,28 @@ impl BeliefTracker {
     fn advance(&self, belief: &[f64], x: usize, out: &mut [f64]) -> f64 {
         let n = self.n;
         let m = &self.matrices[x * n * n..(x + 1) * n * n];
-        out.iter_mut().for_each(|v| *v = 0.0);
-        for (i, &b) in belief.iter().enumerate() {
-            if b != 0.0 {
-                for (s, t) in out.iter_mut().zip(&m[i * n..(i + 1) * n]) {
-                    *s += b * t;
+        // Small state counts (the common case) get loops the compiler unrolls into registers.
+        match n {
+            2 => advance_fixed::<2>(m, belief, out),
+            3 => advance_fixed::<3>(m, belief, out),
+            4 => advance_fixed::<4>(m, belief, out),
+            5 => advance_fixed::<5>(m, belief, out),
+            _ => {
+                out.iter_mut().for_each(|v| *v = 0.0);
+                for (i, &b) in belief.iter().enumerate() {
+                    if b != 0.0 {
+                        for (s, t) in out.iter_mut().zip(&m[i * n..(i + 1) * n]) {
+                            *s += b * t;
+                        }
+                    }
                 }
+                let p: f64 = out.iter().sum();
+                if p > 0.0 {
+                    out.iter_mut().for_each(|v| *v /= p);
+                }
+                p
             }
         }
-        let p: f64 = out.iter().sum();
-        if p > 0.0 {
-            out.iter_mut().for_each(|v| *v /= p);
-        }
-        p
     }
 
     /// Sees every symbol of `symbols`, writing the belief after each into `out` (row after row,
@@ -128,6 +152,24 @@ impl BeliefTracker {
         }
         Ok(())
     }
+}
+
+fn advance_fixed<const N: usize>(m: &[f64], belief: &[f64], out: &mut [f64]) -> f64 {
+    let b: &[f64; N] = belief.try_into().expect("N components");
+    let mut acc = [0.0; N];
+    for (i, row) in m.chunks_exact(N).enumerate() {
+        let row: &[f64; N] = row.try_into().expect("rows of N");
+        for j in 0..N {
+            acc[j] += b[i] * row[j];
+        }
+    }
+    let p: f64 = acc.iter().sum();
+    if p > 0.0 {
+        for (o, a) in out.iter_mut().zip(acc) {
+            *o = a / p;
+        }
+    }
+    p
 }
 
 /// The belief after every position of `symbols`, started from the stationary distribution or
