@@ -5,6 +5,8 @@
 //! arguments. Errors of the core are raised as the classes of `cmech._errors`, chosen by variant,
 //! with the core's own message (the text the CLI prints).
 
+mod data;
+
 use cmech_core::measures::{measures, MeasureOptions};
 use cmech_core::named::{named, PROCESSES};
 use cmech_core::sample::{Sampler, Start};
@@ -30,9 +32,12 @@ fn error_class(e: &CmechError) -> &'static str {
 }
 
 /// Converts a core error into the matching `cmech` exception, message unchanged.
-fn to_py(py: Python<'_>, e: CmechError) -> PyErr {
-    let message = e.to_string();
-    let class = error_class(&e);
+pub(crate) fn to_py(py: Python<'_>, e: CmechError) -> PyErr {
+    raise(py, error_class(&e), e.to_string())
+}
+
+/// The exception `class` of `cmech._errors` with `message`.
+pub(crate) fn raise(py: Python<'_>, class: &str, message: String) -> PyErr {
     let raised = py
         .import("cmech._errors")
         .and_then(|m| m.getattr(class))
@@ -61,7 +66,7 @@ fn invalid_presentation(py: Python<'_>, message: String) -> PyErr {
 /// An edge-emitting hidden Markov model (the native object behind `cmech.Process`).
 #[pyclass(module = "cmech._cmech", frozen)]
 pub struct Presentation {
-    hmm: Hmm,
+    pub(crate) hmm: Hmm,
 }
 
 #[pymethods]
@@ -267,6 +272,14 @@ fn processes(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
 fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Presentation>()?;
     m.add_function(wrap_pyfunction!(processes, m)?)?;
+    m.add_class::<data::NativeCounts>()?;
+    m.add_function(wrap_pyfunction!(data::count_files, m)?)?;
+    m.add_function(wrap_pyfunction!(data::count_arrays, m)?)?;
+    m.add_function(wrap_pyfunction!(data::distinct_values, m)?)?;
+    m.add_function(wrap_pyfunction!(data::path_is_shard, m)?)?;
+    m.add_function(wrap_pyfunction!(data::window_for, m)?)?;
+    m.add_function(wrap_pyfunction!(data::reconstruction_methods, m)?)?;
+    m.add_function(wrap_pyfunction!(data::reconstruct_defaults, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
