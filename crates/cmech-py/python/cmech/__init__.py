@@ -16,6 +16,10 @@ Quick start::
 
     [p.name for p in cmech.processes()]   # the library of named processes
 
+    r = cmech.reconstruct(x, max_history=4)   # epsilon-machine from data (arrays, str, Path, Counts)
+    r.process.is_isomorphic(gm, tol=0.01), r.diagnostics.c_mu
+    c = cmech.count(x[:500_000], 4) + cmech.count(x[500_000:], 4)  # counts add up; c.save("gm.cnt")
+
 Errors are raised as subclasses of :class:`CmechError` (data errors are also :class:`ValueError`)
 with the same messages as the command-line tool.
 """
@@ -26,13 +30,16 @@ from . import _cmech
 from ._errors import (
     CmechError,
     CmechIOError,
+    CmechWarning,
     InvalidArgumentError,
+    InvalidDataError,
     InvalidJsonError,
     InvalidParameterError,
     InvalidPresentationError,
     UnknownProcessError,
     UnsupportedError,
 )
+from ._data import Counts, Diagnostics, Reconstruction, count, reconstruct, reconstruction_methods
 from ._process import Measures, NamedProcessInfo, ParamInfo, Process, processes
 
 __version__: str = _cmech.__version__
@@ -43,9 +50,17 @@ __all__ = [
     "NamedProcessInfo",
     "ParamInfo",
     "processes",
+    "reconstruct",
+    "count",
+    "Counts",
+    "Reconstruction",
+    "Diagnostics",
+    "reconstruction_methods",
     "CmechError",
     "CmechIOError",
+    "CmechWarning",
     "InvalidArgumentError",
+    "InvalidDataError",
     "InvalidJsonError",
     "InvalidParameterError",
     "InvalidPresentationError",

@@ -16,7 +16,9 @@ __all__ = [
     "InvalidParameterError",
     "InvalidArgumentError",
     "UnsupportedError",
+    "InvalidDataError",
     "CmechIOError",
+    "CmechWarning",
 ]
 
 
@@ -47,6 +49,13 @@ class InvalidArgumentError(CmechError, ValueError):
     """An argument of a call is out of range (a negative length, a start state that does not exist...)."""
 
 
+class InvalidDataError(InvalidArgumentError):
+    """Data given to :func:`cmech.count` or :func:`cmech.reconstruct`, or a count shard, cannot be used:
+    no symbols, a symbol outside the given alphabet, floating-point or boolean values, a file that is
+    not ASCII text, a corrupt or truncated shard, count tables of different alphabets or windows to
+    merge. The message names the data (``data``, ``data[2]`` or the file) and where the problem is."""
+
+
 class UnsupportedError(CmechError):
     """The computation needs a property the presentation lacks (for example unifilarity, or a single
     recurrent class)."""
@@ -54,3 +63,9 @@ class UnsupportedError(CmechError):
 
 class CmechIOError(CmechError, OSError):
     """Reading or writing a file failed."""
+
+
+class CmechWarning(UserWarning):
+    """Something the user should know about a result that is still meaningful: a history length
+    too long for the amount of data, a state count that keeps growing with the history length, an
+    alphabet of one symbol. The same texts are in :attr:`cmech.Diagnostics.warnings`."""

@@ -1,0 +1,1054 @@
+"""Epsilon-machines from data: counting symbol sequences into word counts, and reconstruction.
+
+The counting and the reconstruction are the Rust library's (``cmech_io`` for files and count
+shards, ``cmech_core`` for the rest), the same code as ``cmech count``, ``cmech merge`` and
+``cmech reconstruct``. The interpreter lock is released while counting and reconstructing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import operator
+import os
+import re
+import warnings
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import _cmech
+from ._errors import CmechWarning, InvalidArgumentError, InvalidDataError
+from ._process import Process
+
+__all__ = [
+    "Counts",
+    "Diagnostics",
+    "Reconstruction",
+    "count",
+    "reconstruct",
+    "reconstruction_methods",
+]
+
+#: The defaults of the Rust library (``ReconstructOptions::default``), shared with the CLI.
+DEFAULT_MAX_HISTORY: int
+DEFAULT_ALPHA: float
+DEFAULT_TEST: str
+DEFAULT_METHOD: str
+DEFAULT_MAX_HISTORY, DEFAULT_ALPHA, DEFAULT_TEST, DEFAULT_METHOD = _cmech.reconstruct_defaults()
+
+_METHODS: Dict[str, str] = dict(_cmech.reconstruction_methods())
+_TESTS = ("chi2", "ks")
+#: How the core names the tests in its diagnostics document.
+_TEST_NAMES = {"chisquare": "chi2", "kolmogorovsmirnov": "ks"}
+_FORMATS = ("chars", "tokens", "bytes", "npy")
+_INT_KINDS = "iu"
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def reconstruction_methods() -> Dict[str, str]:
+    """The reconstruction methods, name -> one-line description (``docs/reconstruction.md``)."""
+    return dict(_METHODS)
+
+
+# ----- argument checks ----------------------------------------------------------------------------
+
+
+def _invalid(message: str) -> InvalidArgumentError:
+    return InvalidArgumentError(f"invalid argument: {message}")
+
+
+def _int_arg(value: Any, what: str, lo: int, why: str = "") -> int:
+    if isinstance(value, bool):
+        raise _invalid(f"{what} must be an integer, got {value!r}")
+    try:
+        v = operator.index(value)
+    except TypeError:
+        raise _invalid(f"{what} must be an integer, got {value!r}") from None
+    if v < lo:
+        raise _invalid(f"{what} must be at least {lo}{why}, got {v}")
+    return v
+
+
+def _opt_int(value: Any, what: str, lo: int, why: str = "") -> Optional[int]:
+    return None if value is None else _int_arg(value, what, lo, why)
+
+
+def _method(method: Any) -> str:
+    if not isinstance(method, str) or method not in _METHODS:
+        raise _invalid(f"unknown method {_quote(method)} (known: {', '.join(_METHODS)})")
+    return method
+
+
+def _test(test: Any) -> str:
+    if not isinstance(test, str) or test not in _TESTS:
+        raise _invalid(f"unknown test {_quote(test)} (known: {', '.join(_TESTS)})")
+    return test
+
+
+def _alpha(alpha: Any) -> float:
+    try:
+        a = float(alpha)
+    except (TypeError, ValueError):
+        raise _invalid(f"alpha {alpha!r} is not a significance level in (0, 1)") from None
+    if isinstance(alpha, bool) or not (0.0 < a < 1.0):
+        raise _invalid(f"alpha {alpha!r} is not a significance level in (0, 1)")
+    return a
+
+
+def _quote(x: Any) -> str:
+    return f"'{x}'" if isinstance(x, str) else repr(x)
+
+
+class _Plan:
+    """What to count: words of up to ``window`` symbols, or what ``method`` needs at ``max_history``."""
+
+    __slots__ = ("method", "max_history", "future", "window")
+
+    def __init__(self, method: Any, max_history: Any, future: Any, window: Any) -> None:
+        self.method = _method(method)
+        self.window = _opt_int(window, "window", 2, " (a history and the symbol after it)")
+        if self.window is not None and max_history is not None:
+            raise _invalid("give max_history or window, not both")
+        self.max_history = _int_arg(
+            DEFAULT_MAX_HISTORY if max_history is None else max_history,
+            "max_history",
+            1,
+            " (a history of one symbol)",
+        )
+        self.future = _opt_int(future, "future", 1)
+
+    def args(self) -> Tuple[str, int, Optional[int], Optional[int]]:
+        return (self.method, self.max_history, self.future, self.window)
+
+
+# ----- count tables -------------------------------------------------------------------------------
+
+
+class Counts:
+    """The word counts of symbol data: every word of up to :attr:`window` symbols, never across
+    the end of a sequence. The sufficient statistics of :func:`reconstruct`.
+
+    Make them with :func:`count` or :meth:`Counts.load`. Counts of the same alphabet and window add
+    up: ``a.merge(b)``, ``a + b`` or ``sum([a, b, c])`` are the counts of all their sequences
+    together, so counting can be split over files, processes or machines. :meth:`save` writes a
+    count shard in the format of ``cmech count`` (``docs/count-format.md``), which ``cmech merge``
+    and ``cmech reconstruct`` read, and ``cmech count`` writes shards that :meth:`load` reads.
+
+    Attributes
+    ----------
+    alphabet : list of str
+        The symbol names, in index order.
+    window : int
+        The longest word counted.
+    max_history : int or None
+        The history length the counts were made for (``None`` when counted for a ``window``).
+    symbols, sequences : int
+        Symbols and (non-empty) sequences counted.
+    sources : list of dict
+        Where the counts come from: ``path`` (a file, ``"-"`` for stdin, or ``"<str>"``,
+        ``"<ndarray>"``, ``"<list>"``, ``"<bytes>"`` for data counted from Python), ``range``,
+        ``format`` and ``lines``, as in the shard's sidecar.
+    warnings : list of str
+        What reading the data had to say (an alphabet of one symbol, spaces as symbols).
+    name : str
+        The counts' name in messages: the shard's path, or the sources.
+    """
+
+    __slots__ = ("_c", "_name", "_warnings")
+
+    def __init__(self, native: "_cmech.NativeCounts", name: str, warnings: Sequence[str] = ()) -> None:
+        """Wraps native counts; use :func:`count` or :meth:`Counts.load`."""
+        if not isinstance(native, _cmech.NativeCounts):
+            raise TypeError("make Counts with cmech.count(...) or cmech.Counts.load(path)")
+        self._c = native
+        self._name = name
+        self._warnings = list(warnings)
+
+    @property
+    def alphabet(self) -> List[str]:
+        return self._c.alphabet
+
+    @property
+    def window(self) -> int:
+        return self._c.window
+
+    @property
+    def max_history(self) -> Optional[int]:
+        return self._c.max_history
+
+    @property
+    def symbols(self) -> int:
+        return self._c.symbols
+
+    @property
+    def sequences(self) -> int:
+        return self._c.sequences
+
+    @property
+    def sources(self) -> List[Dict[str, Any]]:
+        sources: List[Dict[str, Any]] = self.sidecar()["sources"]
+        return sources
+
+    @property
+    def warnings(self) -> List[str]:
+        return list(self._warnings)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def sidecar(self) -> Dict[str, Any]:
+        """The shard sidecar document: format, version, alphabet, window, max_history, symbols,
+        sequences, sources (``docs/count-format.md``)."""
+        doc: Dict[str, Any] = json.loads(self._c.sidecar_json())
+        return doc
+
+    def words(self, length: int) -> Dict[Tuple[str, ...], int]:
+        """The number of occurrences of every word of ``length`` symbols (1 to :attr:`window`) that
+        occurs, as a dict from the word (a tuple of symbol names) to its count."""
+        length = _int_arg(length, "length", 1)
+        if length > self.window:
+            raise _invalid(f"length must be at most the window {self.window}, got {length}")
+        names = self.alphabet
+        k = len(names)
+        out: Dict[Tuple[str, ...], int] = {}
+        for code, c in self._c.words(length):
+            word = []
+            for _ in range(length):
+                code, x = divmod(code, k)
+                word.append(names[x])
+            out[tuple(reversed(word))] = c
+        return out
+
+    def merge(self, other: "Counts") -> "Counts":
+        """The counts of these sequences and ``other``'s together (a new object).
+
+        Both must have the same alphabet (the same names in the same order) and window; otherwise
+        :class:`~cmech.InvalidDataError` says which differ.
+        """
+        if not isinstance(other, Counts):
+            raise TypeError(f"merge expects Counts, got {type(other).__name__}")
+        native = self._c.merge(other._c, self._name, other._name)
+        seen = list(self._warnings)
+        seen += [w for w in other._warnings if w not in seen]
+        return Counts(native, f"{self._name} + {other._name}", seen)
+
+    def __add__(self, other: "Counts") -> "Counts":
+        if not isinstance(other, Counts):
+            return NotImplemented
+        return self.merge(other)
+
+    def __radd__(self, other: Any) -> "Counts":
+        # sum([a, b]) starts from 0.
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+            return self
+        return NotImplemented
+
+    def save(self, path: PathLike, overwrite: bool = False) -> None:
+        """Writes the counts as a count shard: the binary file ``path`` and its sidecar
+        ``path + ".json"`` (``docs/count-format.md``).
+
+        An existing file is never replaced unless ``overwrite=True``: the refusal is a
+        :class:`~cmech.CmechIOError` naming the file.
+        """
+        self._c.save(os.fspath(path), bool(overwrite))
+
+    @classmethod
+    def load(cls, path: Union[PathLike, Sequence[PathLike]]) -> "Counts":
+        """Reads a count shard (written by :meth:`save`, ``cmech count`` or ``cmech merge``), or
+        several and adds them up. Its sidecar ``path + ".json"`` must be beside it.
+
+        A shard that is truncated, corrupt or disagrees with its sidecar, or shards that do not
+        merge, raise :class:`~cmech.InvalidDataError`; a missing file :class:`~cmech.CmechIOError`.
+        """
+        paths = _paths(path)
+        if paths is None:
+            raise TypeError(f"load expects a path or a list of paths, got {type(path).__name__}")
+        return cls(_cmech.NativeCounts.load(paths), " + ".join(paths))
+
+    def __eq__(self, other: object) -> bool:
+        """Equal alphabets and equal counts of every word (sources are not compared)."""
+        if not isinstance(other, Counts):
+            return NotImplemented
+        return bool(self._c == other._c)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        mh = "" if self.max_history is None else f", max_history={self.max_history}"
+        return (
+            f"Counts(alphabet={self.alphabet!r}, window={self.window}{mh}, symbols={self.symbols}, "
+            f"sequences={self.sequences})"
+        )
+
+
+# ----- reading data -------------------------------------------------------------------------------
+
+
+def _paths(data: Any) -> Optional[List[str]]:
+    """The paths of ``data`` if it is a path (os.PathLike, or str for Counts.load) or a
+    non-empty list of os.PathLike; None otherwise."""
+    if isinstance(data, (str, os.PathLike)):
+        return [os.fsdecode(data)]
+    if isinstance(data, (list, tuple)) and data and all(isinstance(p, (str, os.PathLike)) for p in data):
+        return [os.fsdecode(p) for p in data]
+    return None
+
+
+def _file_paths(data: Any) -> Optional[List[str]]:
+    """Paths of data files: os.PathLike, or a non-empty list of them (a str is data, not a path)."""
+    if isinstance(data, os.PathLike):
+        return [os.fsdecode(data)]
+    if isinstance(data, (list, tuple)) and data and all(isinstance(p, os.PathLike) for p in data):
+        return [os.fsdecode(p) for p in data]
+    return None
+
+
+def _alphabet_entries(alphabet: Any) -> Optional[List[Any]]:
+    """The alphabet as a list (a str stands for its characters)."""
+    if alphabet is None:
+        return None
+    if isinstance(alphabet, str):
+        entries: List[Any] = list(alphabet)
+    elif isinstance(alphabet, (list, tuple, range, np.ndarray)):
+        entries = list(alphabet.tolist() if isinstance(alphabet, np.ndarray) else alphabet)
+    else:
+        raise TypeError(
+            f"alphabet must be a list of symbols or a str of characters, got {type(alphabet).__name__}"
+        )
+    if not entries:
+        raise InvalidDataError("the alphabet is empty")
+    for e in entries:
+        if isinstance(e, bool) or not isinstance(e, (str, int, np.integer)):
+            raise TypeError(f"alphabet entries are str or int, got {e!r}")
+    texts = [str(int(e)) if isinstance(e, (int, np.integer)) else e for e in entries]
+    for i, a in enumerate(texts):
+        if a in texts[:i]:
+            raise InvalidDataError(f"the alphabet lists '{a}' twice")
+    return entries
+
+
+def _alphabet_text(entries: Optional[List[Any]]) -> Optional[str]:
+    """An alphabet list in the syntax of the CLI's --alphabet, for reading files."""
+    if entries is None:
+        return None
+    texts = [str(int(e)) if isinstance(e, (int, np.integer)) else e for e in entries]
+    for t in texts:
+        if "," in t or (len(t) != 1 and (not t or any(c.isspace() for c in t))):
+            raise _invalid(
+                f"alphabet entry {t!r} cannot be given for a file (commas and whitespace separate "
+                "the entries of a file's alphabet)"
+            )
+    return ",".join(texts)
+
+
+def _show_char(c: str) -> str:
+    if c == " ":
+        return "' ' (space)"
+    if c.isprintable():
+        return f"'{c}'"
+    return f"character U+{ord(c):04X}"
+
+
+def _braces(names: Sequence[str]) -> str:
+    return "{" + ", ".join(names) + "}"
+
+
+def _float_error(label: str, dtype: Any) -> InvalidDataError:
+    return InvalidDataError(
+        f"{label}: array of dtype {dtype} is not a symbol sequence: only integer arrays (int8 to "
+        "int64, uint8 to uint64), strings and str text are read; convert it, e.g. with np.digitize "
+        "or astype"
+    )
+
+
+def _sort_tokens(tokens: Iterable[str]) -> List[str]:
+    """Numerically if every token is an integer, else by code point (the CLI's order)."""
+    ts = list(tokens)
+    if all(_INTEGER.fullmatch(t) for t in ts):
+        return sorted(ts, key=int)
+    return sorted(ts)
+
+
+class _Seq:
+    """One element of the data: an integer array (1-D, or 2-D with one sequence per row), the
+    code points of a str, or a list of tokens."""
+
+    __slots__ = ("label", "kind", "array", "tokens", "text")
+
+    def __init__(self, label: str, kind: str, array: Any = None, tokens: Any = None, text: Any = None):
+        self.label = label
+        self.kind = kind  # "ints", "text" or "tokens"
+        self.array = array
+        self.tokens = tokens
+        self.text = text
+
+
+def _from_text(label: str, s: str) -> _Seq:
+    codes = np.frombuffer(s.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint32, copy=False)
+    return _Seq(label, "text", array=codes, text=s)
+
+
+def _from_array(label: str, a: np.ndarray) -> _Seq:
+    if a.dtype.kind in _INT_KINDS:
+        if a.ndim == 0 or a.ndim > 2:
+            raise InvalidDataError(
+                f"{label}: an array of {a.ndim} dimensions {a.shape}; give a 1-D array (one "
+                "sequence) or a 2-D array (one sequence per row)"
+            )
+        a = np.ascontiguousarray(a)
+        if not a.dtype.isnative:
+            a = a.astype(a.dtype.newbyteorder("="))
+        return _Seq(label, "ints", array=a)
+    if a.dtype.kind in "USO" and a.ndim == 1:
+        return _from_scalars(label, a.tolist())
+    if a.dtype.kind in "US" and a.ndim == 2:
+        raise InvalidDataError(
+            f"{label}: a 2-D array of strings; give a list of token lists, one per sequence"
+        )
+    raise _float_error(label, a.dtype)
+
+
+def _from_scalars(label: str, xs: List[Any]) -> _Seq:
+    """A list of symbols: integers, or strings (tokens)."""
+    if not xs:
+        return _Seq(label, "ints", array=np.zeros(0, dtype=np.int64))
+    # The common cases at numpy's speed; anything else is checked element by element below.
+    if isinstance(xs[0], (int, np.integer)) and not isinstance(xs[0], (bool, np.bool_)):
+        try:
+            a = np.asarray(xs)
+        except (OverflowError, ValueError, TypeError):
+            a = None
+        if a is not None and a.ndim == 1 and a.dtype.kind in _INT_KINDS:
+            return _Seq(label, "ints", array=a)
+    elif isinstance(xs[0], str) and all(isinstance(x, str) for x in xs):
+        return _Seq(label, "tokens", tokens=[str(x) for x in xs])
+    strs = ints = 0
+    for i, x in enumerate(xs):
+        if isinstance(x, str):
+            strs += 1
+        elif isinstance(x, (bool, np.bool_)):
+            raise _float_error(label, "bool")
+        elif isinstance(x, (int, np.integer)):
+            ints += 1
+        elif isinstance(x, (float, np.floating)):
+            raise _float_error(label, np.asarray(x).dtype)
+        elif label == "data" and _is_sequence(x):
+            raise _mixed(xs, 0, i)
+        else:
+            raise TypeError(
+                f"{label}[{i}] is {type(x).__name__}, not a symbol (an integer or a string)"
+            )
+        if strs and ints:
+            j = next(j for j, y in enumerate(xs) if isinstance(y, str) != isinstance(x, str))
+            raise InvalidDataError(
+                f"{label} mixes strings and integers (index {j}: {xs[j]!r}, index {i}: {x!r})"
+            )
+    if strs:
+        return _Seq(label, "tokens", tokens=[str(x) for x in xs])
+    for dtype in (np.int64, np.uint64):
+        try:
+            return _Seq(label, "ints", array=np.asarray(xs, dtype=dtype))
+        except OverflowError:
+            pass
+    raise InvalidDataError(f"{label}: integers beyond 64 bits are not symbols")
+
+
+def _mixed(xs: List[Any], symbol: int, sequence: int) -> TypeError:
+    return TypeError(
+        f"data mixes symbols and sequences (data[{symbol}] is {type(xs[symbol]).__name__}, "
+        f"data[{sequence}] is {type(xs[sequence]).__name__}): give one sequence of symbols, or a "
+        "list of sequences"
+    )
+
+
+def _is_sequence(x: Any) -> bool:
+    return isinstance(x, (list, tuple, range, np.ndarray)) or (
+        hasattr(x, "__array__") and not isinstance(x, (str, bytes, int, float, np.generic))
+    )
+
+
+def _sequences(data: Any) -> List[_Seq]:
+    """The in-memory data as sequences (see :func:`count` for the rules)."""
+    if isinstance(data, str):
+        return [_from_text("data", data)]
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return [_Seq("data", "ints", array=np.frombuffer(bytes(data), dtype=np.uint8))]
+    if isinstance(data, np.ndarray) or (hasattr(data, "__array__") and not isinstance(data, (list, tuple))):
+        return [_from_array("data", np.asarray(data))]
+    if isinstance(data, (list, tuple, range)):
+        xs = list(data)
+        if not xs or not _is_sequence(xs[0]):
+            return [_from_scalars("data", xs)]
+        out = []
+        for i, x in enumerate(xs):
+            label = f"data[{i}]"
+            if not _is_sequence(x):
+                raise _mixed(xs, i, 0)
+            if isinstance(x, np.ndarray) or not isinstance(x, (list, tuple, range)):
+                out.append(_from_array(label, np.asarray(x)))
+            else:
+                inner = list(x)
+                if inner and _is_sequence(inner[0]):
+                    raise TypeError(
+                        f"{label} holds sequences: a list of sequences is one level deep, each "
+                        "a list, tuple or array of symbols"
+                    )
+                out.append(_from_scalars(label, inner))
+        return out
+    raise TypeError(
+        f"cannot count data of type {type(data).__name__}: give a numpy integer array, a list of "
+        "symbols or of sequences, a str of characters, an os.PathLike path (pathlib.Path) to a "
+        "file, or Counts"
+    )
+
+
+def _count_memory(
+    data: Any, plan: _Plan, alphabet: Optional[List[Any]], lines: bool, threads: Optional[int]
+) -> Counts:
+    seqs = _sequences(data)
+    kinds = {s.kind for s in seqs}
+    if "ints" in kinds and len(kinds) > 1:
+        a = next(s for s in seqs if s.kind == "ints")
+        b = next(s for s in seqs if s.kind != "ints")
+        raise InvalidDataError(
+            f"the data mix integer symbols ({a.label}) and text symbols ({b.label})"
+        )
+    if lines and kinds != {"text"}:
+        raise _invalid("lines applies to str data and to files, not to integer or token sequences")
+    if "tokens" in kinds:
+        # Characters of str elements and tokens are both symbols named by strings.
+        for s in seqs:
+            if s.kind == "text":
+                s.kind, s.tokens = "tokens", [c for c in s.text if c not in "\r\n"]
+        kind = "tokens"
+    else:
+        kind = kinds.pop() if kinds else "ints"
+    source = (
+        "<str>"
+        if isinstance(data, str)
+        else "<bytes>"
+        if isinstance(data, (bytes, bytearray, memoryview))
+        else "<list>"
+        if isinstance(data, (list, tuple, range))
+        else "<ndarray>"
+    )
+    fmt = {"text": "chars", "tokens": "tokens"}.get(
+        kind, "bytes" if source == "<bytes>" else "npy"
+    )
+    skip: List[int] = []
+    seps: List[int] = []
+    indices = False  # integers index into names
+    packed: Optional[_Packed] = None
+    if kind == "tokens":
+        if alphabet is None:
+            names = _sort_tokens({t for s in seqs for t in s.tokens})
+        else:
+            names = [str(int(e)) if isinstance(e, (int, np.integer)) else e for e in alphabet]
+        code = {n: i for i, n in enumerate(names)}
+        for s in seqs:
+            try:
+                s.array = np.fromiter((code[t] for t in s.tokens), dtype=np.uint32, count=len(s.tokens))
+            except KeyError:
+                i = next(i for i, t in enumerate(s.tokens) if t not in code)
+                raise InvalidDataError(
+                    f"{s.label}: token '{s.tokens[i]}' at index {i} is not in the alphabet {_braces(names)}"
+                ) from None
+        values = list(range(len(names)))
+    elif kind == "text":
+        line_ends = [ord("\r")] + ([] if lines else [ord("\n")])
+        skip, seps = line_ends, ([ord("\n")] if lines else [])
+        if alphabet is None:
+            packed = _Packed(seqs)
+            values = _distinct(packed.arrays, threads)
+            values = [v for v in values if v not in (10, 13)]
+        else:
+            texts = [str(int(e)) if isinstance(e, (int, np.integer)) else e for e in alphabet]
+            for t in texts:
+                if len(t) != 1:
+                    raise InvalidDataError(
+                        f"alphabet symbol '{t}' is not one character: the data are text, one "
+                        "character per symbol; for longer symbols pass a list of tokens"
+                    )
+                if t in "\r\n":
+                    raise InvalidDataError("a line ending cannot be a symbol of text data")
+            values = [ord(t) for t in texts]
+        names = [chr(v) for v in values]
+    else:
+        if alphabet is None:
+            packed = _Packed(seqs)
+            values = _distinct(packed.arrays, threads)
+            names = [str(v) for v in values]
+        elif all(isinstance(e, (int, np.integer)) for e in alphabet):
+            values = [int(e) for e in alphabet]
+            names = [str(v) for v in values]
+        elif all(isinstance(e, str) for e in alphabet):
+            names = list(alphabet)
+            values = list(range(len(names)))
+            indices = True
+        else:
+            raise TypeError(
+                "the alphabet of integer data is a list of the integer values, or a list of str "
+                "names that the integers index; not a mix"
+            )
+    if not names:
+        empty = all(
+            (s.array is None or s.array.size == 0) and not s.text for s in seqs
+        )
+        raise InvalidDataError(f"no symbols in data{' (empty)' if empty else ''}")
+    if packed is None:
+        packed = _Packed(seqs)
+    native, outside = _cmech.count_arrays(
+        packed.arrays,
+        packed.lengths,
+        values,
+        names,
+        skip,
+        seps,
+        source,
+        fmt,
+        bool(lines),
+        *plan.args(),
+        threads,
+    )
+    if outside is not None or native is None:
+        assert outside is not None
+        which, at, value = outside
+        seq, at = packed.locate(which, at)
+        raise _outside(seqs[seq], at, value, names, indices)
+    if native.symbols == 0:
+        raise InvalidDataError("no symbols in data")
+    notes = []
+    if len(names) == 1:
+        notes.append(
+            f"only one symbol ('{names[0]}') in the alphabet: every sequence is that symbol "
+            "repeated, a process of one state and zero entropy"
+        )
+    if kind == "text" and any(n in (" ", "\t") for n in names):
+        notes.append(
+            "spaces or tabs are symbols of this text; for symbols separated by spaces pass the "
+            "tokens as a list, e.g. text.split()"
+        )
+    return Counts(native, source, notes)
+
+
+#: Sequences shorter than this are passed to the native side packed into one array.
+_PACK = 1 << 20
+
+
+class _Packed:
+    """The arrays of the sequences as passed to the native side: short 1-D sequences concatenated
+    into one array with their lengths (one Python object instead of thousands), the rest alone."""
+
+    __slots__ = ("arrays", "lengths", "_parts")
+
+    def __init__(self, seqs: List[_Seq]) -> None:
+        small = [i for i, s in enumerate(seqs) if s.array.ndim == 1 and s.array.size < _PACK]
+        if len(small) > 1:
+            dtype = np.result_type(*[seqs[i].array.dtype for i in small])
+            if dtype.kind not in _INT_KINDS:
+                # int64 and uint64 together: pack as int64 what fits.
+                dtype = np.dtype(np.int64)
+                small = [
+                    i
+                    for i in small
+                    if seqs[i].array.dtype != np.uint64 or seqs[i].array.size == 0 or seqs[i].array.max() < 2**63
+                ]
+        if len(small) <= 1:
+            small = []
+        packed = set(small)
+        rest = [i for i in range(len(seqs)) if i not in packed]
+        self.arrays: List[np.ndarray] = []
+        self.lengths: List[Optional[List[int]]] = []
+        self._parts: List[List[int]] = []
+        if small:
+            self.arrays.append(np.concatenate([seqs[i].array for i in small]).astype(dtype, copy=False))
+            self.lengths.append([int(seqs[i].array.size) for i in small])
+            self._parts.append(small)
+        for i in rest:
+            self.arrays.append(seqs[i].array)
+            self.lengths.append(None)
+            self._parts.append([i])
+
+    def locate(self, which: int, index: int) -> Tuple[int, int]:
+        """The sequence and the index in it of element ``index`` of array ``which``."""
+        parts, lengths = self._parts[which], self.lengths[which]
+        if lengths is None:
+            return parts[0], index
+        for seq, n in zip(parts, lengths):
+            if index < n:
+                return seq, index
+            index -= n
+        raise IndexError(index)
+
+
+def _distinct(arrays: List[np.ndarray], threads: Optional[int]) -> List[int]:
+    values = _cmech.distinct_values(arrays, threads)
+    if values is None:
+        raise InvalidDataError(
+            "data: more than 1048576 distinct values: this is not an alphabet of symbols"
+        )
+    return list(values)
+
+
+def _outside(s: _Seq, index: int, value: int, names: List[str], indices: bool) -> InvalidDataError:
+    alphabet = _braces(names)
+    if s.kind == "text":
+        text = s.text
+        line = text.count("\n", 0, index) + 1
+        col = index - (text.rfind("\n", 0, index) + 1) + 1
+        return InvalidDataError(
+            f"{s.label}: {_show_char(chr(value))} at index {index} (line {line}, column {col}) is "
+            f"not in the alphabet {alphabet}"
+        )
+    a = s.array
+    at = f"row {index // a.shape[1]}, column {index % a.shape[1]}" if a.ndim == 2 else f"index {index}"
+    hint = (
+        f" (integer data index the alphabet's names: 0 to {len(names) - 1}; to name symbols by "
+        "their values give the values, e.g. alphabet=[0, 1])"
+        if indices
+        else ""
+    )
+    return InvalidDataError(f"{s.label}: value {value} at {at} is not in the alphabet {alphabet}{hint}")
+
+
+def _counts_of(
+    data: Any,
+    plan: _Plan,
+    alphabet: Any,
+    format: Optional[str],
+    lines: bool,
+    byte_range: Optional[Tuple[int, int]],
+    threads: Optional[int],
+    shards_ok: bool,
+) -> Tuple[Counts, bool]:
+    """Counts of ``data`` and whether they were just counted (False: given or loaded)."""
+    entries = _alphabet_entries(alphabet)
+    if format is not None and format not in _FORMATS:
+        raise _invalid(f"unknown format {_quote(format)} (known: {', '.join(_FORMATS)})")
+    if byte_range is not None:
+        try:
+            a, b = (operator.index(x) for x in byte_range)
+        except (TypeError, ValueError):
+            raise _invalid(f"byte_range must be a pair of byte offsets (start, end), got {byte_range!r}") from None
+        if a < 0 or b < a:
+            raise InvalidDataError(f"range {a}..{b} ends before it starts" if b < a else "byte offsets are not negative")
+        byte_range = (a, b)
+    read_given = entries is not None or format is not None or bool(lines) or byte_range is not None
+    if isinstance(data, Counts):
+        if read_given:
+            raise _invalid("alphabet, format, lines and byte_range apply to data, not to Counts")
+        return data, False
+    paths = _file_paths(data)
+    if paths is not None:
+        shards = [_cmech.path_is_shard(p) for p in paths]
+        if any(shards):
+            if not all(shards):
+                raise _invalid("give either count shards or data files, not both")
+            if not shards_ok:
+                raise _invalid(
+                    f"{', '.join(p for p, s in zip(paths, shards) if s)} is a count shard: read it "
+                    "with cmech.Counts.load"
+                )
+            if read_given:
+                raise _invalid(
+                    "alphabet, format, lines and byte_range apply to data files, not to count shards"
+                )
+            return Counts.load(paths), False
+        native = _cmech.count_files(
+            paths,
+            format,
+            bool(lines),
+            _alphabet_text(entries),
+            byte_range,
+            *plan.args(),
+            threads,
+        )
+        return Counts(native, ", ".join(paths), native.warnings), True
+    if format is not None:
+        raise _invalid(
+            "format applies to files (give the path as a pathlib.Path); data in memory are read by "
+            "their type"
+        )
+    if byte_range is not None:
+        raise _invalid("byte_range applies to one file (a pathlib.Path), not to data in memory")
+    return _count_memory(data, plan, entries, bool(lines), threads), True
+
+
+def _warn(messages: Iterable[str]) -> None:
+    for m in messages:
+        warnings.warn(m, CmechWarning, stacklevel=3)
+
+
+def count(
+    data: Any,
+    max_history: Optional[int] = None,
+    *,
+    window: Optional[int] = None,
+    method: str = DEFAULT_METHOD,
+    future: Optional[int] = None,
+    alphabet: Union[None, str, Sequence[Union[str, int]]] = None,
+    format: Optional[str] = None,
+    lines: bool = False,
+    byte_range: Optional[Tuple[int, int]] = None,
+    threads: Optional[int] = None,
+) -> Counts:
+    """Counts the words of ``data`` for a reconstruction at ``max_history`` (default 5), or up to
+    ``window`` symbols: the :class:`Counts` that :func:`reconstruct` takes, that merge by addition
+    and save as count shards.
+
+    ``method`` and ``future`` set the window with ``max_history`` as in :func:`reconstruct`
+    (``max_history + 1`` for ``"cssr"``, ``max_history + 1 + future`` for ``"forward"``); give
+    ``window`` instead of ``max_history`` to count words of up to ``window`` symbols.
+
+    What ``data`` may be:
+
+    ===============================================  ===================================================
+    ``data``                                         read as
+    ===============================================  ===================================================
+    ``pathlib.Path`` (any ``os.PathLike``), or a     data files, as ``cmech count FILE...``: each file
+    list of them                                     its own sequence; one character per symbol unless
+                                                     ``format="tokens"``, ``"bytes"`` or ``"npy"``
+                                                     (``.npy`` is detected); ``lines=True``: each line
+                                                     a sequence; ``byte_range=(a, b)``: only the
+                                                     windows starting in bytes ``[a, b)`` of one file
+    ``str``                                          text, never a path: one sequence, each character
+                                                     a symbol; ``"\\n"`` and ``"\\r"`` are not symbols
+                                                     (``lines=True``: each line a sequence)
+    1-D integer array, list or tuple of ints         one sequence of integer symbols
+    2-D integer array                                one sequence per row
+    list or tuple of strings, 1-D array of strings   one sequence of tokens (each string a symbol)
+    list of sequences (lists, tuples or arrays)      one sequence each, of integers or tokens
+    ``bytes``                                        one sequence, every byte a symbol (as ``--bytes``)
+    ===============================================  ===================================================
+
+    So ``"0110"`` and ``["0", "1", "1", "0"]`` are the same sequence, and several texts are
+    ``[list(t) for t in texts]`` or ``"\\n".join(texts)`` with ``lines=True``. No word crosses
+    from one sequence into another.
+
+    ``alphabet`` fixes the symbols and their order (a list; a str stands for its characters);
+    any other symbol is an :class:`~cmech.InvalidDataError` naming it and where it is. Without
+    it the alphabet is the symbols present: characters by code point, tokens numerically if all
+    are integers (else alphabetically), integers numerically and named by their decimal value (as
+    ``cmech reconstruct`` names the values of a ``.npy`` file). For integer data, an alphabet of
+    integers lists the values; an alphabet of strings names the symbols the integers index
+    (``cmech.count(p.sample(n), alphabet=p.alphabet)``).
+
+    ``threads`` runs the counting on that many threads (default: one per core); the counts do not
+    depend on it. The interpreter lock is released while counting.
+
+    Raises :class:`~cmech.InvalidDataError` for data without symbols, a symbol outside
+    ``alphabet``, floating-point or boolean arrays; :class:`~cmech.InvalidArgumentError` for
+    ``max_history < 1``, ``window < 2`` and other bad arguments; :class:`~cmech.CmechIOError`
+    for a file that cannot be read. Warnings (an alphabet of one symbol) are issued as
+    :class:`~cmech.CmechWarning` and kept in :attr:`Counts.warnings`.
+    """
+    plan = _Plan(method, max_history, future, window)
+    threads = _opt_int(threads, "threads", 1)
+    if isinstance(data, Counts):
+        raise TypeError("data are already Counts; merge Counts with a.merge(b) or a + b")
+    counts, _ = _counts_of(data, plan, alphabet, format, lines, byte_range, threads, shards_ok=False)
+    _warn(counts.warnings)
+    return counts
+
+
+# ----- reconstruction -----------------------------------------------------------------------------
+
+
+class Diagnostics:
+    """What a reconstruction found besides the machine (``docs/reconstruction.md``).
+
+    Attributes
+    ----------
+    method : str
+        ``"cssr"`` or ``"forward"``.
+    max_history : int
+        The maximum history length L.
+    alpha : float
+        The significance level of the tests.
+    test : str
+        ``"chi2"`` or ``"ks"``.
+    symbols, sequences : int
+        Symbols and sequences counted.
+    states_total : int
+        States before the transient ones were dropped.
+    recurrent_states : int
+        States of the returned machine (its heaviest recurrent class).
+    transient_states : int
+        ``states_total - recurrent_states``.
+    recurrent_mass : float
+        Share of the counted histories of length L that the machine holds (CSSR) or that
+        synchronise into it (forward).
+    c_mu, h_mu : float
+        Statistical complexity and entropy rate of the returned machine, in bits.
+    log_likelihood : float
+        log2-likelihood of the counted next symbols under the machine.
+    states_by_history : list of (int, int)
+        ``(L, recurrent states)`` for every history length from 1 to ``max_history``.
+    still_growing : bool
+        More states at L than at L/2 (L >= 4): structure that no finite history captures yet, or
+        that needs longer histories.
+    supported_history : int or None
+        floor(log2 N / h_mu), the longest history the N symbols support (Marton-Shields);
+        ``None`` when h_mu is 0.
+    warnings : list of str
+        The human-readable form of the last two (also issued as :class:`~cmech.CmechWarning`).
+    """
+
+    __slots__ = (
+        "method",
+        "max_history",
+        "alpha",
+        "test",
+        "symbols",
+        "sequences",
+        "states_total",
+        "recurrent_states",
+        "transient_states",
+        "recurrent_mass",
+        "c_mu",
+        "h_mu",
+        "log_likelihood",
+        "states_by_history",
+        "still_growing",
+        "supported_history",
+        "warnings",
+        "_doc",
+    )
+
+    def __init__(self, doc: Dict[str, Any]) -> None:
+        """Built by :func:`reconstruct` from the core's diagnostics document."""
+        self._doc = json.loads(json.dumps(doc))
+        self.method: str = doc["method"]
+        self.max_history: int = int(doc["max_history"])
+        self.alpha: float = float(doc["alpha"])
+        self.test: str = _TEST_NAMES.get(doc["test"], doc["test"])
+        self.symbols: int = int(doc["symbols"])
+        self.sequences: int = int(doc["sequences"])
+        self.states_total: int = int(doc["states_total"])
+        self.recurrent_states: int = int(doc["recurrent_states"])
+        self.transient_states: int = int(doc["transient_states"])
+        self.recurrent_mass: float = _float(doc["recurrent_mass"])
+        self.c_mu: float = _float(doc["c_mu"])
+        self.h_mu: float = _float(doc["h_mu"])
+        self.log_likelihood: float = _float(doc["log_likelihood"])
+        self.states_by_history: List[Tuple[int, int]] = [(int(a), int(b)) for a, b in doc["states_by_history"]]
+        self.still_growing: bool = bool(doc["still_growing"])
+        sh = doc.get("supported_history")
+        self.supported_history: Optional[int] = None if sh is None else int(sh)
+        self.warnings: List[str] = list(doc.get("warnings", []))
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The core's diagnostics document: the ``diagnostics`` of ``cmech reconstruct --json``."""
+        doc: Dict[str, Any] = json.loads(json.dumps(self._doc))
+        return doc
+
+    def __repr__(self) -> str:
+        return (
+            f"Diagnostics(method={self.method!r}, max_history={self.max_history}, "
+            f"recurrent_states={self.recurrent_states}, transient_states={self.transient_states}, "
+            f"c_mu={self.c_mu:.6f}, h_mu={self.h_mu:.6f}, still_growing={self.still_growing})"
+        )
+
+
+def _float(v: Any) -> float:
+    return math.nan if v is None else float(v)
+
+
+class Reconstruction:
+    """The result of :func:`reconstruct`.
+
+    Attributes
+    ----------
+    process : Process
+        The reconstructed epsilon-machine: its recurrent states (named ``S<i>`` by the method's
+        numbering of all states, transient ones included); its alphabet is the data's. ``.measures()``, ``.to_dot()``, ``.sample()`` and ``.to_json()``
+        work on it.
+    diagnostics : Diagnostics
+        States, C_mu, h_mu, log-likelihood, states by history length, warnings.
+    counts : Counts
+        The counts it was reconstructed from (to reconstruct again with other parameters without
+        counting again, or to save).
+    """
+
+    __slots__ = ("process", "diagnostics", "counts")
+
+    def __init__(self, process: Process, diagnostics: Diagnostics, counts: Counts) -> None:
+        self.process = process
+        self.diagnostics = diagnostics
+        self.counts = counts
+
+    def to_dict(self) -> Dict[str, Any]:
+        """``{"machine": ..., "diagnostics": ...}``: the document ``cmech reconstruct --json`` prints."""
+        return {"machine": json.loads(self.process.to_json()), "diagnostics": self.diagnostics.to_dict()}
+
+    def __repr__(self) -> str:
+        d = self.diagnostics
+        return (
+            f"Reconstruction(states={d.recurrent_states}, transient={d.transient_states}, "
+            f"C_mu={d.c_mu:.6f}, h_mu={d.h_mu:.6f}, method={d.method!r}, max_history={d.max_history})"
+        )
+
+
+def reconstruct(
+    data: Any,
+    max_history: int = DEFAULT_MAX_HISTORY,
+    *,
+    alpha: float = DEFAULT_ALPHA,
+    test: str = DEFAULT_TEST,
+    method: str = DEFAULT_METHOD,
+    future: Optional[int] = None,
+    alphabet: Union[None, str, Sequence[Union[str, int]]] = None,
+    format: Optional[str] = None,
+    lines: bool = False,
+    threads: Optional[int] = None,
+) -> Reconstruction:
+    """Reconstructs the epsilon-machine of the process behind ``data``: ``cmech reconstruct``.
+
+    ``data`` is anything :func:`count` reads (a numpy array, a list of symbols or of sequences, a
+    str of characters, a ``pathlib.Path`` to a data file or to count shards, with ``alphabet``,
+    ``format`` and ``lines`` as there), or :class:`Counts` whose window is long enough.
+
+    ``max_history`` is the longest history L; ``alpha`` the significance level of the tests that
+    split states; ``test`` ``"chi2"`` (Pearson's chi-square) or ``"ks"`` (Kolmogorov-Smirnov);
+    ``method`` ``"cssr"`` (Shalizi & Klinkner 2004) or ``"forward"`` (right for processes of
+    infinite Markov order such as Even and RRXOR); ``future`` the length of the futures that define
+    states in the forward method (default: the shortest with at least 8 words). See
+    ``docs/reconstruction.md``. ``threads`` sets the worker threads (the result does not depend on
+    it). The interpreter lock is released while counting and reconstructing.
+
+    Returns a :class:`Reconstruction`: ``.process`` (a :class:`Process`) and ``.diagnostics``.
+    Warnings (L too long for the data, a state count still growing with L, a one-symbol alphabet)
+    are issued as :class:`~cmech.CmechWarning` and kept in ``.diagnostics.warnings``.
+
+    >>> import cmech
+    >>> gm = cmech.Process.named("golden-mean")
+    >>> r = cmech.reconstruct(gm.sample(100_000, seed=1), max_history=4)
+    >>> r.diagnostics.recurrent_states, r.process.is_isomorphic(gm, tol=0.02)
+    (2, True)
+
+    Raises what :func:`count` raises, and :class:`~cmech.InvalidArgumentError` for an unknown
+    method or test, ``alpha`` outside (0, 1), ``future < 1``, Counts too short for
+    ``max_history``, or data with no sequence longer than ``max_history``.
+    """
+    plan = _Plan(method, max_history, future, None)
+    alpha = _alpha(alpha)
+    test = _test(test)
+    threads = _opt_int(threads, "threads", 1)
+    counts, fresh = _counts_of(data, plan, alphabet, format, lines, None, threads, shards_ok=True)
+    if fresh:
+        _warn(counts.warnings)
+    need = _cmech.window_for(plan.method, plan.max_history, plan.future, len(counts.alphabet))
+    if counts.window < need:
+        raise _invalid(
+            f"the counts of {counts.name} go up to words of {counts.window} symbols, but "
+            f"max_history={plan.max_history} with method {plan.method} needs {need}; count again "
+            f"with max_history={plan.max_history} (or window={need})"
+        )
+    machine, diag = counts._c.reconstruct(plan.method, plan.max_history, alpha, test, plan.future, threads)
+    diagnostics = Diagnostics(json.loads(diag))
+    _warn(diagnostics.warnings)
+    return Reconstruction(Process(machine), diagnostics, counts)
