@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import pytest
 
@@ -37,3 +38,24 @@ def reference() -> Dict[str, Any]:
     if not data:
         pytest.skip(f"reference values not found at {REFERENCE}")
     return data
+
+
+def find_cli() -> Optional[Path]:
+    """The `cmech` binary: $CMECH_BIN, else the newest of target/{release,debug}/cmech (built by
+    `cargo build -p cmech-cli`, or by the Rust half of scripts/test.sh), else one on PATH."""
+    given = os.environ.get("CMECH_BIN")
+    if given:
+        return Path(given) if Path(given).is_file() else None
+    built = [p for p in (REPO / "target" / "release" / "cmech", REPO / "target" / "debug" / "cmech") if p.is_file()]
+    if built:
+        return max(built, key=lambda p: p.stat().st_mtime)
+    on_path = shutil.which("cmech")
+    return Path(on_path) if on_path else None
+
+
+@pytest.fixture(scope="session")
+def cmech_cli() -> Path:
+    cli = find_cli()
+    if cli is None:
+        pytest.skip("the cmech binary is not built (cargo build -p cmech-cli), nor on PATH, nor in $CMECH_BIN")
+    return cli
