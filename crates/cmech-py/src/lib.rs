@@ -5,6 +5,7 @@
 //! arguments. Errors of the core are raised as the classes of `cmech._errors`, chosen by variant,
 //! with the core's own message (the text the CLI prints).
 
+mod beliefs;
 mod data;
 
 use cmech_core::measures::{measures, MeasureOptions};
@@ -49,7 +50,7 @@ pub(crate) fn raise(py: Python<'_>, class: &str, message: String) -> PyErr {
     }
 }
 
-trait IntoPyResult<T> {
+pub(crate) trait IntoPyResult<T> {
     fn py(self, py: Python<'_>) -> PyResult<T>;
 }
 
@@ -280,6 +281,11 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(data::window_for, m)?)?;
     m.add_function(wrap_pyfunction!(data::reconstruction_methods, m)?)?;
     m.add_function(wrap_pyfunction!(data::reconstruct_defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(beliefs::mixed_states, m)?)?;
+    m.add_function(wrap_pyfunction!(beliefs::trajectories, m)?)?;
+    m.add_function(wrap_pyfunction!(beliefs::table, m)?)?;
+    m.add_function(wrap_pyfunction!(beliefs::project_beliefs, m)?)?;
+    m.add_function(wrap_pyfunction!(beliefs::describe_projection, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

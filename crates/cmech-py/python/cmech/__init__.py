@@ -16,6 +16,12 @@ Quick start::
 
     [p.name for p in cmech.processes()]   # the library of named processes
 
+    mess3 = cmech.Process.named("mess3")
+    msp = mess3.mixed_states(depth=10)     # beliefs, probabilities, depths, edges (numpy)
+    table = mess3.belief_table(10)         # 59049 words x 10 positions x 3 states
+    traj = mess3.beliefs(mess3.sample(1000, seed=1))
+    cmech.plot.simplex(msp.beliefs)        # the fractal, with matplotlib
+
     r = cmech.reconstruct(x, max_history=4)   # epsilon-machine from data (arrays, str, Path, Counts)
     r.process.is_isomorphic(gm, tol=0.01), r.diagnostics.c_mu
     c = cmech.count(x[:500_000], 4) + cmech.count(x[500_000:], 4)  # counts add up; c.save("gm.cnt")
@@ -41,6 +47,8 @@ from ._errors import (
 )
 from ._data import Counts, Diagnostics, Reconstruction, count, reconstruct, reconstruction_methods
 from ._process import Measures, NamedProcessInfo, ParamInfo, Process, processes
+from ._beliefs import BeliefTable, MixedStates
+from . import plot
 
 __version__: str = _cmech.__version__
 
@@ -50,6 +58,9 @@ __all__ = [
     "NamedProcessInfo",
     "ParamInfo",
     "processes",
+    "MixedStates",
+    "BeliefTable",
+    "plot",
     "reconstruct",
     "count",
     "Counts",

@@ -118,3 +118,34 @@ def path_is_shard(path: str) -> bool: ...
 def window_for(method: str, max_history: int, future: Optional[int], k: int) -> int: ...
 def reconstruction_methods() -> List[Tuple[str, str]]: ...
 def reconstruct_defaults() -> Tuple[int, float, str, str]: ...
+
+def mixed_states(
+    p: Presentation,
+    max_depth: Optional[int],
+    min_new_mass: float,
+    max_nodes: int,
+    resolution: float,
+) -> Tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    str,
+]: ...
+def trajectories(
+    p: Presentation,
+    symbols: npt.NDArray[np.int64],
+    start: Optional[npt.NDArray[np.float64]] = None,
+) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def table(
+    p: Presentation, length: int
+) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def project_beliefs(
+    beliefs: npt.NDArray[np.float64], kind: str, states: Optional[Sequence[int]] = None
+) -> npt.NDArray[np.float64]: ...
+def describe_projection(
+    kind: str, state_names: Sequence[str], states: Optional[Sequence[int]] = None
+) -> str: ...

@@ -8,12 +8,15 @@ import operator
 import os
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
 
 from . import _cmech
 from ._errors import InvalidArgumentError, InvalidJsonError, InvalidPresentationError, InvalidParameterError
+
+if TYPE_CHECKING:
+    from ._beliefs import BeliefTable, MixedStates
 
 __all__ = ["Process", "Measures", "NamedProcessInfo", "ParamInfo", "processes"]
 
@@ -312,6 +315,56 @@ class Process:
         max_depth = _whole(max_depth, "max_depth", 1)
         return Measures(json.loads(self._p.measures_json(block_length, max_depth)))
 
+    # ----- beliefs --------------------------------------------------------------------------------
+
+    def mixed_states(
+        self,
+        depth: Optional[int] = None,
+        tol: Optional[float] = None,
+        max_nodes: int = 1 << 24,
+        resolution: float = 1e-13,
+    ) -> "MixedStates":
+        """The mixed-state presentation: beliefs reached from the stationary distribution by every
+        word, explored breadth-first.
+
+        Exploration stops at ``depth`` (default 10 when ``tol`` is not given either), once the
+        probability newly reached at a depth falls below ``tol``, when the presentation closes (every
+        node expanded), or at ``max_nodes``. Beliefs whose components round to the same multiple of
+        ``resolution`` are one node. Returns a :class:`MixedStates` of numpy arrays. The interpreter
+        lock is released while exploring.
+        """
+        from . import _beliefs
+
+        return _beliefs.mixed_states(self, depth, tol, max_nodes, resolution)
+
+    def beliefs(
+        self,
+        sequence: Any,
+        start: Optional[Any] = None,
+        log_prob: bool = False,
+    ) -> Any:
+        """The belief (distribution over hidden states) after every symbol of ``sequence``.
+
+        ``sequence`` is a 1-D array or list of symbol indices, a ``str`` of symbols (characters of
+        :attr:`alphabet`, whitespace skipped; whitespace-separated names when symbols are longer than
+        a character), or a 2-D array with one sequence per row. Returns float64 ``(T, states)``, row
+        t the belief after ``sequence[:t + 1]`` (``(rows, T, states)`` for a 2-D input; rows run in
+        parallel). The start is the stationary distribution unless ``start`` gives a belief. With
+        ``log_prob=True`` also returns log2 of the sequence's probability (an array for 2-D input).
+        A symbol the process cannot produce at that point is an error naming its position.
+        """
+        from . import _beliefs
+
+        return _beliefs.beliefs(self, sequence, start, log_prob)
+
+    def belief_table(self, length: int) -> "BeliefTable":
+        """Every word of ``length`` symbols that the process can produce, with its probability and the
+        belief after each of its prefixes: the regression targets of belief-state probes (Mess3 at
+        length 10: 59,049 words x 10 positions x 3 states). Returns a :class:`BeliefTable`."""
+        from . import _beliefs
+
+        return _beliefs.belief_table(self, length)
+
     # ----- Python protocol ------------------------------------------------------------------------
 
     def __repr__(self) -> str:
@@ -345,6 +398,9 @@ class Measures:
         Block entropies H(0), H(1), ..., H(L) (float64).
     block_entropies_exact : bool
         Whether the block entropies are exact.
+    state_uncertainty : numpy.ndarray
+        H[S_L | X_{0:L}] for L = 0, 1, ...: the observer's remaining uncertainty in the hidden state
+        (the causal state for a unifilar presentation) after L symbols; S is its sum.
     status : dict
         For each measure name, ``"exact"``, ``"approached"``, ``"infinite"`` or ``"unknown"``.
     methods : dict
@@ -373,6 +429,7 @@ class Measures:
         "cryptic_order",
         "block_entropies",
         "block_entropies_exact",
+        "state_uncertainty",
         "status",
         "methods",
         "details",
@@ -402,6 +459,9 @@ class Measures:
             self.details[key] = dict(entry)
         self.block_entropies: np.ndarray = np.asarray(doc["block_entropies"], dtype=np.float64)
         self.block_entropies_exact: bool = bool(doc.get("block_entropies_exact", True))
+        self.state_uncertainty: np.ndarray = np.asarray(
+            doc.get("state_uncertainty", []), dtype=np.float64
+        )
         self.process: str = doc.get("process", "")
         self.presentation_states: int = doc.get("presentation_states", 0)
         self.unifilar: bool = doc.get("unifilar", False)

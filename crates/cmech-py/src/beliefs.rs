@@ -1,0 +1,233 @@
+//! The native half of `Process.mixed_states`, `Process.beliefs`, `Process.belief_table` and
+//! `cmech.plot`'s projections: numpy arrays out of `cmech_core::mixed_state` and
+//! `cmech_core::belief`, with the interpreter lock released while computing.
+
+use cmech_core::belief::{belief_table, project, BeliefTracker, Projection};
+use cmech_core::mixed_state::{ExploreLimits, Identify, MixedStatePresentation, Stop};
+use cmech_core::CmechError;
+use numpy::{PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+use rayon::prelude::*;
+
+use crate::{IntoPyResult, Presentation};
+
+type F64s<'py> = Bound<'py, PyArray1<f64>>;
+type I64s<'py> = Bound<'py, PyArray1<i64>>;
+
+/// The arrays of an explored mixed-state presentation.
+type MspArrays<'py> = (
+    Bound<'py, PyArray2<f64>>,
+    F64s<'py>,
+    I64s<'py>,
+    I64s<'py>,
+    Bound<'py, PyArray2<i64>>,
+    F64s<'py>,
+    F64s<'py>,
+    &'static str,
+);
+
+fn stop_name(s: Stop) -> &'static str {
+    match s {
+        Stop::Closed => "closed",
+        Stop::Depth => "depth",
+        Stop::Tolerance => "tolerance",
+        Stop::NodeLimit => "node_limit",
+    }
+}
+
+fn shaped<'py>(
+    py: Python<'py>,
+    values: Vec<f64>,
+    rows: usize,
+    cols: usize,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    PyArray1::from_vec(py, values).reshape([rows, cols])
+}
+
+/// (beliefs, probabilities, depths, arrivals, edges [from, symbol, to], edge probabilities,
+/// newly reached mass by depth, stop reason), explored from the stationary distribution.
+#[pyfunction]
+#[pyo3(signature = (p, max_depth, min_new_mass, max_nodes, resolution))]
+pub fn mixed_states<'py>(
+    py: Python<'py>,
+    p: &Presentation,
+    max_depth: Option<usize>,
+    min_new_mass: f64,
+    max_nodes: usize,
+    resolution: f64,
+) -> PyResult<MspArrays<'py>> {
+    let hmm = &p.hmm;
+    let limits = ExploreLimits {
+        max_depth,
+        min_new_mass,
+        max_nodes,
+        resolution,
+    };
+    let msp = py
+        .detach(|| {
+            let pi = hmm.stationary_distribution()?;
+            MixedStatePresentation::explore(hmm, &pi, &limits, Identify::Distribution)
+        })
+        .py(py)?;
+    let (len, n) = (msp.len(), msp.num_states());
+    let mut edges = Vec::new();
+    let mut edge_p = Vec::new();
+    for k in 0..msp.expanded() {
+        for e in msp.edges(k) {
+            edges.extend([k as i64, e.symbol as i64, e.to as i64]);
+            edge_p.push(e.p);
+        }
+    }
+    let arrivals = msp
+        .arrivals()
+        .iter()
+        .map(|&a| if a == u32::MAX { -1 } else { a as i64 })
+        .collect();
+    let edge_count = edge_p.len();
+    Ok((
+        shaped(py, msp.beliefs().to_vec(), len, n)?,
+        PyArray1::from_slice(py, msp.probabilities()),
+        PyArray1::from_vec(py, msp.depths().iter().map(|&d| d as i64).collect()),
+        PyArray1::from_vec(py, arrivals),
+        PyArray1::from_vec(py, edges).reshape([edge_count, 3])?,
+        PyArray1::from_vec(py, edge_p),
+        PyArray1::from_slice(py, msp.new_mass()),
+        stop_name(msp.stop()),
+    ))
+}
+
+/// Beliefs after every symbol of each row of `symbols` (rows x T x states), and each row's
+/// log2-probability; rows run in parallel.
+#[pyfunction]
+#[pyo3(signature = (p, symbols, start=None))]
+pub fn trajectories<'py>(
+    py: Python<'py>,
+    p: &Presentation,
+    symbols: PyReadonlyArray2<'py, i64>,
+    start: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<(Bound<'py, PyArray3<f64>>, F64s<'py>)> {
+    let hmm = &p.hmm;
+    let n = hmm.num_states();
+    let view = symbols.as_array();
+    let (rows, t) = (view.nrows(), view.ncols());
+    let start: Option<Vec<f64>> = start.map(|s| s.as_array().to_vec());
+    let k = hmm.num_symbols();
+    let mut data: Vec<Vec<u32>> = Vec::with_capacity(rows);
+    for (r, row) in view.outer_iter().enumerate() {
+        let mut v = Vec::with_capacity(t);
+        for (i, &x) in row.iter().enumerate() {
+            if x < 0 || x as usize >= k {
+                let place = if rows > 1 {
+                    format!("row {r}, position {i}")
+                } else {
+                    format!("position {i}")
+                };
+                return Err(crate::to_py(
+                    py,
+                    CmechError::InvalidArgument(format!(
+                        "symbol {x} at {place} is not an index into the alphabet of {k} symbols"
+                    )),
+                ));
+            }
+            v.push(x as u32);
+        }
+        data.push(v);
+    }
+    let result: Result<(Vec<f64>, Vec<f64>), CmechError> = py.detach(|| {
+        let mut out = vec![0.0; rows * t * n];
+        let logs: Vec<Result<f64, CmechError>> = out
+            .par_chunks_mut((t * n).max(1))
+            .zip(&data)
+            .enumerate()
+            .map(|(r, (chunk, seq))| {
+                let mut tracker = BeliefTracker::new(hmm, start.as_deref())?;
+                tracker.run(seq, chunk).map_err(|e| match e {
+                    CmechError::InvalidArgument(m) if rows > 1 => {
+                        CmechError::InvalidArgument(format!("row {r}: {m}"))
+                    }
+                    other => other,
+                })?;
+                Ok(tracker.log2_probability())
+            })
+            .collect();
+        let logs: Vec<f64> = logs.into_iter().collect::<Result<_, _>>()?;
+        // Sequences of length zero have no chunks: nothing seen, probability one.
+        let logs = if t == 0 { vec![0.0; rows] } else { logs };
+        Ok((out, logs))
+    });
+    let (out, logs) = result.py(py)?;
+    Ok((
+        PyArray1::from_vec(py, out).reshape([rows, t, n])?,
+        PyArray1::from_vec(py, logs),
+    ))
+}
+
+/// (words, probabilities, beliefs) of every word of length `length` with positive probability.
+#[pyfunction]
+pub fn table<'py>(
+    py: Python<'py>,
+    p: &Presentation,
+    length: usize,
+) -> PyResult<(
+    Bound<'py, PyArray2<i64>>,
+    F64s<'py>,
+    Bound<'py, PyArray3<f64>>,
+)> {
+    let hmm = &p.hmm;
+    let t = py.detach(|| belief_table(hmm, length, None)).py(py)?;
+    let m = t.words();
+    let words: Vec<i64> = t.words.iter().map(|&x| x as i64).collect();
+    Ok((
+        PyArray1::from_vec(py, words).reshape([m, length])?,
+        PyArray1::from_vec(py, t.probabilities),
+        PyArray1::from_vec(py, t.beliefs).reshape([m, length, t.states])?,
+    ))
+}
+
+/// Points in the plane for beliefs (rows x states): `kind` is "simplex" (with `states`, three
+/// indices), "pca" or "segment".
+#[pyfunction]
+#[pyo3(signature = (beliefs, kind, states=None))]
+pub fn project_beliefs<'py>(
+    py: Python<'py>,
+    beliefs: PyReadonlyArray2<'py, f64>,
+    kind: &str,
+    states: Option<[usize; 3]>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let view = beliefs.as_array();
+    let (rows, n) = (view.nrows(), view.ncols());
+    let flat: Vec<f64> = view.iter().copied().collect();
+    let projection = match (kind, states) {
+        ("simplex", Some(s)) => Projection::Simplex(s),
+        ("simplex", None) => Projection::Simplex([0, 1, 2]),
+        ("pca", _) => Projection::Pca,
+        ("segment", _) => Projection::Segment,
+        _ => {
+            return Err(crate::to_py(
+                py,
+                CmechError::InvalidArgument(format!(
+                    "projection '{kind}' is not simplex, pca or segment"
+                )),
+            ))
+        }
+    };
+    let points = py.detach(|| project(&flat, n, &projection)).py(py)?;
+    let flat: Vec<f64> = points.into_iter().flatten().collect();
+    shaped(py, flat, rows, 2)
+}
+
+/// The caption of a projection, naming the states it uses.
+#[pyfunction]
+#[pyo3(signature = (kind, state_names, states=None))]
+pub fn describe_projection(
+    kind: &str,
+    state_names: Vec<String>,
+    states: Option<[usize; 3]>,
+) -> String {
+    match kind {
+        "simplex" => Projection::Simplex(states.unwrap_or([0, 1, 2])),
+        "pca" => Projection::Pca,
+        _ => Projection::Segment,
+    }
+    .describe(&state_names)
+}
