@@ -6,10 +6,12 @@
 //! are faces over it.
 
 pub mod belief;
+pub mod ca;
 pub mod counts;
 pub mod error;
 mod graph;
 pub mod info;
+pub mod infoflow;
 mod linalg;
 pub mod maps;
 pub mod measures;

@@ -1,0 +1,515 @@
+//! Cellular automata and their local information dynamics.
+//!
+//! - Elementary CAs (Wolfram's rules 0 to 255) on a ring of cells, from a given or a seeded random
+//!   initial row; Conway's Game of Life on a torus, from a given grid, a seeded random one, or a
+//!   named pattern (glider, Gosper glider gun).
+//! - A [`Field`] is the space-time record: `steps` rows of `height` x `width` cells (height 1 for
+//!   an elementary CA), row 0 the initial condition.
+//! - Local active information storage and local transfer entropy along a channel (Lizier,
+//!   Prokopenko & Zomaya 2008, Phys. Rev. E 77, 026110): the probabilities are pooled over every
+//!   cell and every time step (as JIDT's `addObservations(int[][], j)`), and the local value is
+//!   computed at every cell from step k on. Channel j = 1 takes the source from the left
+//!   neighbour (cell i - 1 for target i), j = -1 from the right; in 2-D the source of cell (y, x)
+//!   is (y - dy, x - dx).
+
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::infoflow::engine::{self, Kind, Observations};
+use crate::infoflow::{bad, Series};
+
+/// A space-time field: `steps` rows of `height` x `width` cells, row-major.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    cells: Vec<u8>,
+    steps: usize,
+    height: usize,
+    width: usize,
+    alphabet: usize,
+}
+
+impl Field {
+    /// A field from its cells (steps x height x width, row-major) with symbols below `alphabet`.
+    pub fn new(
+        cells: Vec<u8>,
+        steps: usize,
+        height: usize,
+        width: usize,
+        alphabet: usize,
+    ) -> Result<Field> {
+        if steps == 0 || height == 0 || width == 0 {
+            return Err(bad(format!(
+                "a field of {steps} x {height} x {width} cells is empty"
+            )));
+        }
+        if cells.len() != steps * height * width {
+            return Err(bad(format!(
+                "{} cells do not make a field of {steps} x {height} x {width}",
+                cells.len()
+            )));
+        }
+        if alphabet == 0 || alphabet > 256 {
+            return Err(bad(format!(
+                "an alphabet of {alphabet} letters is out of range"
+            )));
+        }
+        if let Some(at) = cells.iter().position(|&c| c as usize >= alphabet) {
+            return Err(bad(format!(
+                "cell value {} at position {at} is beyond the alphabet of {alphabet}",
+                cells[at]
+            )));
+        }
+        Ok(Field {
+            cells,
+            steps,
+            height,
+            width,
+            alphabet,
+        })
+    }
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+    pub fn height(&self) -> usize {
+        self.height
+    }
+    pub fn width(&self) -> usize {
+        self.width
+    }
+    pub fn alphabet(&self) -> usize {
+        self.alphabet
+    }
+    /// Cells per time step.
+    pub fn cells_per_step(&self) -> usize {
+        self.height * self.width
+    }
+    /// All cells, step after step.
+    pub fn cells(&self) -> &[u8] {
+        &self.cells
+    }
+    /// The cells at step t.
+    pub fn step(&self, t: usize) -> &[u8] {
+        let n = self.cells_per_step();
+        &self.cells[t * n..(t + 1) * n]
+    }
+    pub fn into_cells(self) -> Vec<u8> {
+        self.cells
+    }
+
+    /// One series per offset (dy, dx), each with one trial per cell (y, x): the time series of
+    /// cell (y + dy, x + dx), wrapped around. A split of the offsets then describes the same
+    /// split at every position, pooled over all of them (as local measures pool over cells).
+    pub fn translated_series(&self, offsets: &[(isize, isize)]) -> Result<Vec<Series>> {
+        let (h, w, n) = (self.height, self.width, self.cells_per_step());
+        offsets
+            .iter()
+            .map(|&(dy, dx)| {
+                let mut s = Vec::with_capacity(self.cells.len());
+                for y in 0..h {
+                    for x in 0..w {
+                        let c = wrap(y, dy, h) * w + wrap(x, dx, w);
+                        s.extend((0..self.steps).map(|t| self.cells[t * n + c]));
+                    }
+                }
+                Series::rows(s, self.steps, Some(self.alphabet))
+            })
+            .collect()
+    }
+
+    /// One series per offset (dy, dx) from a moving origin: series j at step t is the cell at
+    /// `origin(t) + offsets[j]`, wrapped around (a frame that moves with a glider).
+    pub fn frame_series(
+        &self,
+        offsets: &[(isize, isize)],
+        origin: impl Fn(usize) -> (isize, isize),
+    ) -> Result<Vec<Series>> {
+        let (h, w) = (self.height, self.width);
+        offsets
+            .iter()
+            .map(|&(dy, dx)| {
+                let s = (0..self.steps)
+                    .map(|t| {
+                        let (oy, ox) = origin(t);
+                        let y = (oy + dy).rem_euclid(h as isize) as usize;
+                        let x = (ox + dx).rem_euclid(w as isize) as usize;
+                        self.step(t)[y * w + x]
+                    })
+                    .collect();
+                Series::new(s, Some(self.alphabet))
+            })
+            .collect()
+    }
+}
+
+#[inline]
+fn wrap(i: usize, d: isize, n: usize) -> usize {
+    (i as isize + d).rem_euclid(n as isize) as usize
+}
+
+/// A row of `width` cells, each 1 with probability `density`, from `seed`.
+pub fn random_cells(len: usize, density: f64, seed: u64) -> Result<Vec<u8>> {
+    if !(0.0..=1.0).contains(&density) {
+        return Err(bad(format!("density {density} is not in [0, 1]")));
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    if density == 0.5 {
+        let mut out = Vec::with_capacity(len);
+        while out.len() < len {
+            let mut bits = rng.next_u64();
+            for _ in 0..64.min(len - out.len()) {
+                out.push((bits & 1) as u8);
+                bits >>= 1;
+            }
+        }
+        return Ok(out);
+    }
+    let threshold = (density * 2f64.powi(64)).min(u64::MAX as f64) as u64;
+    Ok((0..len)
+        .map(|_| (density == 1.0 || rng.next_u64() < threshold) as u8)
+        .collect())
+}
+
+fn check_rule(rule: u32) -> Result<u8> {
+    u8::try_from(rule).map_err(|_| {
+        bad(format!(
+            "unknown elementary CA rule {rule} (rules are numbered 0 to 255)"
+        ))
+    })
+}
+
+/// The elementary CA `rule` (Wolfram numbering) on a ring, from `initial`, for `steps` rows
+/// (the first is `initial`).
+pub fn elementary(rule: u32, initial: &[u8], steps: usize) -> Result<Field> {
+    let rule = check_rule(rule)?;
+    let w = initial.len();
+    if w < 3 {
+        return Err(bad(format!(
+            "an elementary CA needs at least 3 cells, not {w}"
+        )));
+    }
+    if steps == 0 {
+        return Err(bad("a field needs at least 1 step"));
+    }
+    if let Some(at) = initial.iter().position(|&c| c > 1) {
+        return Err(bad(format!(
+            "cell {at} of the initial row is {}, not 0 or 1",
+            initial[at]
+        )));
+    }
+    let mut cells = Vec::with_capacity(w * steps);
+    cells.extend_from_slice(initial);
+    let table: [u8; 8] = std::array::from_fn(|i| (rule >> i) & 1);
+    for t in 1..steps {
+        let prev = (t - 1) * w;
+        let row = &cells[prev..prev + w];
+        let mut next = Vec::with_capacity(w);
+        let mut idx = (row[w - 1] << 1 | row[0]) as usize;
+        for i in 0..w {
+            let r = row[if i + 1 == w { 0 } else { i + 1 }] as usize;
+            idx = ((idx << 1) | r) & 7;
+            next.push(table[idx]);
+        }
+        cells.extend_from_slice(&next);
+    }
+    Field::new(cells, steps, 1, w, 2)
+}
+
+/// The elementary CA `rule` from a random initial row (density 1/2) drawn from `seed`.
+pub fn elementary_random(rule: u32, width: usize, steps: usize, seed: u64) -> Result<Field> {
+    check_rule(rule)?;
+    elementary(rule, &random_cells(width, 0.5, seed)?, steps)
+}
+
+/// Conway's Game of Life (B3/S23) on a `height` x `width` torus from `initial`, for `steps` rows.
+pub fn life(initial: &[u8], height: usize, width: usize, steps: usize) -> Result<Field> {
+    if height < 3 || width < 3 {
+        return Err(bad(format!(
+            "a Life torus needs at least 3 x 3 cells, not {height} x {width}"
+        )));
+    }
+    if initial.len() != height * width {
+        return Err(bad(format!(
+            "{} cells do not make a {height} x {width} grid",
+            initial.len()
+        )));
+    }
+    if steps == 0 {
+        return Err(bad("a field needs at least 1 step"));
+    }
+    if let Some(at) = initial.iter().position(|&c| c > 1) {
+        return Err(bad(format!(
+            "cell {at} of the grid is {}, not 0 or 1",
+            initial[at]
+        )));
+    }
+    let n = height * width;
+    let mut cells = Vec::with_capacity(n * steps);
+    cells.extend_from_slice(initial);
+    let mut next = vec![0u8; n];
+    for t in 1..steps {
+        let prev = &cells[(t - 1) * n..t * n];
+        next.par_chunks_mut(width).enumerate().for_each(|(y, row)| {
+            let up = &prev[((y + height - 1) % height) * width..][..width];
+            let mid = &prev[y * width..][..width];
+            let down = &prev[((y + 1) % height) * width..][..width];
+            for x in 0..width {
+                let l = if x == 0 { width - 1 } else { x - 1 };
+                let r = if x + 1 == width { 0 } else { x + 1 };
+                let s = up[l] + up[x] + up[r] + mid[l] + mid[r] + down[l] + down[x] + down[r];
+                row[x] = (s == 3 || (s == 2 && mid[x] == 1)) as u8;
+            }
+        });
+        cells.extend_from_slice(&next);
+    }
+    Field::new(cells, steps, height, width, 2)
+}
+
+/// Named Life patterns, as (row, column) offsets of their live cells.
+pub const LIFE_PATTERNS: &[&str] = &["glider", "gosper-gun"];
+
+/// The live cells of a named pattern: `glider` (moves one cell down and right every 4 steps) or
+/// `gosper-gun` (Gosper's glider gun, 9 x 36, a glider every 30 steps).
+pub fn life_pattern(name: &str) -> Result<Vec<(usize, usize)>> {
+    let rows: &[&str] = match name {
+        "glider" => &[".O.", "..O", "OOO"],
+        "gosper-gun" | "gun" => &[
+            "........................O...........",
+            "......................O.O...........",
+            "............OO......OO............OO",
+            "...........O...O....OO............OO",
+            "OO........O.....O...OO..............",
+            "OO........O...O.OO....O.O...........",
+            "..........O.....O.......O...........",
+            "...........O...O....................",
+            "............OO......................",
+        ],
+        _ => {
+            return Err(bad(format!(
+                "unknown Life pattern '{name}' (known: {})",
+                LIFE_PATTERNS.join(", ")
+            )))
+        }
+    };
+    Ok(rows
+        .iter()
+        .enumerate()
+        .flat_map(|(r, row)| {
+            row.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'O')
+                .map(move |(c, _)| (r, c))
+        })
+        .collect())
+}
+
+/// A `height` x `width` grid with `pattern` placed with its corner at (row, col), wrapped.
+pub fn place(
+    grid: &mut [u8],
+    height: usize,
+    width: usize,
+    pattern: &[(usize, usize)],
+    at: (usize, usize),
+) {
+    for &(r, c) in pattern {
+        grid[((at.0 + r) % height) * width + (at.1 + c) % width] = 1;
+    }
+}
+
+/// Local values over a field: `values` has (steps - offset) x height x width entries, the value
+/// of cell c at step offset + t at index t * cells + c.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldLocal {
+    /// Average over all cells and steps: the global value of the pooled estimate.
+    pub average: f64,
+    pub values: Vec<f64>,
+    /// The first step with a value (k).
+    pub offset: usize,
+    pub steps: usize,
+    pub height: usize,
+    pub width: usize,
+}
+
+/// Observations of a field: next value, past k values of the same cell, and (for TE) the source
+/// cell's value one step before.
+struct FieldObs<'a> {
+    f: &'a Field,
+    k: usize,
+    /// (dy, dx): source of (y, x) is (y - dy, x - dx).
+    source: Option<(isize, isize)>,
+    rows: usize,
+    cards: [u64; 3],
+}
+
+impl<'a> FieldObs<'a> {
+    fn new(f: &'a Field, k: usize, source: Option<(isize, isize)>) -> Result<FieldObs<'a>> {
+        if k == 0 {
+            return Err(bad("the history length k must be at least 1"));
+        }
+        if k >= f.steps {
+            return Err(bad(format!(
+                "history k = {k} leaves no complete window in a field of {} steps",
+                f.steps
+            )));
+        }
+        let past = (f.alphabet as u64).checked_pow(k as u32).ok_or_else(|| {
+            bad(format!(
+                "a history of {k} steps over {} letters does not fit in 64 bits",
+                f.alphabet
+            ))
+        })?;
+        let a = f.alphabet as u64;
+        let cards = match source {
+            Some(_) => [a, a, past],
+            None => [a, past, 1],
+        };
+        let rows = ((1usize << 16) / f.cells_per_step()).max(1);
+        Ok(FieldObs {
+            f,
+            k,
+            source,
+            rows,
+            cards,
+        })
+    }
+}
+
+impl Observations for FieldObs<'_> {
+    fn cards(&self) -> [u64; 3] {
+        self.cards
+    }
+    fn num_blocks(&self) -> usize {
+        (self.f.steps - self.k).div_ceil(self.rows)
+    }
+    fn block_len(&self, b: usize) -> usize {
+        let t0 = self.k + b * self.rows;
+        let t1 = (t0 + self.rows).min(self.f.steps);
+        (t1 - t0) * self.f.cells_per_step()
+    }
+    fn visit<F: FnMut(u64, u64, u64)>(&self, b: usize, mut f: F) {
+        let (h, w, n) = (self.f.height, self.f.width, self.f.cells_per_step());
+        let base = self.f.alphabet as u64;
+        let top = base.pow(self.k as u32 - 1);
+        let t0 = self.k + b * self.rows;
+        let t1 = (t0 + self.rows).min(self.f.steps);
+        let mut past = vec![0u64; n];
+        for t in t0 - self.k..t0 {
+            for (p, &c) in past.iter_mut().zip(self.f.step(t)) {
+                *p = *p * base + c as u64;
+            }
+        }
+        // Index of the source cell of every cell.
+        let src: Option<Vec<u32>> = self.source.map(|(dy, dx)| {
+            (0..h)
+                .flat_map(|y| (0..w).map(move |x| (wrap(y, -dy, h) * w + wrap(x, -dx, w)) as u32))
+                .collect()
+        });
+        for t in t0..t1 {
+            let now = self.f.step(t);
+            let before = self.f.step(t - 1);
+            match &src {
+                Some(src) => {
+                    for c in 0..n {
+                        f(now[c] as u64, before[src[c] as usize] as u64, past[c]);
+                    }
+                }
+                None => {
+                    for c in 0..n {
+                        f(now[c] as u64, past[c], 0);
+                    }
+                }
+            }
+            if t + 1 < t1 {
+                let old = self.f.step(t - self.k);
+                for c in 0..n {
+                    past[c] = (past[c] - old[c] as u64 * top) * base + now[c] as u64;
+                }
+            }
+        }
+    }
+}
+
+fn field_local(obs: &FieldObs) -> Result<FieldLocal> {
+    let counted = engine::count(obs, Kind::Cmi)?;
+    Ok(FieldLocal {
+        average: counted.value(),
+        values: counted.locals(obs),
+        offset: obs.k,
+        steps: obs.f.steps - obs.k,
+        height: obs.f.height,
+        width: obs.f.width,
+    })
+}
+
+/// Average active information storage with history k, pooled over all cells.
+pub fn active_information(field: &Field, k: usize) -> Result<f64> {
+    let obs = FieldObs::new(field, k, None)?;
+    Ok(engine::count(&obs, Kind::Cmi)?.value())
+}
+
+/// Local active information storage with history k at every cell from step k on.
+pub fn local_active_information(field: &Field, k: usize) -> Result<FieldLocal> {
+    field_local(&FieldObs::new(field, k, None)?)
+}
+
+/// Average transfer entropy along channel j (source i - j) of an elementary CA field, history k.
+pub fn transfer_entropy(field: &Field, k: usize, j: isize) -> Result<f64> {
+    transfer_entropy_2d(field, k, (0, j))
+}
+
+/// Local transfer entropy along channel j (source cell i - j at the previous step, target
+/// history k) at every cell from step k on.
+pub fn local_transfer_entropy(field: &Field, k: usize, j: isize) -> Result<FieldLocal> {
+    local_transfer_entropy_2d(field, k, (0, j))
+}
+
+/// Average transfer entropy from cell (y - dy, x - dx) to cell (y, x), history k.
+pub fn transfer_entropy_2d(field: &Field, k: usize, channel: (isize, isize)) -> Result<f64> {
+    let obs = FieldObs::new(field, k, Some(channel))?;
+    Ok(engine::count(&obs, Kind::Cmi)?.value())
+}
+
+/// Local transfer entropy from cell (y - dy, x - dx) to cell (y, x), history k.
+pub fn local_transfer_entropy_2d(
+    field: &Field,
+    k: usize,
+    channel: (isize, isize),
+) -> Result<FieldLocal> {
+    field_local(&FieldObs::new(field, k, Some(channel))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_90_from_one_cell_draws_pascal_mod_2() {
+        let mut row = vec![0u8; 9];
+        row[4] = 1;
+        let f = elementary(90, &row, 4).unwrap();
+        assert_eq!(f.step(1), &[0, 0, 0, 1, 0, 1, 0, 0, 0]);
+        assert_eq!(f.step(2), &[0, 0, 1, 0, 0, 0, 1, 0, 0]);
+        assert_eq!(f.step(3), &[0, 1, 0, 1, 0, 1, 0, 1, 0]);
+    }
+
+    #[test]
+    fn the_ring_wraps() {
+        // Rule 170 shifts left: cell i takes the value of cell i + 1.
+        let f = elementary(170, &[1, 0, 0, 0], 3).unwrap();
+        assert_eq!(f.step(1), &[0, 0, 0, 1]);
+        assert_eq!(f.step(2), &[0, 0, 1, 0]);
+    }
+
+    #[test]
+    fn a_glider_comes_back_shifted_after_four_steps() {
+        let (h, w) = (8, 8);
+        let mut g = vec![0u8; h * w];
+        place(&mut g, h, w, &life_pattern("glider").unwrap(), (1, 1));
+        let f = life(&g, h, w, 5).unwrap();
+        let mut shifted = vec![0u8; h * w];
+        place(&mut shifted, h, w, &life_pattern("glider").unwrap(), (2, 2));
+        assert_eq!(f.step(4), &shifted[..]);
+    }
+}

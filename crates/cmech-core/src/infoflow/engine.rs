@@ -1,0 +1,291 @@
+//! The counting engine shared by every estimator: observations are triples of integer codes
+//! (x, y, z), counted into a dense array when their joint space is small and into a hash map
+//! otherwise, then turned into a plug-in conditional mutual information I(X; Y | Z) or a conditional
+//! entropy H(X | Z), globally and at every observation.
+//!
+//! Counts are integers and are added in any order, so results do not depend on the number of
+//! threads: the global value is summed over count cells in a fixed order (the dense index, or the
+//! sorted keys of the hash map).
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::error::{CmechError, Result};
+
+/// Joint spaces up to this many cells are counted in dense arrays.
+pub(crate) const DENSE_MAX: u64 = 1 << 22;
+/// ... but only when the array is not much larger than the data.
+const DENSE_MIN: u64 = 1 << 16;
+
+/// A source of observations, split into blocks that are visited independently (in parallel).
+/// Observations are ordered: block after block, and in each block in the order `visit` emits them.
+pub(crate) trait Observations: Sync {
+    /// Number of values each of x, y, z can take (codes are below these).
+    fn cards(&self) -> [u64; 3];
+    fn num_blocks(&self) -> usize;
+    fn block_len(&self, block: usize) -> usize;
+    /// Calls `f(x, y, z)` for every observation of the block, in order.
+    fn visit<F: FnMut(u64, u64, u64)>(&self, block: usize, f: F);
+
+    fn total(&self) -> usize {
+        (0..self.num_blocks()).map(|b| self.block_len(b)).sum()
+    }
+}
+
+/// What is estimated from the counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// I(X; Y | Z): local value log2 [c(xyz) c(z) / (c(xz) c(yz))].
+    Cmi,
+    /// H(X | Z) (y is ignored): local value log2 [c(z) / c(xz)].
+    CondEntropy,
+}
+
+/// Counts of the joint (x, y, z) and of the marginals the estimators need.
+pub(crate) enum Table {
+    Dense {
+        cx: u64,
+        cy: u64,
+        /// Index (z * cx + x) * cy + y.
+        xyz: Vec<u64>,
+        xz: Vec<u64>,
+        yz: Vec<u64>,
+        z: Vec<u64>,
+    },
+    Sparse {
+        xyz: FxHashMap<(u64, u64, u64), u64>,
+        xz: FxHashMap<(u64, u64), u64>,
+        yz: FxHashMap<(u64, u64), u64>,
+        z: FxHashMap<u64, u64>,
+    },
+}
+
+/// Counts with their total and what they estimate.
+pub(crate) struct Counted {
+    pub table: Table,
+    pub n: u64,
+    pub kind: Kind,
+}
+
+fn threads() -> usize {
+    rayon::current_num_threads().max(1)
+}
+
+/// Contiguous groups of blocks, one per task.
+fn groups(num_blocks: usize, max_groups: usize) -> Vec<std::ops::Range<usize>> {
+    let g = num_blocks.min(max_groups).max(1);
+    (0..g)
+        .map(|i| (i * num_blocks / g)..((i + 1) * num_blocks / g))
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+fn dense_size(cards: [u64; 3], n: u64) -> Option<u64> {
+    let size = cards[0].checked_mul(cards[1])?.checked_mul(cards[2])?;
+    (size <= DENSE_MAX && size <= DENSE_MIN.max(2 * n)).then_some(size)
+}
+
+/// Counts every observation.
+pub(crate) fn count<O: Observations>(obs: &O, kind: Kind) -> Result<Counted> {
+    let [cx, cy, cz] = obs.cards();
+    let n = obs.total() as u64;
+    if n == 0 {
+        return Err(CmechError::InvalidArgument(
+            "no complete window in the data".into(),
+        ));
+    }
+    let blocks = obs.num_blocks();
+    let table = if let Some(size) = dense_size([cx, cy, cz], n) {
+        // Each task holds one array: bound the memory of all of them together.
+        let max_groups = threads()
+            .min((1usize << 26) / (size as usize).max(1))
+            .max(1);
+        let parts = groups(blocks, max_groups);
+        let xyz = parts
+            .into_par_iter()
+            .map(|range| {
+                let mut c = vec![0u64; size as usize];
+                for b in range {
+                    obs.visit(b, |x, y, z| {
+                        c[((z * cx + x) * cy + y) as usize] += 1;
+                    });
+                }
+                c
+            })
+            .reduce_with(|mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(a, b)| *a += b);
+                a
+            })
+            .unwrap_or_else(|| vec![0; size as usize]);
+        let mut xz = vec![0u64; (cz * cx) as usize];
+        let mut yz = vec![0u64; (cz * cy) as usize];
+        let mut zc = vec![0u64; cz as usize];
+        for z in 0..cz {
+            for x in 0..cx {
+                for y in 0..cy {
+                    let c = xyz[((z * cx + x) * cy + y) as usize];
+                    xz[(z * cx + x) as usize] += c;
+                    yz[(z * cy + y) as usize] += c;
+                    zc[z as usize] += c;
+                }
+            }
+        }
+        Table::Dense {
+            cx,
+            cy,
+            xyz,
+            xz,
+            yz,
+            z: zc,
+        }
+    } else {
+        let parts = groups(blocks, threads() * 4);
+        let xyz = parts
+            .into_par_iter()
+            .map(|range| {
+                let mut m: FxHashMap<(u64, u64, u64), u64> = FxHashMap::default();
+                for b in range {
+                    obs.visit(b, |x, y, z| *m.entry((x, y, z)).or_insert(0) += 1);
+                }
+                m
+            })
+            .reduce_with(|a, b| {
+                let (mut a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+                for (k, v) in b {
+                    *a.entry(k).or_insert(0) += v;
+                }
+                a
+            })
+            .unwrap_or_default();
+        let mut xz: FxHashMap<(u64, u64), u64> = FxHashMap::default();
+        let mut yz: FxHashMap<(u64, u64), u64> = FxHashMap::default();
+        let mut zc: FxHashMap<u64, u64> = FxHashMap::default();
+        for (&(x, y, z), &c) in &xyz {
+            *xz.entry((x, z)).or_insert(0) += c;
+            *yz.entry((y, z)).or_insert(0) += c;
+            *zc.entry(z).or_insert(0) += c;
+        }
+        Table::Sparse { xyz, xz, yz, z: zc }
+    };
+    Ok(Counted { table, n, kind })
+}
+
+#[inline]
+fn local_value(kind: Kind, cxyz: u64, cxz: u64, cyz: u64, cz: u64) -> f64 {
+    match kind {
+        Kind::Cmi => ((cxyz as f64 * cz as f64) / (cxz as f64 * cyz as f64)).log2(),
+        Kind::CondEntropy => (cz as f64 / cxz as f64).log2(),
+    }
+}
+
+impl Counted {
+    /// The global (average) value.
+    pub fn value(&self) -> f64 {
+        let mut sum = 0.0;
+        match &self.table {
+            Table::Dense {
+                cx,
+                cy,
+                xyz,
+                xz,
+                yz,
+                z,
+            } => {
+                let (cx, cy) = (*cx as usize, *cy as usize);
+                for (i, &c) in xyz.iter().enumerate() {
+                    if c == 0 {
+                        continue;
+                    }
+                    let y = i % cy;
+                    let x = (i / cy) % cx;
+                    let zz = i / (cy * cx);
+                    sum += c as f64
+                        * local_value(self.kind, c, xz[zz * cx + x], yz[zz * cy + y], z[zz]);
+                }
+            }
+            Table::Sparse { xyz, xz, yz, z } => {
+                let mut cells: Vec<(&(u64, u64, u64), &u64)> = xyz.iter().collect();
+                cells.sort_unstable_by_key(|(k, _)| (k.2, k.0, k.1));
+                for (&(x, y, zz), &c) in cells {
+                    sum += c as f64 * local_value(self.kind, c, xz[&(x, zz)], yz[&(y, zz)], z[&zz]);
+                }
+            }
+        }
+        let v = sum / self.n as f64;
+        // A conditional mutual information is never negative; rounding can leave -1e-17.
+        if self.kind == Kind::Cmi && v < 0.0 && v > -1e-12 {
+            0.0
+        } else {
+            v
+        }
+    }
+
+    /// The local value of every observation, in observation order.
+    pub fn locals<O: Observations>(&self, obs: &O) -> Vec<f64> {
+        let lens: Vec<usize> = (0..obs.num_blocks()).map(|b| obs.block_len(b)).collect();
+        let mut out = vec![0.0f64; lens.iter().sum()];
+        let mut slices = Vec::with_capacity(lens.len());
+        let mut rest: &mut [f64] = &mut out;
+        for &l in &lens {
+            let (a, b) = rest.split_at_mut(l);
+            slices.push(a);
+            rest = b;
+        }
+        match &self.table {
+            Table::Dense {
+                cx,
+                cy,
+                xyz,
+                xz,
+                yz,
+                z,
+            } => {
+                let (cx, cy) = (*cx, *cy);
+                // One value per cell, looked up per observation.
+                let values: Vec<f64> = xyz
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, &c)| {
+                        if c == 0 {
+                            return 0.0;
+                        }
+                        let i = i as u64;
+                        let y = i % cy;
+                        let x = (i / cy) % cx;
+                        let zz = i / (cy * cx);
+                        local_value(
+                            self.kind,
+                            c,
+                            xz[(zz * cx + x) as usize],
+                            yz[(zz * cy + y) as usize],
+                            z[zz as usize],
+                        )
+                    })
+                    .collect();
+                slices.into_par_iter().enumerate().for_each(|(b, s)| {
+                    let mut i = 0;
+                    obs.visit(b, |x, y, zz| {
+                        s[i] = values[((zz * cx + x) * cy + y) as usize];
+                        i += 1;
+                    });
+                });
+            }
+            Table::Sparse { xyz, xz, yz, z } => {
+                slices.into_par_iter().enumerate().for_each(|(b, s)| {
+                    let mut i = 0;
+                    obs.visit(b, |x, y, zz| {
+                        s[i] = local_value(
+                            self.kind,
+                            xyz[&(x, y, zz)],
+                            xz[&(x, zz)],
+                            yz[&(y, zz)],
+                            z[&zz],
+                        );
+                        i += 1;
+                    });
+                });
+            }
+        }
+        out
+    }
+}
