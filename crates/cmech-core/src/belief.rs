@@ -165,8 +165,9 @@ fn advance_fixed<const N: usize>(m: &[f64], belief: &[f64], out: &mut [f64]) -> 
     }
     let p: f64 = acc.iter().sum();
     if p > 0.0 {
+        let inv = 1.0 / p;
         for (o, a) in out.iter_mut().zip(acc) {
-            *o = a / p;
+            *o = a * inv;
         }
     }
     p

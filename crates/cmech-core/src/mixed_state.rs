@@ -159,8 +159,8 @@ pub struct ExploreLimits {
     /// node has all its edges.
     pub max_nodes: usize,
     /// Beliefs whose coordinates round to the same multiple of this are one node. Beliefs within
-    /// a hundredth of it of a rounding boundary are also matched across it, so beliefs equal up
-    /// to rounding noise are never split.
+    /// a tenth of it of a rounding boundary are also matched across it, so beliefs equal up to
+    /// rounding noise are never split.
     pub resolution: f64,
 }
 
@@ -176,9 +176,17 @@ impl ExploreLimits {
     }
 }
 
+/// Default resolution of explorations a user asks for. Finer than [`BELIEF_RESOLUTION`]: Mess3
+/// at depth 14 has distinct beliefs 5e-14 apart, and rounding noise (a few 1e-16) stays well
+/// inside the boundary band of a 1e-14 grid.
+pub const DEFAULT_RESOLUTION: f64 = 1e-14;
+
 impl Default for ExploreLimits {
     fn default() -> Self {
-        ExploreLimits::closure(1 << 24)
+        ExploreLimits {
+            resolution: DEFAULT_RESOLUTION,
+            ..ExploreLimits::closure(1 << 24)
+        }
     }
 }
 
@@ -235,7 +243,7 @@ struct Keyer<'a> {
 }
 
 /// A fraction of the resolution this close to a boundary between two rounding cells is ambiguous.
-const BOUNDARY: f64 = 0.01;
+const BOUNDARY: f64 = 0.1;
 /// At most this many ambiguous components are tried both ways (2^this lookups).
 const MAX_FLIPS: usize = 4;
 

@@ -14,10 +14,6 @@ if TYPE_CHECKING:
 
 #: Default depth of :meth:`Process.mixed_states` when neither ``depth`` nor ``tol`` is given.
 DEFAULT_DEPTH = 10
-#: Default node limit (as the CLI's ``--max-nodes``).
-DEFAULT_MAX_NODES = 1 << 24
-#: Default resolution at which beliefs are one node (as the CLI's ``--resolution``).
-DEFAULT_RESOLUTION = 1e-13
 
 
 class MixedStates:

@@ -322,7 +322,7 @@ class Process:
         depth: Optional[int] = None,
         tol: Optional[float] = None,
         max_nodes: int = 1 << 24,
-        resolution: float = 1e-13,
+        resolution: float = 1e-14,
     ) -> "MixedStates":
         """The mixed-state presentation: beliefs reached from the stationary distribution by every
         word, explored breadth-first.
