@@ -278,12 +278,132 @@ impl ReconstructOptions {
         })
     }
 
+    /// Checks the parameters on their own, before any data is read: a maximum history length of
+    /// at least 1, a significance level in (0, 1) and, if given, a future length of at least 1.
+    /// [`reconstruct`] checks them too; the faces call this to refuse early.
+    pub fn validate(&self) -> Result<()> {
+        if self.max_history == 0 {
+            return Err(CmechError::InvalidArgument(
+                "the maximum history length must be at least 1 (a history of one symbol)".into(),
+            ));
+        }
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            return Err(CmechError::InvalidArgument(format!(
+                "the significance level {} is not in (0, 1)",
+                self.alpha
+            )));
+        }
+        if self.future == Some(0) {
+            return Err(CmechError::InvalidArgument(
+                "the future length must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+
     fn fit(&self, counts: &WordTables, l: usize) -> Result<Fit> {
-        match self.method {
+        let fit = match self.method {
             Method::Cssr => cssr(counts, l, self),
             Method::Forward => forward(counts, l, self.future_length(counts.k), self),
+        };
+        match fit {
+            Err(CmechError::Unsupported(m)) if m == NO_RECURRENT_STATE => {
+                Err(history_too_long(counts, l))
+            }
+            fit => fit,
         }
     }
+}
+
+/// The longest word to count: a fixed window, or what a reconstruction needs (which depends on the
+/// alphabet size for the forward method).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CountWindow {
+    /// Words of up to this many symbols.
+    Fixed(usize),
+    /// The window these options need.
+    For(ReconstructOptions),
+}
+
+impl CountWindow {
+    /// Checks the window (at least 2: a history and the symbol after it) or the options.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            CountWindow::Fixed(w) if *w < 2 => Err(CmechError::InvalidArgument(
+                "the window must be at least 2 (a history and the symbol after it)".into(),
+            )),
+            CountWindow::Fixed(_) => Ok(()),
+            CountWindow::For(opts) => opts.validate(),
+        }
+    }
+
+    /// The window for an alphabet of `k` symbols.
+    pub fn length(&self, k: usize) -> usize {
+        match self {
+            CountWindow::Fixed(w) => *w,
+            CountWindow::For(opts) => opts.window(k),
+        }
+    }
+
+    /// The history length the counts are made for (`None` for a fixed window), as a count
+    /// shard's sidecar records it.
+    pub fn max_history(&self) -> Option<usize> {
+        match self {
+            CountWindow::Fixed(_) => None,
+            CountWindow::For(opts) => Some(opts.max_history),
+        }
+    }
+}
+
+/// The longest history `n` symbols support at entropy rate `h` by the Marton-Shields bound
+/// L <= log2 N / h (`None` when `h` is 0: any length).
+fn supported_history(n: u64, h: f64) -> Option<usize> {
+    (h > 1e-9).then(|| ((n as f64).log2() / h).floor() as usize)
+}
+
+/// The entropy rate estimated from the counts alone, as the block-entropy difference
+/// H(l + 1) - H(l) at the longest l whose words are well sampled (16 symbols or more for every
+/// possible word of length l + 1), for messages when no machine could be fitted.
+fn estimated_entropy_rate(counts: &WordTables) -> f64 {
+    let block = |len: usize| {
+        let words = &counts.by_len[len - 1];
+        let total = words.total().max(1) as f64;
+        info::entropy(words.iter().map(|(_, c)| c as f64 / total))
+    };
+    let n = counts.by_len[0].total() as f64;
+    let longest = counts.by_len.len() - 1;
+    if longest == 0 {
+        return block(1);
+    }
+    let l = (1..=longest)
+        .rev()
+        .find(|&l| (counts.k as f64).powi(l as i32 + 1) * 16.0 <= n)
+        .unwrap_or(1);
+    (block(l + 1) - block(l)).max(0.0)
+}
+
+/// Why no machine was found at history length `l`: too long a history for the data.
+fn history_too_long(counts: &WordTables, l: usize) -> CmechError {
+    let n = counts.by_len[0].total();
+    let h = estimated_entropy_rate(counts);
+    let message = match supported_history(n, h) {
+        Some(bound) if l > bound => format!(
+            "no recurrent state was found at history length {l}: {n} symbols do not support \
+             histories that long (Marton-Shields: L <= log2 N / h = {bound} at an estimated \
+             entropy rate of {h:.3}); use a maximum history length of at most {bound}"
+        ),
+        Some(bound) => format!(
+            "no recurrent state was found at history length {l}: {n} symbols are too few for \
+             histories that long (the Marton-Shields bound log2 N / h = {bound} at an estimated \
+             entropy rate of {h:.3} is an upper limit; reliable statistics need shorter ones); \
+             use a shorter maximum history length"
+        ),
+        None => format!(
+            "no recurrent state was found at history length {l}: {n} symbols are too few for \
+             histories that long; use a shorter maximum history length"
+        ),
+    };
+    CmechError::InvalidArgument(message)
 }
 
 /// What a reconstruction found besides the machine.
@@ -338,11 +458,7 @@ pub fn reconstruct(
             table.alphabet_size()
         )));
     }
-    if opts.max_history == 0 {
-        return Err(CmechError::InvalidArgument(
-            "the maximum history length must be at least 1".into(),
-        ));
-    }
+    opts.validate()?;
     let k = table.alphabet_size();
     if opts.window(k) > table.window() {
         return Err(CmechError::InvalidArgument(format!(
@@ -351,17 +467,6 @@ pub fn reconstruct(
             opts.method.name(),
             opts.window(k),
             table.window()
-        )));
-    }
-    if opts.future == Some(0) {
-        return Err(CmechError::InvalidArgument(
-            "the future length must be at least 1".into(),
-        ));
-    }
-    if !(opts.alpha > 0.0 && opts.alpha < 1.0) {
-        return Err(CmechError::InvalidArgument(format!(
-            "significance level {} is not in (0, 1)",
-            opts.alpha
         )));
     }
     if table.symbols() == 0 {
@@ -393,7 +498,7 @@ pub fn reconstruct(
         .map(|s| pi[s] * info::entropy(machine.edges(s).iter().map(|e| e.p)))
         .sum();
     let n = table.symbols();
-    let supported_history = (h_mu > 1e-9).then(|| ((n as f64).log2() / h_mu).floor() as usize);
+    let supported_history = supported_history(n, h_mu);
     // Growth over the upper half of the history lengths: a finite machine has stopped changing
     // there once L is twice the length it needs, while period doubling (whose counts double at
     // ever wider intervals of L) still shows.
@@ -869,6 +974,10 @@ fn forward(counts: &WordTables, l_max: usize, f: usize, opts: &ReconstructOption
     }
 }
 
+/// What [`Graph::fit`] says when no state closes a class; [`ReconstructOptions::fit`] turns it into
+/// a message about the history length.
+const NO_RECURRENT_STATE: &str = "no recurrent state was found";
+
 /// States as, per symbol, the count and successor of their maximal histories' transitions (no
 /// successor where the successor history was never seen as a maximal one).
 struct Graph {
@@ -938,7 +1047,7 @@ impl Graph {
             .into_iter()
             .filter(|c| c.iter().all(|&s| !edges[s].is_empty()))
             .max_by_key(|c| c.iter().map(|&s| self.mass(s)).sum::<u64>())
-            .ok_or_else(|| CmechError::Unsupported("no recurrent state was found".into()))?;
+            .ok_or_else(|| CmechError::Unsupported(NO_RECURRENT_STATE.into()))?;
         let class_mass: u64 = class.iter().map(|&s| self.mass(s)).sum();
         let log_likelihood = class
             .iter()
@@ -965,5 +1074,37 @@ mod tests {
             assert!(homogeneity_p_value(&[500, 500], &[510, 490], test) > 0.1);
             assert!(homogeneity_p_value(&[900, 100], &[100, 900], test) < 1e-10);
         }
+    }
+
+    #[test]
+    fn options_and_windows_are_checked_in_words() {
+        let bad = |o: ReconstructOptions| o.validate().unwrap_err().to_string();
+        let d = ReconstructOptions::default();
+        assert!(d.validate().is_ok());
+        let e = bad(ReconstructOptions {
+            max_history: 0,
+            ..d
+        });
+        assert!(
+            e.contains("maximum history length must be at least 1"),
+            "{e}"
+        );
+        let e = bad(ReconstructOptions { alpha: 1.5, ..d });
+        assert!(e.contains("significance level 1.5 is not in (0, 1)"), "{e}");
+        let e = bad(ReconstructOptions {
+            future: Some(0),
+            ..d
+        });
+        assert!(e.contains("future length must be at least 1"), "{e}");
+        assert!(CountWindow::Fixed(1).validate().is_err());
+        assert_eq!(CountWindow::Fixed(7).length(2), 7);
+        assert_eq!(CountWindow::Fixed(7).max_history(), None);
+        let forward = ReconstructOptions {
+            method: Method::Forward,
+            max_history: 4,
+            ..d
+        };
+        assert_eq!(CountWindow::For(forward).length(2), 4 + 1 + 3);
+        assert_eq!(CountWindow::For(forward).max_history(), Some(4));
     }
 }
