@@ -6,14 +6,13 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, ValueEnum};
-use cmech_core::counts::CountTable;
-use cmech_core::reconstruct::{reconstruct, Method, ReconstructOptions, Test};
-use cmech_io::shard::is_shard;
+use cmech_core::reconstruct::{CountWindow, Method, ReconstructOptions, Test};
+use cmech_io::shard::check_free;
 use cmech_io::{
-    merge_shards, read_shard, write_shard, Format, Input, ReadOptions, Shard, Source, SourceInfo,
+    are_shards, load_shards, write_shard, Format, Hint, Input, ReadOptions, Shard, Source, Warning,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -268,8 +267,40 @@ fn set_threads(threads: Option<usize>) -> Result<()> {
     Ok(())
 }
 
+/// What to do about a problem or warning of `cmech_io`, in terms of this command's flags.
+fn hint_text(hint: Hint) -> String {
+    match hint {
+        Hint::Overwrite => "use --force to overwrite it".into(),
+        Hint::SameAlphabet => "count every part with the same --alphabet".into(),
+        Hint::SameWindow => "count every part with the same --max-history or --window".into(),
+        Hint::CountAgain {
+            max_history,
+            window,
+        } => format!("count again with --max-history {max_history} (or --window {window})"),
+        Hint::Lines => "leave out --lines".into(),
+        Hint::Range => "leave out --range".into(),
+        Hint::Tokens | Hint::TokenList => "for symbols separated by spaces use --tokens".into(),
+        Hint::TokensOrBytes => "use --tokens (symbols separated by spaces) or --bytes".into(),
+    }
+}
+
+/// A `cmech_io` error with its hint in this command's terms.
+fn io_error(e: cmech_io::Error) -> anyhow::Error {
+    match e.hint() {
+        Some(h) => anyhow!("{e}; {}", hint_text(h)),
+        None => e.into(),
+    }
+}
+
 fn warn(message: &str) {
     eprintln!("warning: {message}");
+}
+
+fn warn_io(w: &Warning) {
+    match w.hint {
+        Some(h) => warn(&format!("{w}; {}", hint_text(h))),
+        None => warn(&w.message),
+    }
 }
 
 fn plural(n: u64, what: &str) -> String {
@@ -301,16 +332,7 @@ fn options(
     test: TestArg,
     future: Option<usize>,
 ) -> Result<ReconstructOptions> {
-    if max_history == 0 {
-        bail!("--max-history must be at least 1 (a history of one symbol)");
-    }
-    if !(alpha > 0.0 && alpha < 1.0) {
-        bail!("--alpha {alpha} is not a significance level in (0, 1)");
-    }
-    if future == Some(0) {
-        bail!("--future must be at least 1");
-    }
-    Ok(ReconstructOptions {
+    let opts = ReconstructOptions {
         method: method.parse::<Method>()?,
         max_history,
         alpha,
@@ -319,27 +341,19 @@ fn options(
             TestArg::Ks => Test::KolmogorovSmirnov,
         },
         future,
-    })
+    };
+    opts.validate()?;
+    Ok(opts)
 }
 
-fn sources(inputs: &[String]) -> Vec<Source> {
-    inputs.iter().map(|s| Source::from_arg(s)).collect()
-}
-
-/// Opens and counts data inputs, with the progress bar and warnings.
-fn count_inputs(
-    inputs: &[String],
-    read: ReadOptions,
-    window: impl FnOnce(usize) -> Result<usize>,
-) -> Result<(Input, CountTable)> {
+/// Opens and counts data inputs into a shard, with the progress bar and warnings.
+fn count_inputs(inputs: &[Source], read: ReadOptions, window: &CountWindow) -> Result<Shard> {
     let bar = Bar::new();
-    let input = Input::open(&sources(inputs), &read, &bar)?;
+    let input = Input::open(inputs, &read, &bar).map_err(io_error)?;
     for w in input.warnings() {
-        warn(w);
+        warn_io(w);
     }
-    let window = window(input.alphabet().len())?;
-    let table = input.count(window, &bar)?;
-    Ok((input, table))
+    input.count_shard(window, &bar).map_err(io_error)
 }
 
 pub fn count(args: CountArgs) -> Result<()> {
@@ -349,41 +363,19 @@ pub fn count(args: CountArgs) -> Result<()> {
         .as_deref()
         .map(cmech_io::parse_range)
         .transpose()?;
-    let opts = options(&args.method, args.max_history, 0.5, TestArg::Chi2, None)?;
-    if let Some(w) = args.window {
-        if w < 2 {
-            bail!("--window must be at least 2 (a history and the symbol after it)");
-        }
-    }
-    if !args.force {
-        for p in [
-            args.output.clone(),
-            cmech_io::shard::sidecar_path(&args.output),
-        ] {
-            if p.exists() {
-                bail!("{} exists; use --force to overwrite it", p.display());
-            }
-        }
-    }
-    let (input, table) = count_inputs(&args.inputs, args.read.options(range), |k| {
-        Ok(args.window.unwrap_or_else(|| opts.window(k)))
-    })?;
-    let max_history = match args.window {
-        Some(_) => None,
-        None => Some(args.max_history),
+    let window = match args.window {
+        Some(w) => CountWindow::Fixed(w),
+        None => CountWindow::For(ReconstructOptions {
+            method: args.method.parse::<Method>()?,
+            max_history: args.max_history,
+            ..ReconstructOptions::default()
+        }),
     };
-    let sources = input
-        .source_names()
-        .into_iter()
-        .map(|path| SourceInfo {
-            path,
-            range: input.range().map(|(a, b)| [a, b]),
-            format: input.format(),
-            lines: input.lines(),
-        })
-        .collect();
-    let shard = Shard::new(table, input.alphabet().to_vec(), max_history, sources);
-    write_shard(&args.output, &shard, args.force)?;
+    window.validate()?;
+    check_free(&args.output, args.force).map_err(io_error)?;
+    let sources: Vec<Source> = args.inputs.iter().map(|s| Source::from_arg(s)).collect();
+    let shard = count_inputs(&sources, args.read.options(range), &window)?;
+    write_shard(&args.output, &shard, args.force).map_err(io_error)?;
     eprintln!(
         "counted {} in {} (alphabet {{{}}}, window {}) into {}",
         plural(shard.info.symbols, "symbol"),
@@ -395,17 +387,9 @@ pub fn count(args: CountArgs) -> Result<()> {
     Ok(())
 }
 
-fn load_shards(paths: &[PathBuf]) -> Result<Shard> {
-    let shards = paths
-        .iter()
-        .map(|p| Ok((p.display().to_string(), read_shard(p)?)))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(merge_shards(&shards)?)
-}
-
 pub fn merge(args: MergeArgs) -> Result<()> {
-    let merged = load_shards(&args.shards)?;
-    write_shard(&args.output, &merged, args.force)?;
+    let merged = load_shards(&args.shards).map_err(io_error)?;
+    write_shard(&args.output, &merged, args.force).map_err(io_error)?;
     eprintln!(
         "merged {} shards: {} in {} (window {}) into {}",
         args.shards.len(),
@@ -432,44 +416,19 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
             bail!("{} exists; use --force to overwrite it", p.display());
         }
     }
-    let shards: Vec<bool> = args
-        .inputs
-        .iter()
-        .map(|s| s != "-" && is_shard(Path::new(s)))
-        .collect();
-    let (table, alphabet) = if shards.iter().any(|&s| s) {
-        if !shards.iter().all(|&s| s) {
-            bail!("give either count shards or data files, not both");
-        }
+    let sources: Vec<Source> = args.inputs.iter().map(|s| Source::from_arg(s)).collect();
+    let shard = if are_shards(&sources).map_err(io_error)? {
         if args.read.any() {
             bail!("--tokens, --bytes, --npy, --chars, --lines and --alphabet apply to data files, not to count shards");
         }
         let paths: Vec<PathBuf> = args.inputs.iter().map(PathBuf::from).collect();
-        let shard = load_shards(&paths)?;
-        let k = shard.info.alphabet.len();
-        let need = opts.window(k);
-        if shard.table.window() < need {
-            bail!(
-                "the counts of {} go up to words of {} symbols, but --max-history {} with method {} \
-                 needs {need}; count again with --max-history {} (or --window {need})",
-                args.inputs.join(", "),
-                shard.table.window(),
-                opts.max_history,
-                opts.method.name(),
-                opts.max_history,
-            );
-        }
-        (shard.table, shard.info.alphabet)
+        load_shards(&paths).map_err(io_error)?
     } else {
-        let (input, table) =
-            count_inputs(
-                &args.inputs,
-                args.read.options(None),
-                |k| Ok(opts.window(k)),
-            )?;
-        (table, input.alphabet().to_vec())
+        count_inputs(&sources, args.read.options(None), &CountWindow::For(opts))?
     };
-    let rec = reconstruct(&table, alphabet, &opts)?;
+    let rec = shard
+        .reconstruct(&args.inputs.join(", "), &opts)
+        .map_err(io_error)?;
     for w in &rec.diagnostics.warnings {
         warn(w);
     }

@@ -343,24 +343,52 @@ fn bad_input_gets_one_line_naming_the_problem() {
     let e = fails(d, &["reconstruct", "f.npy"]);
     assert!(e.contains("f.npy") && e.contains("float64"), "{e}");
     let e = fails(d, &["reconstruct", "x.txt", "-L", "0"]);
-    assert!(e.contains("--max-history must be at least 1"), "{e}");
+    assert!(
+        e.contains("the maximum history length must be at least 1"),
+        "{e}"
+    );
+    let e = fails(d, &["count", "x.txt", "--window", "1", "-o", "w.cnt"]);
+    assert!(e.contains("the window must be at least 2"), "{e}");
+    // L too long for the data: the message says so, with the Marton-Shields bound.
+    let e = fails(d, &["reconstruct", "x.txt", "-L", "17"]);
+    assert!(
+        e.contains("no recurrent state was found at history length 17: 2000 symbols do not support histories that long (Marton-Shields: L <= log2 N / h = 16")
+            && e.contains("use a maximum history length of at most 16"),
+        "{e}"
+    );
     let e = fails(d, &["reconstruct", "short.txt", "-L", "6"]);
     assert!(
         e.contains("no sequence is longer than the maximum history 6"),
         "{e}"
     );
     let e = fails(d, &["reconstruct", "x.txt", "--alpha", "1.5"]);
-    assert!(e.contains("--alpha 1.5"), "{e}");
+    assert!(
+        e.contains("the significance level 1.5 is not in (0, 1)"),
+        "{e}"
+    );
+    let e = fails(d, &["reconstruct", "x.txt", "--lines", "--bytes"]);
+    assert!(
+        e.contains("applies to chars and tokens, not to bytes input; leave out --lines"),
+        "{e}"
+    );
 
     // Shards: another alphabet, truncation, overwriting, mixing with data, ranges.
     run_ok(d, &["count", "x.txt", "-L", "3", "-o", "a.cnt"]);
     run_ok(d, &["count", "bad.txt", "-L", "3", "-o", "b.cnt"]);
     let e = fails(d, &["merge", "a.cnt", "b.cnt", "-o", "ab.cnt"]);
-    assert!(e.contains("cannot merge b.cnt (alphabet {0, 1, 2}, window 4) with a.cnt (alphabet {0, 1}, window 4)"), "{e}");
+    assert!(e.contains("cannot merge b.cnt (alphabet {0, 1, 2}, window 4) with a.cnt (alphabet {0, 1}, window 4): the alphabets differ; count every part with the same --alphabet"), "{e}");
     assert!(!d.join("ab.cnt").exists());
     run_ok(d, &["count", "x.txt", "-L", "2", "-o", "c.cnt"]);
     let e = fails(d, &["merge", "a.cnt", "c.cnt", "-o", "ac.cnt"]);
-    assert!(e.contains("windows differ"), "{e}");
+    assert!(
+        e.contains("windows differ; count every part with the same --max-history or --window"),
+        "{e}"
+    );
+    let e = fails(d, &["reconstruct", "c.cnt", "-L", "4"]);
+    assert!(
+        e.contains("the counts of c.cnt go up to words of 3 symbols, but maximum history 4 with method cssr needs 5; count again with --max-history 4 (or --window 5)"),
+        "{e}"
+    );
     let bytes = std::fs::read(d.join("a.cnt")).unwrap();
     std::fs::write(d.join("cut.cnt"), &bytes[..bytes.len() - 12]).unwrap();
     std::fs::copy(d.join("a.cnt.json"), d.join("cut.cnt.json")).unwrap();
@@ -370,6 +398,8 @@ fn bad_input_gets_one_line_naming_the_problem() {
     assert!(e.contains("truncated"), "{e}");
     let e = fails(d, &["count", "x.txt", "-o", "a.cnt"]);
     assert!(e.contains("a.cnt exists; use --force"), "{e}");
+    let e = fails(d, &["merge", "a.cnt", "a.cnt", "-o", "c.cnt"]);
+    assert!(e.contains("c.cnt exists; use --force"), "{e}");
     run_ok(d, &["count", "x.txt", "-L", "2", "-o", "a.cnt", "--force"]);
     let e = fails(d, &["reconstruct", "a.cnt", "x.txt"]);
     assert!(e.contains("either count shards or data files"), "{e}");

@@ -1,4 +1,7 @@
 //! Errors of reading data and shards: each is one line that names the file and the problem.
+//!
+//! Messages name no option of a face (a CLI flag, a Python keyword): where the caller can fix the
+//! problem by a choice of its own, the error carries a [`Hint`] that each face words in its terms.
 
 use cmech_core::CmechError;
 
@@ -10,14 +13,73 @@ pub enum Error {
     /// The data or a shard is not what it should be.
     #[error("{0}")]
     Input(String),
+    /// A problem the caller can fix by a choice of its own, which `hint` names. The message is
+    /// complete without the hint.
+    #[error("{message}")]
+    Hinted { message: String, hint: Hint },
     #[error(transparent)]
     Core(#[from] CmechError),
+}
+
+impl Error {
+    /// What the caller could do about this error, for the faces to say in their own terms.
+    pub fn hint(&self) -> Option<Hint> {
+        match self {
+            Error::Hinted { hint, .. } => Some(*hint),
+            _ => None,
+        }
+    }
+}
+
+/// A choice of the caller that fixes a problem or a doubtful input, for each face to name in its
+/// own terms (a flag of the CLI, an argument of the Python functions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint {
+    /// An output file exists: allow overwriting it (or choose another name).
+    Overwrite,
+    /// Shards of different alphabets: count every part with the same given alphabet.
+    SameAlphabet,
+    /// Shards of different windows: count every part for the same history length or window.
+    SameWindow,
+    /// Counts too short for a reconstruction: count again for this history length or window.
+    CountAgain { max_history: usize, window: usize },
+    /// Lines as sequences were asked of input that has none: leave that option out.
+    Lines,
+    /// A byte range was asked of input that cannot have one: leave that option out.
+    Range,
+    /// A file read one character per symbol whose symbols may be tokens: read it as tokens.
+    Tokens,
+    /// A file that is not ASCII text: read it as tokens or as bytes.
+    TokensOrBytes,
+    /// Text in memory whose symbols may be longer than one character: give a list of tokens.
+    TokenList,
+}
+
+/// Something the user should know about the data that does not stop the counting (a one-symbol
+/// alphabet, spaces as symbols), with what the user could do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub message: String,
+    pub hint: Option<Hint>,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
 
 pub(crate) fn input(msg: impl Into<String>) -> Error {
     Error::Input(msg.into())
+}
+
+pub(crate) fn hinted(msg: impl Into<String>, hint: Hint) -> Error {
+    Error::Hinted {
+        message: msg.into(),
+        hint,
+    }
 }
 
 pub(crate) fn io(what: impl Into<String>, err: std::io::Error) -> Error {
@@ -48,5 +110,16 @@ pub(crate) fn show_byte(b: u8) -> String {
         "' ' (space)".into()
     } else {
         format!("byte 0x{b:02x}")
+    }
+}
+
+/// A character as a person reads it: quoted if printable, else its code point.
+pub(crate) fn show_char(c: char) -> String {
+    if c == ' ' {
+        "' ' (space)".into()
+    } else if c.is_control() || c.is_whitespace() {
+        format!("character U+{:04X}", c as u32)
+    } else {
+        format!("'{c}'")
     }
 }

@@ -9,11 +9,15 @@ use cmech_core::counts::{ByteClasses, CountTable, InvalidItem};
 use memmap2::Mmap;
 use serde::{Deserialize, Serialize};
 
+use cmech_core::reconstruct::CountWindow;
+
 use crate::bytes;
-use crate::error::{input, io as io_err, line_col, show_byte, Error, Result};
+use crate::error::{hinted, input, io as io_err, line_col, show_byte, show_char, Error, Hint};
+use crate::error::{Result, Warning};
 use crate::npy;
+use crate::shard::{Shard, SourceInfo};
 use crate::stream::Streamer;
-use crate::tokens::{self, TokenMap};
+use crate::tokens::{self, TokenMap, SEP};
 use crate::Progress;
 
 /// How the bytes of a source are read as symbols.
@@ -100,47 +104,77 @@ pub fn parse_range(s: &str) -> Result<(u64, u64)> {
     Ok((a, b))
 }
 
-enum Data {
+pub(crate) enum Data<'a> {
     Mapped(Mmap),
     Empty,
     /// Stdin read in blocks at counting time (once).
     Stream(Mutex<Option<io::Stdin>>),
+    /// In memory: a byte buffer, or the elements of an integer array (with an npy header).
+    Borrowed(&'a [u8]),
+    /// Text in memory, its code points (native-endian u32, with an npy header) read as integers.
+    Text {
+        text: &'a str,
+        codes: Vec<u8>,
+    },
+    /// Tokens in memory.
+    Tokens(Vec<&'a str>),
 }
 
-struct Opened {
-    name: String,
-    data: Data,
-    npy: Option<npy::Header>,
+pub(crate) struct Opened<'a> {
+    pub name: String,
+    pub data: Data<'a>,
+    pub npy: Option<npy::Header>,
 }
 
-impl Opened {
+impl Opened<'_> {
     fn bytes(&self) -> Option<&[u8]> {
         match &self.data {
             Data::Mapped(m) => Some(m),
             Data::Empty => Some(&[]),
-            Data::Stream(_) => None,
+            Data::Borrowed(b) => Some(b),
+            Data::Text { codes, .. } => Some(codes),
+            Data::Stream(_) | Data::Tokens(_) => None,
+        }
+    }
+    fn is_empty(&self) -> bool {
+        match &self.data {
+            Data::Tokens(t) => t.is_empty(),
+            _ => self.bytes().is_some_and(|b| b.is_empty()),
         }
     }
 }
 
-enum Lookup {
+pub(crate) enum Lookup {
     Bytes(Box<ByteClasses>),
     Tokens(TokenMap),
     Ints(npy::Lookup),
 }
 
-/// Sources opened in one format with their alphabet fixed, ready to be counted.
-pub struct Input {
-    format: Format,
-    lines: bool,
-    range: Option<(u64, u64)>,
-    files: Vec<Opened>,
-    names: Vec<String>,
-    lookup: Lookup,
-    warnings: Vec<String>,
+/// Sources opened in one format with their alphabet fixed, ready to be counted: files and stdin
+/// ([`Input::open`]), or data in memory ([`Input::from_memory`]).
+pub struct Input<'a> {
+    pub(crate) format: Format,
+    pub(crate) lines: bool,
+    pub(crate) range: Option<(u64, u64)>,
+    pub(crate) files: Vec<Opened<'a>>,
+    /// The sources' name in messages about all of them.
+    pub(crate) name: String,
+    /// Data in memory: the source that sidecars record.
+    pub(crate) memory: Option<String>,
+    pub(crate) names: Vec<String>,
+    pub(crate) lookup: Lookup,
+    /// Integers in memory that index the alphabet's names.
+    pub(crate) indexed: bool,
+    pub(crate) warnings: Vec<Warning>,
 }
 
-fn open_file(path: &Path) -> Result<Data> {
+/// Sequences in memory shorter than this are gathered into one buffer to be counted together;
+/// longer ones are counted where they lie.
+const IN_PLACE: usize = 1 << 20;
+/// Codes gathered before they are counted.
+const BATCH: usize = 1 << 24;
+
+fn open_file(path: &Path) -> Result<Data<'static>> {
     let name = path.display().to_string();
     if path.is_dir() {
         return Err(input(format!("{name} is a directory, not a data file")));
@@ -149,7 +183,7 @@ fn open_file(path: &Path) -> Result<Data> {
     map_file(&file, &name)
 }
 
-fn map_file(file: &File, name: &str) -> Result<Data> {
+fn map_file(file: &File, name: &str) -> Result<Data<'static>> {
     let len = file
         .metadata()
         .map_err(|e| io_err(format!("cannot read {name}"), e))?
@@ -166,7 +200,7 @@ fn map_file(file: &File, name: &str) -> Result<Data> {
 }
 
 /// Copies stdin to an anonymous temporary file, for inputs that need two passes.
-fn spool_stdin() -> Result<Data> {
+fn spool_stdin() -> Result<Data<'static>> {
     let mut file = tempfile::tempfile().map_err(|e| io_err("cannot create a temporary file", e))?;
     io::copy(&mut io::stdin().lock(), &mut file)
         .map_err(|e| io_err("cannot copy stdin to a temporary file", e))?;
@@ -181,7 +215,7 @@ fn split_list(s: &str) -> Vec<&str> {
     }
 }
 
-fn no_duplicates(names: &[String]) -> Result<()> {
+pub(crate) fn no_duplicates(names: &[String]) -> Result<()> {
     for (i, a) in names.iter().enumerate() {
         if names[..i].contains(a) {
             return Err(input(format!("the alphabet lists '{a}' twice")));
@@ -230,10 +264,13 @@ fn parse_chars_alphabet(s: &str) -> Result<Vec<u8>> {
         .into_iter()
         .map(|c| {
             if !c.is_ascii() {
-                Err(input(format!(
-                    "alphabet symbol '{c}' is not a one-byte character: the chars format reads \
-                     ASCII text; use --tokens with symbols separated by spaces"
-                )))
+                Err(hinted(
+                    format!(
+                        "alphabet symbol '{c}' is not a one-byte character: the chars format \
+                         reads ASCII text"
+                    ),
+                    Hint::Tokens,
+                ))
             } else if bytes::is_line_byte(c as u8) {
                 Err(input(
                     "a line ending cannot be a symbol of the chars format",
@@ -245,7 +282,8 @@ fn parse_chars_alphabet(s: &str) -> Result<Vec<u8>> {
         .collect()
 }
 
-fn sort_tokens(tokens: &mut [String]) {
+/// Tokens in the order of an inferred alphabet: numerically if all are integers, else by bytes.
+pub(crate) fn sort_tokens(tokens: &mut [String]) {
     let ints: Option<Vec<i128>> = tokens.iter().map(|t| t.parse::<i128>().ok()).collect();
     if ints.is_some() {
         tokens.sort_by_key(|t| t.parse::<i128>().expect("checked"));
@@ -254,9 +292,13 @@ fn sort_tokens(tokens: &mut [String]) {
     }
 }
 
-impl Input {
+impl Input<'static> {
     /// Opens the sources and fixes the alphabet (given, or found by a first pass over the data).
-    pub fn open(sources: &[Source], opts: &ReadOptions, progress: &dyn Progress) -> Result<Input> {
+    pub fn open(
+        sources: &[Source],
+        opts: &ReadOptions,
+        progress: &dyn Progress,
+    ) -> Result<Input<'static>> {
         if sources.is_empty() {
             return Err(input("no input given"));
         }
@@ -279,25 +321,35 @@ impl Input {
                 }
             };
         if opts.lines && matches!(format, Format::Bytes | Format::Npy) {
-            return Err(input(format!(
-                "--lines applies to chars and tokens, not to {} input{}",
-                format.name(),
-                if format == Format::Npy {
-                    " (each row of a 2-D array is already a sequence)"
-                } else {
-                    ""
-                }
-            )));
+            return Err(hinted(
+                format!(
+                    "reading each line as its own sequence applies to chars and tokens, not to \
+                     {} input{}",
+                    format.name(),
+                    if format == Format::Npy {
+                        " (each row of a 2-D array is already a sequence)"
+                    } else {
+                        ""
+                    }
+                ),
+                Hint::Lines,
+            ));
         }
         if let Some((a, b)) = opts.range {
             if sources.len() != 1 || sources[0] == Source::Stdin {
-                return Err(input("--range applies to exactly one file (not stdin)"));
+                return Err(hinted(
+                    "a byte range applies to exactly one file (not stdin)",
+                    Hint::Range,
+                ));
             }
             if !matches!(format, Format::Chars | Format::Bytes) {
-                return Err(input(format!(
-                    "--range applies to chars and bytes files, not to {} input",
-                    format.name()
-                )));
+                return Err(hinted(
+                    format!(
+                        "a byte range applies to chars and bytes files, not to {} input",
+                        format.name()
+                    ),
+                    Hint::Range,
+                ));
             }
             if a > b {
                 return Err(input(format!("range {a}..{b} ends before it starts")));
@@ -339,34 +391,56 @@ impl Input {
                 )));
             }
         }
+        let name = files
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut input_ = Input {
             format,
             lines: opts.lines,
             range: opts.range,
             files,
+            name,
+            memory: None,
             names: Vec::new(),
             lookup: Lookup::Bytes(Box::new(ByteClasses::new())),
+            indexed: false,
             warnings: Vec::new(),
         };
         match &opts.alphabet {
             Some(a) => input_.set_alphabet(a)?,
             None => input_.infer_alphabet(progress)?,
         }
-        if input_.names.len() == 1 {
-            input_.warnings.push(format!(
-                "only one symbol ('{}') in the alphabet: every sequence is that symbol repeated, \
-                 a process of one state and zero entropy",
-                input_.names[0]
-            ));
-        }
-        if format == Format::Chars && input_.names.iter().any(|n| n == " " || n == "\t") {
-            input_.warnings.push(
-                "spaces or tabs are symbols of this chars input; for symbols separated by spaces \
-                 use --tokens"
-                    .into(),
-            );
-        }
+        input_.add_warnings();
         Ok(input_)
+    }
+}
+
+impl<'a> Input<'a> {
+    /// The warnings of every input: a one-symbol alphabet, spaces as symbols of text.
+    pub(crate) fn add_warnings(&mut self) {
+        if self.names.len() == 1 {
+            self.warnings.push(Warning {
+                message: format!(
+                    "only one symbol ('{}') in the alphabet: every sequence is that symbol \
+                     repeated, a process of one state and zero entropy",
+                    self.names[0]
+                ),
+                hint: None,
+            });
+        }
+        if self.format == Format::Chars && self.names.iter().any(|n| n == " " || n == "\t") {
+            self.warnings.push(Warning {
+                message: "spaces or tabs are symbols of this text (one character per symbol)"
+                    .into(),
+                hint: Some(if self.memory.is_some() {
+                    Hint::TokenList
+                } else {
+                    Hint::Tokens
+                }),
+            });
+        }
     }
 
     fn set_alphabet(&mut self, text: &str) -> Result<()> {
@@ -390,13 +464,7 @@ impl Input {
                     return Err(input(format!("the alphabet '{text}' has an empty entry")));
                 }
                 no_duplicates(&self.names)?;
-                self.lookup = Lookup::Tokens(
-                    self.names
-                        .iter()
-                        .enumerate()
-                        .map(|(i, n)| (n.as_bytes().to_vec(), i as u32))
-                        .collect(),
-                );
+                self.lookup = Lookup::Tokens(token_map(&self.names));
             }
             Format::Npy => {
                 let vals = parse_int_list(text, i64::MIN as i128, u64::MAX as i128, "an integer")?;
@@ -416,16 +484,37 @@ impl Input {
             .sum()
     }
 
-    fn infer_alphabet(&mut self, progress: &dyn Progress) -> Result<()> {
-        let all_names = || {
-            self.files
-                .iter()
-                .map(|f| f.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+    pub(crate) fn infer_alphabet(&mut self, progress: &dyn Progress) -> Result<()> {
         progress.begin("scanning", self.total_bytes(), "B");
         match self.format {
+            Format::Chars if self.memory.is_some() => {
+                let mut values = Vec::new();
+                for f in &self.files {
+                    let h = f.npy.as_ref().expect("code points have a header");
+                    let b = f.bytes().expect("in memory");
+                    values.extend(npy::distinct(b, h, &f.name, progress)?);
+                }
+                values.sort_unstable();
+                values.dedup();
+                values.retain(|&v| v != b'\n' as i128 && v != b'\r' as i128);
+                self.names = values
+                    .iter()
+                    .map(|&v| char::from_u32(v as u32).expect("code points").to_string())
+                    .collect();
+                self.lookup = Lookup::Ints(text_lookup(&values, self.lines));
+            }
+            Format::Tokens if self.memory.is_some() => {
+                let mut set = rustc_hash::FxHashSet::default();
+                for f in &self.files {
+                    if let Data::Tokens(t) = &f.data {
+                        set.extend(t.iter().copied());
+                    }
+                }
+                let mut names: Vec<String> = set.into_iter().map(String::from).collect();
+                sort_tokens(&mut names);
+                self.lookup = Lookup::Tokens(token_map(&names));
+                self.names = names;
+            }
             Format::Chars | Format::Bytes => {
                 let mut hist = [0u64; 256];
                 for f in &self.files {
@@ -434,13 +523,16 @@ impl Input {
                     if self.format == Format::Chars && h[128..].iter().any(|&c| c > 0) {
                         let at = b.iter().position(|&x| x >= 128).expect("counted");
                         let (line, col) = line_col(b, at);
-                        return Err(input(format!(
-                            "{}: {} at byte {at} (line {line}, column {col}) is not a one-byte \
-                             character: the chars format reads ASCII text, one character per \
-                             symbol; use --tokens (symbols separated by spaces) or --bytes",
-                            f.name,
-                            show_byte(b[at])
-                        )));
+                        return Err(hinted(
+                            format!(
+                                "{}: {} at byte {at} (line {line}, column {col}) is not a \
+                                 one-byte character: the chars format reads ASCII text, one \
+                                 character per symbol",
+                                f.name,
+                                show_byte(b[at])
+                            ),
+                            Hint::TokensOrBytes,
+                        ));
                     }
                     hist.iter_mut().zip(h).for_each(|(a, b)| *a += b);
                 }
@@ -477,13 +569,7 @@ impl Input {
                     })
                     .collect::<Result<Vec<String>>>()?;
                 sort_tokens(&mut names);
-                self.lookup = Lookup::Tokens(
-                    names
-                        .iter()
-                        .enumerate()
-                        .map(|(i, n)| (n.as_bytes().to_vec(), i as u32))
-                        .collect(),
-                );
+                self.lookup = Lookup::Tokens(token_map(&names));
                 self.names = names;
             }
             Format::Npy => {
@@ -505,13 +591,10 @@ impl Input {
         }
         progress.end();
         if self.names.is_empty() {
-            let empty = self
-                .files
-                .iter()
-                .all(|f| f.bytes().is_some_and(|b| b.is_empty()));
+            let empty = self.files.iter().all(Opened::is_empty);
             return Err(input(format!(
                 "no symbols in {}{}",
-                all_names(),
+                self.name,
                 if empty { " (empty)" } else { "" }
             )));
         }
@@ -532,11 +615,14 @@ impl Input {
         &self.names
     }
     /// Things the user should know (a one-symbol alphabet, whitespace symbols).
-    pub fn warnings(&self) -> &[String] {
+    pub fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
-    /// The sources' names, as given ("-" for stdin).
+    /// The sources' names, as given ("-" for stdin); data in memory is one source.
     pub fn source_names(&self) -> Vec<String> {
+        if let Some(source) = &self.memory {
+            return vec![source.clone()];
+        }
         self.files
             .iter()
             .map(|f| {
@@ -549,7 +635,20 @@ impl Input {
             .collect()
     }
 
-    fn alphabet_text(&self) -> String {
+    /// The sources as a count shard's sidecar records them.
+    pub fn source_infos(&self) -> Vec<SourceInfo> {
+        self.source_names()
+            .into_iter()
+            .map(|path| SourceInfo {
+                path,
+                range: self.range.map(|(a, b)| [a, b]),
+                format: self.format,
+                lines: self.lines,
+            })
+            .collect()
+    }
+
+    pub(crate) fn alphabet_text(&self) -> String {
         format!("{{{}}}", self.names.join(", "))
     }
 
@@ -562,15 +661,120 @@ impl Input {
             None => self.total_bytes(),
         };
         progress.begin("counting", total, "B");
+        let mut batch = Vec::new();
+        let flush = |table: &mut CountTable, batch: &mut Vec<u32>| {
+            table
+                .add_items(batch, 0..batch.len(), tokens::classify, &|_| {})
+                .expect("codes are classified before they are gathered");
+            batch.clear();
+        };
         for f in &self.files {
-            self.count_one(f, &mut table, progress)?;
+            if self.batched(f) {
+                self.push_codes(f, &mut batch)?;
+                if batch.len() >= BATCH {
+                    flush(&mut table, &mut batch);
+                }
+            } else {
+                self.count_one(f, &mut table, progress)?;
+            }
         }
+        flush(&mut table, &mut batch);
         progress.end();
         if table.symbols() == 0 && self.range.is_none() {
-            let names: Vec<&str> = self.files.iter().map(|f| f.name.as_str()).collect();
-            return Err(input(format!("no symbols in {}", names.join(", "))));
+            return Err(input(format!("no symbols in {}", self.name)));
         }
         Ok(table)
+    }
+
+    /// Counts every source for `window` into a count shard with its sidecar filled in.
+    pub fn count_shard(&self, window: &CountWindow, progress: &dyn Progress) -> Result<Shard> {
+        let table = self.count(window.length(self.names.len()), progress)?;
+        Ok(Shard::new(
+            table,
+            self.names.clone(),
+            window.max_history(),
+            self.source_infos(),
+        ))
+    }
+
+    /// Whether a source is a short sequence in memory, counted with others in one buffer.
+    fn batched(&self, f: &Opened) -> bool {
+        match &f.data {
+            Data::Tokens(_) => true,
+            Data::Borrowed(_) | Data::Text { .. } => f
+                .npy
+                .as_ref()
+                .is_some_and(|h| h.shape.len() == 1 && h.elements() < IN_PLACE),
+            _ => false,
+        }
+    }
+
+    /// Appends the codes of a short sequence in memory, then a separator.
+    fn push_codes(&self, f: &Opened, batch: &mut Vec<u32>) -> Result<()> {
+        match (&self.lookup, &f.data) {
+            (Lookup::Tokens(map), Data::Tokens(tokens)) => {
+                for (i, t) in tokens.iter().enumerate() {
+                    match map.get(t.as_bytes()) {
+                        Some(&x) => batch.push(x),
+                        None => {
+                            return Err(input(format!(
+                                "{}: token '{t}' at index {i} is not in the alphabet {}",
+                                f.name,
+                                self.alphabet_text()
+                            )))
+                        }
+                    }
+                }
+                batch.push(SEP);
+                Ok(())
+            }
+            (Lookup::Ints(lookup), _) => {
+                let h = f.npy.as_ref().expect("integers have a header");
+                npy::codes(f.bytes().expect("in memory"), h, lookup, batch)
+                    .map_err(|o| self.outside(f, h, o))
+            }
+            _ => unreachable!("only tokens and integers in memory are batched"),
+        }
+    }
+
+    /// The error of a value outside the alphabet.
+    fn outside(&self, f: &Opened, h: &npy::Header, o: npy::Outside) -> Error {
+        if let Data::Text { text, .. } = &f.data {
+            let c = char::from_u32(o.value as u32).expect("a code point");
+            let (line, col) = char_line_col(text, o.index);
+            return input(format!(
+                "{}: {} at index {} (line {line}, column {col}) is not in the alphabet {}",
+                f.name,
+                show_char(c),
+                o.index,
+                self.alphabet_text()
+            ));
+        }
+        let at = if h.shape.len() == 2 {
+            format!("row {}, column {}", o.index / h.row(), o.index % h.row())
+        } else {
+            format!("index {}", o.index)
+        };
+        input(format!(
+            "{}: value {} at {at} is not in the alphabet {}{}",
+            f.name,
+            o.value,
+            self.alphabet_text(),
+            self.indexed_hint()
+        ))
+    }
+
+    /// For integers in memory that index the alphabet's names, what the alphabet means.
+    fn indexed_hint(&self) -> String {
+        if self.indexed {
+            format!(
+                " (integer data index the alphabet's names, 0 to {}; to name the symbols by \
+                 their values, give the values as the alphabet)",
+                self.names.len() - 1
+            )
+        } else {
+            String::new()
+        }
     }
 
     fn count_one(&self, f: &Opened, table: &mut CountTable, progress: &dyn Progress) -> Result<()> {
@@ -617,19 +821,7 @@ impl Input {
             (Lookup::Ints(lookup), _) => {
                 let data = f.bytes().expect("mapped");
                 let h = f.npy.as_ref().expect("parsed");
-                npy::count(data, h, lookup, table, progress).map_err(|o| {
-                    let at = if h.shape.len() == 2 {
-                        format!("row {}, column {}", o.index / h.row(), o.index % h.row())
-                    } else {
-                        format!("index {}", o.index)
-                    };
-                    input(format!(
-                        "{}: value {} at {at} is not in the alphabet {}",
-                        f.name,
-                        o.value,
-                        self.alphabet_text()
-                    ))
-                })?;
+                npy::count(data, h, lookup, table, progress).map_err(|o| self.outside(f, h, o))?;
             }
         }
         Ok(())
@@ -639,7 +831,9 @@ impl Input {
         let (what, place) = match data {
             Some(d) => {
                 let (line, col) = line_col(d, at);
-                let place = if self.format == Format::Chars {
+                let place = if self.memory.is_some() {
+                    format!("index {at}")
+                } else if self.format == Format::Chars {
                     format!("byte {at} (line {line}, column {col})")
                 } else {
                     format!("byte {at}")
@@ -656,17 +850,18 @@ impl Input {
         } else {
             what
         };
-        let hint = match data {
-            Some(d) if self.format == Format::Chars && d[at] >= 128 => {
-                " (the chars format reads one-byte characters; use --tokens or --bytes)"
-            }
-            _ => "",
-        };
-        input(format!(
-            "{}: {what} at {place} is not in the alphabet {}{hint}",
+        let message = format!(
+            "{}: {what} at {place} is not in the alphabet {}",
             f.name,
             self.alphabet_text()
-        ))
+        );
+        match data {
+            Some(d) if self.format == Format::Chars && d[at] >= 128 => hinted(
+                message + " (the chars format reads one-byte characters)",
+                Hint::TokensOrBytes,
+            ),
+            _ => input(message + &self.indexed_hint()),
+        }
     }
 
     fn bad_token(&self, f: &Opened, u: tokens::Unknown, data: Option<&[u8]>) -> Error {
@@ -706,4 +901,36 @@ fn looks_like_npy(s: &Source) -> bool {
                 .is_ok_and(|_| head == npy::MAGIC)
         }
     }
+}
+
+/// The token lookup of an alphabet of tokens: `names[i]` is symbol `i`.
+pub(crate) fn token_map(names: &[String]) -> TokenMap {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_bytes().to_vec(), i as u32))
+        .collect()
+}
+
+/// The lookup of text read as code points: `values[i]` is symbol `i`; `\r` is skipped, and `\n`
+/// too unless it ends a sequence (`lines`).
+pub(crate) fn text_lookup(values: &[i128], lines: bool) -> npy::Lookup {
+    let (cr, lf) = (b'\r' as i128, b'\n' as i128);
+    if lines {
+        npy::Lookup::with(values, &[cr], &[lf])
+    } else {
+        npy::Lookup::with(values, &[cr, lf], &[])
+    }
+}
+
+/// 1-based line and column of the character at `index` of a text.
+fn char_line_col(text: &str, index: usize) -> (usize, usize) {
+    let (mut line, mut start) = (1, 0);
+    for (i, c) in text.chars().take(index).enumerate() {
+        if c == '\n' {
+            line += 1;
+            start = i + 1;
+        }
+    }
+    (line, index - start + 1)
 }

@@ -9,23 +9,32 @@
 //! [`shard`] writes and reads count tables as shard files with a JSON sidecar, so counting can be
 //! spread over byte ranges, files and machines and merged afterwards.
 //!
+//! Data already in memory (integer arrays, byte buffers, text, tokens) opens as an [`Input`] too,
+//! with [`Input::from_memory`] and the types of [`memory`], and is read through the same code.
+//!
 //! [`npy_write`] writes `.npy` arrays, streamed, for results that numpy reads.
 //!
-//! This crate has no terminal code: progress is reported through the [`Progress`] trait.
+//! This crate has no terminal code: progress is reported through the [`Progress`] trait. Its
+//! messages name no flag or argument of a face; a [`Hint`] on an error or [`Warning`] says what the
+//! caller could do, for each face to word in its own terms.
 
 mod bytes;
 mod error;
 mod input;
+pub mod memory;
 mod npy;
 pub mod npy_write;
 pub mod shard;
 mod stream;
 mod tokens;
 
-pub use error::{Error, Result};
+pub use error::{Error, Hint, Result, Warning};
 pub use input::{parse_range, Format, Input, ReadOptions, Source};
+pub use memory::{Ints, Memory, Part, Symbol};
 pub use npy_write::{NpyType, NpyWriter};
-pub use shard::{merge_shards, read_shard, write_shard, Shard, ShardInfo, SourceInfo};
+pub use shard::{
+    are_shards, load_shards, merge_shards, read_shard, write_shard, Shard, ShardInfo, SourceInfo,
+};
 
 /// Receives progress reports from long passes over the data. Every method has a no-op default.
 pub trait Progress: Sync {

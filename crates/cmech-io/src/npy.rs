@@ -205,49 +205,78 @@ fn elements<'a, const W: usize>(data: &'a [u8], h: &Header) -> &'a [[u8; W]] {
     unsafe { std::slice::from_raw_parts(bytes.as_ptr() as *const [u8; W], h.elements()) }
 }
 
-/// Symbol indices of integer values.
+/// Symbol indices of integer values, and the values that are not symbols but skipped or end a
+/// sequence (line endings of text in memory, read as code points).
 pub(crate) enum Lookup {
     Dense { min: i128, index: Vec<u32> },
     Sparse(FxHashMap<i128, u32>),
 }
 
+/// Codes of the lookup that are not symbol indices (an alphabet has at most `MAX_SYMBOLS`).
+const NONE: u32 = u32::MAX;
+const SKIP: u32 = u32::MAX - 1;
+const SEPARATOR: u32 = u32::MAX - 2;
+
 impl Lookup {
     /// `values[i]` is symbol `i`.
     pub fn new(values: &[i128]) -> Lookup {
-        let (min, max) = (values.iter().min(), values.iter().max());
+        Lookup::with(values, &[], &[])
+    }
+
+    /// `values[i]` is symbol `i`; `skip` values are not symbols, `separators` end a sequence.
+    pub fn with(values: &[i128], skip: &[i128], separators: &[i128]) -> Lookup {
+        let pairs: Vec<(i128, u32)> = (values.iter().enumerate().map(|(i, &v)| (v, i as u32)))
+            .chain(skip.iter().map(|&v| (v, SKIP)))
+            .chain(separators.iter().map(|&v| (v, SEPARATOR)))
+            .collect();
+        let (min, max) = (
+            pairs.iter().map(|p| p.0).min(),
+            pairs.iter().map(|p| p.0).max(),
+        );
         match (min, max) {
-            (Some(&min), Some(&max)) if max - min < DENSE => {
-                let mut index = vec![u32::MAX; (max - min + 1) as usize];
-                for (i, &v) in values.iter().enumerate() {
-                    index[(v - min) as usize] = i as u32;
+            (Some(min), Some(max)) if max - min < DENSE => {
+                let mut index = vec![NONE; (max - min + 1) as usize];
+                for &(v, c) in &pairs {
+                    index[(v - min) as usize] = c;
                 }
                 Lookup::Dense { min, index }
             }
-            _ => Lookup::Sparse(
-                values
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &v)| (v, i as u32))
-                    .collect(),
-            ),
+            _ => Lookup::Sparse(pairs.into_iter().collect()),
         }
     }
 
     #[inline]
-    pub fn get(&self, v: i128) -> Option<u32> {
-        match self {
+    pub fn item(&self, v: i128) -> Item {
+        let code = match self {
             Lookup::Dense { min, index } => {
                 let d = v - min;
                 if d < 0 || d >= index.len() as i128 {
-                    None
+                    NONE
                 } else {
-                    let x = index[d as usize];
-                    (x != u32::MAX).then_some(x)
+                    index[d as usize]
                 }
             }
-            Lookup::Sparse(m) => m.get(&v).copied(),
+            Lookup::Sparse(m) => m.get(&v).copied().unwrap_or(NONE),
+        };
+        match code {
+            NONE => Item::Invalid,
+            SKIP => Item::Skip,
+            SEPARATOR => Item::Separator,
+            x => Item::Symbol(x),
         }
     }
+}
+
+/// The codes a [`Streamer`] or a buffer of sequences takes: symbol indices, and `SEP`.
+#[inline]
+fn push_item(out: &mut Vec<u32>, item: Item) -> bool {
+    match item {
+        Item::Symbol(x) => out.push(x),
+        Item::Separator => out.push(SEP),
+        Item::Skip => {}
+        Item::Invalid => return false,
+    }
+    true
 }
 
 macro_rules! by_width {
@@ -370,7 +399,7 @@ fn count_w<const W: usize>(
         value: decode(el[i], d),
     };
     if h.shape.len() == 1 || h.shape[0] == 1 {
-        let classify = |b: [u8; W]| lookup.get(decode(b, d)).map_or(Item::Invalid, Item::Symbol);
+        let classify = |b: [u8; W]| lookup.item(decode(b, d));
         return table
             .add_items(el, 0..el.len(), classify, &|n| {
                 progress.advance(n * W as u64)
@@ -404,9 +433,8 @@ fn count_w<const W: usize>(
                 let mut out = Vec::with_capacity((r1 - r0) * (row + 1));
                 for r in r0..r1 {
                     for (j, &b) in el[r * row..(r + 1) * row].iter().enumerate() {
-                        match lookup.get(decode(b, d)) {
-                            Some(x) => out.push(x),
-                            None => return Err(r * row + j),
+                        if !push_item(&mut out, lookup.item(decode(b, d))) {
+                            return Err(r * row + j);
                         }
                     }
                     out.push(SEP);
@@ -414,15 +442,63 @@ fn count_w<const W: usize>(
                 Ok(out)
             })
             .collect();
-        for part in parts {
+        for (part, &r0) in parts.into_iter().zip(starts) {
             let part = part.map_err(outside)?;
-            progress.advance(((part.len() - part.len() / (row + 1)) * W) as u64);
+            let r1 = (r0 + rows_per_block).min(h.shape[0]);
+            progress.advance(((r1 - r0) * row * W) as u64);
             st.extend(&part)
                 .expect("values are classified before counting");
         }
     }
     st.finish().expect("values are classified before counting");
     Ok(())
+}
+
+/// Appends the codes of a 1-D array's symbols to `out`, then `SEP` (for arrays too short to be
+/// worth counting on their own).
+pub(crate) fn codes(
+    data: &[u8],
+    h: &Header,
+    lookup: &Lookup,
+    out: &mut Vec<u32>,
+) -> std::result::Result<(), Outside> {
+    by_width!(h.dtype.width, codes_w(data, h, lookup, out))
+}
+
+fn codes_w<const W: usize>(
+    data: &[u8],
+    h: &Header,
+    lookup: &Lookup,
+    out: &mut Vec<u32>,
+) -> std::result::Result<(), Outside> {
+    let d = h.dtype;
+    for (i, &b) in elements::<W>(data, h).iter().enumerate() {
+        let value = decode(b, d);
+        if !push_item(out, lookup.item(value)) {
+            return Err(Outside { index: i, value });
+        }
+    }
+    out.push(SEP);
+    Ok(())
+}
+
+/// The header of integers in memory: `data` holds `len` elements of `width` bytes in this
+/// machine's byte order, one sequence or rows of `row` elements.
+pub(crate) fn memory_header(width: usize, signed: bool, len: usize, row: Option<usize>) -> Header {
+    let shape = match row {
+        None => vec![len],
+        Some(0) => vec![0, 0],
+        Some(r) => vec![len / r, r],
+    };
+    Header {
+        dtype: Dtype {
+            width,
+            signed,
+            big_endian: cfg!(target_endian = "big"),
+        },
+        shape,
+        offset: 0,
+    }
 }
 
 #[cfg(test)]

@@ -11,10 +11,11 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use cmech_core::counts::CountTable;
+use cmech_core::reconstruct::{reconstruct, ReconstructOptions, Reconstruction};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{input, io as io_err, Result};
-use crate::Format;
+use crate::error::{hinted, input, io as io_err, Hint, Result};
+use crate::{Format, Source};
 
 pub const MAGIC: &[u8; 8] = b"CMECHCNT";
 pub const VERSION: u64 = 1;
@@ -77,6 +78,28 @@ impl Shard {
         };
         Shard { table, info }
     }
+
+    /// Reconstructs the epsilon-machine from these counts. Counts too short for `opts` are an
+    /// error that `name` names (the shards' paths, say) and that hints at counting again.
+    pub fn reconstruct(&self, name: &str, opts: &ReconstructOptions) -> Result<Reconstruction> {
+        let need = opts.window(self.info.alphabet.len());
+        if self.table.window() < need {
+            return Err(hinted(
+                format!(
+                    "the counts of {name} go up to words of {} symbols, but maximum history {} \
+                     with method {} needs {need}",
+                    self.table.window(),
+                    opts.max_history,
+                    opts.method.name(),
+                ),
+                Hint::CountAgain {
+                    max_history: opts.max_history,
+                    window: need,
+                },
+            ));
+        }
+        Ok(reconstruct(&self.table, self.info.alphabet.clone(), opts)?)
+    }
 }
 
 /// The sidecar's path: the shard's with `.json` appended.
@@ -92,6 +115,42 @@ pub fn is_shard(path: &Path) -> bool {
     File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
         .is_ok_and(|_| &head == MAGIC)
+}
+
+/// Whether inputs are count shards (all of them) or data (none of them; stdin is data). A mix of
+/// the two is an error.
+pub fn are_shards(sources: &[Source]) -> Result<bool> {
+    let shards: Vec<bool> = sources
+        .iter()
+        .map(|s| matches!(s, Source::Path(p) if is_shard(p)))
+        .collect();
+    match (shards.iter().any(|&s| s), shards.iter().all(|&s| s)) {
+        (false, _) => Ok(false),
+        (true, true) => Ok(true),
+        (true, false) => Err(input("give either count shards or data files, not both")),
+    }
+}
+
+/// Reads shards and adds them up; messages name each by its path.
+pub fn load_shards(paths: &[PathBuf]) -> Result<Shard> {
+    let shards = paths
+        .iter()
+        .map(|p| Ok((p.display().to_string(), read_shard(p)?)))
+        .collect::<Result<Vec<_>>>()?;
+    merge_shards(&shards)
+}
+
+/// Refuses, unless `overwrite`, a shard path whose file or sidecar exists: the check
+/// [`write_shard`] makes, for callers that refuse before a long count.
+pub fn check_free(path: &Path, overwrite: bool) -> Result<()> {
+    if !overwrite {
+        for p in [path.to_path_buf(), sidecar_path(path)] {
+            if p.exists() {
+                return Err(hinted(format!("{} exists", p.display()), Hint::Overwrite));
+            }
+        }
+    }
+    Ok(())
 }
 
 const FNV_OFFSET: u64 = 0xcbf29ce484222325;
@@ -260,15 +319,8 @@ pub fn read_table(inp: impl Read, name: &str) -> Result<CountTable> {
 
 /// Writes a shard and its sidecar; refuses to replace existing files unless `overwrite`.
 pub fn write_shard(path: &Path, shard: &Shard, overwrite: bool) -> Result<()> {
+    check_free(path, overwrite)?;
     let side = sidecar_path(path);
-    for p in [path, side.as_path()] {
-        if !overwrite && p.exists() {
-            return Err(input(format!(
-                "{} exists; use --force to overwrite it",
-                p.display()
-            )));
-        }
-    }
     let create = |p: &Path| {
         OpenOptions::new()
             .write(true)
@@ -362,16 +414,18 @@ pub fn merge_shards(shards: &[(String, Shard)]) -> Result<Shard> {
             } else {
                 "windows"
             };
-            return Err(input(format!(
-                "cannot merge {name} ({}) with {first_name} ({}): the {what} differ{}",
-                describe(&s.info),
-                describe(&first.info),
+            return Err(hinted(
+                format!(
+                    "cannot merge {name} ({}) with {first_name} ({}): the {what} differ",
+                    describe(&s.info),
+                    describe(&first.info),
+                ),
                 if what == "alphabets" {
-                    "; count every part with the same --alphabet"
+                    Hint::SameAlphabet
                 } else {
-                    "; count every part with the same --max-history or --window"
-                }
-            )));
+                    Hint::SameWindow
+                },
+            ));
         }
         table.merge(&s.table)?;
         sources.extend(s.info.sources.iter().cloned());

@@ -108,7 +108,7 @@ fn tokenize(
     Ok(())
 }
 
-fn classify(x: u32) -> Item {
+pub(crate) fn classify(x: u32) -> Item {
     if x == SEP {
         Item::Separator
     } else {

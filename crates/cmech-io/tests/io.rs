@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use cmech_core::counts::CountTable;
 use cmech_io::shard::{self, sidecar_path};
 use cmech_io::{
-    merge_shards, read_shard, write_shard, Format, Input, NoProgress, ReadOptions, Shard, Source,
-    SourceInfo,
+    merge_shards, read_shard, write_shard, Format, Hint, Input, NoProgress, ReadOptions, Shard,
+    Source, SourceInfo,
 };
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -16,7 +16,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     p
 }
 
-fn open(paths: &[&Path], opts: &ReadOptions) -> cmech_io::Result<Input> {
+fn open(paths: &[&Path], opts: &ReadOptions) -> cmech_io::Result<Input<'static>> {
     let sources: Vec<Source> = paths
         .iter()
         .map(|p| Source::Path(p.to_path_buf()))
@@ -111,8 +111,10 @@ fn symbols_outside_a_given_alphabet_are_named_with_their_place() {
 fn non_ascii_text_and_empty_files_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "u.txt", "01é1".as_bytes());
-    let e = err(open(&[&p], &opts(None, false, None)));
-    assert!(e.contains("byte 2") && e.contains("--tokens"), "{e}");
+    let e = open(&[&p], &opts(None, false, None)).err().unwrap();
+    assert_eq!(e.hint(), Some(Hint::TokensOrBytes));
+    let e = e.to_string();
+    assert!(e.contains("byte 2") && !e.contains("--"), "{e}");
     let p = write(dir.path(), "empty.txt", b"");
     let e = err(open(&[&p], &opts(None, false, None)));
     assert!(e.contains("no symbols") && e.contains("empty.txt"), "{e}");
@@ -139,7 +141,7 @@ fn a_single_symbol_counts_with_a_warning() {
     let p = write(dir.path(), "a.txt", b"aaaaaa\n");
     let input = open(&[&p], &opts(None, false, None)).unwrap();
     assert_eq!(input.alphabet(), ["a"]);
-    assert!(input.warnings()[0].contains("only one symbol"));
+    assert!(input.warnings()[0].message.contains("only one symbol"));
     let t = input.count(3, &NoProgress).unwrap();
     assert_eq!(t.full_words().get(0), 4);
 }
@@ -208,8 +210,14 @@ fn bytes_are_all_symbols_line_endings_included() {
             .and_then(|i| i.count(2, &NoProgress)),
     );
     assert!(e.contains("byte value 13 at byte 4"), "{e}");
-    let e = err(open(&[&p], &opts(Some(Format::Bytes), true, None)));
-    assert!(e.contains("--lines"), "{e}");
+    let e = open(&[&p], &opts(Some(Format::Bytes), true, None))
+        .err()
+        .unwrap();
+    assert_eq!(e.hint(), Some(Hint::Lines));
+    assert!(
+        e.to_string().contains("each line as its own sequence"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -393,8 +401,9 @@ fn shards_round_trip_and_merge() {
     assert_eq!(m.info.symbols, 16);
     assert_eq!(m.info.sequences, 2);
     // Never overwritten without permission.
-    let e = err(write_shard(&pa, &b, false));
-    assert!(e.contains("exists") && e.contains("--force"), "{e}");
+    let e = write_shard(&pa, &b, false).unwrap_err();
+    assert_eq!(e.hint(), Some(Hint::Overwrite));
+    assert!(e.to_string().ends_with("a.cnt exists"), "{e}");
     write_shard(&pa, &b, true).unwrap();
     assert_eq!(read_shard(&pa).unwrap().table, b.table);
 }

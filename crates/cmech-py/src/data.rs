@@ -1,37 +1,79 @@
 //! Counting data and reconstructing from counts: the native half of `cmech.count`,
 //! `cmech.reconstruct` and `cmech.Counts`.
 //!
-//! Files go through `cmech_io` exactly as in the CLI (same formats, alphabet inference and
-//! messages); count shards are `cmech_io::Shard`s. Data already in memory (numpy arrays, and text
-//! that the Python side turns into arrays of code points) are classified here and counted by
-//! `CountTable::add_items`, in place where a sequence is long. The interpreter lock is released
-//! while counting and reconstructing.
+//! Files and data in memory (numpy integer arrays, str, token lists, bytes) go through `cmech_io`
+//! as the CLI's files do (same formats, alphabet inference, counting and messages, data in memory
+//! by `Input::from_memory`); count shards are `cmech_io::Shard`s; option checks are the core's.
+//! This module only converts Python objects and words `cmech_io`'s hints in Python's terms. The
+//! interpreter lock is released while counting and reconstructing.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
-use cmech_core::counts::{CountTable, InvalidItem, Item};
-use cmech_core::reconstruct::{reconstruct, Method, ReconstructOptions, Test};
+use cmech_core::reconstruct::{CountWindow, Method, ReconstructOptions, Test};
 use cmech_core::CmechError;
-use cmech_io::shard::{is_shard, sidecar_path};
 use cmech_io::{
-    merge_shards, read_shard, write_shard, Format, Input, NoProgress, ReadOptions, Shard, Source,
-    SourceInfo,
+    are_shards, load_shards, merge_shards, write_shard, Format, Hint, Input, Ints, Memory,
+    NoProgress, Part, ReadOptions, Shard, Source, Symbol, Warning,
 };
 use numpy::{PyArrayDescrMethods, PyReadonlyArrayDyn, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
+use pyo3::types::{PyBytes, PyList, PyString};
 
 use crate::{raise, to_py, Presentation};
 
-/// A `cmech_io` error as the matching `cmech` exception: bad data or shards are
-/// `InvalidDataError`, refusals of the operating system `CmechIOError`.
+/// What to do about a problem or warning of `cmech_io`, in terms of the Python functions.
+fn hint_text(hint: Hint) -> String {
+    match hint {
+        Hint::Overwrite => "pass overwrite=True to replace it".into(),
+        Hint::SameAlphabet => "count every part with the same alphabet".into(),
+        Hint::SameWindow => "count every part with the same max_history or window".into(),
+        Hint::CountAgain {
+            max_history,
+            window,
+        } => format!("count again with max_history={max_history} (or window={window})"),
+        Hint::Lines => "leave out lines=True".into(),
+        Hint::Range => "leave out byte_range".into(),
+        Hint::Tokens => "for symbols separated by spaces pass format=\"tokens\"".into(),
+        Hint::TokensOrBytes => {
+            "pass format=\"tokens\" (symbols separated by spaces) or format=\"bytes\"".into()
+        }
+        Hint::TokenList => {
+            "for symbols separated by spaces pass the tokens as a list, e.g. text.split()".into()
+        }
+    }
+}
+
+fn warning_text(w: &Warning) -> String {
+    match w.hint {
+        Some(h) => format!("{w}; {}", hint_text(h)),
+        None => w.message.clone(),
+    }
+}
+
+/// A `cmech_io` error as the matching `cmech` exception, its hint in Python's terms: bad data or
+/// shards are `InvalidDataError`, refusals of the operating system and files that exist
+/// `CmechIOError`, counts too short for the arguments `InvalidArgumentError`.
 fn io_to_py(py: Python<'_>, e: cmech_io::Error) -> PyErr {
+    let message = match e.hint() {
+        Some(h) => format!("{e}; {}", hint_text(h)),
+        None => e.to_string(),
+    };
     match e {
         cmech_io::Error::Core(c) => to_py(py, c),
-        cmech_io::Error::Io { .. } => raise(py, "CmechIOError", e.to_string()),
-        cmech_io::Error::Input(m) => raise(py, "InvalidDataError", m),
+        cmech_io::Error::Io { .. }
+        | cmech_io::Error::Hinted {
+            hint: Hint::Overwrite,
+            ..
+        } => raise(py, "CmechIOError", message),
+        cmech_io::Error::Hinted {
+            hint: Hint::CountAgain { .. },
+            ..
+        } => invalid_argument(py, message),
+        cmech_io::Error::Input(_) | cmech_io::Error::Hinted { .. } => {
+            raise(py, "InvalidDataError", message)
+        }
     }
 }
 
@@ -39,9 +81,15 @@ fn invalid_argument(py: Python<'_>, message: String) -> PyErr {
     to_py(py, CmechError::InvalidArgument(message))
 }
 
+/// A count from Python: negative values are below every lower bound, so the core's checks refuse
+/// them as they refuse 0.
+fn size(n: i64) -> usize {
+    n.max(0) as usize
+}
+
 /// Runs `f` on `threads` worker threads (a pool of its own), or on rayon's global pool.
-fn on_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T, String> {
-    match threads {
+fn on_threads<T: Send>(threads: Option<i64>, f: impl FnOnce() -> T + Send) -> Result<T, String> {
+    match threads.map(size) {
         None => Ok(f()),
         Some(0) => Err("threads must be at least 1".into()),
         Some(n) => rayon::ThreadPoolBuilder::new()
@@ -67,60 +115,61 @@ fn parse_test(py: Python<'_>, test: &str) -> PyResult<Test> {
     }
 }
 
-/// What to count: words up to `window`, or what `method` needs at `max_history`.
-struct Plan {
-    opts: ReconstructOptions,
-    window: Option<usize>,
-}
-
-impl Plan {
-    fn new(
-        py: Python<'_>,
-        method: &str,
-        max_history: usize,
-        future: Option<usize>,
-        window: Option<usize>,
-    ) -> PyResult<Plan> {
-        let opts = ReconstructOptions {
-            method: parse_method(py, method)?,
-            max_history,
-            future,
-            ..ReconstructOptions::default()
-        };
-        if window.is_none() && max_history == 0 {
-            return Err(invalid_argument(
-                py,
-                "max_history must be at least 1 (a history of one symbol)".into(),
-            ));
-        }
-        if window.is_some_and(|w| w < 2) {
-            return Err(invalid_argument(
-                py,
-                "window must be at least 2 (a history and the symbol after it)".into(),
-            ));
-        }
-        Ok(Plan { opts, window })
-    }
-    fn window(&self, k: usize) -> usize {
-        self.window.unwrap_or_else(|| self.opts.window(k))
-    }
-    /// The history length recorded in the sidecar (`None` when counted for a window).
-    fn max_history(&self) -> Option<usize> {
-        self.window.is_none().then_some(self.opts.max_history)
-    }
-}
-
-/// The word length a method needs at a history length over `k` symbols.
-#[pyfunction]
-#[pyo3(signature = (method, max_history, future, k))]
-pub fn window_for(
+/// The options of a reconstruction, checked by the core.
+fn options(
     py: Python<'_>,
     method: &str,
-    max_history: usize,
-    future: Option<usize>,
-    k: usize,
-) -> PyResult<usize> {
-    Ok(Plan::new(py, method, max_history, future, None)?.window(k))
+    max_history: i64,
+    alpha: f64,
+    test: &str,
+    future: Option<i64>,
+) -> PyResult<ReconstructOptions> {
+    let opts = ReconstructOptions {
+        method: parse_method(py, method)?,
+        max_history: size(max_history),
+        alpha,
+        test: parse_test(py, test)?,
+        future: future.map(size),
+    };
+    opts.validate().map_err(|e| to_py(py, e))?;
+    Ok(opts)
+}
+
+/// What to count: words up to `window`, or what `method` needs at `max_history`; checked by the
+/// core.
+fn count_window(
+    py: Python<'_>,
+    method: &str,
+    max_history: i64,
+    future: Option<i64>,
+    window: Option<i64>,
+) -> PyResult<CountWindow> {
+    let method = parse_method(py, method)?;
+    let w = match window {
+        Some(w) => CountWindow::Fixed(size(w)),
+        None => CountWindow::For(ReconstructOptions {
+            method,
+            max_history: size(max_history),
+            future: future.map(size),
+            ..ReconstructOptions::default()
+        }),
+    };
+    w.validate().map_err(|e| to_py(py, e))?;
+    Ok(w)
+}
+
+/// Checks the options of a reconstruction before any data is read.
+#[pyfunction]
+#[pyo3(signature = (method, max_history, alpha, test, future))]
+pub fn check_options(
+    py: Python<'_>,
+    method: &str,
+    max_history: i64,
+    alpha: f64,
+    test: &str,
+    future: Option<i64>,
+) -> PyResult<()> {
+    options(py, method, max_history, alpha, test, future).map(|_| ())
 }
 
 /// The reconstruction methods: (name, one-line description).
@@ -144,8 +193,17 @@ pub fn reconstruct_defaults() -> (usize, f64, &'static str, &'static str) {
 #[pyclass(module = "cmech._cmech", frozen)]
 pub struct NativeCounts {
     shard: Shard,
-    /// What reading files had to say (a one-symbol alphabet, spaces as symbols).
+    /// What reading the data had to say (a one-symbol alphabet, spaces as symbols).
     warnings: Vec<String>,
+}
+
+impl NativeCounts {
+    fn of(shard: Shard) -> NativeCounts {
+        NativeCounts {
+            shard,
+            warnings: Vec::new(),
+        }
+    }
 }
 
 #[pymethods]
@@ -205,25 +263,12 @@ impl NativeCounts {
         let shard = py
             .detach(|| merge_shards(&parts))
             .map_err(|e| io_to_py(py, e))?;
-        Ok(NativeCounts {
-            shard,
-            warnings: Vec::new(),
-        })
+        Ok(NativeCounts::of(shard))
     }
 
-    /// Writes the shard and its sidecar (`path` + ".json").
+    /// Writes the shard and its sidecar (`path` + ".json"), never replacing them unless
+    /// `overwrite`.
     fn save(&self, py: Python<'_>, path: PathBuf, overwrite: bool) -> PyResult<()> {
-        if !overwrite {
-            for p in [path.clone(), sidecar_path(&path)] {
-                if p.exists() {
-                    return Err(raise(
-                        py,
-                        "CmechIOError",
-                        format!("{} exists; pass overwrite=True to replace it", p.display()),
-                    ));
-                }
-            }
-        }
         let shard = &self.shard;
         py.detach(|| write_shard(&path, shard, overwrite))
             .map_err(|e| io_to_py(py, e))
@@ -233,46 +278,32 @@ impl NativeCounts {
     #[staticmethod]
     fn load(py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<NativeCounts> {
         let shard = py
-            .detach(|| {
-                let shards = paths
-                    .iter()
-                    .map(|p| Ok((p.display().to_string(), read_shard(p)?)))
-                    .collect::<cmech_io::Result<Vec<_>>>()?;
-                merge_shards(&shards)
-            })
+            .detach(|| load_shards(&paths))
             .map_err(|e| io_to_py(py, e))?;
-        Ok(NativeCounts {
-            shard,
-            warnings: Vec::new(),
-        })
+        Ok(NativeCounts::of(shard))
     }
 
-    /// The epsilon-machine and the diagnostics (as the JSON the core serialises).
-    #[pyo3(signature = (method, max_history, alpha, test, future, threads))]
+    /// The epsilon-machine and the diagnostics (as the JSON the core serialises); `name` names
+    /// the counts if they are too short for `max_history`.
+    #[pyo3(signature = (method, max_history, alpha, test, future, threads, name))]
     #[allow(clippy::too_many_arguments)]
     fn reconstruct(
         &self,
         py: Python<'_>,
         method: &str,
-        max_history: usize,
+        max_history: i64,
         alpha: f64,
         test: &str,
-        future: Option<usize>,
-        threads: Option<usize>,
+        future: Option<i64>,
+        threads: Option<i64>,
+        name: &str,
     ) -> PyResult<(Presentation, String)> {
-        let opts = ReconstructOptions {
-            method: parse_method(py, method)?,
-            max_history,
-            alpha,
-            test: parse_test(py, test)?,
-            future,
-        };
-        let table = &self.shard.table;
-        let alphabet = self.shard.info.alphabet.clone();
+        let opts = options(py, method, max_history, alpha, test, future)?;
+        let shard = &self.shard;
         let rec = py
-            .detach(|| on_threads(threads, || reconstruct(table, alphabet, &opts)))
+            .detach(|| on_threads(threads, || shard.reconstruct(name, &opts)))
             .map_err(|m| invalid_argument(py, m))?
-            .map_err(|e| to_py(py, e))?;
+            .map_err(|e| io_to_py(py, e))?;
         let diagnostics = serde_json::to_string(&rec.diagnostics)
             .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
         Ok((Presentation { hmm: rec.machine }, diagnostics))
@@ -289,10 +320,32 @@ impl NativeCounts {
     }
 }
 
-/// Whether a file starts with the count shard magic.
+/// Whether files are count shards (all of them) or data (none); a mix is an error.
 #[pyfunction]
-pub fn path_is_shard(path: PathBuf) -> bool {
-    is_shard(&path)
+#[pyo3(name = "are_shards")]
+pub fn paths_are_shards(py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<bool> {
+    let sources: Vec<Source> = paths.into_iter().map(Source::Path).collect();
+    are_shards(&sources).map_err(|e| io_to_py(py, e))
+}
+
+/// Counts an opened input into `NativeCounts`, on `threads`.
+fn count_input<'a>(
+    py: Python<'_>,
+    open: impl FnOnce() -> cmech_io::Result<Input<'a>> + Send,
+    window: &CountWindow,
+    threads: Option<i64>,
+) -> PyResult<NativeCounts> {
+    let counted = py
+        .detach(|| {
+            on_threads(threads, || -> cmech_io::Result<_> {
+                let input = open()?;
+                let shard = input.count_shard(window, &NoProgress)?;
+                Ok((shard, input.warnings().iter().map(warning_text).collect()))
+            })
+        })
+        .map_err(|m| invalid_argument(py, m))?;
+    let (shard, warnings) = counted.map_err(|e| io_to_py(py, e))?;
+    Ok(NativeCounts { shard, warnings })
 }
 
 /// Counts data files as `cmech count` does (formats, alphabet, messages of `cmech_io`).
@@ -307,12 +360,12 @@ pub fn count_files(
     alphabet: Option<String>,
     byte_range: Option<(u64, u64)>,
     method: &str,
-    max_history: usize,
-    future: Option<usize>,
-    window: Option<usize>,
-    threads: Option<usize>,
+    max_history: i64,
+    future: Option<i64>,
+    window: Option<i64>,
+    threads: Option<i64>,
 ) -> PyResult<NativeCounts> {
-    let plan = Plan::new(py, method, max_history, future, window)?;
+    let window = count_window(py, method, max_history, future, window)?;
     let format = match format {
         None => None,
         Some("chars") => Some(Format::Chars),
@@ -333,47 +386,15 @@ pub fn count_files(
         range: byte_range,
     };
     let sources: Vec<Source> = paths.into_iter().map(Source::Path).collect();
-    let counted = py
-        .detach(|| {
-            on_threads(threads, || -> cmech_io::Result<_> {
-                let input = Input::open(&sources, &read, &NoProgress)?;
-                let table = input.count(plan.window(input.alphabet().len()), &NoProgress)?;
-                Ok((input, table))
-            })
-        })
-        .map_err(|m| invalid_argument(py, m))?;
-    let (input, table) = counted.map_err(|e| io_to_py(py, e))?;
-    let sources = input
-        .source_names()
-        .into_iter()
-        .map(|path| SourceInfo {
-            path,
-            range: input.range().map(|(a, b)| [a, b]),
-            format: input.format(),
-            lines: input.lines(),
-        })
-        .collect();
-    Ok(NativeCounts {
-        shard: Shard::new(
-            table,
-            input.alphabet().to_vec(),
-            plan.max_history(),
-            sources,
-        ),
-        warnings: input.warnings().to_vec(),
-    })
+    count_input(
+        py,
+        || Input::open(&sources, &read, &NoProgress),
+        &window,
+        threads,
+    )
 }
 
 // ----- data in memory ---------------------------------------------------------------------------
-
-/// The integer element types of numpy arrays.
-trait Int: Copy + Send + Sync + 'static {
-    fn wide(self) -> i128;
-}
-macro_rules! int {
-    ($($t:ty),*) => { $(impl Int for $t { #[inline(always)] fn wide(self) -> i128 { self as i128 } })* };
-}
-int!(i8, i16, i32, i64, u8, u16, u32, u64);
 
 /// One C-contiguous integer array borrowed from Python: 1-D, or 2-D (one sequence per row).
 enum Borrowed<'py> {
@@ -385,34 +406,6 @@ enum Borrowed<'py> {
     U16(PyReadonlyArrayDyn<'py, u16>),
     U32(PyReadonlyArrayDyn<'py, u32>),
     U64(PyReadonlyArrayDyn<'py, u64>),
-}
-
-/// The elements of a borrowed array, with its row length (its length when 1-D).
-#[derive(Clone, Copy)]
-enum Slice<'a> {
-    I8(&'a [i8]),
-    I16(&'a [i16]),
-    I32(&'a [i32]),
-    I64(&'a [i64]),
-    U8(&'a [u8]),
-    U16(&'a [u16]),
-    U32(&'a [u32]),
-    U64(&'a [u64]),
-}
-
-macro_rules! each_slice {
-    ($s:expr, $x:ident => $body:expr) => {
-        match $s {
-            Slice::I8($x) => $body,
-            Slice::I16($x) => $body,
-            Slice::I32($x) => $body,
-            Slice::I64($x) => $body,
-            Slice::U8($x) => $body,
-            Slice::U16($x) => $body,
-            Slice::U32($x) => $body,
-            Slice::U64($x) => $body,
-        }
-    };
 }
 
 impl<'py> Borrowed<'py> {
@@ -436,14 +429,14 @@ impl<'py> Borrowed<'py> {
         Err(expected())
     }
 
-    /// The elements and the row length.
-    fn view(&self) -> PyResult<(Slice<'_>, usize)> {
+    /// The elements, as one sequence (1-D) or rows (2-D).
+    fn part(&self) -> PyResult<Part<'_>> {
         macro_rules! view {
             ($a:expr, $v:ident) => {{
                 let shape = $a.shape();
                 let row = match shape.len() {
-                    1 => shape[0],
-                    2 => shape[1],
+                    1 => None,
+                    2 => Some(shape[1]),
                     n => {
                         return Err(PyTypeError::new_err(format!(
                             "expected a 1-D or 2-D array, got {n} dimensions"
@@ -453,7 +446,10 @@ impl<'py> Borrowed<'py> {
                 let s = $a
                     .as_slice()
                     .map_err(|_| PyTypeError::new_err("expected a C-contiguous array"))?;
-                Ok((Slice::$v(s), row))
+                Ok(Part::Ints {
+                    values: Ints::$v(s),
+                    row,
+                })
             }};
         }
         match self {
@@ -469,355 +465,86 @@ impl<'py> Borrowed<'py> {
     }
 }
 
-/// Borrows every array and views it.
-fn views<'a, 'py>(borrowed: &'a [Borrowed<'py>]) -> PyResult<Vec<(Slice<'a>, usize)>> {
-    borrowed.iter().map(Borrowed::view).collect()
+/// A part of the data as held while it is counted.
+enum Held<'py> {
+    Array(Borrowed<'py>),
+    Bytes(Bound<'py, PyBytes>),
+    Text(String),
+    Tokens(Vec<String>),
 }
 
-/// Elements per parallel task of the scans.
-const CHUNK: usize = 1 << 20;
-/// Value ranges up to this wide are scanned and looked up in dense tables.
-const DENSE: i128 = 1 << 24;
-/// More distinct values than this is not an alphabet (as for `.npy` files).
-const MAX_SYMBOLS: usize = 1 << 20;
-
-fn min_max<T: Int>(x: &[T]) -> Option<(i128, i128)> {
-    use rayon::prelude::*;
-    let fold = |c: &[T]| {
-        c.iter().fold((i128::MAX, i128::MIN), |(lo, hi), &v| {
-            (lo.min(v.wide()), hi.max(v.wide()))
+impl Held<'_> {
+    fn part(&self) -> PyResult<Part<'_>> {
+        Ok(match self {
+            Held::Array(a) => a.part()?,
+            Held::Bytes(b) => Part::Bytes(b.as_bytes()),
+            Held::Text(t) => Part::Text(t),
+            Held::Tokens(t) => Part::Tokens(t.iter().map(String::as_str).collect()),
         })
-    };
-    if x.is_empty() {
-        None
-    } else if x.len() <= CHUNK {
-        Some(fold(x))
-    } else {
-        x.par_chunks(CHUNK)
-            .map(fold)
-            .reduce_with(|a, b| (a.0.min(b.0), a.1.max(b.1)))
     }
 }
 
-fn mark_dense<T: Int>(x: &[T], min: i128, seen: &[std::sync::atomic::AtomicBool]) {
-    use rayon::prelude::*;
-    use std::sync::atomic::Ordering::Relaxed;
-    let mark = |c: &[T]| {
-        for &v in c {
-            seen[(v.wide() - min) as usize].store(true, Relaxed);
-        }
-    };
-    if x.len() <= CHUNK {
-        mark(x)
-    } else {
-        x.par_chunks(CHUNK).for_each(mark);
-    }
-}
-
-fn collect_sparse<T: Int>(x: &[T], into: &mut rustc_hash::FxHashSet<i128>) {
-    use rayon::prelude::*;
-    let parts: Vec<rustc_hash::FxHashSet<i128>> = x
-        .par_chunks(CHUNK)
-        .map(|c| {
-            let mut s = rustc_hash::FxHashSet::default();
-            for &v in c {
-                s.insert(v.wide());
-                if s.len() > MAX_SYMBOLS {
-                    break;
-                }
-            }
-            s
-        })
-        .collect();
-    for p in parts {
-        into.extend(p);
-        if into.len() > MAX_SYMBOLS {
-            return;
-        }
-    }
-}
-
-/// The distinct values of all the arrays, sorted; `None` when there are more than an alphabet
-/// can have.
-fn distinct(slices: &[(Slice<'_>, usize)]) -> Option<Vec<i128>> {
-    let bounds = slices
-        .iter()
-        .filter_map(|(s, _)| each_slice!(*s, x => min_max(x)))
-        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
-    let Some((min, max)) = bounds else {
-        return Some(Vec::new());
-    };
-    let values: Vec<i128> = if max - min < DENSE {
-        let seen: Vec<std::sync::atomic::AtomicBool> = (0..=(max - min))
-            .map(|_| std::sync::atomic::AtomicBool::new(false))
-            .collect();
-        for (s, _) in slices {
-            each_slice!(*s, x => mark_dense(x, min, &seen));
-        }
-        seen.iter()
-            .enumerate()
-            .filter(|(_, s)| s.load(std::sync::atomic::Ordering::Relaxed))
-            .map(|(i, _)| min + i as i128)
-            .collect()
-    } else {
-        let mut set = rustc_hash::FxHashSet::default();
-        for (s, _) in slices {
-            each_slice!(*s, x => collect_sparse(x, &mut set));
-            if set.len() > MAX_SYMBOLS {
-                return None;
-            }
-        }
-        let mut v: Vec<i128> = set.into_iter().collect();
-        v.sort_unstable();
-        v
-    };
-    (values.len() <= MAX_SYMBOLS).then_some(values)
-}
-
-/// The distinct values of integer arrays (1-D or 2-D), sorted. The lock is released meanwhile.
+/// Counts data in memory through `cmech_io` (`Input::from_memory`): `parts` are (name in
+/// messages, data): a str (text), bytes, a list of str (tokens) or a 1-D or 2-D numpy integer
+/// array in native byte order. `alphabet` entries are str (names) or int (values); `name` names
+/// the data in messages about all of it and `source` is what the sidecar records.
 #[pyfunction]
-#[pyo3(signature = (arrays, threads))]
-pub fn distinct_values(
-    py: Python<'_>,
-    arrays: Vec<Bound<'_, PyAny>>,
-    threads: Option<usize>,
-) -> PyResult<Option<Vec<i128>>> {
-    let borrowed = arrays
-        .iter()
-        .map(Borrowed::new)
-        .collect::<PyResult<Vec<_>>>()?;
-    let slices = views(&borrowed)?;
-    py.detach(|| on_threads(threads, || distinct(&slices)))
-        .map_err(|m| invalid_argument(py, m))
-}
-
-/// Codes of classified values: symbols are their index; these two are not symbols.
-const SKIP: u32 = u32::MAX - 1;
-const SEP: u32 = u32::MAX;
-
-/// Values to codes.
-enum Lookup {
-    Dense { min: i128, code: Vec<u32> },
-    Sparse(HashMap<i128, u32, rustc_hash::FxBuildHasher>),
-}
-
-/// No code: the value is outside the alphabet.
-const NONE: u32 = SEP - 2;
-
-impl Lookup {
-    fn new(pairs: &[(i128, u32)]) -> Lookup {
-        let min = pairs.iter().map(|p| p.0).min();
-        let max = pairs.iter().map(|p| p.0).max();
-        match (min, max) {
-            (Some(min), Some(max)) if max - min < DENSE => {
-                let mut code = vec![NONE; (max - min + 1) as usize];
-                for &(v, c) in pairs {
-                    code[(v - min) as usize] = c;
-                }
-                Lookup::Dense { min, code }
-            }
-            _ => Lookup::Sparse(pairs.iter().copied().collect()),
-        }
-    }
-
-    #[inline]
-    fn get(&self, v: i128) -> u32 {
-        match self {
-            Lookup::Dense { min, code } => {
-                let d = v - min;
-                if d < 0 || d >= code.len() as i128 {
-                    NONE
-                } else {
-                    code[d as usize]
-                }
-            }
-            Lookup::Sparse(m) => m.get(&v).copied().unwrap_or(NONE),
-        }
-    }
-
-    #[inline]
-    fn item(&self, v: i128) -> Item {
-        classify(self.get(v))
-    }
-}
-
-#[inline]
-fn classify(code: u32) -> Item {
-    match code {
-        SEP => Item::Separator,
-        SKIP => Item::Skip,
-        NONE => Item::Invalid,
-        c => Item::Symbol(c),
-    }
-}
-
-/// Sequences at least this long are counted where they lie; shorter ones are gathered into a
-/// buffer of codes, separated, and counted a buffer at a time.
-const IN_PLACE: usize = 1 << 20;
-const BUFFER: usize = 1 << 24;
-
-/// Where a value outside the alphabet was met: the array, the element (flat index), the value.
-type Outside = (usize, usize, i128);
-
-struct Counter<'t> {
-    table: &'t mut CountTable,
-    lookup: &'t Lookup,
-    buf: Vec<u32>,
-}
-
-impl Counter<'_> {
-    fn flush(&mut self) {
-        let buf = std::mem::take(&mut self.buf);
-        self.table
-            .add_items(&buf, 0..buf.len(), classify, &|_| {})
-            .expect("codes are checked before they are buffered");
-        self.buf = buf;
-        self.buf.clear();
-    }
-
-    fn sequence<T: Int>(&mut self, x: &[T], which: usize, offset: usize) -> Result<(), Outside> {
-        let lookup = self.lookup;
-        if x.len() >= IN_PLACE {
-            return self
-                .table
-                .add_items(x, 0..x.len(), |v: T| lookup.item(v.wide()), &|_| {})
-                .map_err(|InvalidItem(i)| (which, offset + i, x[i].wide()));
-        }
-        for (i, &v) in x.iter().enumerate() {
-            let c = lookup.get(v.wide());
-            if c == NONE {
-                return Err((which, offset + i, v.wide()));
-            }
-            self.buf.push(c);
-        }
-        self.buf.push(SEP);
-        if self.buf.len() >= BUFFER {
-            self.flush();
-        }
-        Ok(())
-    }
-
-    /// Counts an array: rows of `row` elements, or consecutive sequences of `lengths`.
-    fn array<T: Int>(
-        &mut self,
-        x: &[T],
-        row: usize,
-        lengths: Option<&[usize]>,
-        which: usize,
-    ) -> Result<(), Outside> {
-        if let Some(lengths) = lengths {
-            let mut at = 0;
-            for &n in lengths {
-                self.sequence(&x[at..at + n], which, at)?;
-                at += n;
-            }
-            return Ok(());
-        }
-        if row == 0 {
-            return Ok(());
-        }
-        for (r, seq) in x.chunks(row).enumerate() {
-            self.sequence(seq, which, r * row)?;
-        }
-        Ok(())
-    }
-}
-
-/// Counts integer arrays (1-D: one sequence, or consecutive sequences of `lengths[i]` elements;
-/// 2-D: one per row) whose values map to symbols:
-/// `values[i]` is symbol `i` (named `names[i]`); `skip` values are not symbols, `separators` end a
-/// sequence. Returns the counts, or where a value outside the alphabet was met
-/// (array, flat element index, value).
-#[pyfunction]
-#[pyo3(signature = (arrays, lengths, values, names, skip, separators, source, format, lines, method, max_history, future, window, threads))]
+#[pyo3(signature = (parts, alphabet, lines, name, source, method, max_history, future, window, threads))]
 #[allow(clippy::too_many_arguments)]
-pub fn count_arrays(
-    py: Python<'_>,
-    arrays: Vec<Bound<'_, PyAny>>,
-    lengths: Vec<Option<Vec<usize>>>,
-    values: Vec<i128>,
-    names: Vec<String>,
-    skip: Vec<i128>,
-    separators: Vec<i128>,
-    source: String,
-    format: &str,
+pub fn count_memory<'py>(
+    py: Python<'py>,
+    parts: Vec<(String, Bound<'py, PyAny>)>,
+    alphabet: Option<Vec<Bound<'py, PyAny>>>,
     lines: bool,
+    name: String,
+    source: String,
     method: &str,
-    max_history: usize,
-    future: Option<usize>,
-    window: Option<usize>,
-    threads: Option<usize>,
-) -> PyResult<(Option<NativeCounts>, Option<Outside>)> {
-    let plan = Plan::new(py, method, max_history, future, window)?;
-    if values.len() != names.len() {
-        return Err(invalid_argument(
-            py,
-            format!("{} values for {} names", values.len(), names.len()),
-        ));
-    }
-    let format = match format {
-        "chars" => Format::Chars,
-        "tokens" => Format::Tokens,
-        "bytes" => Format::Bytes,
-        _ => Format::Npy,
-    };
-    let mut table =
-        CountTable::new(names.len(), plan.window(names.len())).map_err(|e| to_py(py, e))?;
-    let borrowed = arrays
-        .iter()
-        .map(Borrowed::new)
-        .collect::<PyResult<Vec<_>>>()?;
-    let slices = views(&borrowed)?;
-    if lengths.len() != slices.len() {
-        return Err(invalid_argument(
-            py,
-            format!("{} lengths for {} arrays", lengths.len(), slices.len()),
-        ));
-    }
-    for (l, (s, _)) in lengths.iter().zip(&slices) {
-        let n = each_slice!(*s, x => x.len());
-        if l.as_ref().is_some_and(|l| l.iter().sum::<usize>() != n) {
-            return Err(invalid_argument(
-                py,
-                format!("sequence lengths do not add up to the {n} elements of their array"),
-            ));
-        }
-    }
-    let pairs: Vec<(i128, u32)> = (values.iter().enumerate().map(|(i, &v)| (v, i as u32)))
-        .chain(skip.iter().map(|&v| (v, SKIP)))
-        .chain(separators.iter().map(|&v| (v, SEP)))
-        .collect();
-    let outside = py
-        .detach(|| {
-            on_threads(threads, || {
-                let lookup = Lookup::new(&pairs);
-                let mut counter = Counter {
-                    table: &mut table,
-                    lookup: &lookup,
-                    buf: Vec::new(),
-                };
-                for (which, ((s, row), lengths)) in slices.iter().zip(&lengths).enumerate() {
-                    each_slice!(*s, x => counter.array(x, *row, lengths.as_deref(), which))?;
-                }
-                counter.flush();
-                Ok(())
-            })
+    max_history: i64,
+    future: Option<i64>,
+    window: Option<i64>,
+    threads: Option<i64>,
+) -> PyResult<NativeCounts> {
+    let window = count_window(py, method, max_history, future, window)?;
+    let alphabet = alphabet
+        .map(|entries| {
+            entries
+                .iter()
+                .map(|e| match e.cast::<PyString>() {
+                    Ok(s) => Ok(Symbol::Name(s.to_string())),
+                    Err(_) => e.extract::<i128>().map(Symbol::Value),
+                })
+                .collect::<PyResult<Vec<_>>>()
         })
-        .map_err(|m| invalid_argument(py, m))?;
-    if let Err(o) = outside {
-        return Ok((None, Some(o)));
-    }
-    let sources = vec![SourceInfo {
-        path: source,
-        range: None,
-        format,
+        .transpose()?;
+    let held = parts
+        .into_iter()
+        .map(|(label, obj)| {
+            let held = if let Ok(s) = obj.cast::<PyString>() {
+                Held::Text(s.to_string())
+            } else if let Ok(b) = obj.cast::<PyBytes>() {
+                Held::Bytes(b.clone())
+            } else if obj.cast::<PyList>().is_ok() {
+                Held::Tokens(obj.extract::<Vec<String>>()?)
+            } else {
+                Held::Array(Borrowed::new(&obj)?)
+            };
+            Ok((label, held))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let memory = Memory {
+        parts: held
+            .iter()
+            .map(|(label, h)| Ok((label.clone(), h.part()?)))
+            .collect::<PyResult<_>>()?,
+        alphabet,
         lines,
-    }];
-    Ok((
-        Some(NativeCounts {
-            shard: Shard::new(table, names, plan.max_history(), sources),
-            warnings: Vec::new(),
-        }),
-        None,
-    ))
+        name,
+        source,
+    };
+    count_input(
+        py,
+        || Input::from_memory(memory, &NoProgress),
+        &window,
+        threads,
+    )
 }

@@ -275,10 +275,9 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(processes, m)?)?;
     m.add_class::<data::NativeCounts>()?;
     m.add_function(wrap_pyfunction!(data::count_files, m)?)?;
-    m.add_function(wrap_pyfunction!(data::count_arrays, m)?)?;
-    m.add_function(wrap_pyfunction!(data::distinct_values, m)?)?;
-    m.add_function(wrap_pyfunction!(data::path_is_shard, m)?)?;
-    m.add_function(wrap_pyfunction!(data::window_for, m)?)?;
+    m.add_function(wrap_pyfunction!(data::count_memory, m)?)?;
+    m.add_function(wrap_pyfunction!(data::paths_are_shards, m)?)?;
+    m.add_function(wrap_pyfunction!(data::check_options, m)?)?;
     m.add_function(wrap_pyfunction!(data::reconstruction_methods, m)?)?;
     m.add_function(wrap_pyfunction!(data::reconstruct_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(beliefs::mixed_states, m)?)?;

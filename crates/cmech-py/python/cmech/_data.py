@@ -11,7 +11,6 @@ import json
 import math
 import operator
 import os
-import re
 import warnings
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -38,12 +37,10 @@ DEFAULT_METHOD: str
 DEFAULT_MAX_HISTORY, DEFAULT_ALPHA, DEFAULT_TEST, DEFAULT_METHOD = _cmech.reconstruct_defaults()
 
 _METHODS: Dict[str, str] = dict(_cmech.reconstruction_methods())
-_TESTS = ("chi2", "ks")
 #: How the core names the tests in its diagnostics document.
 _TEST_NAMES = {"chisquare": "chi2", "kolmogorovsmirnov": "ks"}
 _FORMATS = ("chars", "tokens", "bytes", "npy")
 _INT_KINDS = "iu"
-_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -60,42 +57,31 @@ def _invalid(message: str) -> InvalidArgumentError:
     return InvalidArgumentError(f"invalid argument: {message}")
 
 
-def _int_arg(value: Any, what: str, lo: int, why: str = "") -> int:
+def _int_arg(value: Any, what: str, lo: Optional[int] = None) -> int:
+    """An integer argument (its range is checked by the Rust library, or against ``lo``)."""
     if isinstance(value, bool):
         raise _invalid(f"{what} must be an integer, got {value!r}")
     try:
         v = operator.index(value)
     except TypeError:
         raise _invalid(f"{what} must be an integer, got {value!r}") from None
-    if v < lo:
-        raise _invalid(f"{what} must be at least {lo}{why}, got {v}")
+    if lo is not None and v < lo:
+        raise _invalid(f"{what} must be at least {lo}, got {v}")
     return v
 
 
-def _opt_int(value: Any, what: str, lo: int, why: str = "") -> Optional[int]:
-    return None if value is None else _int_arg(value, what, lo, why)
-
-
-def _method(method: Any) -> str:
-    if not isinstance(method, str) or method not in _METHODS:
-        raise _invalid(f"unknown method {_quote(method)} (known: {', '.join(_METHODS)})")
-    return method
-
-
-def _test(test: Any) -> str:
-    if not isinstance(test, str) or test not in _TESTS:
-        raise _invalid(f"unknown test {_quote(test)} (known: {', '.join(_TESTS)})")
-    return test
+def _opt_int(value: Any, what: str) -> Optional[int]:
+    return None if value is None else _int_arg(value, what)
 
 
 def _alpha(alpha: Any) -> float:
+    """A number; the Rust library checks that it is a significance level."""
+    if isinstance(alpha, bool):
+        raise _invalid(f"alpha {alpha!r} is not a significance level in (0, 1)")
     try:
-        a = float(alpha)
+        return float(alpha)
     except (TypeError, ValueError):
         raise _invalid(f"alpha {alpha!r} is not a significance level in (0, 1)") from None
-    if isinstance(alpha, bool) or not (0.0 < a < 1.0):
-        raise _invalid(f"alpha {alpha!r} is not a significance level in (0, 1)")
-    return a
 
 
 def _quote(x: Any) -> str:
@@ -103,22 +89,18 @@ def _quote(x: Any) -> str:
 
 
 class _Plan:
-    """What to count: words of up to ``window`` symbols, or what ``method`` needs at ``max_history``."""
+    """What to count: words of up to ``window`` symbols, or what ``method`` needs at ``max_history``.
+    The values are checked by the Rust library (``ReconstructOptions::validate``)."""
 
     __slots__ = ("method", "max_history", "future", "window")
 
     def __init__(self, method: Any, max_history: Any, future: Any, window: Any) -> None:
-        self.method = _method(method)
-        self.window = _opt_int(window, "window", 2, " (a history and the symbol after it)")
+        self.method = method
+        self.window = _opt_int(window, "window")
         if self.window is not None and max_history is not None:
             raise _invalid("give max_history or window, not both")
-        self.max_history = _int_arg(
-            DEFAULT_MAX_HISTORY if max_history is None else max_history,
-            "max_history",
-            1,
-            " (a history of one symbol)",
-        )
-        self.future = _opt_int(future, "future", 1)
+        self.max_history = _int_arg(DEFAULT_MAX_HISTORY if max_history is None else max_history, "max_history")
+        self.future = _opt_int(future, "future")
 
     def args(self) -> Tuple[str, int, Optional[int], Optional[int]]:
         return (self.method, self.max_history, self.future, self.window)
@@ -209,7 +191,7 @@ class Counts:
     def words(self, length: int) -> Dict[Tuple[str, ...], int]:
         """The number of occurrences of every word of ``length`` symbols (1 to :attr:`window`) that
         occurs, as a dict from the word (a tuple of symbol names) to its count."""
-        length = _int_arg(length, "length", 1)
+        length = _int_arg(length, "length", lo=1)
         if length > self.window:
             raise _invalid(f"length must be at most the window {self.window}, got {length}")
         names = self.alphabet
@@ -307,8 +289,9 @@ def _file_paths(data: Any) -> Optional[List[str]]:
     return None
 
 
-def _alphabet_entries(alphabet: Any) -> Optional[List[Any]]:
-    """The alphabet as a list (a str stands for its characters)."""
+def _alphabet_entries(alphabet: Any) -> Optional[List[Union[str, int]]]:
+    """The alphabet as a list of str and int (a str stands for its characters); the Rust library
+    checks the entries (duplicates, an empty alphabet, what fits the data)."""
     if alphabet is None:
         return None
     if isinstance(alphabet, str):
@@ -319,23 +302,17 @@ def _alphabet_entries(alphabet: Any) -> Optional[List[Any]]:
         raise TypeError(
             f"alphabet must be a list of symbols or a str of characters, got {type(alphabet).__name__}"
         )
-    if not entries:
-        raise InvalidDataError("the alphabet is empty")
     for e in entries:
         if isinstance(e, bool) or not isinstance(e, (str, int, np.integer)):
             raise TypeError(f"alphabet entries are str or int, got {e!r}")
-    texts = [str(int(e)) if isinstance(e, (int, np.integer)) else e for e in entries]
-    for i, a in enumerate(texts):
-        if a in texts[:i]:
-            raise InvalidDataError(f"the alphabet lists '{a}' twice")
-    return entries
+    return [int(e) if isinstance(e, (int, np.integer)) else e for e in entries]
 
 
 def _alphabet_text(entries: Optional[List[Any]]) -> Optional[str]:
     """An alphabet list in the syntax of the CLI's --alphabet, for reading files."""
     if entries is None:
         return None
-    texts = [str(int(e)) if isinstance(e, (int, np.integer)) else e for e in entries]
+    texts = [str(e) for e in entries]
     for t in texts:
         if "," in t or (len(t) != 1 and (not t or any(c.isspace() for c in t))):
             raise _invalid(
@@ -343,18 +320,6 @@ def _alphabet_text(entries: Optional[List[Any]]) -> Optional[str]:
                 "the entries of a file's alphabet)"
             )
     return ",".join(texts)
-
-
-def _show_char(c: str) -> str:
-    if c == " ":
-        return "' ' (space)"
-    if c.isprintable():
-        return f"'{c}'"
-    return f"character U+{ord(c):04X}"
-
-
-def _braces(names: Sequence[str]) -> str:
-    return "{" + ", ".join(names) + "}"
 
 
 def _float_error(label: str, dtype: Any) -> InvalidDataError:
@@ -365,34 +330,13 @@ def _float_error(label: str, dtype: Any) -> InvalidDataError:
     )
 
 
-def _sort_tokens(tokens: Iterable[str]) -> List[str]:
-    """Numerically if every token is an integer, else by code point (the CLI's order)."""
-    ts = list(tokens)
-    if all(_INTEGER.fullmatch(t) for t in ts):
-        return sorted(ts, key=int)
-    return sorted(ts)
+#: What the native side counts: an integer array, a list of tokens, a str or bytes.
+_Payload = Union[np.ndarray, List[str], str, bytes]
+#: Views shorter than this are copied (see _from_array).
+_OWN = 1 << 16
 
 
-class _Seq:
-    """One element of the data: an integer array (1-D, or 2-D with one sequence per row), the
-    code points of a str, or a list of tokens."""
-
-    __slots__ = ("label", "kind", "array", "tokens", "text")
-
-    def __init__(self, label: str, kind: str, array: Any = None, tokens: Any = None, text: Any = None):
-        self.label = label
-        self.kind = kind  # "ints", "text" or "tokens"
-        self.array = array
-        self.tokens = tokens
-        self.text = text
-
-
-def _from_text(label: str, s: str) -> _Seq:
-    codes = np.frombuffer(s.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint32, copy=False)
-    return _Seq(label, "text", array=codes, text=s)
-
-
-def _from_array(label: str, a: np.ndarray) -> _Seq:
+def _from_array(label: str, a: np.ndarray) -> _Payload:
     if a.dtype.kind in _INT_KINDS:
         if a.ndim == 0 or a.ndim > 2:
             raise InvalidDataError(
@@ -402,7 +346,11 @@ def _from_array(label: str, a: np.ndarray) -> _Seq:
         a = np.ascontiguousarray(a)
         if not a.dtype.isnative:
             a = a.astype(a.dtype.newbyteorder("="))
-        return _Seq(label, "ints", array=a)
+        elif a.base is not None and a.size < _OWN:
+            # numpy's borrow checking costs the native side time in the number of views of one
+            # array (the rows of a 2-D array in a list, say): short views go as copies of their own.
+            a = a.copy()
+        return a
     if a.dtype.kind in "USO" and a.ndim == 1:
         return _from_scalars(label, a.tolist())
     if a.dtype.kind in "US" and a.ndim == 2:
@@ -412,10 +360,10 @@ def _from_array(label: str, a: np.ndarray) -> _Seq:
     raise _float_error(label, a.dtype)
 
 
-def _from_scalars(label: str, xs: List[Any]) -> _Seq:
-    """A list of symbols: integers, or strings (tokens)."""
+def _from_scalars(label: str, xs: List[Any]) -> _Payload:
+    """A list of symbols: integers (as an array), or strings (tokens)."""
     if not xs:
-        return _Seq(label, "ints", array=np.zeros(0, dtype=np.int64))
+        return np.zeros(0, dtype=np.int64)
     # The common cases at numpy's speed; anything else is checked element by element below.
     if isinstance(xs[0], (int, np.integer)) and not isinstance(xs[0], (bool, np.bool_)):
         try:
@@ -423,9 +371,9 @@ def _from_scalars(label: str, xs: List[Any]) -> _Seq:
         except (OverflowError, ValueError, TypeError):
             a = None
         if a is not None and a.ndim == 1 and a.dtype.kind in _INT_KINDS:
-            return _Seq(label, "ints", array=a)
+            return a
     elif isinstance(xs[0], str) and all(isinstance(x, str) for x in xs):
-        return _Seq(label, "tokens", tokens=[str(x) for x in xs])
+        return [str(x) for x in xs]
     strs = ints = 0
     for i, x in enumerate(xs):
         if isinstance(x, str):
@@ -448,10 +396,10 @@ def _from_scalars(label: str, xs: List[Any]) -> _Seq:
                 f"{label} mixes strings and integers (index {j}: {xs[j]!r}, index {i}: {x!r})"
             )
     if strs:
-        return _Seq(label, "tokens", tokens=[str(x) for x in xs])
+        return [str(x) for x in xs]
     for dtype in (np.int64, np.uint64):
         try:
-            return _Seq(label, "ints", array=np.asarray(xs, dtype=dtype))
+            return np.asarray(xs, dtype=dtype)
         except OverflowError:
             pass
     raise InvalidDataError(f"{label}: integers beyond 64 bits are not symbols")
@@ -471,25 +419,25 @@ def _is_sequence(x: Any) -> bool:
     )
 
 
-def _sequences(data: Any) -> List[_Seq]:
-    """The in-memory data as sequences (see :func:`count` for the rules)."""
+def _sequences(data: Any) -> List[Tuple[str, _Payload]]:
+    """The in-memory data as (name in messages, payload) per sequence (see :func:`count`)."""
     if isinstance(data, str):
-        return [_from_text("data", data)]
+        return [("data", data)]
     if isinstance(data, (bytes, bytearray, memoryview)):
-        return [_Seq("data", "ints", array=np.frombuffer(bytes(data), dtype=np.uint8))]
+        return [("data", bytes(data))]
     if isinstance(data, np.ndarray) or (hasattr(data, "__array__") and not isinstance(data, (list, tuple))):
-        return [_from_array("data", np.asarray(data))]
+        return [("data", _from_array("data", np.asarray(data)))]
     if isinstance(data, (list, tuple, range)):
         xs = list(data)
         if not xs or not _is_sequence(xs[0]):
-            return [_from_scalars("data", xs)]
-        out = []
+            return [("data", _from_scalars("data", xs))]
+        out: List[Tuple[str, _Payload]] = []
         for i, x in enumerate(xs):
             label = f"data[{i}]"
             if not _is_sequence(x):
                 raise _mixed(xs, i, 0)
             if isinstance(x, np.ndarray) or not isinstance(x, (list, tuple, range)):
-                out.append(_from_array(label, np.asarray(x)))
+                out.append((label, _from_array(label, np.asarray(x))))
             else:
                 inner = list(x)
                 if inner and _is_sequence(inner[0]):
@@ -497,7 +445,7 @@ def _sequences(data: Any) -> List[_Seq]:
                         f"{label} holds sequences: a list of sequences is one level deep, each "
                         "a list, tuple or array of symbols"
                     )
-                out.append(_from_scalars(label, inner))
+                out.append((label, _from_scalars(label, inner)))
         return out
     raise TypeError(
         f"cannot count data of type {type(data).__name__}: give a numpy integer array, a list of "
@@ -507,26 +455,10 @@ def _sequences(data: Any) -> List[_Seq]:
 
 
 def _count_memory(
-    data: Any, plan: _Plan, alphabet: Optional[List[Any]], lines: bool, threads: Optional[int]
+    data: Any, plan: _Plan, alphabet: Optional[List[Union[str, int]]], lines: bool, threads: Optional[int]
 ) -> Counts:
-    seqs = _sequences(data)
-    kinds = {s.kind for s in seqs}
-    if "ints" in kinds and len(kinds) > 1:
-        a = next(s for s in seqs if s.kind == "ints")
-        b = next(s for s in seqs if s.kind != "ints")
-        raise InvalidDataError(
-            f"the data mix integer symbols ({a.label}) and text symbols ({b.label})"
-        )
-    if lines and kinds != {"text"}:
-        raise _invalid("lines applies to str data and to files, not to integer or token sequences")
-    if "tokens" in kinds:
-        # Characters of str elements and tokens are both symbols named by strings.
-        for s in seqs:
-            if s.kind == "text":
-                s.kind, s.tokens = "tokens", [c for c in s.text if c not in "\r\n"]
-        kind = "tokens"
-    else:
-        kind = kinds.pop() if kinds else "ints"
+    """Counts in the Rust library (``Input::from_memory``): alphabets, messages and warnings
+    are the ones of files."""
     source = (
         "<str>"
         if isinstance(data, str)
@@ -536,183 +468,8 @@ def _count_memory(
         if isinstance(data, (list, tuple, range))
         else "<ndarray>"
     )
-    fmt = {"text": "chars", "tokens": "tokens"}.get(
-        kind, "bytes" if source == "<bytes>" else "npy"
-    )
-    skip: List[int] = []
-    seps: List[int] = []
-    indices = False  # integers index into names
-    packed: Optional[_Packed] = None
-    if kind == "tokens":
-        if alphabet is None:
-            names = _sort_tokens({t for s in seqs for t in s.tokens})
-        else:
-            names = [str(int(e)) if isinstance(e, (int, np.integer)) else e for e in alphabet]
-        code = {n: i for i, n in enumerate(names)}
-        for s in seqs:
-            try:
-                s.array = np.fromiter((code[t] for t in s.tokens), dtype=np.uint32, count=len(s.tokens))
-            except KeyError:
-                i = next(i for i, t in enumerate(s.tokens) if t not in code)
-                raise InvalidDataError(
-                    f"{s.label}: token '{s.tokens[i]}' at index {i} is not in the alphabet {_braces(names)}"
-                ) from None
-        values = list(range(len(names)))
-    elif kind == "text":
-        line_ends = [ord("\r")] + ([] if lines else [ord("\n")])
-        skip, seps = line_ends, ([ord("\n")] if lines else [])
-        if alphabet is None:
-            packed = _Packed(seqs)
-            values = _distinct(packed.arrays, threads)
-            values = [v for v in values if v not in (10, 13)]
-        else:
-            texts = [str(int(e)) if isinstance(e, (int, np.integer)) else e for e in alphabet]
-            for t in texts:
-                if len(t) != 1:
-                    raise InvalidDataError(
-                        f"alphabet symbol '{t}' is not one character: the data are text, one "
-                        "character per symbol; for longer symbols pass a list of tokens"
-                    )
-                if t in "\r\n":
-                    raise InvalidDataError("a line ending cannot be a symbol of text data")
-            values = [ord(t) for t in texts]
-        names = [chr(v) for v in values]
-    else:
-        if alphabet is None:
-            packed = _Packed(seqs)
-            values = _distinct(packed.arrays, threads)
-            names = [str(v) for v in values]
-        elif all(isinstance(e, (int, np.integer)) for e in alphabet):
-            values = [int(e) for e in alphabet]
-            names = [str(v) for v in values]
-        elif all(isinstance(e, str) for e in alphabet):
-            names = list(alphabet)
-            values = list(range(len(names)))
-            indices = True
-        else:
-            raise TypeError(
-                "the alphabet of integer data is a list of the integer values, or a list of str "
-                "names that the integers index; not a mix"
-            )
-    if not names:
-        empty = all(
-            (s.array is None or s.array.size == 0) and not s.text for s in seqs
-        )
-        raise InvalidDataError(f"no symbols in data{' (empty)' if empty else ''}")
-    if packed is None:
-        packed = _Packed(seqs)
-    native, outside = _cmech.count_arrays(
-        packed.arrays,
-        packed.lengths,
-        values,
-        names,
-        skip,
-        seps,
-        source,
-        fmt,
-        bool(lines),
-        *plan.args(),
-        threads,
-    )
-    if outside is not None or native is None:
-        assert outside is not None
-        which, at, value = outside
-        seq, at = packed.locate(which, at)
-        raise _outside(seqs[seq], at, value, names, indices)
-    if native.symbols == 0:
-        raise InvalidDataError("no symbols in data")
-    notes = []
-    if len(names) == 1:
-        notes.append(
-            f"only one symbol ('{names[0]}') in the alphabet: every sequence is that symbol "
-            "repeated, a process of one state and zero entropy"
-        )
-    if kind == "text" and any(n in (" ", "\t") for n in names):
-        notes.append(
-            "spaces or tabs are symbols of this text; for symbols separated by spaces pass the "
-            "tokens as a list, e.g. text.split()"
-        )
-    return Counts(native, source, notes)
-
-
-#: Sequences shorter than this are passed to the native side packed into one array.
-_PACK = 1 << 20
-
-
-class _Packed:
-    """The arrays of the sequences as passed to the native side: short 1-D sequences concatenated
-    into one array with their lengths (one Python object instead of thousands), the rest alone."""
-
-    __slots__ = ("arrays", "lengths", "_parts")
-
-    def __init__(self, seqs: List[_Seq]) -> None:
-        small = [i for i, s in enumerate(seqs) if s.array.ndim == 1 and s.array.size < _PACK]
-        if len(small) > 1:
-            dtype = np.result_type(*[seqs[i].array.dtype for i in small])
-            if dtype.kind not in _INT_KINDS:
-                # int64 and uint64 together: pack as int64 what fits.
-                dtype = np.dtype(np.int64)
-                small = [
-                    i
-                    for i in small
-                    if seqs[i].array.dtype != np.uint64 or seqs[i].array.size == 0 or seqs[i].array.max() < 2**63
-                ]
-        if len(small) <= 1:
-            small = []
-        packed = set(small)
-        rest = [i for i in range(len(seqs)) if i not in packed]
-        self.arrays: List[np.ndarray] = []
-        self.lengths: List[Optional[List[int]]] = []
-        self._parts: List[List[int]] = []
-        if small:
-            self.arrays.append(np.concatenate([seqs[i].array for i in small]).astype(dtype, copy=False))
-            self.lengths.append([int(seqs[i].array.size) for i in small])
-            self._parts.append(small)
-        for i in rest:
-            self.arrays.append(seqs[i].array)
-            self.lengths.append(None)
-            self._parts.append([i])
-
-    def locate(self, which: int, index: int) -> Tuple[int, int]:
-        """The sequence and the index in it of element ``index`` of array ``which``."""
-        parts, lengths = self._parts[which], self.lengths[which]
-        if lengths is None:
-            return parts[0], index
-        for seq, n in zip(parts, lengths):
-            if index < n:
-                return seq, index
-            index -= n
-        raise IndexError(index)
-
-
-def _distinct(arrays: List[np.ndarray], threads: Optional[int]) -> List[int]:
-    values = _cmech.distinct_values(arrays, threads)
-    if values is None:
-        raise InvalidDataError(
-            "data: more than 1048576 distinct values: this is not an alphabet of symbols"
-        )
-    return list(values)
-
-
-def _outside(s: _Seq, index: int, value: int, names: List[str], indices: bool) -> InvalidDataError:
-    alphabet = _braces(names)
-    if s.kind == "text":
-        text = s.text
-        line = text.count("\n", 0, index) + 1
-        col = index - (text.rfind("\n", 0, index) + 1) + 1
-        return InvalidDataError(
-            f"{s.label}: {_show_char(chr(value))} at index {index} (line {line}, column {col}) is "
-            f"not in the alphabet {alphabet}"
-        )
-    a = s.array
-    at = f"row {index // a.shape[1]}, column {index % a.shape[1]}" if a.ndim == 2 else f"index {index}"
-    hint = (
-        f" (integer data index the alphabet's names: 0 to {len(names) - 1}; to name symbols by "
-        "their values give the values, e.g. alphabet=[0, 1])"
-        if indices
-        else ""
-    )
-    return InvalidDataError(f"{s.label}: value {value} at {at} is not in the alphabet {alphabet}{hint}")
+    native = _cmech.count_memory(_sequences(data), alphabet, lines, "data", source, *plan.args(), threads)
+    return Counts(native, source, native.warnings)
 
 
 def _counts_of(
@@ -734,8 +491,8 @@ def _counts_of(
             a, b = (operator.index(x) for x in byte_range)
         except (TypeError, ValueError):
             raise _invalid(f"byte_range must be a pair of byte offsets (start, end), got {byte_range!r}") from None
-        if a < 0 or b < a:
-            raise InvalidDataError(f"range {a}..{b} ends before it starts" if b < a else "byte offsets are not negative")
+        if a < 0 or b < 0:
+            raise InvalidDataError("byte offsets are not negative")
         byte_range = (a, b)
     read_given = entries is not None or format is not None or bool(lines) or byte_range is not None
     if isinstance(data, Counts):
@@ -744,15 +501,9 @@ def _counts_of(
         return data, False
     paths = _file_paths(data)
     if paths is not None:
-        shards = [_cmech.path_is_shard(p) for p in paths]
-        if any(shards):
-            if not all(shards):
-                raise _invalid("give either count shards or data files, not both")
+        if _cmech.are_shards(paths):
             if not shards_ok:
-                raise _invalid(
-                    f"{', '.join(p for p, s in zip(paths, shards) if s)} is a count shard: read it "
-                    "with cmech.Counts.load"
-                )
+                raise _invalid(f"{', '.join(paths)} is a count shard: read it with cmech.Counts.load")
             if read_given:
                 raise _invalid(
                     "alphabet, format, lines and byte_range apply to data files, not to count shards"
@@ -847,7 +598,7 @@ def count(
     :class:`~cmech.CmechWarning` and kept in :attr:`Counts.warnings`.
     """
     plan = _Plan(method, max_history, future, window)
-    threads = _opt_int(threads, "threads", 1)
+    threads = _opt_int(threads, "threads")
     if isinstance(data, Counts):
         raise TypeError("data are already Counts; merge Counts with a.merge(b) or a + b")
     counts, _ = _counts_of(data, plan, alphabet, format, lines, byte_range, threads, shards_ok=False)
@@ -1036,19 +787,14 @@ def reconstruct(
     """
     plan = _Plan(method, max_history, future, None)
     alpha = _alpha(alpha)
-    test = _test(test)
-    threads = _opt_int(threads, "threads", 1)
+    threads = _opt_int(threads, "threads")
+    _cmech.check_options(plan.method, plan.max_history, alpha, test, plan.future)
     counts, fresh = _counts_of(data, plan, alphabet, format, lines, None, threads, shards_ok=True)
     if fresh:
         _warn(counts.warnings)
-    need = _cmech.window_for(plan.method, plan.max_history, plan.future, len(counts.alphabet))
-    if counts.window < need:
-        raise _invalid(
-            f"the counts of {counts.name} go up to words of {counts.window} symbols, but "
-            f"max_history={plan.max_history} with method {plan.method} needs {need}; count again "
-            f"with max_history={plan.max_history} (or window={need})"
-        )
-    machine, diag = counts._c.reconstruct(plan.method, plan.max_history, alpha, test, plan.future, threads)
+    machine, diag = counts._c.reconstruct(
+        plan.method, plan.max_history, alpha, test, plan.future, threads, counts.name
+    )
     diagnostics = Diagnostics(json.loads(diag))
     _warn(diagnostics.warnings)
     return Reconstruction(Process(machine), diagnostics, counts)
