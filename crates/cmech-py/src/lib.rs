@@ -7,6 +7,7 @@
 
 mod beliefs;
 mod data;
+mod flow;
 
 use cmech_core::measures::{measures, MeasureOptions};
 use cmech_core::named::{named, PROCESSES};
@@ -285,6 +286,13 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(beliefs::table, m)?)?;
     m.add_function(wrap_pyfunction!(beliefs::project_beliefs, m)?)?;
     m.add_function(wrap_pyfunction!(beliefs::describe_projection, m)?)?;
+    m.add_function(wrap_pyfunction!(flow::estimate, m)?)?;
+    m.add_function(wrap_pyfunction!(flow::significance, m)?)?;
+    m.add_function(wrap_pyfunction!(flow::boundary, m)?)?;
+    m.add_function(wrap_pyfunction!(flow::ca_elementary, m)?)?;
+    m.add_function(wrap_pyfunction!(flow::ca_life, m)?)?;
+    m.add_function(wrap_pyfunction!(flow::life_patterns, m)?)?;
+    m.add_function(wrap_pyfunction!(flow::ca_measure, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

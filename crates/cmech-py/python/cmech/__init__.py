@@ -5,6 +5,7 @@ package give the same numbers). Numpy arrays go in and come out; logarithms are 
 
 Quick start::
 
+    import numpy as np
     import cmech
 
     gm = cmech.Process.named("golden-mean", p=0.5)
@@ -25,6 +26,12 @@ Quick start::
     r = cmech.reconstruct(x, max_history=4)   # epsilon-machine from data (arrays, str, Path, Counts)
     r.process.is_isomorphic(gm, tol=0.01), r.diagnostics.c_mu
     c = cmech.count(x[:500_000], 4) + cmech.count(x[500_000:], 4)  # counts add up; c.save("gm.cnt")
+
+    y = np.roll(x, 1) ^ (np.random.default_rng(1).random(len(x)) < 0.1)  # x a step late, noisy
+    cmech.transfer_entropy(x, y, k=1)                 # TE(x -> y) in bits (local=True: per step)
+    cmech.significance("te", x, y, surrogates=1000, seed=1).p_value
+    f = cmech.ca.elementary(54, width=1000, steps=600, seed=1)   # uint8 (600, 1000)
+    cmech.ca.local_transfer_entropy(f, k=16, j=1)     # gliders light up
 
 Errors are raised as subclasses of :class:`CmechError` (data errors are also :class:`ValueError`)
 with the same messages as the command-line tool.
@@ -49,6 +56,21 @@ from ._data import Counts, Diagnostics, Reconstruction, count, reconstruct, reco
 from ._process import Measures, NamedProcessInfo, ParamInfo, Process, processes
 from ._beliefs import BeliefTable, MixedStates
 from . import plot
+from ._flow import (
+    BoundaryScores,
+    ChiSquareTest,
+    SurrogateTest,
+    active_information,
+    block_entropy,
+    boundary_scores,
+    conditional_mutual_information,
+    entropy,
+    entropy_rate,
+    mutual_information,
+    significance,
+    transfer_entropy,
+)
+from . import ca
 
 __version__: str = _cmech.__version__
 
@@ -67,6 +89,19 @@ __all__ = [
     "Reconstruction",
     "Diagnostics",
     "reconstruction_methods",
+    "transfer_entropy",
+    "active_information",
+    "mutual_information",
+    "conditional_mutual_information",
+    "entropy",
+    "block_entropy",
+    "entropy_rate",
+    "significance",
+    "SurrogateTest",
+    "ChiSquareTest",
+    "boundary_scores",
+    "BoundaryScores",
+    "ca",
     "CmechError",
     "CmechIOError",
     "CmechWarning",

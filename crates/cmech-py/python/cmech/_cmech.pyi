@@ -1,6 +1,6 @@
 """Type stubs of the native module ``cmech._cmech`` (use the wrappers in ``cmech`` instead)."""
 
-from typing import List, Optional, Sequence, Tuple, TypedDict
+from typing import Any, Dict, List, Optional, Sequence, Tuple, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -149,3 +149,66 @@ def project_beliefs(
 def describe_projection(
     kind: str, state_names: Sequence[str], states: Optional[Sequence[int]] = None
 ) -> str: ...
+
+# Information flow (cmech._flow, cmech.ca): series are int64 arrays with one trial per row.
+def estimate(
+    measure: str,
+    series: Sequence[npt.NDArray[np.int64]],
+    names: Sequence[str],
+    alphabet: Optional[int] = None,
+    k: int = 1,
+    l: int = 1,
+    delay: int = 1,
+    lag: int = 0,
+    local: bool = False,
+) -> Tuple[float, Optional[npt.NDArray[np.float64]], int]: ...
+def significance(
+    measure: str,
+    series: Sequence[npt.NDArray[np.int64]],
+    names: Sequence[str],
+    test: str,
+    alphabet: Optional[int] = None,
+    k: int = 1,
+    l: int = 1,
+    delay: int = 1,
+    lag: int = 0,
+    surrogates: int = 1000,
+    seed: int = 0,
+) -> Dict[str, Any]: ...
+def boundary(
+    data: npt.NDArray[np.int64],
+    inside: Sequence[int],
+    active: Sequence[int],
+    passive: Sequence[int],
+    environment: Sequence[int],
+    alphabet: Optional[int] = None,
+    surrogates: int = 0,
+    seed: int = 0,
+) -> Tuple[float, float, int, Optional[Dict[str, Any]], Optional[Dict[str, Any]]]: ...
+def ca_elementary(
+    rule: int,
+    steps: int,
+    width: Optional[int] = None,
+    initial: Optional[npt.NDArray[np.int64]] = None,
+    seed: int = 0,
+    density: float = 0.5,
+) -> npt.NDArray[np.uint8]: ...
+def ca_life(
+    height: int,
+    width: int,
+    steps: int,
+    seed: int = 0,
+    density: float = 0.5,
+    initial: Optional[npt.NDArray[np.int64]] = None,
+    pattern: Optional[str] = None,
+    at: Tuple[int, int] = (1, 1),
+) -> npt.NDArray[np.uint8]: ...
+def life_patterns() -> List[str]: ...
+def ca_measure(
+    field: npt.NDArray[np.uint8],
+    measure: str,
+    k: int,
+    channel: Tuple[int, int] = (0, 1),
+    alphabet: Optional[int] = None,
+    local: bool = False,
+) -> Tuple[float, Optional[npt.NDArray[np.float64]], int]: ...

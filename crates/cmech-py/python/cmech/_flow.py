@@ -1,0 +1,493 @@
+"""Information flow on discrete series: transfer entropy, active information storage, mutual
+information, entropies, their local values and significance tests, and boundary scores.
+
+Plug-in estimates in bits, counted once over every trial. A series is a 1-D integer array (one
+trial) or a 2-D one (one trial per row; windows never cross from one row into the next, counts
+are pooled over all rows, as PyInform does with 2-D arrays). Symbols are 0 to 255; ``alphabet``
+(the number of letters) makes every symbol below it a requirement, and is otherwise the largest
+symbol plus one, at least 2.
+
+Conventions (those of PyInform and JIDT):
+
+- ``transfer_entropy(source, target, k, l, delay)`` is
+  I(source_{t-delay-l+1..t-delay} ; target_t | target_{t-k..t-1}); conditioning series enter with
+  their value at t - 1.
+- ``active_information(x, k)`` is I(x_{t-k..t-1} ; x_t).
+- Local values exist where every window is complete: a trial's first ``max(k, delay + l - 1)``
+  steps (for AIS its first ``k``) have none, so ``local=True`` returns ``(T - offset,)`` for a 1-D
+  series and ``(trials, T - offset)`` for a 2-D one, as PyInform does. Their mean is the average.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import _cmech
+from ._process import _invalid_argument, _whole
+
+__all__ = [
+    "transfer_entropy",
+    "active_information",
+    "mutual_information",
+    "conditional_mutual_information",
+    "entropy",
+    "block_entropy",
+    "entropy_rate",
+    "significance",
+    "boundary_scores",
+    "SurrogateTest",
+    "ChiSquareTest",
+    "BoundaryScores",
+]
+
+#: Surrogates of a surrogate test when ``surrogates`` is not given (as JIDT's default).
+DEFAULT_SURROGATES = 1000
+
+ArrayLike = Any
+
+
+class SurrogateTest:
+    """A surrogate (permutation) test of an estimate: the source windows (for TE the whole source
+    history, as JIDT permutes it) are shuffled over the observations, which keeps their
+    distribution but breaks any relation to the target; the estimate is recomputed on each.
+
+    Attributes
+    ----------
+    observed : float
+        The estimate on the data, in bits.
+    p_value : float
+        ``(1 + at_least) / (1 + surrogates)``.
+    surrogates : int
+        Number of surrogates.
+    at_least : int
+        Surrogates whose estimate is at least the observed one.
+    mean, std : float
+        Mean and standard deviation of the surrogate estimates.
+    effective : float
+        ``observed - mean``: the estimate with its bias under independence removed ("effective
+        transfer entropy", Marschinski & Kantz 2002).
+    seed : int
+        Seed of the permutations (the same seed gives the same test, for any number of threads).
+    """
+
+    __slots__ = ("observed", "p_value", "surrogates", "at_least", "mean", "std", "effective", "seed")
+    kind = "surrogate"
+
+    def __init__(self, fields: Dict[str, Any]) -> None:
+        """Built from the native test's fields."""
+        for name in self.__slots__:
+            setattr(self, name, fields[name])
+
+    def __repr__(self) -> str:
+        return (
+            f"SurrogateTest(observed={self.observed:.6g}, p_value={self.p_value:.4g}, "
+            f"surrogates={self.surrogates}, mean={self.mean:.6g}, std={self.std:.3g}, seed={self.seed})"
+        )
+
+
+class ChiSquareTest:
+    """The analytic chi-square test: under independence 2 N ln(2) I is asymptotically chi-square
+    with (|X| - 1)(|Y| - 1)|Z| degrees of freedom (Barnett & Bossomaier 2012; JIDT's analytic test).
+    Valid when every state is well sampled; with long histories prefer surrogates.
+
+    Attributes
+    ----------
+    observed : float
+        The estimate on the data, in bits.
+    statistic : float
+        ``2 N ln(2) observed``.
+    df : float
+        Degrees of freedom.
+    p_value : float
+        Survival function of the chi-square distribution at ``statistic``.
+    observations : int
+        N, the number of observations counted.
+    """
+
+    __slots__ = ("observed", "statistic", "df", "p_value", "observations")
+    kind = "chi-square"
+
+    def __init__(self, fields: Dict[str, Any]) -> None:
+        """Built from the native test's fields."""
+        for name in self.__slots__:
+            setattr(self, name, fields[name])
+
+    def __repr__(self) -> str:
+        return (
+            f"ChiSquareTest(observed={self.observed:.6g}, statistic={self.statistic:.6g}, "
+            f"df={self.df:g}, p_value={self.p_value:.4g})"
+        )
+
+
+Test = Union[SurrogateTest, ChiSquareTest]
+
+
+def _test(fields: Dict[str, Any]) -> Test:
+    return SurrogateTest(fields) if fields["kind"] == "surrogate" else ChiSquareTest(fields)
+
+
+def _series(value: ArrayLike, name: str) -> np.ndarray:
+    """``value`` as a C-contiguous int64 array with one trial per row."""
+    arr = np.asarray(value)
+    if arr.dtype == object:
+        raise _invalid_argument(f"{name} must be an integer array, not a ragged or object array")
+    if arr.dtype.kind == "b":
+        arr = arr.astype(np.int64)
+    if arr.size and arr.dtype.kind not in "iu":
+        raise _invalid_argument(f"{name} must hold integer symbols, not {arr.dtype} values")
+    if arr.ndim == 1:
+        arr = arr.reshape(1, -1)
+    elif arr.ndim != 2:
+        raise _invalid_argument(
+            f"{name} must be 1-D (one trial) or 2-D (one trial per row), not {arr.ndim}-D"
+        )
+    if arr.dtype.kind == "u" and arr.size and int(arr.max()) > np.iinfo(np.int64).max:
+        raise _invalid_argument(f"{name} holds a symbol beyond 0 to 255")
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def _conditions(condition: Union[None, ArrayLike, Sequence[ArrayLike]]) -> List[ArrayLike]:
+    """One conditioning array or a list of them."""
+    if condition is None:
+        return []
+    if isinstance(condition, np.ndarray):
+        return [condition]
+    if isinstance(condition, (list, tuple)):
+        if len(condition) == 0:
+            return []
+        first = condition[0]
+        if isinstance(first, np.ndarray) or isinstance(first, (list, tuple)):
+            return list(condition)
+        return [condition]  # one series given as a list of ints
+    return [condition]
+
+
+def _alphabet(alphabet: Optional[int]) -> Optional[int]:
+    return None if alphabet is None else _whole(alphabet, "alphabet", 1, 257)
+
+
+def _prepare(named: Sequence[Tuple[str, ArrayLike]]) -> Tuple[List[np.ndarray], List[str], bool]:
+    arrays = []
+    batch = False
+    for name, value in named:
+        ndim = np.ndim(value)
+        batch = batch or ndim == 2
+        arrays.append(_series(value, name))
+    return arrays, [n for n, _ in named], batch
+
+
+def _run(
+    measure: str,
+    named: Sequence[Tuple[str, ArrayLike]],
+    alphabet: Optional[int],
+    local: bool,
+    test: Optional[str],
+    surrogates: Optional[int],
+    seed: int,
+    k: int = 1,
+    l: int = 1,
+    delay: int = 1,
+    lag: int = 0,
+) -> Any:
+    arrays, names, batch = _prepare(named)
+    a = _alphabet(alphabet)
+    if test is not None:
+        kind = _test_kind(test)
+        n = DEFAULT_SURROGATES if surrogates is None else _whole(surrogates, "surrogates", 1)
+        seed = _whole(seed, "seed", 0, 1 << 64)
+        fields = _cmech.significance(measure, arrays, names, kind, a, k, l, delay, lag, n, seed)
+        return _test(fields)
+    value, values, _ = _cmech.estimate(measure, arrays, names, a, k, l, delay, lag, bool(local))
+    if not local:
+        return float(value)
+    return values if batch else values[0]
+
+
+def _test_kind(test: Any) -> str:
+    if test in ("surrogate", "surrogates"):
+        return "surrogate"
+    if test in ("chi-square", "chi2", "chi_square", "chisquare"):
+        return "chi-square"
+    raise _invalid_argument(f"test must be 'surrogate' or 'chi-square', got {test!r}")
+
+
+def transfer_entropy(
+    source: ArrayLike,
+    target: ArrayLike,
+    k: int = 1,
+    l: int = 1,
+    delay: int = 1,
+    condition: Union[None, ArrayLike, Sequence[ArrayLike]] = None,
+    local: bool = False,
+    alphabet: Optional[int] = None,
+    test: Optional[str] = None,
+    surrogates: Optional[int] = None,
+    seed: int = 0,
+) -> Any:
+    """Transfer entropy TE(source -> target), in bits.
+
+    I(source_{t-delay-l+1..t-delay} ; target_t | target_{t-k..t-1}, conditions_{t-1}): how much the
+    source's past tells about the target's next value beyond the target's own past (Schreiber 2000;
+    PyInform's and JIDT's conventions).
+
+    Parameters
+    ----------
+    source, target : array_like of int
+        1-D (one trial) or 2-D (one trial per row) arrays of symbols, of the same shape.
+    k : int
+        Target history length (at least 1).
+    l : int
+        Source history length (at least 1).
+    delay : int
+        Source-target delay: the newest source value is at t - delay (at least 1).
+    condition : array_like or list of array_like, optional
+        Conditioning series (conditional TE), each entering with its value at t - 1.
+    local : bool
+        Return the local values instead of the average: ``(T - offset,)`` for 1-D input,
+        ``(trials, T - offset)`` for 2-D, with ``offset = max(k, delay + l - 1)``.
+    alphabet : int, optional
+        Number of letters; every symbol must be below it.
+    test : {"surrogate", "chi-square"}, optional
+        Return a :class:`SurrogateTest` (with ``surrogates`` permutations from ``seed``) or a
+        :class:`ChiSquareTest` instead of the value.
+
+    Returns
+    -------
+    float, numpy.ndarray (float64) or a test
+    """
+    named = [("source", source), ("target", target)]
+    conds = _conditions(condition)
+    named += [(f"condition[{i}]" if len(conds) > 1 else "condition", c) for i, c in enumerate(conds)]
+    return _run(
+        "te",
+        named,
+        alphabet,
+        local,
+        test,
+        surrogates,
+        seed,
+        k=_whole(k, "k", 1),
+        l=_whole(l, "l", 1),
+        delay=_whole(delay, "delay", 1),
+    )
+
+
+def active_information(
+    series: ArrayLike,
+    k: int = 1,
+    local: bool = False,
+    alphabet: Optional[int] = None,
+    test: Optional[str] = None,
+    surrogates: Optional[int] = None,
+    seed: int = 0,
+) -> Any:
+    """Active information storage I(x_{t-k..t-1} ; x_t) with history ``k``, in bits (Lizier,
+    Prokopenko & Zomaya 2012): how much of the next value the series' own past predicts.
+
+    ``series`` is 1-D (one trial) or 2-D (one per row); ``local=True`` returns the local values,
+    ``(T - k,)`` or ``(trials, T - k)``; ``test`` as in :func:`transfer_entropy` (the histories are
+    permuted against the next values).
+    """
+    return _run("ais", [("series", series)], alphabet, local, test, surrogates, seed, k=_whole(k, "k", 1))
+
+
+def mutual_information(
+    x: ArrayLike,
+    y: ArrayLike,
+    local: bool = False,
+    alphabet: Optional[int] = None,
+    lag: int = 0,
+    test: Optional[str] = None,
+    surrogates: Optional[int] = None,
+    seed: int = 0,
+) -> Any:
+    """Mutual information I(x_{t-lag} ; y_t) in bits (``lag`` 0: at the same step).
+
+    ``local=True`` returns the local values (``(T - lag,)`` or ``(trials, T - lag)``); ``test`` as in
+    :func:`transfer_entropy` (``y`` is permuted).
+    """
+    return _run(
+        "mi", [("x", x), ("y", y)], alphabet, local, test, surrogates, seed, lag=_whole(lag, "lag")
+    )
+
+
+def conditional_mutual_information(
+    x: ArrayLike,
+    y: ArrayLike,
+    z: Union[ArrayLike, Sequence[ArrayLike]],
+    local: bool = False,
+    alphabet: Optional[int] = None,
+    test: Optional[str] = None,
+    surrogates: Optional[int] = None,
+    seed: int = 0,
+) -> Any:
+    """Conditional mutual information I(x_t ; y_t | z_t) in bits; ``z`` is one series or a list of
+    them (conditioned on jointly, at the same step). ``local`` and ``test`` as in
+    :func:`mutual_information`."""
+    zs = _conditions(z)
+    if not zs:
+        raise _invalid_argument("conditional mutual information needs at least one series z")
+    named = [("x", x), ("y", y)] + [(f"z[{i}]" if len(zs) > 1 else "z", c) for i, c in enumerate(zs)]
+    return _run("cmi", named, alphabet, local, test, surrogates, seed)
+
+
+def entropy(x: ArrayLike, local: bool = False, alphabet: Optional[int] = None) -> Any:
+    """Shannon entropy H(x) of the symbols, in bits; ``local=True``: -log2 p(x_t) at every step."""
+    return _run("entropy", [("x", x)], alphabet, local, None, None, 0)
+
+
+def block_entropy(x: ArrayLike, k: int, local: bool = False, alphabet: Optional[int] = None) -> Any:
+    """Block entropy H(x_{t..t+k-1}) of the blocks of ``k`` symbols within trials, in bits.
+
+    ``local=True`` gives -log2 p(block) for every block, ``(T - k + 1,)`` or
+    ``(trials, T - k + 1)``, in the order of the blocks (as PyInform)."""
+    return _run("block_entropy", [("x", x)], alphabet, local, None, None, 0, k=_whole(k, "k", 1))
+
+
+def entropy_rate(x: ArrayLike, k: int, alphabet: Optional[int] = None) -> float:
+    """Entropy rate estimate H(x_t | x_{t-k..t-1}) with history ``k``, in bits (PyInform's
+    ``entropy_rate``). Transfer entropy with history ``k`` never exceeds it."""
+    return float(_run("entropy_rate", [("x", x)], alphabet, False, None, None, 0, k=_whole(k, "k", 1)))
+
+
+def significance(
+    measure: str,
+    *series: ArrayLike,
+    test: str = "surrogate",
+    surrogates: int = DEFAULT_SURROGATES,
+    seed: int = 0,
+    **options: Any,
+) -> Test:
+    """The significance test of an estimate.
+
+    ``measure`` is ``"te"`` (series: source, target), ``"ais"`` (series), ``"mi"`` (x, y) or
+    ``"cmi"`` (x, y, z); ``options`` are those of the estimator (``k``, ``l``, ``delay``,
+    ``condition``, ``alphabet``, ``lag``). ``test`` is ``"surrogate"`` (``surrogates`` seeded
+    permutations; returns a :class:`SurrogateTest`) or ``"chi-square"`` (a :class:`ChiSquareTest`).
+
+    Example: ``cmech.significance("te", x, y, k=2, surrogates=1000, seed=1).p_value``.
+    """
+    functions = {
+        "te": transfer_entropy,
+        "transfer_entropy": transfer_entropy,
+        "ais": active_information,
+        "active_information": active_information,
+        "mi": mutual_information,
+        "mutual_information": mutual_information,
+        "cmi": conditional_mutual_information,
+        "conditional_mutual_information": conditional_mutual_information,
+    }
+    if measure not in functions:
+        raise _invalid_argument(
+            f"significance tests apply to te, ais, mi and cmi, not {measure!r}"
+        )
+    if "local" in options:
+        raise _invalid_argument("a significance test has no local values")
+    return functions[measure](*series, test=test, surrogates=surrogates, seed=seed, **options)
+
+
+class BoundaryScores:
+    """How well a split of the variables into inside V, active boundary A, passive boundary P and
+    environment E separates inside from outside over one time step (Critch, «Boundaries», Part 3a:
+    a boundary as an approximate directed Markov blanket).
+
+    Attributes
+    ----------
+    infiltration : float
+        I((V, A)_{t+1} ; E_t | (V, A, P)_t) in bits: what the environment tells about the inside's
+        next state beyond what inside and boundary tell. 0 for a perfect blanket.
+    exfiltration : float
+        I((E, P)_{t+1} ; V_t | (A, P, E)_t) in bits: what the inside tells about the environment's
+        next state beyond what boundary and environment tell.
+    observations : int
+        Time steps counted (pairs t, t + 1 over all trials).
+    infiltration_test, exfiltration_test : SurrogateTest or None
+        Surrogate tests (E_t, resp. V_t, permuted) when ``surrogates`` > 0.
+    """
+
+    __slots__ = ("infiltration", "exfiltration", "observations", "infiltration_test", "exfiltration_test")
+
+    def __init__(self, native: Sequence[Any]) -> None:
+        """Built by :func:`boundary_scores`."""
+        inf, exf, obs, inf_t, exf_t = native
+        self.infiltration = float(inf)
+        self.exfiltration = float(exf)
+        self.observations = int(obs)
+        self.infiltration_test = None if inf_t is None else SurrogateTest(inf_t)
+        self.exfiltration_test = None if exf_t is None else SurrogateTest(exf_t)
+
+    def __repr__(self) -> str:
+        return (
+            f"BoundaryScores(infiltration={self.infiltration:.6g}, "
+            f"exfiltration={self.exfiltration:.6g}, observations={self.observations})"
+        )
+
+
+def _indices(value: Any, what: str) -> List[int]:
+    if value is None:
+        return []
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return [int(value)]
+    return [_whole(v, f"a variable of the {what}") for v in value]
+
+
+def boundary_scores(
+    data: ArrayLike,
+    inside: Any,
+    active: Any = (),
+    passive: Any = (),
+    environment: Any = None,
+    surrogates: int = 0,
+    seed: int = 0,
+    alphabet: Optional[int] = None,
+) -> BoundaryScores:
+    """Infiltration and exfiltration of a split of the variables of a multivariate series.
+
+    Parameters
+    ----------
+    data : array_like of int
+        ``(T, variables)`` (one trial) or ``(trials, T, variables)``.
+    inside, active, passive, environment : int or sequence of int
+        Column indices of V, A, P and E (disjoint; V and E not empty). ``environment`` defaults to
+        every variable in no other group.
+    surrogates : int
+        With ``surrogates`` > 0, each score comes with a seeded surrogate test.
+    alphabet : int, optional
+        Number of letters of every variable.
+
+    Returns
+    -------
+    BoundaryScores
+    """
+    arr = np.asarray(data)
+    if arr.dtype.kind == "b":
+        arr = arr.astype(np.int64)
+    if arr.size and arr.dtype.kind not in "iu":
+        raise _invalid_argument(f"data must hold integer symbols, not {arr.dtype} values")
+    if arr.ndim == 2:
+        arr = arr[np.newaxis]
+    elif arr.ndim != 3:
+        raise _invalid_argument(
+            f"data must be (T, variables) or (trials, T, variables), not {arr.ndim}-D"
+        )
+    n = arr.shape[2]
+    v, a, p = _indices(inside, "inside"), _indices(active, "active boundary"), _indices(passive, "passive boundary")
+    if environment is None:
+        taken = set(v) | set(a) | set(p)
+        e = [i for i in range(n) if i not in taken]
+    else:
+        e = _indices(environment, "environment")
+    vars_first = np.ascontiguousarray(arr.transpose(2, 0, 1), dtype=np.int64)
+    native = _cmech.boundary(
+        vars_first,
+        v,
+        a,
+        p,
+        e,
+        _alphabet(alphabet),
+        _whole(surrogates, "surrogates"),
+        _whole(seed, "seed", 0, 1 << 64),
+    )
+    return BoundaryScores(native)

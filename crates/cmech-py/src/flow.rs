@@ -1,0 +1,604 @@
+//! The native half of `cmech.transfer_entropy`, `cmech.active_information`,
+//! `cmech.mutual_information` (and the other estimators of `cmech._flow`), `cmech.boundary_scores`
+//! and `cmech.ca`: numpy arrays in and out of `cmech_core::infoflow` and `cmech_core::ca`, with the
+//! interpreter lock released while counting.
+//!
+//! Series arrive as 2-D int64 arrays, one trial per row (the Python layer turns a 1-D array into
+//! one row), each with the name the user gave it (`source`, `target`, `condition[0]`, ...), so that
+//! a bad symbol is reported by argument, row and position.
+
+use cmech_core::ca::{self, Field, FieldLocal};
+use cmech_core::infoflow::significance::{chi_square_test, surrogate_test};
+use cmech_core::infoflow::{
+    self, boundary_scores, embedded_cmi, embedded_local_cmi, ChiSquareTest, Local, Query, Series,
+    Split, SurrogateTest, TeOptions, Window, MAX_ALPHABET,
+};
+use cmech_core::CmechError;
+use numpy::ndarray::ArrayView2;
+use numpy::{
+    PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
+    PyReadonlyArray3,
+};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::IntoPyResult;
+
+type Result<T> = std::result::Result<T, CmechError>;
+
+fn bad(msg: impl Into<String>) -> CmechError {
+    CmechError::InvalidArgument(msg.into())
+}
+
+/// A series from the rows of `view` (one trial each), every value checked to be a symbol below
+/// `alphabet` (or 256), errors naming the argument `name` and the place.
+fn to_series(name: &str, view: ArrayView2<'_, i64>, alphabet: Option<usize>) -> Result<Series> {
+    let (rows, t) = view.dim();
+    if let Some(a) = alphabet {
+        if a == 0 || a > MAX_ALPHABET {
+            return Err(bad(format!(
+                "an alphabet of {a} letters is out of range (1 to {MAX_ALPHABET})"
+            )));
+        }
+    }
+    if t == 0 || rows == 0 {
+        return Err(bad(format!("{name} holds no symbols")));
+    }
+    let limit = alphabet.unwrap_or(MAX_ALPHABET) as i64;
+    let mut symbols = Vec::with_capacity(rows * t);
+    for (r, row) in view.outer_iter().enumerate() {
+        for (i, &v) in row.iter().enumerate() {
+            if v < 0 || v >= limit {
+                let place = if rows > 1 {
+                    format!("row {r}, position {i}")
+                } else {
+                    format!("position {i}")
+                };
+                return Err(bad(match alphabet {
+                    Some(a) => format!(
+                        "symbol {v} of {name} at {place} is beyond the alphabet of {a} letters (0 to {})",
+                        a - 1
+                    ),
+                    None => format!(
+                        "symbol {v} of {name} at {place} is not in 0 to {}",
+                        MAX_ALPHABET - 1
+                    ),
+                }));
+            }
+            symbols.push(v as u8);
+        }
+    }
+    Series::rows(symbols, t, alphabet).map_err(|e| match e {
+        CmechError::InvalidArgument(m) => bad(format!("{name}: {m}")),
+        other => other,
+    })
+}
+
+/// Every array as a series (in order), checked.
+fn all_series(
+    views: &[ArrayView2<'_, i64>],
+    names: &[String],
+    alphabet: Option<usize>,
+) -> Result<Vec<Series>> {
+    views
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let fallback = format!("series {i}");
+            let name = names.get(i).unwrap_or(&fallback);
+            to_series(name, v.view(), alphabet)
+        })
+        .collect()
+}
+
+fn need(series: &[Series], n: usize, measure: &str) -> Result<()> {
+    if series.len() < n {
+        return Err(bad(format!(
+            "{measure} needs {n} series, got {}",
+            series.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The query of I(X_{t-lag}; Y_t | Z_t) over series x = 0, y = 1, z = 2...
+fn lagged_query(lag: usize, conditions: usize) -> Query {
+    Query {
+        x: vec![Window::new(0, 1, lag)],
+        y: vec![Window::new(1, 1, 0)],
+        z: (0..conditions).map(|i| Window::new(2 + i, 1, 0)).collect(),
+    }
+}
+
+fn check_lag(series: &[Series], lag: usize) -> Result<()> {
+    let longest = series[0].trial_lengths().into_iter().max().unwrap_or(0);
+    if lag >= longest {
+        return Err(bad(format!(
+            "mutual information with lag = {lag} needs more than {lag} symbols, but the longest \
+             trial has {longest}"
+        )));
+    }
+    Ok(())
+}
+
+/// The parameters of an estimate.
+struct Params {
+    k: usize,
+    l: usize,
+    delay: usize,
+    lag: usize,
+}
+
+/// The local values (or only the global value) of `measure` over `s`.
+fn compute(measure: &str, s: &[Series], p: &Params, local: bool) -> Result<Local> {
+    let refs: Vec<&Series> = s.iter().collect();
+    let global = |value: Result<f64>| {
+        value.map(|average| Local {
+            average,
+            values: Vec::new(),
+            offset: 0,
+            lengths: Vec::new(),
+        })
+    };
+    match measure {
+        "te" => {
+            need(s, 2, "transfer entropy")?;
+            let opts = TeOptions {
+                k: p.k,
+                l: p.l,
+                delay: p.delay,
+            };
+            let (source, target, conds) = (refs[0], refs[1], &refs[2..]);
+            if local {
+                infoflow::local_conditional_transfer_entropy(source, target, conds, &opts)
+            } else {
+                global(infoflow::conditional_transfer_entropy(
+                    source, target, conds, &opts,
+                ))
+            }
+        }
+        "ais" => {
+            need(s, 1, "active information")?;
+            if local {
+                infoflow::local_active_information(refs[0], p.k)
+            } else {
+                global(infoflow::active_information(refs[0], p.k))
+            }
+        }
+        "mi" if p.lag > 0 => {
+            need(s, 2, "mutual information")?;
+            check_lag(s, p.lag)?;
+            let q = lagged_query(p.lag, 0);
+            if local {
+                embedded_local_cmi(&refs[..2], &q)
+            } else {
+                global(embedded_cmi(&refs[..2], &q))
+            }
+        }
+        "mi" => {
+            need(s, 2, "mutual information")?;
+            if local {
+                infoflow::local_mutual_information(refs[0], refs[1])
+            } else {
+                global(infoflow::mutual_information(refs[0], refs[1]))
+            }
+        }
+        "cmi" => {
+            need(s, 3, "conditional mutual information")?;
+            if local {
+                infoflow::local_conditional_mutual_information(refs[0], refs[1], &refs[2..])
+            } else {
+                global(infoflow::conditional_mutual_information(
+                    refs[0],
+                    refs[1],
+                    &refs[2..],
+                ))
+            }
+        }
+        "entropy" | "block_entropy" => {
+            need(s, 1, "entropy")?;
+            let k = if measure == "entropy" { 1 } else { p.k };
+            if local {
+                infoflow::local_block_entropy(refs[0], k)
+            } else {
+                global(infoflow::block_entropy(refs[0], k))
+            }
+        }
+        "entropy_rate" => {
+            need(s, 1, "entropy rate")?;
+            if local {
+                Err(bad("the entropy rate has no local values here"))
+            } else {
+                global(infoflow::entropy_rate(refs[0], p.k))
+            }
+        }
+        other => Err(bad(format!("unknown information measure '{other}'"))),
+    }
+}
+
+type Estimate<'py> = (f64, Option<Bound<'py, PyArray2<f64>>>, usize);
+
+/// (value, local values (trials x steps with a value) or None, offset) of `measure`: "te"
+/// (series: source, target, conditions...), "ais", "mi" (x, y; x lagged by `lag`), "cmi"
+/// (x, y, conditions...), "entropy", "block_entropy" or "entropy_rate" (history `k`).
+#[pyfunction]
+#[pyo3(signature = (measure, series, names, alphabet=None, k=1, l=1, delay=1, lag=0, local=false))]
+#[allow(clippy::too_many_arguments)]
+pub fn estimate<'py>(
+    py: Python<'py>,
+    measure: &str,
+    series: Vec<PyReadonlyArray2<'py, i64>>,
+    names: Vec<String>,
+    alphabet: Option<usize>,
+    k: usize,
+    l: usize,
+    delay: usize,
+    lag: usize,
+    local: bool,
+) -> PyResult<Estimate<'py>> {
+    let views: Vec<ArrayView2<'_, i64>> = series.iter().map(|a| a.as_array()).collect();
+    let p = Params { k, l, delay, lag };
+    let result = py
+        .detach(|| {
+            let s = all_series(&views, &names, alphabet)?;
+            compute(measure, &s, &p, local)
+        })
+        .py(py)?;
+    if !local {
+        return Ok((result.average, None, 0));
+    }
+    let trials = result.lengths.len();
+    let per = result.lengths.first().copied().unwrap_or(0);
+    let values = PyArray1::from_vec(py, result.values).reshape([trials, per])?;
+    Ok((result.average, Some(values), result.offset))
+}
+
+fn surrogate_dict<'py>(py: Python<'py>, t: &SurrogateTest) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("kind", "surrogate")?;
+    d.set_item("observed", t.observed)?;
+    d.set_item("p_value", t.p_value)?;
+    d.set_item("surrogates", t.surrogates)?;
+    d.set_item("at_least", t.at_least)?;
+    d.set_item("mean", t.mean)?;
+    d.set_item("std", t.std)?;
+    d.set_item("effective", t.effective)?;
+    d.set_item("seed", t.seed)?;
+    Ok(d)
+}
+
+fn chi_square_dict<'py>(py: Python<'py>, t: &ChiSquareTest) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("kind", "chi-square")?;
+    d.set_item("observed", t.observed)?;
+    d.set_item("statistic", t.statistic)?;
+    d.set_item("df", t.df)?;
+    d.set_item("p_value", t.p_value)?;
+    d.set_item("observations", t.observations)?;
+    Ok(d)
+}
+
+enum Tested {
+    Surrogate(SurrogateTest),
+    ChiSquare(ChiSquareTest),
+}
+
+fn test_of(
+    measure: &str,
+    s: &[Series],
+    p: &Params,
+    chi: bool,
+    surrogates: usize,
+    seed: u64,
+) -> Result<Tested> {
+    use infoflow::significance as sig;
+    let refs: Vec<&Series> = s.iter().collect();
+    let run = |series: &[&Series], q: &Query| -> Result<Tested> {
+        if chi {
+            chi_square_test(series, q).map(Tested::ChiSquare)
+        } else {
+            surrogate_test(series, q, surrogates, seed).map(Tested::Surrogate)
+        }
+    };
+    match measure {
+        "te" => {
+            need(s, 2, "transfer entropy")?;
+            let opts = TeOptions {
+                k: p.k,
+                l: p.l,
+                delay: p.delay,
+            };
+            let (source, target, conds) = (refs[0], refs[1], &refs[2..]);
+            // Through the named functions, which check k, l and delay with their own messages,
+            // and whose messages name the estimate when the data has no complete window.
+            infoflow::conditional_transfer_entropy(source, target, conds, &opts)?;
+            if chi {
+                sig::transfer_entropy_chi_square(source, target, conds, &opts)
+                    .map(Tested::ChiSquare)
+            } else {
+                sig::transfer_entropy_surrogates(source, target, conds, &opts, surrogates, seed)
+                    .map(Tested::Surrogate)
+            }
+        }
+        "ais" => {
+            need(s, 1, "active information")?;
+            infoflow::active_information(refs[0], p.k)?;
+            if chi {
+                sig::active_information_chi_square(refs[0], p.k).map(Tested::ChiSquare)
+            } else {
+                sig::active_information_surrogates(refs[0], p.k, surrogates, seed)
+                    .map(Tested::Surrogate)
+            }
+        }
+        "mi" => {
+            need(s, 2, "mutual information")?;
+            check_lag(s, p.lag)?;
+            infoflow::mutual_information(refs[0], refs[1])?;
+            run(&refs[..2], &lagged_query(p.lag, 0))
+        }
+        "cmi" => {
+            need(s, 3, "conditional mutual information")?;
+            infoflow::conditional_mutual_information(refs[0], refs[1], &refs[2..])?;
+            run(&refs, &lagged_query(0, refs.len() - 2))
+        }
+        other => Err(bad(format!(
+            "a significance test applies to te, ais, mi and cmi, not '{other}'"
+        ))),
+    }
+}
+
+/// The significance test of `measure` (as [`estimate`]): `test` is "surrogate" (with
+/// `surrogates` permutations from `seed`) or "chi-square". A dict of the test's fields, with
+/// `kind`.
+#[pyfunction]
+#[pyo3(signature = (measure, series, names, test, alphabet=None, k=1, l=1, delay=1, lag=0, surrogates=1000, seed=0))]
+#[allow(clippy::too_many_arguments)]
+pub fn significance<'py>(
+    py: Python<'py>,
+    measure: &str,
+    series: Vec<PyReadonlyArray2<'py, i64>>,
+    names: Vec<String>,
+    test: &str,
+    alphabet: Option<usize>,
+    k: usize,
+    l: usize,
+    delay: usize,
+    lag: usize,
+    surrogates: usize,
+    seed: u64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let chi = match test {
+        "surrogate" | "surrogates" => false,
+        "chi-square" | "chi2" | "chi_square" => true,
+        other => {
+            return Err(crate::to_py(
+                py,
+                bad(format!(
+                    "unknown significance test '{other}' (surrogate or chi-square)"
+                )),
+            ))
+        }
+    };
+    let views: Vec<ArrayView2<'_, i64>> = series.iter().map(|a| a.as_array()).collect();
+    let p = Params { k, l, delay, lag };
+    let tested = py
+        .detach(|| {
+            let s = all_series(&views, &names, alphabet)?;
+            test_of(measure, &s, &p, chi, surrogates, seed)
+        })
+        .py(py)?;
+    match tested {
+        Tested::Surrogate(t) => surrogate_dict(py, &t),
+        Tested::ChiSquare(t) => chi_square_dict(py, &t),
+    }
+}
+
+type Scores<'py> = (
+    f64,
+    f64,
+    usize,
+    Option<Bound<'py, PyDict>>,
+    Option<Bound<'py, PyDict>>,
+);
+
+/// Infiltration, exfiltration, observations and (with `surrogates` > 0) their surrogate tests,
+/// of the split of the variables of `data` (variables x trials x steps).
+#[pyfunction]
+#[pyo3(signature = (data, inside, active, passive, environment, alphabet=None, surrogates=0, seed=0))]
+#[allow(clippy::too_many_arguments)]
+pub fn boundary<'py>(
+    py: Python<'py>,
+    data: PyReadonlyArray3<'py, i64>,
+    inside: Vec<usize>,
+    active: Vec<usize>,
+    passive: Vec<usize>,
+    environment: Vec<usize>,
+    alphabet: Option<usize>,
+    surrogates: usize,
+    seed: u64,
+) -> PyResult<Scores<'py>> {
+    let view = data.as_array();
+    let split = Split {
+        inside,
+        active,
+        passive,
+        environment,
+    };
+    let scores = py
+        .detach(|| {
+            let vars: Vec<Series> = view
+                .outer_iter()
+                .enumerate()
+                .map(|(v, a)| to_series(&format!("variable {v}"), a, alphabet))
+                .collect::<Result<_>>()?;
+            let refs: Vec<&Series> = vars.iter().collect();
+            boundary_scores(&refs, &split, surrogates, seed)
+        })
+        .py(py)?;
+    let inf = scores
+        .infiltration_test
+        .as_ref()
+        .map(|t| surrogate_dict(py, t))
+        .transpose()?;
+    let exf = scores
+        .exfiltration_test
+        .as_ref()
+        .map(|t| surrogate_dict(py, t))
+        .transpose()?;
+    Ok((
+        scores.infiltration,
+        scores.exfiltration,
+        scores.observations,
+        inf,
+        exf,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cellular automata.
+
+fn rule_number(rule: i64) -> Result<u32> {
+    if (0..=255).contains(&rule) {
+        Ok(rule as u32)
+    } else {
+        Err(bad(format!(
+            "unknown elementary CA rule {rule} (rules are numbered 0 to 255)"
+        )))
+    }
+}
+
+fn binary(values: impl Iterator<Item = i64>, what: &str) -> Result<Vec<u8>> {
+    values
+        .enumerate()
+        .map(|(i, v)| match v {
+            0 | 1 => Ok(v as u8),
+            _ => Err(bad(format!("cell {i} of {what} is {v}, not 0 or 1"))),
+        })
+        .collect()
+}
+
+/// The field (steps x width, uint8) of elementary CA `rule` from `initial`, or from a random row
+/// of `width` cells (each 1 with probability `density`, from `seed`); row 0 is the initial row.
+#[pyfunction]
+#[pyo3(signature = (rule, steps, width=None, initial=None, seed=0, density=0.5))]
+pub fn ca_elementary<'py>(
+    py: Python<'py>,
+    rule: i64,
+    steps: usize,
+    width: Option<usize>,
+    initial: Option<PyReadonlyArray1<'py, i64>>,
+    seed: u64,
+    density: f64,
+) -> PyResult<Bound<'py, PyArray2<u8>>> {
+    let rule = rule_number(rule).py(py)?;
+    let row = match (&initial, width) {
+        (Some(a), _) => binary(a.as_array().iter().copied(), "the initial row").py(py)?,
+        (None, Some(w)) => ca::random_cells(w, density, seed).py(py)?,
+        (None, None) => {
+            return Err(crate::to_py(
+                py,
+                bad("an elementary CA needs a width or an initial row"),
+            ))
+        }
+    };
+    let field = py.detach(|| ca::elementary(rule, &row, steps)).py(py)?;
+    let (t, w) = (field.steps(), field.width());
+    PyArray1::from_vec(py, field.into_cells()).reshape([t, w])
+}
+
+/// The names of the Life patterns.
+#[pyfunction]
+pub fn life_patterns() -> Vec<&'static str> {
+    ca::LIFE_PATTERNS.to_vec()
+}
+
+/// The field (steps x height x width, uint8) of Conway's Life on a torus from `initial`
+/// (height x width), from the named `pattern` placed with its corner at `at` on an empty torus,
+/// or from a random grid (density, seed).
+#[pyfunction]
+#[pyo3(signature = (height, width, steps, seed=0, density=0.5, initial=None, pattern=None, at=(1, 1)))]
+#[allow(clippy::too_many_arguments)]
+pub fn ca_life<'py>(
+    py: Python<'py>,
+    height: usize,
+    width: usize,
+    steps: usize,
+    seed: u64,
+    density: f64,
+    initial: Option<PyReadonlyArray2<'py, i64>>,
+    pattern: Option<String>,
+    at: (usize, usize),
+) -> PyResult<Bound<'py, PyArray3<u8>>> {
+    let grid = match (&initial, &pattern) {
+        (Some(a), _) => binary(a.as_array().iter().copied(), "the initial grid").py(py)?,
+        (None, Some(name)) => {
+            let pat = ca::life_pattern(name).py(py)?;
+            let (ph, pw) = pat
+                .iter()
+                .fold((0, 0), |(a, b), &(r, c)| (a.max(r + 1), b.max(c + 1)));
+            if ph > height || pw > width {
+                return Err(crate::to_py(
+                    py,
+                    bad(format!(
+                        "the pattern {name} ({ph} x {pw}) does not fit a {height} x {width} torus"
+                    )),
+                ));
+            }
+            let mut g = vec![0u8; height * width];
+            ca::place(&mut g, height, width, &pat, at);
+            g
+        }
+        (None, None) => ca::random_cells(height * width, density, seed).py(py)?,
+    };
+    let field = py.detach(|| ca::life(&grid, height, width, steps)).py(py)?;
+    let (t, h, w) = (field.steps(), field.height(), field.width());
+    PyArray1::from_vec(py, field.into_cells()).reshape([t, h, w])
+}
+
+type FieldEstimate<'py> = (f64, Option<Bound<'py, PyArray3<f64>>>, usize);
+
+/// (average, local values ((steps - k) x height x width) or None, offset k) of "ais" or "te"
+/// (source of (y, x) at (y - dy, x - dx) one step before) over a field (steps x height x width).
+#[pyfunction]
+#[pyo3(signature = (field, measure, k, channel=(0, 1), alphabet=None, local=false))]
+pub fn ca_measure<'py>(
+    py: Python<'py>,
+    field: PyReadonlyArray3<'py, u8>,
+    measure: &str,
+    k: usize,
+    channel: (isize, isize),
+    alphabet: Option<usize>,
+    local: bool,
+) -> PyResult<FieldEstimate<'py>> {
+    let view = field.as_array();
+    let (steps, h, w) = view.dim();
+    let result: Result<(f64, Option<FieldLocal>)> = py.detach(|| {
+        let cells: Vec<u8> = view.iter().copied().collect();
+        let max = cells.iter().copied().max().unwrap_or(0) as usize;
+        let a = alphabet.unwrap_or((max + 1).max(2));
+        let f = Field::new(cells, steps, h, w, a)?;
+        match (measure, local) {
+            ("ais", false) => Ok((ca::active_information(&f, k)?, None)),
+            ("ais", true) => {
+                let l = ca::local_active_information(&f, k)?;
+                Ok((l.average, Some(l)))
+            }
+            ("te", false) => Ok((ca::transfer_entropy_2d(&f, k, channel)?, None)),
+            ("te", true) => {
+                let l = ca::local_transfer_entropy_2d(&f, k, channel)?;
+                Ok((l.average, Some(l)))
+            }
+            (other, _) => Err(bad(format!("unknown field measure '{other}' (ais or te)"))),
+        }
+    });
+    let (average, l) = result.py(py)?;
+    match l {
+        None => Ok((average, None, 0)),
+        Some(l) => {
+            let shape = [l.steps, l.height, l.width];
+            let offset = l.offset;
+            let values = PyArray1::from_vec(py, l.values).reshape(shape)?;
+            Ok((average, Some(values), offset))
+        }
+    }
+}
