@@ -1,6 +1,6 @@
 """Type stubs of the native module ``cmech._cmech`` (use the wrappers in ``cmech`` instead)."""
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple, TypedDict
+from typing import Any, Dict, List, Optional, Sequence, Tuple, TypedDict, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -79,6 +79,7 @@ class NativeCounts:
         test: str,
         future: Optional[int],
         threads: Optional[int],
+        name: str,
     ) -> Tuple[Presentation, str]: ...
     def __eq__(self, other: object) -> bool: ...
     def __ne__(self, other: object) -> bool: ...
@@ -95,27 +96,22 @@ def count_files(
     window: Optional[int],
     threads: Optional[int],
 ) -> NativeCounts: ...
-def count_arrays(
-    arrays: Sequence[npt.NDArray[np.integer]],
-    lengths: Sequence[Optional[Sequence[int]]],
-    values: Sequence[int],
-    names: Sequence[str],
-    skip: Sequence[int],
-    separators: Sequence[int],
-    source: str,
-    format: str,
+def count_memory(
+    parts: Sequence[Tuple[str, Any]],
+    alphabet: Optional[Sequence[Union[str, int]]],
     lines: bool,
+    name: str,
+    source: str,
     method: str,
     max_history: int,
     future: Optional[int],
     window: Optional[int],
     threads: Optional[int],
-) -> Tuple[Optional[NativeCounts], Optional[Tuple[int, int, int]]]: ...
-def distinct_values(
-    arrays: Sequence[npt.NDArray[np.integer]], threads: Optional[int]
-) -> Optional[List[int]]: ...
-def path_is_shard(path: str) -> bool: ...
-def window_for(method: str, max_history: int, future: Optional[int], k: int) -> int: ...
+) -> NativeCounts: ...
+def are_shards(paths: Sequence[str]) -> bool: ...
+def check_options(
+    method: str, max_history: int, alpha: float, test: str, future: Optional[int]
+) -> None: ...
 def reconstruction_methods() -> List[Tuple[str, str]]: ...
 def reconstruct_defaults() -> Tuple[int, float, str, str]: ...
 
