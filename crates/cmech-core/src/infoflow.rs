@@ -46,6 +46,14 @@ pub(crate) fn bad(msg: impl Into<String>) -> CmechError {
     CmechError::InvalidArgument(msg.into())
 }
 
+fn letters(n: usize) -> String {
+    if n == 1 {
+        "1 letter".into()
+    } else {
+        format!("{n} letters")
+    }
+}
+
 /// Discrete data: symbols `0..alphabet` in one or more trials (sequences that are not joined).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Series {
@@ -103,8 +111,9 @@ impl Series {
                 if max >= a {
                     let at = symbols.iter().position(|&s| s as usize >= a).unwrap_or(0);
                     return Err(bad(format!(
-                        "symbol {} at position {at} is beyond the alphabet of {a} letters (0 to {})",
+                        "symbol {} at position {at} is beyond the alphabet of {} (0 to {})",
                         symbols[at],
+                        letters(a),
                         a - 1
                     )));
                 }
@@ -144,7 +153,8 @@ impl Series {
             if v < 0 || v >= limit {
                 return Err(bad(if alphabet.is_some() {
                     format!(
-                        "symbol {v} at position {i} is beyond the alphabet of {limit} letters (0 to {})",
+                        "symbol {v} at position {i} is beyond the alphabet of {} (0 to {})",
+                        letters(limit as usize),
                         limit - 1
                     )
                 } else {
@@ -266,18 +276,83 @@ pub(crate) struct Embedded<'a> {
     series: Vec<&'a Series>,
     vars: [Vec<Window>; 3],
     /// Per variable: the weight of each window in the variable's code.
-    weights: [Vec<u64>; 3],
+    weights: [Vec<u128>; 3],
     cards: [u64; 3],
+    /// Variables whose joint states do not fit 64 bits: their id at every observation (ids in
+    /// order of first appearance).
+    ids: [Option<Vec<u64>>; 3],
     /// (trial, first t, end t).
     blocks: Vec<(usize, usize, usize)>,
+    /// Index of the first observation of every block.
+    block_starts: Vec<usize>,
     pub offset: usize,
     pub lengths: Vec<usize>,
 }
 
 const BLOCK: usize = 1 << 15;
 
+/// Windows of one variable rolled along one trial.
+struct Rolling<'a> {
+    rolls: Vec<Roll<'a>>,
+    codes: Vec<u64>,
+}
+
+impl<'a> Rolling<'a> {
+    fn new(series: &[&'a Series], windows: &[Window], r: usize, t0: usize) -> Rolling<'a> {
+        let mut rolls = Vec::with_capacity(windows.len());
+        let mut codes = Vec::with_capacity(windows.len());
+        for w in windows {
+            let s = series[w.series];
+            let base = s.alphabet() as u64;
+            let roll = Roll {
+                s: s.trial(r),
+                len: w.len,
+                lag: w.lag,
+                base,
+                top: base.pow(w.len as u32 - 1),
+            };
+            let start = t0 - w.lag + 1 - w.len;
+            codes.push(
+                roll.s[start..start + w.len]
+                    .iter()
+                    .fold(0u64, |c, &x| c * base + x as u64),
+            );
+            rolls.push(roll);
+        }
+        Rolling { rolls, codes }
+    }
+
+    /// Moves every window from step t to t + 1.
+    #[inline]
+    fn advance(&mut self, t: usize) {
+        for (roll, code) in self.rolls.iter().zip(self.codes.iter_mut()) {
+            let out = roll.s[t + 1 - roll.lag - roll.len] as u64;
+            let inn = roll.s[t + 1 - roll.lag] as u64;
+            *code = (*code - out * roll.top) * roll.base + inn;
+        }
+    }
+
+    #[inline]
+    fn code(&self, weights: &[u128]) -> u64 {
+        self.codes
+            .iter()
+            .zip(weights)
+            .map(|(&c, &w)| c.wrapping_mul(w as u64))
+            .fold(0u64, u64::wrapping_add)
+    }
+
+    #[inline]
+    fn wide_code(&self, weights: &[u128]) -> u128 {
+        self.codes
+            .iter()
+            .zip(weights)
+            .map(|(&c, &w)| c as u128 * w)
+            .sum()
+    }
+}
+
 impl<'a> Embedded<'a> {
-    /// Checks the query against the data: lengths agree, windows fit, state spaces fit 64 bits.
+    /// Checks the query against the data: lengths agree, windows fit, state spaces fit 128 bits.
     pub fn new(series: &[&'a Series], query: &Query) -> Result<Embedded<'a>> {
         let first = series.first().ok_or_else(|| bad("no series were given"))?;
         let lengths = first.trial_lengths();
@@ -305,11 +380,12 @@ impl<'a> Embedded<'a> {
             }
         }
         let vars = [query.x.clone(), query.y.clone(), query.z.clone()];
-        let mut weights: [Vec<u64>; 3] = Default::default();
+        let mut weights: [Vec<u128>; 3] = Default::default();
         let mut cards = [1u64; 3];
+        let mut wide = [false; 3];
         let mut offset = 0;
         for (v, windows) in vars.iter().enumerate() {
-            let mut card = 1u64;
+            let mut card = 1u128;
             let mut w = Vec::with_capacity(windows.len());
             for win in windows.iter().rev() {
                 let s = series.get(win.series).ok_or_else(|| {
@@ -324,9 +400,10 @@ impl<'a> Embedded<'a> {
                 }
                 let c = power(s.alphabet(), win.len).ok_or_else(|| too_many(s, win.len))?;
                 w.push(card);
-                card = card.checked_mul(c).ok_or_else(|| {
+                card = card.checked_mul(c as u128).ok_or_else(|| {
                     bad(format!(
-                        "the joint states of {} windows do not fit in 64 bits; use fewer or shorter histories",
+                        "the joint states of {} windows do not fit in 128 bits; use fewer \
+                         variables or shorter histories",
                         windows.len()
                     ))
                 })?;
@@ -334,10 +411,15 @@ impl<'a> Embedded<'a> {
             }
             w.reverse();
             weights[v] = w;
-            cards[v] = card;
+            match u64::try_from(card) {
+                Ok(c) => cards[v] = c,
+                Err(_) => wide[v] = true,
+            }
         }
         let mut blocks = Vec::new();
+        let mut block_starts = Vec::new();
         let mut out_lengths = Vec::with_capacity(lengths.len());
+        let mut at = 0;
         for (r, &m) in lengths.iter().enumerate() {
             let n = m.saturating_sub(offset);
             out_lengths.push(n);
@@ -345,18 +427,49 @@ impl<'a> Embedded<'a> {
             while t < m {
                 let end = (t + BLOCK).min(m);
                 blocks.push((r, t, end));
+                block_starts.push(at);
+                at += end - t;
                 t = end;
             }
         }
-        Ok(Embedded {
+        let mut e = Embedded {
             series: series.to_vec(),
             vars,
             weights,
             cards,
+            ids: Default::default(),
             blocks,
+            block_starts,
             offset,
             lengths: out_lengths,
-        })
+        };
+        for v in 0..3 {
+            if wide[v] {
+                let (ids, distinct) = e.compact(v);
+                e.ids[v] = Some(ids);
+                e.cards[v] = distinct.max(1);
+            }
+        }
+        Ok(e)
+    }
+
+    /// Ids of the joint states of variable v at every observation, and how many there are.
+    fn compact(&self, v: usize) -> (Vec<u64>, u64) {
+        let mut map: rustc_hash::FxHashMap<u128, u64> = Default::default();
+        let mut ids = Vec::with_capacity(self.lengths_total());
+        for &(r, t0, t1) in &self.blocks {
+            let mut roll = Rolling::new(&self.series, &self.vars[v], r, t0);
+            for t in t0..t1 {
+                let code = roll.wide_code(&self.weights[v]);
+                let next = map.len() as u64;
+                ids.push(*map.entry(code).or_insert(next));
+                if t + 1 < t1 {
+                    roll.advance(t);
+                }
+            }
+        }
+        let n = map.len() as u64;
+        (ids, n)
     }
 
     pub fn lengths_total(&self) -> usize {
@@ -385,43 +498,24 @@ impl Observations for Embedded<'_> {
     }
     fn visit<F: FnMut(u64, u64, u64)>(&self, b: usize, mut f: F) {
         let (r, t0, t1) = self.blocks[b];
-        let mut rolls: [Vec<Roll>; 3] = Default::default();
-        let mut codes: [Vec<u64>; 3] = Default::default();
-        for v in 0..3 {
-            for w in &self.vars[v] {
-                let s = self.series[w.series];
-                let base = s.alphabet() as u64;
-                let roll = Roll {
-                    s: s.trial(r),
-                    len: w.len,
-                    lag: w.lag,
-                    base,
-                    top: base.pow(w.len as u32 - 1),
-                };
-                let start = t0 - w.lag + 1 - w.len;
-                let code = roll.s[start..start + w.len]
-                    .iter()
-                    .fold(0u64, |c, &x| c * base + x as u64);
-                rolls[v].push(roll);
-                codes[v].push(code);
-            }
-        }
-        let combine = |v: usize, codes: &[Vec<u64>; 3]| -> u64 {
-            codes[v]
-                .iter()
-                .zip(&self.weights[v])
-                .map(|(c, w)| c * w)
-                .sum()
-        };
-        for t in t0..t1 {
-            f(combine(0, &codes), combine(1, &codes), combine(2, &codes));
+        let start = self.block_starts[b];
+        let mut rolls: [Rolling; 3] = std::array::from_fn(|v| {
+            let windows: &[Window] = if self.ids[v].is_some() {
+                &[]
+            } else {
+                &self.vars[v]
+            };
+            Rolling::new(&self.series, windows, r, t0)
+        });
+        for (i, t) in (t0..t1).enumerate() {
+            let code = |v: usize, rolls: &[Rolling; 3]| match &self.ids[v] {
+                Some(ids) => ids[start + i],
+                None => rolls[v].code(&self.weights[v]),
+            };
+            f(code(0, &rolls), code(1, &rolls), code(2, &rolls));
             if t + 1 < t1 {
-                for v in 0..3 {
-                    for (roll, code) in rolls[v].iter().zip(codes[v].iter_mut()) {
-                        let out = roll.s[t + 1 - roll.lag - roll.len] as u64;
-                        let inn = roll.s[t + 1 - roll.lag] as u64;
-                        *code = (*code - out * roll.top) * roll.base + inn;
-                    }
+                for roll in rolls.iter_mut() {
+                    roll.advance(t);
                 }
             }
         }

@@ -446,6 +446,36 @@ fn independent_series_have_mi_near_zero_and_uniform_p_values() {
 // Cellular automata.
 
 #[test]
+fn rule_54_local_storage_and_transfer_agree_with_pyinform() {
+    // PyInform on the field of `cmech ca 54 --width 2000 --steps 300 --seed 1 --npy f.npy`
+    // (this field): F = np.load(f.npy); active_info(F.T, k), transfer_entropy(np.roll(F, j,
+    // axis=1).T, F.T, k) for channel j (cells are trials, pooled as Lizier does). Their local
+    // arrays equal ours exactly (max |difference| 0.0 over all 568,000 values).
+    let f = ca::elementary_random(54, 2000, 300, 1).unwrap();
+    assert_eq!(&f.step(0)[..10], &[1, 0, 0, 0, 1, 1, 0, 1, 1, 0]);
+    assert_eq!(f.cells().iter().map(|&c| c as u32).sum::<u32>(), 284767);
+    for (k, ais, te1, tem1) in [
+        (8, 0.6784649258198926, 0.0958697070244693, 0.09328282162266008),
+        (16, 0.706797727572095, 0.0874981579457124, 0.08455606060592245),
+    ] {
+        close(ca::active_information(&f, k).unwrap(), ais, 1e-12);
+        close(ca::transfer_entropy(&f, k, 1).unwrap(), te1, 1e-12);
+        close(ca::transfer_entropy(&f, k, -1).unwrap(), tem1, 1e-12);
+    }
+    let te = ca::local_transfer_entropy(&f, 16, 1).unwrap();
+    let at = |l: &ca::FieldLocal, cell: usize, step: usize| l.values[(step - 16) * 2000 + cell];
+    close(at(&te, 10, 271), 1.5749246739240035, 1e-12);
+    close(at(&te, 12, 273), 1.5021080947533811, 1e-12);
+    close(te.values.iter().sum::<f64>(), 49698.95371316456, 1e-7);
+    let te = ca::local_transfer_entropy(&f, 16, -1).unwrap();
+    close(at(&te, 11, 234), -0.8894344270765671, 1e-12);
+    let ais = ca::local_active_information(&f, 16).unwrap();
+    close(at(&ais, 7, 116), 0.9323128114950671, 1e-12);
+    close(at(&ais, 1999, 299), 0.6515031415989915, 1e-12);
+    close(ais.values.iter().sum::<f64>(), 401461.1092609515, 1e-6);
+}
+
+#[test]
 fn local_fields_of_a_ca_pool_over_cells_and_average_to_the_global_value() {
     let f = ca::elementary_random(54, 300, 200, 1).unwrap();
     for j in [1isize, -1] {
@@ -625,4 +655,54 @@ proptest! {
         prop_assert!((mean - l.average).abs() < 1e-12);
         prop_assert!(l.average >= 0.0);
     }
+}
+
+#[test]
+fn a_glider_in_a_frame_that_moves_with_it_leaks_nothing_while_ash_does() {
+    // A glider on an empty 32 x 32 torus; the frame's centre starts at the glider's centre and
+    // moves one cell down and right every 4 steps, with the glider.
+    let (h, w) = (32, 32);
+    let mut g = vec![0u8; h * w];
+    ca::place(&mut g, h, w, &ca::life_pattern("glider").unwrap(), (1, 1));
+    let glider = ca::life(&g, h, w, 129).unwrap();
+    let ring = |r: isize| -> Vec<(isize, isize)> {
+        (-r..=r)
+            .flat_map(|y| (-r..=r).map(move |x| (y, x)))
+            .filter(|&(y, x)| y.abs().max(x.abs()) == r)
+            .collect()
+    };
+    let mut offsets: Vec<(isize, isize)> = vec![(0, 0)];
+    offsets.extend(ring(1));
+    let v = offsets.len();
+    offsets.extend(ring(2));
+    let a = offsets.len();
+    offsets.extend(ring(3));
+    let split = Split {
+        inside: (0..v).collect(),
+        active: (v..a).collect(),
+        passive: vec![],
+        environment: (a..offsets.len()).collect(),
+    };
+    let frame = glider
+        .frame_series(&offsets, |t| (2 + t as isize / 4, 2 + t as isize / 4))
+        .unwrap();
+    let refs: Vec<&Series> = frame.iter().collect();
+    let s = boundary_scores(&refs, &split, 20, 0).unwrap();
+    assert_eq!((s.infiltration, s.exfiltration), (0.0, 0.0));
+    // The glider stays inside V and A: every step of the frame holds its 5 cells.
+    for t in 0..129 {
+        let alive: u32 = frame[..a].iter().map(|s| s.symbols()[t] as u32).sum();
+        assert_eq!(alive, 5, "step {t}");
+    }
+    // The same split pooled over every position of random ash (a soup after 300 steps): the
+    // environment reaches the active boundary, and the conditional surrogate test says so.
+    let soup = ca::random_cells(48 * 48, 0.5, 1).unwrap();
+    let settled = ca::life(&soup, 48, 48, 301).unwrap();
+    let ash = ca::life(settled.step(300), 48, 48, 30).unwrap();
+    let vars = ash.translated_series(&offsets).unwrap();
+    let refs: Vec<&Series> = vars.iter().collect();
+    let s = boundary_scores(&refs, &split, 20, 0).unwrap();
+    let t = s.infiltration_test.as_ref().unwrap();
+    assert!(t.within_condition && t.exchangeable > 0);
+    assert!(s.infiltration > 0.05 && t.at_least == 0, "{s:?}");
 }

@@ -14,12 +14,17 @@
 //! Both are plug-in conditional mutual informations on the joint symbols of the groups (each group
 //! read as one number), in bits, counted over every time step of every trial. Both are 0 for a
 //! perfect directed blanket. The joint symbols grow exponentially with the number of variables,
-//! so plug-in values are only trustworthy when the joint states are well sampled; the surrogate
-//! test (E_t, resp. V_t, permuted over observations) says whether a value exceeds that bias.
+//! so plug-in values are only trustworthy when the joint states are well sampled. The surrogate
+//! test permutes E_t (resp. V_t) among the observations that share the conditioning state
+//! (V, A, P)_t (resp. (A, P, E)_t): a conditional permutation, which keeps the dependence of the
+//! permuted group on the condition and so its share of the plug-in bias. A free permutation
+//! would also break that dependence, inflate the surrogates' bias and hide real leaks. When
+//! most conditioning states occur once, few observations can move and the test has no power;
+//! `exchangeable` in the test says how many could.
 
 use serde::Serialize;
 
-use super::significance::{test_observations, SurrogateTest};
+use super::significance::{test_observations, Permutation, SurrogateTest};
 use super::{bad, engine, Embedded, Query, Series, Window};
 use crate::error::Result;
 
@@ -108,7 +113,10 @@ impl Split {
 }
 
 fn embed<'a>(vars: &[&'a Series], q: &Query, what: &str) -> Result<Embedded<'a>> {
-    let e = Embedded::new(vars, q).map_err(|e| bad(format!("{what}: {e}")))?;
+    let e = Embedded::new(vars, q).map_err(|e| match e {
+        crate::CmechError::InvalidArgument(m) => bad(format!("{what}: {m}")),
+        e => e,
+    })?;
     if e.lengths_total() == 0 {
         return Err(bad(format!(
             "{what} needs two time steps, but no trial has more than one"
@@ -126,6 +134,24 @@ pub fn boundary_scores(
     seed: u64,
 ) -> Result<BoundaryScores> {
     split.check(vars.len())?;
+    for (name, group) in [
+        ("inside V", &split.inside),
+        ("active boundary A", &split.active),
+        ("passive boundary P", &split.passive),
+        ("environment E", &split.environment),
+    ] {
+        let bits: f64 = group
+            .iter()
+            .map(|&i| (vars[i].alphabet() as f64).log2())
+            .sum();
+        if bits > 64.0 {
+            return Err(bad(format!(
+                "the {name} has {} variables with 2^{bits:.0} joint states, more than 64 bits \
+                 hold; choose fewer variables",
+                group.len()
+            )));
+        }
+    }
     let inf = embed(vars, &split.infiltration_query(), "infiltration")?;
     let exf = embed(vars, &split.exfiltration_query(), "exfiltration")?;
     let observations = inf.lengths_total();
@@ -144,7 +170,7 @@ fn score(e: &Embedded, surrogates: usize, seed: u64) -> Result<(f64, Option<Surr
     if surrogates == 0 {
         Ok((engine::count(e, engine::Kind::Cmi)?.value(), None))
     } else {
-        let t = test_observations(e, surrogates, seed)?;
+        let t = test_observations(e, surrogates, seed, Permutation::WithinCondition)?;
         Ok((t.observed, Some(t)))
     }
 }

@@ -37,6 +37,22 @@ pub struct SurrogateTest {
     /// transfer entropy", Marschinski & Kantz 2002).
     pub effective: f64,
     pub seed: u64,
+    /// Y was permuted only among observations with the same Z (a conditional permutation).
+    pub within_condition: bool,
+    /// Observations whose Y could move: all of them for a free permutation, those in strata of
+    /// Z with at least two observations for a conditional one.
+    pub exchangeable: usize,
+}
+
+/// How the Y windows are permuted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permutation {
+    /// Over all observations (JIDT's surrogates for TE and MI): keeps p(y) and p(x, z).
+    Free,
+    /// Among observations with the same Z: keeps p(y, z) and p(x, z) and breaks only the
+    /// dependence of X and Y given Z, which is the null hypothesis of I(X; Y | Z) = 0. When most
+    /// values of Z occur once the test has little power (few observations can move).
+    WithinCondition,
 }
 
 /// The result of the analytic chi-square test.
@@ -137,43 +153,93 @@ fn ids<O: Observations>(obs: &O) -> Result<Ids> {
     })
 }
 
-/// c log2 c for small c, computed once.
-struct XLogX(Vec<f64>);
+/// c log2 c for small c, and its increments, computed once.
+struct XLogX {
+    f: Vec<f64>,
+    /// (c + 1) log2 (c + 1) - c log2 c.
+    delta: Vec<f64>,
+}
+
+fn xlogx(c: u32) -> f64 {
+    if c == 0 {
+        0.0
+    } else {
+        c as f64 * (c as f64).log2()
+    }
+}
 
 impl XLogX {
     fn new(n: usize) -> XLogX {
         let m = n.min(1 << 20) + 1;
-        XLogX(
-            (0..m)
-                .map(|c| {
-                    if c == 0 {
-                        0.0
-                    } else {
-                        c as f64 * (c as f64).log2()
-                    }
-                })
-                .collect(),
-        )
+        let f: Vec<f64> = (0..=m as u32).map(xlogx).collect();
+        let delta = f.windows(2).map(|w| w[1] - w[0]).collect();
+        XLogX { f, delta }
     }
     #[inline]
     fn get(&self, c: u32) -> f64 {
-        self.0
+        self.f.get(c as usize).copied().unwrap_or_else(|| xlogx(c))
+    }
+    #[inline]
+    fn step(&self, c: u32) -> f64 {
+        self.delta
             .get(c as usize)
             .copied()
-            .unwrap_or_else(|| c as f64 * (c as f64).log2())
+            .unwrap_or_else(|| xlogx(c + 1) - xlogx(c))
     }
 }
 
-/// Counts of (zx, y) and (z, y) for one arrangement of y.
+/// Counts of (zx, y) and (z, y) for one arrangement of y: dense arrays, or keys that are
+/// sorted and counted by runs when the joint spaces are large.
 enum JointCounts {
     Dense {
         zxy: Vec<u32>,
         zy: Vec<u32>,
     },
-    Sparse {
-        zxy: FxHashMap<u64, u32>,
-        zy: FxHashMap<u64, u32>,
+    Sorted {
+        a: Vec<u64>,
+        b: Vec<u64>,
+        tmp: Vec<u64>,
     },
+}
+
+/// Sorts keys below 2^bits (LSD radix sort, 11 bits a pass).
+fn radix_sort(keys: &mut Vec<u64>, tmp: &mut Vec<u64>, bits: u32) {
+    const DIGIT: u32 = 11;
+    tmp.resize(keys.len(), 0);
+    for pass in 0..bits.div_ceil(DIGIT) {
+        let shift = pass * DIGIT;
+        let mut count = [0usize; 1 << DIGIT];
+        for &k in keys.iter() {
+            count[((k >> shift) & ((1 << DIGIT) - 1)) as usize] += 1;
+        }
+        let mut sum = 0;
+        for c in count.iter_mut() {
+            let t = *c;
+            *c = sum;
+            sum += t;
+        }
+        for &k in keys.iter() {
+            let d = ((k >> shift) & ((1 << DIGIT) - 1)) as usize;
+            tmp[count[d]] = k;
+            count[d] += 1;
+        }
+        std::mem::swap(keys, tmp);
+    }
+}
+
+/// Sum of c log2 c over the runs of equal sorted keys.
+fn runs(keys: &[u64], table: &XLogX) -> f64 {
+    let mut s = 0.0;
+    let mut i = 0;
+    while i < keys.len() {
+        let mut j = i + 1;
+        while j < keys.len() && keys[j] == keys[i] {
+            j += 1;
+        }
+        s += table.get((j - i) as u32);
+        i = j;
+    }
+    s
 }
 
 struct Stat<'a> {
@@ -215,52 +281,57 @@ impl<'a> Stat<'a> {
                 zy: vec![0; self.ids.nz * self.ids.ny],
             }
         } else {
-            JointCounts::Sparse {
-                zxy: FxHashMap::default(),
-                zy: FxHashMap::default(),
+            let n = self.ids.y.len();
+            JointCounts::Sorted {
+                a: Vec::with_capacity(n),
+                b: Vec::with_capacity(n),
+                tmp: Vec::with_capacity(n),
             }
         }
     }
 
-    /// The estimate with y in the given arrangement.
+    /// The estimate with y in the given arrangement. The sums of c log c are accumulated as
+    /// counts grow, in the order of the observations, so the value does not depend on how the
+    /// counts are stored or on which thread computes it.
     fn value(&self, y: &[u32], buf: &mut JointCounts) -> f64 {
         let ny = self.ids.ny as u64;
-        let mut s = self.fixed;
+        let mut s = 0.0;
+        let key = |zx: u32, yy: u32| -> (u64, u64) {
+            let z = self.ids.zx_to_z[zx as usize] as u64;
+            (zx as u64 * ny + yy as u64, z * ny + yy as u64)
+        };
         match buf {
             JointCounts::Dense { zxy, zy } => {
                 for (&zx, &yy) in self.ids.zx.iter().zip(y) {
-                    zxy[(zx as u64 * ny + yy as u64) as usize] += 1;
-                    let z = self.ids.zx_to_z[zx as usize] as u64;
-                    zy[(z * ny + yy as u64) as usize] += 1;
+                    let (a, b) = key(zx, yy);
+                    let c = &mut zxy[a as usize];
+                    s += self.table.step(*c);
+                    *c += 1;
+                    let c = &mut zy[b as usize];
+                    s -= self.table.step(*c);
+                    *c += 1;
                 }
-                for c in zxy.iter_mut() {
-                    if *c != 0 {
-                        s += self.table.get(*c);
-                        *c = 0;
-                    }
-                }
-                for c in zy.iter_mut() {
-                    if *c != 0 {
-                        s -= self.table.get(*c);
-                        *c = 0;
-                    }
+                for (&zx, &yy) in self.ids.zx.iter().zip(y) {
+                    let (a, b) = key(zx, yy);
+                    zxy[a as usize] = 0;
+                    zy[b as usize] = 0;
                 }
             }
-            JointCounts::Sparse { zxy, zy } => {
+            JointCounts::Sorted { a, b, tmp } => {
+                a.clear();
+                b.clear();
                 for (&zx, &yy) in self.ids.zx.iter().zip(y) {
-                    *zxy.entry(zx as u64 * ny + yy as u64).or_insert(0) += 1;
-                    let z = self.ids.zx_to_z[zx as usize] as u64;
-                    *zy.entry(z * ny + yy as u64).or_insert(0) += 1;
+                    let (ka, kb) = key(zx, yy);
+                    a.push(ka);
+                    b.push(kb);
                 }
-                let mut a: Vec<(u64, u32)> = zxy.drain().collect();
-                a.sort_unstable();
-                s += a.iter().map(|&(_, c)| self.table.get(c)).sum::<f64>();
-                let mut b: Vec<(u64, u32)> = zy.drain().collect();
-                b.sort_unstable();
-                s -= b.iter().map(|&(_, c)| self.table.get(c)).sum::<f64>();
+                let bits = |n: u64| 64 - n.saturating_sub(1).leading_zeros();
+                radix_sort(a, tmp, bits(self.ids.zx_to_z.len() as u64 * ny));
+                radix_sort(b, tmp, bits(self.ids.nz as u64 * ny));
+                s = runs(a, &self.table) - runs(b, &self.table);
             }
         }
-        s / y.len() as f64
+        (self.fixed + s) / y.len() as f64
     }
 }
 
@@ -277,6 +348,21 @@ fn below(rng: &mut ChaCha8Rng, n: u32) -> u32 {
     (m >> 32) as u32
 }
 
+/// Surrogate test of a query with a conditional permutation (Y permuted among observations
+/// with equal Z).
+pub fn conditional_surrogate_test(
+    series: &[&Series],
+    query: &Query,
+    surrogates: usize,
+    seed: u64,
+) -> Result<SurrogateTest> {
+    let e = Embedded::new(series, query)?;
+    if e.lengths_total() == 0 {
+        return Err(super::no_window("the surrogate test", &e));
+    }
+    test_observations(&e, surrogates, seed, Permutation::WithinCondition)
+}
+
 /// Surrogate test of a query: the Y windows are permuted over the observations.
 pub fn surrogate_test(
     series: &[&Series],
@@ -288,13 +374,14 @@ pub fn surrogate_test(
     if e.lengths_total() == 0 {
         return Err(super::no_window("the surrogate test", &e));
     }
-    test_observations(&e, surrogates, seed)
+    test_observations(&e, surrogates, seed, Permutation::Free)
 }
 
 pub(crate) fn test_observations<O: Observations>(
     obs: &O,
     surrogates: usize,
     seed: u64,
+    permutation: Permutation,
 ) -> Result<SurrogateTest> {
     if surrogates == 0 {
         return Err(bad("a surrogate test needs at least 1 surrogate"));
@@ -304,6 +391,33 @@ pub(crate) fn test_observations<O: Observations>(
     let stat = Stat::new(&ids);
     let mut buf = stat.buffers();
     let internal = stat.value(&ids.y, &mut buf);
+    // Groups of observations that are permuted among themselves.
+    let (order, groups): (Vec<u32>, Vec<(usize, usize)>) = match permutation {
+        Permutation::Free => (vec![], vec![(0, ids.y.len())]),
+        Permutation::WithinCondition => {
+            let z = |i: usize| ids.zx_to_z[ids.zx[i] as usize] as usize;
+            let mut start = vec![0usize; ids.nz + 1];
+            for i in 0..ids.y.len() {
+                start[z(i) + 1] += 1;
+            }
+            for k in 0..ids.nz {
+                start[k + 1] += start[k];
+            }
+            let mut at = start.clone();
+            let mut order = vec![0u32; ids.y.len()];
+            for i in 0..ids.y.len() {
+                order[at[z(i)]] = i as u32;
+                at[z(i)] += 1;
+            }
+            let groups = start
+                .windows(2)
+                .map(|w| (w[0], w[1]))
+                .filter(|(a, b)| b - a >= 2)
+                .collect();
+            (order, groups)
+        }
+    };
+    let exchangeable = groups.iter().map(|(a, b)| b - a).sum();
     let values: Vec<f64> = (0..surrogates)
         .into_par_iter()
         .map_init(
@@ -312,9 +426,15 @@ pub(crate) fn test_observations<O: Observations>(
                 y.copy_from_slice(&ids.y);
                 let mut rng = ChaCha8Rng::seed_from_u64(seed);
                 rng.set_stream(i as u64 + 1);
-                for j in (1..y.len()).rev() {
-                    let r = below(&mut rng, j as u32 + 1) as usize;
-                    y.swap(j, r);
+                for &(a, b) in &groups {
+                    for j in (a + 1..b).rev() {
+                        let r = a + below(&mut rng, (j - a) as u32 + 1) as usize;
+                        if order.is_empty() {
+                            y.swap(j, r);
+                        } else {
+                            y.swap(order[j] as usize, order[r] as usize);
+                        }
+                    }
                 }
                 stat.value(y, buf)
             },
@@ -333,6 +453,8 @@ pub(crate) fn test_observations<O: Observations>(
         std: var.sqrt(),
         effective: observed - mean,
         seed,
+        within_condition: permutation == Permutation::WithinCondition,
+        exchangeable,
     })
 }
 
