@@ -3,6 +3,7 @@
 
 mod beliefs;
 mod data;
+mod flow;
 mod output;
 mod picture;
 
@@ -69,6 +70,21 @@ enum Command {
     /// Beliefs about hidden states: the mixed-state presentation, trajectories, tables, pictures.
     #[command(after_help = beliefs::HELP)]
     Beliefs(beliefs::BeliefsArgs),
+    /// Transfer entropy TE(source -> target), conditional TE, local values, significance.
+    #[command(after_help = flow::TE_HELP)]
+    Te(flow::TeArgs),
+    /// Active information storage of a series, average and local.
+    #[command(after_help = flow::AIS_HELP)]
+    Ais(flow::AisArgs),
+    /// Mutual information (lagged, conditional) of two series, average and local.
+    #[command(after_help = flow::MI_HELP)]
+    Mi(flow::MiArgs),
+    /// Cellular automata (elementary, Life): fields, local AIS and TE, pictures.
+    #[command(after_help = flow::CA_HELP)]
+    Ca(flow::CaArgs),
+    /// Infiltration and exfiltration of a split into inside, boundary and environment.
+    #[command(after_help = flow::BOUNDARY_HELP)]
+    Boundary(flow::BoundaryArgs),
 }
 
 #[derive(Subcommand)]
@@ -195,6 +211,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Count(args) => data::count(args)?,
         Command::Merge(args) => data::merge(args)?,
         Command::Beliefs(args) => beliefs::run(args, &mut out)?,
+        Command::Te(args) => flow::te(args, &mut out)?,
+        Command::Ais(args) => flow::ais(args, &mut out)?,
+        Command::Mi(args) => flow::mi(args, &mut out)?,
+        Command::Ca(args) => flow::ca_cmd(args, &mut out)?,
+        Command::Boundary(args) => flow::boundary(args, &mut out)?,
         Command::Measures(args) => {
             let hmm = load(&args.source)?;
             let opts = MeasureOptions {

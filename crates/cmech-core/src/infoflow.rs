@@ -76,7 +76,7 @@ impl Series {
         if trial_len == 0 {
             return Err(bad("trials of length 0 hold no data"));
         }
-        if symbols.len() % trial_len != 0 {
+        if !symbols.len().is_multiple_of(trial_len) {
             return Err(bad(format!(
                 "{} symbols do not split into trials of {trial_len}",
                 symbols.len()
@@ -443,8 +443,8 @@ impl<'a> Embedded<'a> {
             offset,
             lengths: out_lengths,
         };
-        for v in 0..3 {
-            if wide[v] {
+        for (v, &is_wide) in wide.iter().enumerate() {
+            if is_wide {
                 let (ids, distinct) = e.compact(v);
                 e.ids[v] = Some(ids);
                 e.cards[v] = distinct.max(1);

@@ -1,0 +1,1898 @@
+//! `cmech te`, `ais`, `mi`, `ca` and `boundary`: information flow between series, cellular
+//! automata and their local fields, and the leaks of a proposed boundary.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Args, ValueEnum};
+use cmech_core::ca::{self, Field, FieldLocal};
+use cmech_core::infoflow::significance::{
+    chi_square_test, surrogate_test, ChiSquareTest, SurrogateTest,
+};
+use cmech_core::infoflow::{
+    self, boundary_scores, embedded_local_cmi, te_query, Local, Query, Series, Split, TeOptions,
+    Window,
+};
+use cmech_core::CmechError;
+use plotters::prelude::*;
+use serde_json::{json, Value};
+
+pub const TE_HELP: &str = "Examples:\n  \
+    cmech te x.txt y.txt                         # TE(x -> y), target history k = 1\n  \
+    cmech te x.txt y.txt -k 4 -l 2 --delay 1     # longer target and source histories\n  \
+    cmech te x.npy y.npy --cond z.npy --json     # conditional TE, conditioned on z at t-1\n  \
+    cmech te x.txt y.txt --surrogates 1000 --seed 7 --chi-square\n  \
+    cmech te x.npy y.npy -k 2 --local te.npy     # the local TE at every step, as .npy\n\n\
+    TE(Y -> X) = I(Y_{t-d-l+1..t-d} ; X_t | X_{t-k..t-1}), plug-in, in bits (PyInform's and JIDT's\n\
+    convention: with l = d = 1 the source value is at t-1). Conditioning series enter at t-1.\n\
+    Local values exist from step max(k, d+l-1) of every trial on; --local writes them one row per\n\
+    trial (1-D for one trial), like PyInform; --pad aligns them with the data, NaN where none.\n\
+    --surrogates permutes source histories (p = (1 + #surrogates >= observed) / (1 + N)) and\n\
+    reports the effective TE (observed minus the surrogate mean); --chi-square uses\n\
+    2 N ln2 TE ~ chi2((|A_y|^l - 1)(|A_x| - 1)|A_x|^k).\n\n\
+    Series files: text with one symbol per character (digits are their values, other characters\n\
+    are numbered in sorted order), whitespace-separated integers, or an integer .npy (1-D: one\n\
+    trial; 2-D: one trial per row). --lines makes each line of a text file its own trial.\n\
+    Windows never cross from one trial into the next; counts are pooled over trials.";
+
+pub const AIS_HELP: &str = "Examples:\n  \
+    cmech ais x.txt -k 4\n  \
+    cmech ais runs.npy -k 8 --local ais.npy --json\n  \
+    cmech ais x.txt -k 2 --surrogates 500 --seed 1\n\n\
+    AIS = I(X_{t-k..t-1} ; X_t), plug-in, in bits; local values from step k of every trial on.\n\
+    Series files as for `cmech te`.";
+
+pub const MI_HELP: &str = "Examples:\n  \
+    cmech mi x.txt y.txt\n  \
+    cmech mi x.txt y.txt --lag 1                 # I(X_{t-1} ; Y_t)\n  \
+    cmech mi x.npy y.npy --cond z.npy            # I(X_t ; Y_t | Z_t)\n  \
+    cmech mi x.txt y.txt --surrogates 1000 --seed 3 --local mi.npy\n\n\
+    Plug-in mutual information in bits (conditional with --cond), counted over every step of\n\
+    every trial. Series files as for `cmech te`.";
+
+pub const CA_HELP: &str = "Examples:\n  \
+    cmech ca 54 --width 10000 --steps 600 --seed 1 -k 16          # averages of local AIS and TE\n  \
+    cmech ca 54 --width 2000 --steps 600 --local-te te.png --local-ais ais.png\n  \
+    cmech ca 110 --width 600 --steps 400 --png field.png --npy field.npy\n  \
+    cmech ca 30 --width 101 --steps 50 --single --png rule30.png\n  \
+    cmech ca life --width 64 --steps 300 --pattern gosper-gun --png gun.png --local-te gun-te.png\n\n\
+    RULE is an elementary CA rule, 0 to 255 (Wolfram numbering, periodic ring), or `life`\n\
+    (Conway's Game of Life on a torus). The initial row is random (density 1/2, from --seed), a\n\
+    single live cell (--single), or read from a file (--init: a row of 0s and 1s; for Life a grid,\n\
+    one line per row). The field has --steps rows, the first being the initial condition.\n\n\
+    Local AIS and local TE are computed as Lizier, Prokopenko & Zomaya (2008): probabilities pooled\n\
+    over all cells and steps, target history k (default 16), the value at every cell from step k\n\
+    on. Channel -j 1 takes the source from the left neighbour (information moving right), -j -1\n\
+    from the right. For Life --channel DY,DX takes the source of (y, x) from (y-DY, x-DX).\n\
+    Pictures show --view-cells and --view-steps of the field (default: up to 600 cells, the last\n\
+    400 steps); local values in red (positive) and blue (negative), white at 0.";
+
+pub const BOUNDARY_HELP: &str = "Examples:\n  \
+    cmech boundary data.npy --inside 0,1 --active 2 --passive 3      # E: every other column\n  \
+    cmech ca 110 --width 400 --steps 300 --npy f.npy\n  \
+    cmech boundary f.npy --translate --inside 0,1 --active -1,2 --passive -2,3 --environment -3,4\n  \
+    cmech ca life --width 32 --steps 129 --pattern glider --npy glider.npy\n  \
+    cmech boundary glider.npy --origin 2,2 --velocity 0.25,0.25 --inside box:1 --active ring:2 \
+        --environment ring:3 --surrogates 200    # a frame that moves with the glider\n\n\
+    Infiltration I((V,A)_{t+1} ; E_t | (V,A,P)_t) and exfiltration I((E,P)_{t+1} ; V_t | (A,P,E)_t)\n\
+    of a split into inside V, active boundary A, passive boundary P and environment E (Critch,\n\
+    \"Boundaries, Part 3a\", 2022): plug-in, on the joint symbol of each group, in bits. Both are 0\n\
+    when the boundary is a directed Markov blanket.\n\n\
+    DATA: .npy files (2-D: steps x variables; 3-D: steps x height x width, a Life field) or text\n\
+    (one line per step, one symbol per character or whitespace-separated integers); each file is\n\
+    a trial with the same variables. Groups are comma-separated variable indices (ranges a..b\n\
+    include both ends; Y:X for a cell of a 3-D field; box:R and ring:R for the cells within and\n\
+    at distance R of 0 in the max norm). With --translate the indices are offsets\n\
+    (may be negative) and the split is pooled over every position of the ring or torus, as local\n\
+    measures are; --origin Y,X places a single frame there instead, moving with --velocity\n\
+    VY,VX cells per step (floor of velocity x step). The joint states of a group must fit in\n\
+    64 bits (64 binary variables).";
+
+/// How a text series file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeriesFormat {
+    /// One symbol per character.
+    Chars,
+    /// Whitespace-separated integers.
+    Tokens,
+    /// An integer .npy array.
+    Npy,
+}
+
+#[derive(Args, Clone)]
+pub struct SeriesOpts {
+    /// Number of letters: every symbol must be below it (default: the largest symbol + 1, at
+    /// least 2).
+    #[arg(long, value_name = "N")]
+    alphabet: Option<usize>,
+    /// Each line of a text file is its own trial.
+    #[arg(long)]
+    lines: bool,
+    /// How files are read (default: .npy by name or content; tokens when symbols on a line
+    /// are separated by whitespace; chars otherwise).
+    #[arg(long, value_enum)]
+    format: Option<SeriesFormat>,
+}
+
+#[derive(Args, Clone)]
+pub struct TestOpts {
+    /// Surrogate test with this many permutations of the source.
+    #[arg(long, value_name = "N")]
+    surrogates: Option<usize>,
+    /// Seed of the surrogate permutations.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Analytic chi-square test.
+    #[arg(long)]
+    chi_square: bool,
+}
+
+#[derive(Args, Clone)]
+pub struct LocalOpts {
+    /// Write the local values as .npy (float64): one row per trial (1-D for one trial).
+    #[arg(long, value_name = "FILE")]
+    local: Option<PathBuf>,
+    /// With --local: align the values with the data (NaN where there is none).
+    #[arg(long, requires = "local")]
+    pad: bool,
+    /// Overwrite output files that exist.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+pub struct TeArgs {
+    /// The source series file.
+    source: PathBuf,
+    /// The target series file.
+    target: PathBuf,
+    /// Target history length.
+    #[arg(short = 'k', long = "history", default_value_t = 1)]
+    k: usize,
+    /// Source history length.
+    #[arg(short = 'l', long = "source-history", default_value_t = 1)]
+    l: usize,
+    /// Source-target delay: the newest source value is at t - delay.
+    #[arg(long, default_value_t = 1)]
+    delay: usize,
+    /// Condition on this series (at t - 1); repeatable.
+    #[arg(long = "cond", value_name = "FILE")]
+    cond: Vec<PathBuf>,
+    #[command(flatten)]
+    series: SeriesOpts,
+    #[command(flatten)]
+    test: TestOpts,
+    #[command(flatten)]
+    local: LocalOpts,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct AisArgs {
+    /// The series file.
+    series_file: PathBuf,
+    /// History length.
+    #[arg(short = 'k', long = "history", default_value_t = 1)]
+    k: usize,
+    #[command(flatten)]
+    series: SeriesOpts,
+    #[command(flatten)]
+    test: TestOpts,
+    #[command(flatten)]
+    local: LocalOpts,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct MiArgs {
+    /// First series file.
+    x: PathBuf,
+    /// Second series file.
+    y: PathBuf,
+    /// I(X_{t-lag} ; Y_t).
+    #[arg(long, default_value_t = 0)]
+    lag: usize,
+    /// Condition on this series (at t); repeatable.
+    #[arg(long = "cond", value_name = "FILE")]
+    cond: Vec<PathBuf>,
+    #[command(flatten)]
+    series: SeriesOpts,
+    #[command(flatten)]
+    test: TestOpts,
+    #[command(flatten)]
+    local: LocalOpts,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct CaArgs {
+    /// Elementary CA rule (0 to 255) or `life`.
+    rule: String,
+    /// Cells per row (Life: columns).
+    #[arg(long)]
+    width: Option<usize>,
+    /// Life: rows of the torus (default: the width).
+    #[arg(long)]
+    height: Option<usize>,
+    /// Rows of the field, the first being the initial condition.
+    #[arg(long)]
+    steps: usize,
+    /// Seed of the random initial condition.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Run this many steps first and keep only what follows (drops the transient).
+    #[arg(long, default_value_t = 0)]
+    skip: usize,
+    /// Density of live cells in a random initial condition.
+    #[arg(long, default_value_t = 0.5)]
+    density: f64,
+    /// Start from a single live cell in the middle (elementary CAs).
+    #[arg(long, conflicts_with_all = ["init", "pattern"])]
+    single: bool,
+    /// Start from this file: a row of 0s and 1s (Life: one line per row).
+    #[arg(long, value_name = "FILE", conflicts_with = "pattern")]
+    init: Option<PathBuf>,
+    /// Life: start from a named pattern on an empty torus: glider, gosper-gun.
+    #[arg(long)]
+    pattern: Option<String>,
+    /// Target history length of local AIS and TE.
+    #[arg(short = 'k', long = "history")]
+    k: Option<usize>,
+    /// Elementary CAs: channel of the local TE picture and .npy (1: source on the left).
+    #[arg(
+        short = 'j',
+        long = "channel-j",
+        default_value_t = 1,
+        allow_hyphen_values = true
+    )]
+    j: isize,
+    /// Life: channel DY,DX of local TE (source of (y, x) at (y-DY, x-DX)).
+    #[arg(
+        long,
+        value_name = "DY,DX",
+        default_value = "1,1",
+        allow_hyphen_values = true
+    )]
+    channel: String,
+    /// Write the field as .npy (uint8; steps x width, or steps x height x width).
+    #[arg(long, value_name = "FILE")]
+    npy: Option<PathBuf>,
+    /// Draw the field.
+    #[arg(long, value_name = "FILE")]
+    png: Option<PathBuf>,
+    /// Draw the local transfer entropy.
+    #[arg(long, value_name = "FILE")]
+    local_te: Option<PathBuf>,
+    /// Draw the local active information storage.
+    #[arg(long, value_name = "FILE")]
+    local_ais: Option<PathBuf>,
+    /// Write the local TE as .npy (float64, (steps - k) x cells).
+    #[arg(long, value_name = "FILE")]
+    te_npy: Option<PathBuf>,
+    /// Write the local AIS as .npy (float64, (steps - k) x cells).
+    #[arg(long, value_name = "FILE")]
+    ais_npy: Option<PathBuf>,
+    /// Pictures: the cells shown, A..B (from A to B - 1).
+    #[arg(long, value_name = "A..B")]
+    view_cells: Option<String>,
+    /// Pictures: the steps shown, A..B (from A to B - 1).
+    #[arg(long, value_name = "A..B")]
+    view_steps: Option<String>,
+    /// Life pictures: the step drawn (default: the last).
+    #[arg(long)]
+    frame: Option<usize>,
+    /// Pixels per cell (default: as many as fit 1200 pixels).
+    #[arg(long)]
+    scale: Option<u32>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Overwrite output files that exist.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+pub struct BoundaryArgs {
+    /// Data files, one trial each.
+    #[arg(required = true)]
+    data: Vec<PathBuf>,
+    /// V: the inside.
+    #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
+    inside: String,
+    /// A: the active boundary.
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "",
+        allow_hyphen_values = true
+    )]
+    active: String,
+    /// P: the passive boundary.
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "",
+        allow_hyphen_values = true
+    )]
+    passive: String,
+    /// E: the environment (default: every other variable; required with --translate/--origin).
+    #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
+    environment: Option<String>,
+    /// Indices are offsets, pooled over every position of the ring or torus.
+    #[arg(long, conflicts_with = "origin")]
+    translate: bool,
+    /// Indices are offsets from a single frame at Y,X (X alone for 2-D data).
+    #[arg(long, value_name = "Y,X", allow_hyphen_values = true)]
+    origin: Option<String>,
+    /// The frame moves VY,VX cells per step (VX alone for 2-D data).
+    #[arg(long, value_name = "VY,VX", allow_hyphen_values = true)]
+    velocity: Option<String>,
+    /// Number of letters of the variables (default: the largest value + 1, at least 2).
+    #[arg(long, value_name = "N")]
+    alphabet: Option<usize>,
+    /// Surrogate tests with this many permutations.
+    #[arg(long, value_name = "N")]
+    surrogates: Option<usize>,
+    /// Seed of the surrogate permutations.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A core error as one line, without the "invalid argument: " prefix.
+fn core(e: CmechError) -> anyhow::Error {
+    match e {
+        CmechError::InvalidArgument(m) => anyhow!(m),
+        e => anyhow!(e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading series.
+
+/// A parsed .npy: its shape and integer values.
+struct Npy {
+    shape: Vec<usize>,
+    values: Vec<i64>,
+}
+
+fn read_npy(path: &Path, bytes: &[u8]) -> Result<Npy> {
+    let name = path.display();
+    let bad = |why: &str| anyhow!("{name}: not a valid .npy file: {why}");
+    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
+        return Err(bad("it does not start with the .npy magic"));
+    }
+    let (len, start) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        2 | 3 if bytes.len() >= 12 => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
+        v => return Err(bad(&format!("format version {v} is not known"))),
+    };
+    let header = bytes
+        .get(start..start + len)
+        .ok_or_else(|| bad("the header is cut short"))?;
+    let header = std::str::from_utf8(header).map_err(|_| bad("the header is not text"))?;
+    let field = |key: &str| -> Option<&str> {
+        let at = header.find(&format!("'{key}'"))? + key.len() + 2;
+        let rest = header[at..].trim_start().strip_prefix(':')?.trim_start();
+        let end = if rest.starts_with('(') {
+            rest.find(')')? + 1
+        } else if let Some(q) = rest.strip_prefix('\'') {
+            q.find('\'')? + 2
+        } else {
+            rest.find([',', '}'])?
+        };
+        Some(&rest[..end])
+    };
+    let descr = field("descr")
+        .ok_or_else(|| bad("no 'descr' in the header"))?
+        .trim_matches('\'');
+    let shape_text = field("shape").ok_or_else(|| bad("no 'shape' in the header"))?;
+    let shape: Vec<usize> = shape_text
+        .trim_matches(|c| c == '(' || c == ')')
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<usize>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| bad(&format!("shape {shape_text} is not a tuple of integers")))?;
+    if field("fortran_order").is_some_and(|f| f.trim() == "True") && shape.len() > 1 {
+        bail!("{name}: a Fortran-ordered array is not read; save it with np.ascontiguousarray");
+    }
+    let n: usize = shape.iter().product();
+    let big = descr.starts_with('>');
+    let kind = descr.trim_start_matches(['<', '>', '|', '=']);
+    let width: usize = kind.get(1..).and_then(|w| w.parse().ok()).unwrap_or(0);
+    let data = &bytes[start + len..];
+    if data.len() < n * width {
+        bail!(
+            "{name}: the .npy file is truncated: shape {shape_text} needs {} bytes of data, it has {}",
+            n * width,
+            data.len()
+        );
+    }
+    let word = |i: usize| -> u64 {
+        let b = &data[i * width..(i + 1) * width];
+        let mut x = 0u64;
+        if big {
+            b.iter().for_each(|&c| x = (x << 8) | c as u64);
+        } else {
+            b.iter().rev().for_each(|&c| x = (x << 8) | c as u64);
+        }
+        x
+    };
+    let values: Vec<i64> = match (kind.as_bytes().first(), width) {
+        (Some(b'b'), 1) | (Some(b'u'), 1 | 2 | 4 | 8) => (0..n)
+            .map(|i| i64::try_from(word(i)).unwrap_or(i64::MAX))
+            .collect(),
+        (Some(b'i'), 1 | 2 | 4 | 8) => {
+            let shift = 64 - 8 * width as u32;
+            (0..n)
+                .map(|i| ((word(i) << shift) as i64) >> shift)
+                .collect()
+        }
+        (Some(b'f'), 2 | 4 | 8) => {
+            let at = (0..n).find(|&i| {
+                let w = word(i);
+                match width {
+                    8 => f64::from_bits(w).is_nan(),
+                    4 => f32::from_bits(w as u32).is_nan(),
+                    _ => (w & 0x7c00) == 0x7c00 && (w & 0x03ff) != 0,
+                }
+            });
+            match at {
+                Some(i) => bail!(
+                    "{name}: a float{} array with NaN at index {i}; series must be integer \
+                     symbols",
+                    width * 8
+                ),
+                None => bail!(
+                    "{name}: a float{} array; series must be integer symbols (convert with \
+                     astype(int))",
+                    width * 8
+                ),
+            }
+        }
+        _ => bail!("{name}: .npy of dtype '{descr}' is not a series of integer symbols"),
+    };
+    Ok(Npy { shape, values })
+}
+
+fn is_npy(path: &Path, bytes: &[u8], format: Option<SeriesFormat>) -> bool {
+    match format {
+        Some(f) => f == SeriesFormat::Npy,
+        None => {
+            bytes.starts_with(b"\x93NUMPY")
+                || path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
+        }
+    }
+}
+
+/// Rows of symbols in a text file: tokens or characters.
+fn read_text_rows(
+    path: &Path,
+    bytes: &[u8],
+    format: Option<SeriesFormat>,
+) -> Result<Vec<Vec<i64>>> {
+    let name = path.display();
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| anyhow!("{name}: not text (byte {} is not UTF-8)", e.valid_up_to()))?;
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let tokens = match format {
+        Some(SeriesFormat::Tokens) => true,
+        Some(_) => false,
+        None => lines.iter().any(|l| l.contains(char::is_whitespace)),
+    };
+    if tokens {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                l.split_whitespace()
+                    .map(|t| {
+                        t.parse::<i64>().map_err(|_| {
+                            anyhow!("{name}: line {}: '{t}' is not an integer symbol", i + 1)
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    } else {
+        let mut chars: Vec<u8> = lines.iter().flat_map(|l| l.bytes()).collect();
+        chars.sort_unstable();
+        chars.dedup();
+        let digits = chars.iter().all(u8::is_ascii_digit);
+        let index = |b: u8| -> i64 {
+            if digits {
+                (b - b'0') as i64
+            } else {
+                chars.binary_search(&b).unwrap_or(0) as i64
+            }
+        };
+        Ok(lines
+            .iter()
+            .map(|l| l.bytes().map(index).collect())
+            .collect())
+    }
+}
+
+/// Reads a series file (text or .npy) into trials.
+fn read_series(path: &Path, opts: &SeriesOpts) -> Result<Series> {
+    let name = path.display();
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    let series = if is_npy(path, &bytes, opts.format) {
+        let npy = read_npy(path, &bytes)?;
+        let row = match npy.shape.len() {
+            1 => None,
+            2 => Some(npy.shape[1]),
+            d => bail!(
+                "{name}: a .npy of {d} dimensions; give a 1-D array (one trial) or a 2-D array \
+                 (one trial per row)"
+            ),
+        };
+        if npy.values.is_empty() || row == Some(0) {
+            bail!("{name}: the array is empty");
+        }
+        Series::from_ints(&npy.values, row, opts.alphabet)
+    } else {
+        let rows = read_text_rows(path, &bytes, opts.format)?;
+        if rows.iter().all(|r| r.is_empty()) {
+            bail!("{name}: the file holds no symbols");
+        }
+        let (values, lengths): (Vec<i64>, Vec<usize>) = if opts.lines {
+            (rows.concat(), rows.iter().map(Vec::len).collect())
+        } else {
+            let v = rows.concat();
+            let n = v.len();
+            (v, vec![n])
+        };
+        Series::from_ints(&values, None, opts.alphabet)
+            .and_then(|s| Series::with_lengths(s.symbols().to_vec(), &lengths, Some(s.alphabet())))
+    };
+    series.map_err(|e| anyhow!("{name}: {}", core(e)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output.
+
+fn check_new(path: &Option<PathBuf>, flag: &str, force: bool) -> Result<()> {
+    if let Some(p) = path {
+        if p.exists() && !force {
+            bail!(
+                "{flag}: {} exists; use --force to overwrite it",
+                p.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Writes local values as .npy: one row per trial, NaN-padded to the longest.
+fn write_local(local: &Local, opts: &LocalOpts, data_lengths: &[usize]) -> Result<Vec<usize>> {
+    let Some(path) = &opts.local else {
+        return Ok(vec![]);
+    };
+    let rows: Vec<Vec<f64>> = (0..local.lengths.len())
+        .map(|r| {
+            let v = local.trial(r);
+            if opts.pad {
+                let mut row = vec![f64::NAN; data_lengths[r]];
+                row[data_lengths[r] - v.len()..].copy_from_slice(v);
+                row
+            } else {
+                v.to_vec()
+            }
+        })
+        .collect();
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let shape = if rows.len() == 1 {
+        vec![width]
+    } else {
+        vec![rows.len(), width]
+    };
+    let mut flat = Vec::with_capacity(rows.len() * width);
+    for r in &rows {
+        flat.extend_from_slice(r);
+        flat.extend(std::iter::repeat_n(f64::NAN, width - r.len()));
+    }
+    cmech_io::npy_write::write_f64(path, &shape, &flat, opts.force)?;
+    Ok(shape)
+}
+
+fn surrogate_json(t: &SurrogateTest) -> Value {
+    serde_json::to_value(t).unwrap_or(Value::Null)
+}
+
+fn chi_json(t: &ChiSquareTest) -> Value {
+    serde_json::to_value(t).unwrap_or(Value::Null)
+}
+
+fn print_tests(
+    out: &mut impl Write,
+    name: &str,
+    s: Option<&SurrogateTest>,
+    c: Option<&ChiSquareTest>,
+) -> Result<()> {
+    if let Some(t) = s {
+        writeln!(
+            out,
+            "  surrogates: p = {:.6} ({} of {} at least as large, seed {}); surrogate mean {:.6} \
+             ± {:.6} bits; effective {name} {:.6} bits",
+            t.p_value, t.at_least, t.surrogates, t.seed, t.mean, t.std, t.effective
+        )?;
+        if t.within_condition {
+            writeln!(
+                out,
+                "    (permuted among observations with the same condition: {} can move)",
+                t.exchangeable
+            )?;
+        }
+    }
+    if let Some(t) = c {
+        writeln!(
+            out,
+            "  chi-square: 2 N ln2 {name} = {:.4}, df = {}, p = {:.6e}",
+            t.statistic, t.df, t.p_value
+        )?;
+    }
+    Ok(())
+}
+
+/// A query run on series: global and local values, tests, output.
+struct Estimate {
+    local: Local,
+    surrogate: Option<SurrogateTest>,
+    chi: Option<ChiSquareTest>,
+    local_shape: Vec<usize>,
+}
+
+fn estimate(
+    series: &[&Series],
+    query: &Query,
+    test: &TestOpts,
+    local: &LocalOpts,
+) -> Result<Estimate> {
+    check_new(&local.local, "--local", local.force)?;
+    let values = embedded_local_cmi(series, query).map_err(core)?;
+    let surrogate = match test.surrogates {
+        Some(n) => Some(surrogate_test(series, query, n, test.seed).map_err(core)?),
+        None => None,
+    };
+    let chi = if test.chi_square {
+        Some(chi_square_test(series, query).map_err(core)?)
+    } else {
+        None
+    };
+    let local_shape = write_local(&values, local, &series[0].trial_lengths())?;
+    Ok(Estimate {
+        local: values,
+        surrogate,
+        chi,
+        local_shape,
+    })
+}
+
+/// Series read together must have the same trials.
+fn same_shape(files: &[(&PathBuf, &Series)]) -> Result<()> {
+    let (p0, s0) = files[0];
+    for &(p, s) in &files[1..] {
+        if s.num_trials() != s0.num_trials() {
+            bail!(
+                "{} has {} and {} has {}: the series must have the same trials",
+                p0.display(),
+                trials_text(s0),
+                p.display(),
+                trials_text(s)
+            );
+        }
+        let (a, b) = (s0.trial_lengths(), s.trial_lengths());
+        if let Some(r) = (0..a.len()).find(|&r| a[r] != b[r]) {
+            let which = if a.len() == 1 {
+                String::new()
+            } else {
+                format!(" in trial {r}")
+            };
+            bail!(
+                "unequal lengths{which}: {} has {} symbols, {} has {}",
+                p0.display(),
+                a[r],
+                p.display(),
+                b[r]
+            );
+        }
+    }
+    Ok(())
+}
+
+fn trials_text(s: &Series) -> String {
+    match s.num_trials() {
+        1 => "1 trial".into(),
+        n => format!("{n} trials"),
+    }
+}
+
+fn estimate_json(e: &Estimate, measure: &str, extra: Value) -> Value {
+    let mut doc = json!({
+        "measure": measure,
+        "value": e.local.average,
+        "units": "bits",
+        "observations": e.local.values.len(),
+        "local_offset": e.local.offset,
+    });
+    if let (Value::Object(d), Value::Object(x)) = (&mut doc, extra) {
+        d.extend(x);
+    }
+    if let Some(t) = &e.surrogate {
+        doc["surrogate_test"] = surrogate_json(t);
+    }
+    if let Some(t) = &e.chi {
+        doc["chi_square_test"] = chi_json(t);
+    }
+    if !e.local_shape.is_empty() {
+        doc["local_shape"] = json!(e.local_shape);
+    }
+    doc
+}
+
+// ---------------------------------------------------------------------------------------------
+// te, ais, mi.
+
+pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
+    let source = read_series(&args.source, &args.series)?;
+    let target = read_series(&args.target, &args.series)?;
+    let conds = args
+        .cond
+        .iter()
+        .map(|p| read_series(p, &args.series))
+        .collect::<Result<Vec<_>>>()?;
+    let opts = TeOptions {
+        k: args.k,
+        l: args.l,
+        delay: args.delay,
+    };
+    // Checks parameters with their own messages before any counting.
+    for (name, v) in [("-k", args.k), ("-l", args.l), ("--delay", args.delay)] {
+        if v == 0 {
+            bail!("{name} must be at least 1");
+        }
+    }
+    let mut files = vec![(&args.source, &source), (&args.target, &target)];
+    files.extend(args.cond.iter().zip(conds.iter()));
+    same_shape(&files)?;
+    let mut all = vec![&target, &source];
+    all.extend(conds.iter());
+    let longest = target.trial_lengths().into_iter().max().unwrap_or(0);
+    let need = args.k.max(args.delay + args.l - 1);
+    if need >= longest {
+        bail!(
+            "k = {}, l = {}, delay = {} need more than {need} steps, but the longest trial has \
+             {longest}: no complete window",
+            args.k,
+            args.l,
+            args.delay
+        );
+    }
+    let e = estimate(&all, &te_query(&opts, conds.len()), &args.test, &args.local)?;
+    let (s, t) = (args.source.display(), args.target.display());
+    if args.json {
+        let doc = estimate_json(
+            &e,
+            if conds.is_empty() {
+                "transfer_entropy"
+            } else {
+                "conditional_transfer_entropy"
+            },
+            json!({
+                "source": s.to_string(),
+                "target": t.to_string(),
+                "conditions": args.cond.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                "k": args.k, "l": args.l, "delay": args.delay,
+                "trials": target.num_trials(),
+            }),
+        );
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        let given = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " | {}",
+                args.cond
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        writeln!(out, "TE({s} -> {t}{given}) = {:.6} bits", e.local.average)?;
+        writeln!(
+            out,
+            "  k = {}, l = {}, delay = {}; {} observations in {}",
+            args.k,
+            args.l,
+            args.delay,
+            e.local.values.len(),
+            trials_text(&target)
+        )?;
+        print_tests(out, "TE", e.surrogate.as_ref(), e.chi.as_ref())?;
+        if let Some(p) = &args.local.local {
+            writeln!(
+                out,
+                "  local values: {} (shape {:?}; the first {} steps of each trial have none{})",
+                p.display(),
+                e.local_shape,
+                e.local.offset,
+                if args.local.pad { ", NaN" } else { "" }
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn ais(args: AisArgs, out: &mut impl Write) -> Result<()> {
+    let series = read_series(&args.series_file, &args.series)?;
+    if args.k == 0 {
+        bail!("-k must be at least 1");
+    }
+    let longest = series.trial_lengths().into_iter().max().unwrap_or(0);
+    if args.k >= longest {
+        bail!(
+            "k = {} needs more than {} steps, but the longest trial has {longest}: no complete \
+             window",
+            args.k,
+            args.k
+        );
+    }
+    let e = estimate(
+        &[&series],
+        &infoflow::ais_query(args.k),
+        &args.test,
+        &args.local,
+    )?;
+    let name = args.series_file.display();
+    if args.json {
+        let doc = estimate_json(
+            &e,
+            "active_information_storage",
+            json!({"series": name.to_string(), "k": args.k, "trials": series.num_trials()}),
+        );
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        writeln!(out, "AIS({name}) = {:.6} bits", e.local.average)?;
+        writeln!(
+            out,
+            "  k = {}; {} observations in {}",
+            args.k,
+            e.local.values.len(),
+            trials_text(&series)
+        )?;
+        print_tests(out, "AIS", e.surrogate.as_ref(), e.chi.as_ref())?;
+        if let Some(p) = &args.local.local {
+            writeln!(
+                out,
+                "  local values: {} (shape {:?})",
+                p.display(),
+                e.local_shape
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn mi(args: MiArgs, out: &mut impl Write) -> Result<()> {
+    let x = read_series(&args.x, &args.series)?;
+    let y = read_series(&args.y, &args.series)?;
+    let conds = args
+        .cond
+        .iter()
+        .map(|p| read_series(p, &args.series))
+        .collect::<Result<Vec<_>>>()?;
+    let longest = x.trial_lengths().into_iter().max().unwrap_or(0);
+    if args.lag >= longest {
+        bail!(
+            "--lag {} leaves no pair of steps in trials of at most {longest}",
+            args.lag
+        );
+    }
+    let mut files = vec![(&args.x, &x), (&args.y, &y)];
+    files.extend(args.cond.iter().zip(conds.iter()));
+    same_shape(&files)?;
+    let mut all = vec![&x, &y];
+    all.extend(conds.iter());
+    let query = Query {
+        x: vec![Window::new(0, 1, args.lag)],
+        y: vec![Window::new(1, 1, 0)],
+        z: (0..conds.len()).map(|i| Window::new(2 + i, 1, 0)).collect(),
+    };
+    let e = estimate(&all, &query, &args.test, &args.local)?;
+    let (xn, yn) = (args.x.display(), args.y.display());
+    if args.json {
+        let doc = estimate_json(
+            &e,
+            if conds.is_empty() {
+                "mutual_information"
+            } else {
+                "conditional_mutual_information"
+            },
+            json!({
+                "x": xn.to_string(), "y": yn.to_string(), "lag": args.lag,
+                "conditions": args.cond.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                "trials": x.num_trials(),
+            }),
+        );
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        let xs = if args.lag > 0 {
+            format!("{xn}[t-{}]", args.lag)
+        } else {
+            xn.to_string()
+        };
+        let given = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " | {}",
+                args.cond
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        writeln!(out, "I({xs} ; {yn}{given}) = {:.6} bits", e.local.average)?;
+        writeln!(
+            out,
+            "  {} observations in {}",
+            e.local.values.len(),
+            trials_text(&x)
+        )?;
+        print_tests(out, "MI", e.surrogate.as_ref(), e.chi.as_ref())?;
+        if let Some(p) = &args.local.local {
+            writeln!(
+                out,
+                "  local values: {} (shape {:?})",
+                p.display(),
+                e.local_shape
+            )?;
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// ca.
+
+/// Writes a uint8 .npy.
+fn write_u8_npy(path: &Path, shape: &[usize], data: &[u8], force: bool) -> Result<()> {
+    let shape_text = if shape.len() == 1 {
+        format!("({},)", shape[0])
+    } else {
+        format!(
+            "({})",
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let mut header = format!("{{'descr': '|u1', 'fortran_order': False, 'shape': {shape_text}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(force)
+        .create_new(!force)
+        .open(path)
+        .with_context(|| {
+            if path.exists() && !force {
+                format!("{} exists; use --force to overwrite it", path.display())
+            } else {
+                format!("cannot create {}", path.display())
+            }
+        })?;
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(header.as_bytes());
+    f.write_all(&bytes)
+        .and_then(|_| f.write_all(data))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+fn parse_range(text: &str, what: &str, len: usize) -> Result<(usize, usize)> {
+    let bad = || anyhow!("{what} '{text}' is not of the form A..B (0 <= A < B <= {len})");
+    let (a, b) = text.split_once("..").ok_or_else(bad)?;
+    let a = if a.trim().is_empty() {
+        0
+    } else {
+        a.trim().parse().map_err(|_| bad())?
+    };
+    let b = if b.trim().is_empty() {
+        len
+    } else {
+        b.trim().parse().map_err(|_| bad())?
+    };
+    if a >= b || b > len {
+        return Err(bad());
+    }
+    Ok((a, b))
+}
+
+fn parse_pair(text: &str, what: &str) -> Result<(isize, isize)> {
+    let bad = || anyhow!("{what} '{text}' is not of the form DY,DX (two integers)");
+    let (a, b) = text.split_once(',').ok_or_else(bad)?;
+    Ok((
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    ))
+}
+
+fn read_grid(path: &Path) -> Result<Vec<Vec<u8>>> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+    let rows: Vec<Vec<u8>> = text
+        .lines()
+        .map(|l| l.chars().filter(|c| !c.is_whitespace()).collect::<String>())
+        .filter(|l| !l.is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            l.chars()
+                .map(|c| match c {
+                    '0' | '.' => Ok(0),
+                    '1' | 'O' | 'o' | '*' => Ok(1),
+                    c => Err(anyhow!(
+                        "{name}: line {}: '{c}' is not a cell (0/1, or . and O)",
+                        i + 1
+                    )),
+                })
+                .collect::<Result<Vec<u8>>>()
+        })
+        .collect::<Result<_>>()?;
+    if rows.is_empty() {
+        bail!("{name}: the file holds no cells");
+    }
+    Ok(rows)
+}
+
+fn skipped(n: usize) -> String {
+    if n > 0 {
+        format!(", first {n} steps dropped")
+    } else {
+        String::new()
+    }
+}
+
+fn make_field(args: &CaArgs) -> Result<(Field, String)> {
+    if args.steps == 0 {
+        bail!("--steps must be at least 1");
+    }
+    if args.rule.eq_ignore_ascii_case("life") {
+        let (grid, h, w, what) = if let Some(path) = &args.init {
+            let rows = read_grid(path)?;
+            let w = rows[0].len();
+            if let Some(i) = rows.iter().position(|r| r.len() != w) {
+                bail!(
+                    "{}: row {} has {} cells, the first has {w}",
+                    path.display(),
+                    i + 1,
+                    rows[i].len()
+                );
+            }
+            let h = rows.len();
+            (rows.concat(), h, w, format!("from {}", path.display()))
+        } else {
+            let w = args.width.context("--width is required (or --init FILE)")?;
+            let h = args.height.unwrap_or(w);
+            if let Some(p) = &args.pattern {
+                let pat = ca::life_pattern(p).map_err(core)?;
+                let (ph, pw) = pat
+                    .iter()
+                    .fold((0, 0), |(a, b), &(r, c)| (a.max(r + 1), b.max(c + 1)));
+                if ph + 2 > h || pw + 2 > w {
+                    bail!("the pattern {p} ({ph} x {pw}) does not fit a {h} x {w} torus");
+                }
+                let mut g = vec![0u8; h * w];
+                ca::place(&mut g, h, w, &pat, (1, 1));
+                (g, h, w, format!("pattern {p}"))
+            } else {
+                let g = ca::random_cells(h * w, args.density, args.seed).map_err(core)?;
+                (
+                    g,
+                    h,
+                    w,
+                    format!("random, density {}, seed {}", args.density, args.seed),
+                )
+            }
+        };
+        let grid = if args.skip > 0 {
+            let t = ca::life(&grid, h, w, args.skip + 1).map_err(core)?;
+            t.step(args.skip).to_vec()
+        } else {
+            grid
+        };
+        let f = ca::life(&grid, h, w, args.steps).map_err(core)?;
+        return Ok((
+            f,
+            format!("Life on a {h} x {w} torus, {what}{}", skipped(args.skip)),
+        ));
+    }
+    let rule: u32 = args.rule.parse().map_err(|_| {
+        anyhow!(
+            "unknown CA rule '{}' (an elementary rule 0 to 255, or life)",
+            args.rule
+        )
+    })?;
+    if args.pattern.is_some() || args.height.is_some() {
+        bail!("--pattern and --height apply to life, not to elementary CAs");
+    }
+    let (row, what) = if let Some(path) = &args.init {
+        let rows = read_grid(path)?;
+        if rows.len() != 1 {
+            bail!(
+                "{}: an elementary CA starts from one row, the file has {}",
+                path.display(),
+                rows.len()
+            );
+        }
+        (rows[0].clone(), format!("from {}", path.display()))
+    } else {
+        let w = args.width.context("--width is required (or --init FILE)")?;
+        if args.single {
+            let mut r = vec![0u8; w];
+            r[w / 2] = 1;
+            (r, "a single live cell".to_string())
+        } else {
+            (
+                ca::random_cells(w, args.density, args.seed).map_err(core)?,
+                format!("random, density {}, seed {}", args.density, args.seed),
+            )
+        }
+    };
+    let w = row.len();
+    let row = if args.skip > 0 {
+        let t = ca::elementary(rule, &row, args.skip + 1).map_err(core)?;
+        t.step(args.skip).to_vec()
+    } else {
+        row
+    };
+    let f = ca::elementary(rule, &row, args.steps).map_err(core)?;
+    Ok((
+        f,
+        format!("rule {rule}, {w} cells, {what}{}", skipped(args.skip)),
+    ))
+}
+
+pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
+    for (flag, p) in [
+        ("--npy", &args.npy),
+        ("--png", &args.png),
+        ("--local-te", &args.local_te),
+        ("--local-ais", &args.local_ais),
+        ("--te-npy", &args.te_npy),
+        ("--ais-npy", &args.ais_npy),
+    ] {
+        check_new(p, flag, args.force)?;
+    }
+    let life = args.rule.eq_ignore_ascii_case("life");
+    let channel = if life {
+        parse_pair(&args.channel, "--channel")?
+    } else {
+        (0, args.j)
+    };
+    let (field, what) = make_field(&args)?;
+    if let Some(p) = &args.npy {
+        let shape = if life {
+            vec![field.steps(), field.height(), field.width()]
+        } else {
+            vec![field.steps(), field.width()]
+        };
+        write_u8_npy(p, &shape, field.cells(), args.force)?;
+    }
+    let wants_local = args.local_te.is_some()
+        || args.local_ais.is_some()
+        || args.te_npy.is_some()
+        || args.ais_npy.is_some();
+    let k = args.k.unwrap_or(16);
+    if k == 0 {
+        bail!("-k must be at least 1");
+    }
+    if k >= field.steps() && (args.k.is_some() || wants_local) {
+        bail!(
+            "history k = {k} leaves no complete window in a field of {} steps",
+            field.steps()
+        );
+    }
+    let view = View::new(&args, &field, life)?;
+    if let Some(p) = &args.png {
+        draw_field(&field, &view, &what, p)?;
+    }
+    let mut doc = json!({
+        "field": what,
+        "steps": field.steps(),
+        "height": field.height(),
+        "width": field.width(),
+    });
+    let mut lines = vec![format!(
+        "{what}: {} steps{}",
+        field.steps(),
+        if let Some(p) = &args.npy {
+            format!(" (field in {})", p.display())
+        } else {
+            String::new()
+        }
+    )];
+    if k < field.steps() {
+        let ais = if args.local_ais.is_some() || args.ais_npy.is_some() {
+            let local = ca::local_active_information(&field, k).map_err(core)?;
+            if let Some(p) = &args.local_ais {
+                draw_local(&local, &view, &format!("local AIS, k = {k}\n{what}"), p)?;
+            }
+            if let Some(p) = &args.ais_npy {
+                write_field_local(p, &local, life, args.force)?;
+            }
+            local.average
+        } else {
+            ca::active_information(&field, k).map_err(core)?
+        };
+        lines.push(format!("  k = {k}: AIS {ais:.6} bits"));
+        doc["k"] = json!(k);
+        doc["ais"] = json!(ais);
+        let channels: Vec<(isize, isize)> = if life {
+            vec![channel]
+        } else if args.j == 1 || args.j == -1 {
+            vec![(0, 1), (0, -1)]
+        } else {
+            vec![(0, 1), (0, -1), channel]
+        };
+        let mut te = serde_json::Map::new();
+        for ch in channels {
+            let wanted = ch == channel && (args.local_te.is_some() || args.te_npy.is_some());
+            let average = if wanted {
+                let local = ca::local_transfer_entropy_2d(&field, k, ch).map_err(core)?;
+                let label = if life {
+                    format!("local TE from (y-{}, x-{})", ch.0, ch.1)
+                } else {
+                    format!("local TE, j = {}", ch.1)
+                };
+                if let Some(p) = &args.local_te {
+                    draw_local(&local, &view, &format!("{label}, k = {k}\n{what}"), p)?;
+                }
+                if let Some(p) = &args.te_npy {
+                    write_field_local(p, &local, life, args.force)?;
+                }
+                local.average
+            } else {
+                ca::transfer_entropy_2d(&field, k, ch).map_err(core)?
+            };
+            let name = if life {
+                format!("{},{}", ch.0, ch.1)
+            } else {
+                ch.1.to_string()
+            };
+            lines.push(format!(
+                "  k = {k}: TE channel {} {average:.6} bits",
+                if life {
+                    format!("(dy, dx) = ({}, {})", ch.0, ch.1)
+                } else {
+                    format!("j = {}", ch.1)
+                },
+            ));
+            te.insert(name, json!(average));
+        }
+        doc["te"] = Value::Object(te);
+    }
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        for l in lines {
+            writeln!(out, "{l}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes local values of a field as .npy, a few steps at a time.
+fn write_field_local(path: &Path, l: &FieldLocal, life: bool, force: bool) -> Result<()> {
+    let row: Vec<usize> = if life {
+        vec![l.height, l.width]
+    } else {
+        vec![l.width]
+    };
+    let mut w = cmech_io::NpyWriter::create(path, cmech_io::NpyType::F64, &row, force)?;
+    let cells = (l.height * l.width).max(1);
+    for chunk in l.values.chunks(cells * (1 + (1 << 16) / cells)) {
+        w.write_f64(chunk)?;
+    }
+    w.finish()?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pictures.
+
+/// What part of a field is drawn, and how large.
+struct View {
+    life: bool,
+    /// Elementary: cells c0..c1 and steps t0..t1. Life: the frame t0.
+    c0: usize,
+    c1: usize,
+    t0: usize,
+    t1: usize,
+    scale: u32,
+}
+
+impl View {
+    fn new(args: &CaArgs, f: &Field, life: bool) -> Result<View> {
+        if life {
+            if args.view_cells.is_some() || args.view_steps.is_some() {
+                bail!(
+                    "--view-cells and --view-steps apply to elementary CAs; use --frame for life"
+                );
+            }
+            let t = args.frame.unwrap_or(f.steps() - 1);
+            if t >= f.steps() {
+                bail!("--frame {t} is beyond the {} steps of the field", f.steps());
+            }
+            let big = f.width().max(f.height()) as u32;
+            let scale = args.scale.unwrap_or((1000 / big).clamp(1, 16));
+            return Ok(View {
+                life,
+                c0: 0,
+                c1: f.width(),
+                t0: t,
+                t1: t + 1,
+                scale,
+            });
+        }
+        if args.frame.is_some() {
+            bail!("--frame applies to life; use --view-steps for elementary CAs");
+        }
+        let (c0, c1) = match &args.view_cells {
+            Some(t) => parse_range(t, "--view-cells", f.width())?,
+            None => (0, f.width().min(600)),
+        };
+        let (t0, t1) = match &args.view_steps {
+            Some(t) => parse_range(t, "--view-steps", f.steps())?,
+            None => (f.steps().saturating_sub(400), f.steps()),
+        };
+        let scale = args.scale.unwrap_or((1200 / (c1 - c0) as u32).clamp(1, 16));
+        let (w, h) = (
+            (c1 - c0) as u64 * scale as u64,
+            (t1 - t0) as u64 * scale as u64,
+        );
+        if w > 16_000 || h > 16_000 {
+            bail!(
+                "a picture of {w} x {h} pixels is too large; choose --view-cells, --view-steps or --scale"
+            );
+        }
+        Ok(View {
+            life,
+            c0,
+            c1,
+            t0,
+            t1,
+            scale,
+        })
+    }
+
+    /// (columns, rows) of cells drawn.
+    fn dims(&self, f_height: usize) -> (usize, usize) {
+        if self.life {
+            (self.c1 - self.c0, f_height)
+        } else {
+            (self.c1 - self.c0, self.t1 - self.t0)
+        }
+    }
+}
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The bundled font is valid TrueType; a failure would only lose the text.
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            dejavu::sans::regular(),
+        );
+    });
+}
+
+/// Red for positive, blue for negative, white at 0; `v` in [-1, 1].
+fn diverging(v: f64) -> RGBColor {
+    let v = v.clamp(-1.0, 1.0);
+    let mix = |a: u8, t: f64| (255.0 + (a as f64 - 255.0) * t).round() as u8;
+    if v >= 0.0 {
+        RGBColor(mix(178, v), mix(24, v), mix(43, v))
+    } else {
+        RGBColor(mix(33, -v), mix(102, -v), mix(172, -v))
+    }
+}
+
+fn draw_error<E: std::error::Error + Send + Sync>(
+    path: &Path,
+    e: DrawingAreaErrorKind<E>,
+) -> anyhow::Error {
+    anyhow!("cannot draw {}: {e}", path.display())
+}
+
+/// Draws a grid of cells with a title and an optional colour bar from -max to max.
+fn draw_cells(
+    path: &Path,
+    cols: usize,
+    rows: usize,
+    scale: u32,
+    title: &str,
+    bar: Option<f64>,
+    color: impl Fn(usize, usize) -> RGBColor,
+) -> Result<()> {
+    register_font();
+    let (w, h) = (cols as u32 * scale, rows as u32 * scale);
+    let lines: Vec<&str> = title.split('\n').collect();
+    let top = 10 + 18 * lines.len() as u32;
+    let bottom = if bar.is_some() { 44 } else { 8 };
+    let width = w.max(360) + 16;
+    let root = BitMapBackend::new(path, (width, h + top + bottom)).into_drawing_area();
+    let err = |e| draw_error(path, e);
+    root.fill(&WHITE).map_err(err)?;
+    let font = ("sans-serif", 14).into_font().color(&BLACK);
+    for (i, line) in lines.iter().enumerate() {
+        root.draw(&Text::new(
+            line.to_string(),
+            (8, 6 + 18 * i as i32),
+            font.clone(),
+        ))
+        .map_err(err)?;
+    }
+    let x0 = 8 + (width - 16 - w) / 2;
+    for r in 0..rows {
+        for c in 0..cols {
+            let col = color(r, c);
+            let (px, py) = (x0 + c as u32 * scale, top + r as u32 * scale);
+            if scale == 1 {
+                root.draw_pixel((px as i32, py as i32), &col).map_err(err)?;
+            } else {
+                root.draw(&Rectangle::new(
+                    [
+                        (px as i32, py as i32),
+                        ((px + scale) as i32, (py + scale) as i32),
+                    ],
+                    col.filled(),
+                ))
+                .map_err(err)?;
+            }
+        }
+    }
+    if let Some(max) = bar {
+        let y = (top + h + 8) as i32;
+        let bw = 240i32;
+        let bx = 8i32;
+        for i in 0..bw {
+            let v = 2.0 * i as f64 / (bw - 1) as f64 - 1.0;
+            root.draw(&Rectangle::new(
+                [(bx + i, y), (bx + i + 1, y + 12)],
+                diverging(v).filled(),
+            ))
+            .map_err(err)?;
+        }
+        let small = ("sans-serif", 12).into_font().color(&BLACK);
+        for (text, x) in [
+            (format!("≤ {:.2}", -max), bx),
+            ("0".to_string(), bx + bw / 2 - 3),
+            (format!("≥ {max:.2} bits"), bx + bw - 30),
+        ] {
+            root.draw(&Text::new(text, (x, y + 16), small.clone()))
+                .map_err(err)?;
+        }
+    }
+    root.present()
+        .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
+    Ok(())
+}
+
+fn draw_field(f: &Field, view: &View, what: &str, path: &Path) -> Result<()> {
+    let (cols, rows) = view.dims(f.height());
+    let w = f.width();
+    let title = if view.life {
+        format!("{what}, step {}", view.t0)
+    } else {
+        format!(
+            "{what}\ncells {}..{}, steps {}..{}",
+            view.c0, view.c1, view.t0, view.t1
+        )
+    };
+    draw_cells(path, cols, rows, view.scale, &title, None, |r, c| {
+        let v = if view.life {
+            f.step(view.t0)[r * w + c]
+        } else {
+            f.step(view.t0 + r)[view.c0 + c]
+        };
+        if v > 0 {
+            BLACK
+        } else {
+            WHITE
+        }
+    })
+}
+
+fn draw_local(l: &FieldLocal, view: &View, title: &str, path: &Path) -> Result<()> {
+    let w = l.width;
+    let cells = l.height * l.width;
+    // Rows of values start at step `offset`; steps before have none (drawn grey).
+    let value = |t: usize, c: usize| -> Option<f64> {
+        (t >= l.offset && t - l.offset < l.steps).then(|| l.values[(t - l.offset) * cells + c])
+    };
+    let (cols, rows) = view.dims(l.height);
+    let at = |r: usize, c: usize| -> Option<f64> {
+        if view.life {
+            value(view.t0, r * w + c)
+        } else {
+            value(view.t0 + r, view.c0 + c)
+        }
+    };
+    // Colours saturate at the 99.5th percentile of |value| among the cells that are not ~0, so
+    // that a few extreme cells do not wash out the gliders.
+    let mut mags: Vec<f64> = (0..rows)
+        .flat_map(|r| (0..cols).filter_map(move |c| at(r, c)))
+        .map(f64::abs)
+        .filter(|v| *v > 1e-9)
+        .collect();
+    let max = if mags.is_empty() {
+        1.0
+    } else {
+        let i = ((mags.len() - 1) as f64 * 0.995) as usize;
+        *mags.select_nth_unstable_by(i, |a, b| a.total_cmp(b)).1
+    };
+    let title = if view.life {
+        format!("{title}, step {}", view.t0)
+    } else {
+        format!(
+            "{title}\ncells {}..{}, steps {}..{}",
+            view.c0, view.c1, view.t0, view.t1
+        )
+    };
+    draw_cells(
+        path,
+        cols,
+        rows,
+        view.scale,
+        &title,
+        Some(max),
+        |r, c| match at(r, c) {
+            Some(v) => diverging(v / max),
+            None => RGBColor(200, 200, 200),
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// boundary.
+
+/// A data file as steps x height x width integers.
+struct Grid {
+    steps: usize,
+    height: usize,
+    width: usize,
+    values: Vec<i64>,
+}
+
+fn read_grid_data(path: &Path) -> Result<Grid> {
+    let name = path.display();
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    if is_npy(path, &bytes, None) {
+        let npy = read_npy(path, &bytes)?;
+        let (steps, height, width) = match npy.shape[..] {
+            [t, k] => (t, 1, k),
+            [t, h, w] => (t, h, w),
+            _ => bail!(
+                "{name}: a .npy of {} dimensions; give steps x variables (2-D) or steps x height \
+                 x width (3-D)",
+                npy.shape.len()
+            ),
+        };
+        if npy.values.is_empty() {
+            bail!("{name}: the array is empty");
+        }
+        return Ok(Grid {
+            steps,
+            height,
+            width,
+            values: npy.values,
+        });
+    }
+    let rows = read_text_rows(path, &bytes, None)?;
+    if rows.is_empty() {
+        bail!("{name}: the file holds no steps");
+    }
+    let width = rows[0].len();
+    if let Some(i) = rows.iter().position(|r| r.len() != width) {
+        bail!(
+            "{name}: step {} has {} variables, the first has {width}",
+            i + 1,
+            rows[i].len()
+        );
+    }
+    Ok(Grid {
+        steps: rows.len(),
+        height: 1,
+        width,
+        values: rows.concat(),
+    })
+}
+
+/// The variables of a group: indices, ranges a..b (both ends), Y:X cells, and box:R / ring:R
+/// (the cells within, or exactly at, distance R of 0 in the max norm).
+fn parse_group(text: &str, what: &str, two_d: bool) -> Result<Vec<(isize, isize)>> {
+    let mut out = Vec::new();
+    for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let bad = || {
+            anyhow!(
+                "{what}: '{item}' is not {}, box:R or ring:R",
+                if two_d {
+                    "a cell Y:X"
+                } else {
+                    "an index, a range a..b"
+                }
+            )
+        };
+        let shape = item
+            .strip_prefix("box:")
+            .map(|r| (r, false))
+            .or_else(|| item.strip_prefix("ring:").map(|r| (r, true)));
+        if let Some((r, ring)) = shape {
+            let r: isize = r.trim().parse().map_err(|_| bad())?;
+            if r < 0 {
+                return Err(bad());
+            }
+            let ys = if two_d { -r..=r } else { 0..=0 };
+            for y in ys {
+                for x in -r..=r {
+                    if !ring || y.abs().max(x.abs()) == r {
+                        out.push((y, x));
+                    }
+                }
+            }
+        } else if two_d {
+            let (y, x) = item.split_once(':').ok_or_else(bad)?;
+            out.push((
+                y.trim().parse().map_err(|_| bad())?,
+                x.trim().parse().map_err(|_| bad())?,
+            ));
+        } else if let Some((a, b)) = item.split_once("..") {
+            let a: isize = a.trim().parse().map_err(|_| bad())?;
+            let b: isize = b.trim().parse().map_err(|_| bad())?;
+            if a > b {
+                return Err(bad());
+            }
+            out.extend((a..=b).map(|i| (0, i)));
+        } else {
+            out.push((0, item.parse().map_err(|_| bad())?));
+        }
+    }
+    Ok(out)
+}
+
+fn parse_floats(text: &str, what: &str, n: usize) -> Result<Vec<f64>> {
+    let v: Vec<f64> = text
+        .split(',')
+        .map(|s| s.trim().parse::<f64>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| anyhow!("{what} '{text}' is not {n} comma-separated numbers"))?;
+    if v.len() != n || v.iter().any(|x| !x.is_finite()) {
+        bail!("{what} '{text}' is not {n} comma-separated numbers");
+    }
+    Ok(v)
+}
+
+pub fn boundary(args: BoundaryArgs, out: &mut impl Write) -> Result<()> {
+    let grids = args
+        .data
+        .iter()
+        .map(|p| read_grid_data(p))
+        .collect::<Result<Vec<_>>>()?;
+    let (h, w) = (grids[0].height, grids[0].width);
+    for (g, p) in grids.iter().zip(&args.data).skip(1) {
+        if (g.height, g.width) != (h, w) {
+            bail!(
+                "{} has {} x {} variables per step, {} has {h} x {w}",
+                p.display(),
+                g.height,
+                g.width,
+                args.data[0].display()
+            );
+        }
+    }
+    let two_d = h > 1;
+    let framed = args.translate || args.origin.is_some();
+    if args.velocity.is_some() && !framed {
+        bail!("--velocity moves a frame: give --translate or --origin too");
+    }
+    let groups = [
+        ("--inside", Some(&args.inside)),
+        ("--active", Some(&args.active)),
+        ("--passive", Some(&args.passive)),
+        ("--environment", args.environment.as_ref()),
+    ];
+    let mut items: Vec<Vec<(isize, isize)>> = Vec::new();
+    for (flag, text) in groups {
+        items.push(match text {
+            Some(t) => parse_group(t, flag, two_d)?,
+            None => vec![],
+        });
+    }
+    if framed && args.environment.is_none() {
+        bail!("--environment is required with --translate or --origin");
+    }
+    let velocity = match &args.velocity {
+        None => (0.0, 0.0),
+        Some(v) if two_d => {
+            let v = parse_floats(v, "--velocity", 2)?;
+            (v[0], v[1])
+        }
+        Some(v) => (0.0, parse_floats(v, "--velocity", 1)?[0]),
+    };
+    let origin = match &args.origin {
+        None => None,
+        Some(o) if two_d => {
+            let v = parse_floats(o, "--origin", 2)?;
+            Some((v[0] as isize, v[1] as isize))
+        }
+        Some(o) => Some((0, parse_floats(o, "--origin", 1)?[0] as isize)),
+    };
+    // The distinct variables (cells or offsets) in the order they are named.
+    let mut vars: Vec<(isize, isize)> = Vec::new();
+    let mut split = [vec![], vec![], vec![], vec![]];
+    for (g, list) in items.iter().enumerate() {
+        for &v in list {
+            let i = match vars.iter().position(|&u| u == v) {
+                Some(i) => i,
+                None => {
+                    vars.push(v);
+                    vars.len() - 1
+                }
+            };
+            split[g].push(i);
+        }
+    }
+    if !framed {
+        for &(y, x) in &vars {
+            if y < 0 || x < 0 || y as usize >= h || x as usize >= w {
+                bail!(
+                    "variable {} is beyond the {} variables of the data",
+                    if two_d {
+                        format!("{y}:{x}")
+                    } else {
+                        x.to_string()
+                    },
+                    if two_d {
+                        format!("{h} x {w}")
+                    } else {
+                        w.to_string()
+                    }
+                );
+            }
+        }
+        if args.environment.is_none() {
+            for y in 0..h as isize {
+                for x in 0..w as isize {
+                    if !vars.contains(&(y, x)) {
+                        vars.push((y, x));
+                        split[3].push(vars.len() - 1);
+                    }
+                }
+            }
+        }
+    }
+    // Series: one per variable; trials: files (x positions with --translate).
+    let positions: Vec<(isize, isize)> = if args.translate {
+        (0..h as isize)
+            .flat_map(|y| (0..w as isize).map(move |x| (y, x)))
+            .collect()
+    } else {
+        vec![origin.unwrap_or((0, 0))]
+    };
+    let mut series = Vec::with_capacity(vars.len());
+    for &(dy, dx) in &vars {
+        let mut symbols = Vec::new();
+        let mut lengths = Vec::new();
+        for g in &grids {
+            for &(py, px) in &positions {
+                for t in 0..g.steps {
+                    let (sy, sx) = if framed {
+                        (
+                            py + dy + (velocity.0 * t as f64).floor() as isize,
+                            px + dx + (velocity.1 * t as f64).floor() as isize,
+                        )
+                    } else {
+                        (dy, dx)
+                    };
+                    let y = sy.rem_euclid(h as isize) as usize;
+                    let x = sx.rem_euclid(w as isize) as usize;
+                    symbols.push(g.values[(t * h + y) * w + x]);
+                }
+                lengths.push(g.steps);
+            }
+        }
+        let s = Series::from_ints(&symbols, None, args.alphabet)
+            .and_then(|s| Series::with_lengths(s.symbols().to_vec(), &lengths, Some(s.alphabet())))
+            .map_err(|e| anyhow!("the data: {}", core(e)))?;
+        series.push(s);
+    }
+    // One alphabet for all variables.
+    let alphabet = series.iter().map(Series::alphabet).max().unwrap_or(2);
+    let series: Vec<Series> = series
+        .into_iter()
+        .map(|s| {
+            Series::with_lengths(s.symbols().to_vec(), &s.trial_lengths(), Some(alphabet))
+                .map_err(core)
+        })
+        .collect::<Result<_>>()?;
+    let refs: Vec<&Series> = series.iter().collect();
+    let [inside, active, passive, environment] = split;
+    let split = Split {
+        inside,
+        active,
+        passive,
+        environment,
+    };
+    let scores =
+        boundary_scores(&refs, &split, args.surrogates.unwrap_or(0), args.seed).map_err(core)?;
+    if args.json {
+        let mut doc = serde_json::to_value(&scores)?;
+        doc["units"] = json!("bits");
+        doc["variables"] = json!(vars.len());
+        doc["trials"] = json!(refs[0].num_trials());
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        writeln!(
+            out,
+            "infiltration I((V,A)_t+1 ; E_t | (V,A,P)_t) = {:.6} bits",
+            scores.infiltration
+        )?;
+        if let Some(t) = &scores.infiltration_test {
+            print_tests(out, "infiltration", Some(t), None)?;
+        }
+        writeln!(
+            out,
+            "exfiltration I((E,P)_t+1 ; V_t | (A,P,E)_t) = {:.6} bits",
+            scores.exfiltration
+        )?;
+        if let Some(t) = &scores.exfiltration_test {
+            print_tests(out, "exfiltration", Some(t), None)?;
+        }
+        writeln!(
+            out,
+            "  |V| = {}, |A| = {}, |P| = {}, |E| = {}; {} observations in {}",
+            split.inside.len(),
+            split.active.len(),
+            split.passive.len(),
+            split.environment.len(),
+            scores.observations,
+            trials_text(refs[0])
+        )?;
+    }
+    Ok(())
+}

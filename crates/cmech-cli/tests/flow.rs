@@ -1,0 +1,626 @@
+//! End-to-end tests of `cmech te`, `ais`, `mi`, `ca` and `boundary`: values against PyInform
+//! and the library, local values as .npy, pictures, and one clear line for each bad input.
+//!
+//! Reference numbers are PyInform 0.2.0 on the same data (see crates/cmech-core/tests/infoflow.rs
+//! for how the data are generated in both languages).
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn cmech() -> Command {
+    Command::cargo_bin("cmech").unwrap()
+}
+
+fn run_ok(dir: &Path, args: &[&str]) -> String {
+    let out = cmech().current_dir(dir).args(args).assert().success();
+    String::from_utf8_lossy(&out.get_output().stdout).to_string()
+}
+
+fn json(dir: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&run_ok(dir, args)).unwrap()
+}
+
+fn fails(dir: &Path, args: &[&str]) -> String {
+    let out = cmech().current_dir(dir).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    errors[0].to_string()
+}
+
+struct SplitMix(u64);
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E3779B97F4A7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// X a fair coin, Y_t = X_{t-1} XOR N_t, N ~ Bernoulli(0.1) (as in the core tests).
+fn coupled(n: usize, seed: u64) -> (Vec<u8>, Vec<u8>) {
+    let mut g = SplitMix(seed);
+    let mut x = Vec::with_capacity(n);
+    let mut y = vec![0u8];
+    for i in 0..n {
+        x.push((g.next() >> 63) as u8);
+        let noise = (g.next() < 1844674407370955161) as u8;
+        if i > 0 {
+            y.push(x[i - 1] ^ noise);
+        }
+    }
+    (x, y)
+}
+
+fn chars(v: &[u8]) -> String {
+    let mut s: String = v.iter().map(|&b| (b'0' + b) as char).collect();
+    s.push('\n');
+    s
+}
+
+fn tokens(v: &[u8]) -> String {
+    let s: Vec<String> = v.iter().map(|b| b.to_string()).collect();
+    s.join(" ") + "\n"
+}
+
+/// An .npy file of the given dtype descr, shape and little-endian element bytes.
+fn npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
+    let shape = if shape.len() == 1 {
+        format!("({},)", shape[0])
+    } else {
+        format!(
+            "({})",
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let mut h = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    while (10 + h.len() + 1) % 64 != 0 {
+        h.push(' ');
+    }
+    h.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(h.len() as u16).to_le_bytes());
+    out.extend_from_slice(h.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+fn read_npy(path: &Path) -> (String, Vec<usize>, Vec<u8>) {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(&bytes[..6], b"\x93NUMPY");
+    let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = std::str::from_utf8(&bytes[10..10 + len])
+        .unwrap()
+        .to_string();
+    let shape_text = header.split("'shape': (").nth(1).unwrap();
+    let shape_text = &shape_text[..shape_text.find(')').unwrap()];
+    let shape = shape_text
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim().parse().unwrap())
+        .collect();
+    (header, shape, bytes[10 + len..].to_vec())
+}
+
+fn floats(path: &Path) -> (Vec<usize>, Vec<f64>) {
+    let (h, shape, data) = read_npy(path);
+    assert!(h.contains("<f8"), "{h}");
+    let v = data
+        .chunks_exact(8)
+        .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    (shape, v)
+}
+
+fn close(a: f64, b: f64, tol: f64) {
+    assert!((a - b).abs() <= tol, "{a} vs {b}");
+}
+
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = coupled(10000, 1);
+    std::fs::write(dir.path().join("x.txt"), chars(&x)).unwrap();
+    std::fs::write(dir.path().join("y.txt"), tokens(&y)).unwrap();
+    std::fs::write(dir.path().join("x.npy"), npy("|u1", &[10000], &x)).unwrap();
+    let y64: Vec<u8> = y.iter().flat_map(|&v| (v as i64).to_le_bytes()).collect();
+    std::fs::write(dir.path().join("y.npy"), npy("<i8", &[10000], &y64)).unwrap();
+    std::fs::write(dir.path().join("X.npy"), npy("|u1", &[5, 2000], &x)).unwrap();
+    std::fs::write(dir.path().join("Y.npy"), npy("|u1", &[5, 2000], &y)).unwrap();
+    dir
+}
+
+#[test]
+fn te_from_text_and_npy_agrees_with_pyinform() {
+    let dir = setup();
+    let d = dir.path();
+    // PyInform: transfer_entropy(x, y, 2) = 0.5116391610418864.
+    for (s, t) in [("x.txt", "y.txt"), ("x.npy", "y.npy"), ("x.txt", "y.npy")] {
+        let doc = json(d, &["te", s, t, "-k", "2", "--json"]);
+        close(doc["value"].as_f64().unwrap(), 0.5116391610418864, 1e-12);
+        assert_eq!(doc["observations"], 9998);
+        assert_eq!(doc["local_offset"], 2);
+    }
+    let text = run_ok(d, &["te", "y.txt", "x.txt", "-k", "4"]);
+    assert!(
+        text.starts_with("TE(y.txt -> x.txt) = 0.001281 bits"),
+        "{text}"
+    );
+    // 2-D .npy: one trial per row; PyInform on the (5, 2000) arrays gives 0.5115589773670134.
+    let doc = json(d, &["te", "X.npy", "Y.npy", "-k", "3", "--json"]);
+    close(doc["value"].as_f64().unwrap(), 0.5115589773670134, 1e-12);
+    assert_eq!(doc["trials"], 5);
+    // The same series as lines of a text file.
+    let (x, y) = coupled(10000, 1);
+    let lines = |v: &[u8]| v.chunks(2000).map(chars).collect::<String>();
+    std::fs::write(d.join("xl.txt"), lines(&x)).unwrap();
+    std::fs::write(d.join("yl.txt"), lines(&y)).unwrap();
+    let doc = json(
+        d,
+        &["te", "xl.txt", "yl.txt", "-k", "3", "--lines", "--json"],
+    );
+    close(doc["value"].as_f64().unwrap(), 0.5115589773670134, 1e-12);
+    // Source history and delay (brute-force reference, as in the core tests).
+    let doc = json(d, &["te", "x.npy", "y.npy", "-k", "2", "-l", "2", "--json"]);
+    close(doc["value"].as_f64().unwrap(), 0.5122854441140842, 1e-12);
+    let doc = json(
+        d,
+        &["te", "x.npy", "y.npy", "-k", "2", "--delay", "2", "--json"],
+    );
+    close(doc["value"].as_f64().unwrap(), 0.0004751582466989283, 1e-12);
+}
+
+#[test]
+fn local_te_is_written_like_pyinform_and_padded_on_request() {
+    let dir = setup();
+    let d = dir.path();
+    run_ok(d, &["te", "x.npy", "y.npy", "-k", "2", "--local", "l.npy"]);
+    let (shape, v) = floats(&d.join("l.npy"));
+    assert_eq!(shape, vec![9998]);
+    // PyInform: transfer_entropy(x, y, 2, local=True)[0][[0, 997, 9997]].
+    close(v[0], 0.8664008862855545, 1e-12);
+    close(v[997], 0.8087113726279633, 1e-12);
+    close(v[9997], 0.8664008862855545, 1e-12);
+    close(v.iter().sum::<f64>() / 9998.0, 0.5116391610418864, 1e-12);
+    run_ok(
+        d,
+        &[
+            "te", "x.npy", "y.npy", "-k", "2", "--local", "p.npy", "--pad",
+        ],
+    );
+    let (shape, p) = floats(&d.join("p.npy"));
+    assert_eq!(shape, vec![10000]);
+    assert!(p[0].is_nan() && p[1].is_nan());
+    assert_eq!(p[2], v[0]);
+    run_ok(d, &["te", "X.npy", "Y.npy", "-k", "3", "--local", "r.npy"]);
+    let (shape, v) = floats(&d.join("r.npy"));
+    assert_eq!(shape, vec![5, 1997]);
+    // PyInform local[2, 0] and local[4, -1].
+    close(v[2 * 1997], 0.8224483332694701, 1e-12);
+    close(v[5 * 1997 - 1], 0.8588023044325682, 1e-12);
+    // Never overwritten without --force.
+    let e = fails(d, &["te", "x.npy", "y.npy", "--local", "r.npy"]);
+    assert!(e.contains("r.npy exists; use --force"), "{e}");
+    run_ok(d, &["te", "x.npy", "y.npy", "--local", "r.npy", "--force"]);
+}
+
+#[test]
+fn significance_rejects_the_coupling_and_is_seeded() {
+    let dir = setup();
+    let d = dir.path();
+    let doc = json(
+        d,
+        &[
+            "te",
+            "x.npy",
+            "y.npy",
+            "--surrogates",
+            "99",
+            "--seed",
+            "3",
+            "--chi-square",
+            "--json",
+        ],
+    );
+    let s = &doc["surrogate_test"];
+    assert_eq!(s["at_least"], 0);
+    close(s["p_value"].as_f64().unwrap(), 0.01, 1e-15);
+    assert_eq!(doc["chi_square_test"]["df"], 2.0);
+    let back = |seed: &str| {
+        json(
+            d,
+            &[
+                "te",
+                "y.npy",
+                "x.npy",
+                "--surrogates",
+                "99",
+                "--seed",
+                seed,
+                "--json",
+            ],
+        )["surrogate_test"]
+            .clone()
+    };
+    let a = back("3");
+    assert!(a["p_value"].as_f64().unwrap() > 0.05, "{a}");
+    assert_eq!(a, back("3"));
+    assert_ne!(a["mean"], back("4")["mean"]);
+    let text = run_ok(d, &["te", "x.txt", "y.txt", "--surrogates", "9"]);
+    assert!(
+        text.contains("p = 0.100000 (0 of 9 at least as large, seed 0)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn ais_mi_and_conditional_forms() {
+    let dir = setup();
+    let d = dir.path();
+    // PyInform: active_info(y, 8) = 0.020913782931204782.
+    let doc = json(d, &["ais", "y.txt", "-k", "8", "--json"]);
+    close(doc["value"].as_f64().unwrap(), 0.020913782931204782, 1e-12);
+    assert_eq!(doc["measure"], "active_information_storage");
+    // PyInform: mutual_info(x, y) and mutual_info(x[:-1], y[1:]).
+    let doc = json(d, &["mi", "x.txt", "y.txt", "--json"]);
+    close(doc["value"].as_f64().unwrap(), 6.589616192931302e-06, 1e-12);
+    let doc = json(d, &["mi", "x.txt", "y.txt", "--lag", "1", "--json"]);
+    close(doc["value"].as_f64().unwrap(), 0.5114680297406196, 1e-12);
+    // Conditioning on the target itself leaves no information.
+    let doc = json(d, &["mi", "x.txt", "y.txt", "--cond", "y.npy", "--json"]);
+    close(doc["value"].as_f64().unwrap(), 0.0, 1e-15);
+    let doc = json(d, &["te", "x.npy", "y.npy", "--cond", "x.npy", "--json"]);
+    assert_eq!(doc["measure"], "conditional_transfer_entropy");
+    close(doc["value"].as_f64().unwrap(), 0.0, 1e-15);
+    run_ok(d, &["ais", "Y.npy", "-k", "4", "--local", "a.npy"]);
+    let (shape, _) = floats(&d.join("a.npy"));
+    assert_eq!(shape, vec![5, 1996]);
+}
+
+#[test]
+fn rule_54_averages_agree_with_pyinform_and_pictures_are_drawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let doc = json(
+        d,
+        &[
+            "ca",
+            "54",
+            "--width",
+            "2000",
+            "--steps",
+            "300",
+            "--seed",
+            "1",
+            "-k",
+            "16",
+            "--npy",
+            "f.npy",
+            "--png",
+            "f.png",
+            "--local-te",
+            "te.png",
+            "--local-ais",
+            "ais.png",
+            "--te-npy",
+            "te.npy",
+            "--json",
+        ],
+    );
+    // PyInform on f.npy (see the core tests).
+    close(doc["ais"].as_f64().unwrap(), 0.706797727572095, 1e-12);
+    close(doc["te"]["1"].as_f64().unwrap(), 0.0874981579457124, 1e-12);
+    close(
+        doc["te"]["-1"].as_f64().unwrap(),
+        0.08455606060592245,
+        1e-12,
+    );
+    let (h, shape, cells) = read_npy(&d.join("f.npy"));
+    assert!(h.contains("|u1"), "{h}");
+    assert_eq!(shape, vec![300, 2000]);
+    assert_eq!(cells.iter().map(|&c| c as u32).sum::<u32>(), 284767);
+    let (shape, te) = floats(&d.join("te.npy"));
+    assert_eq!(shape, vec![284, 2000]);
+    close(te[(271 - 16) * 2000 + 10], 1.5749246739240035, 1e-12);
+    for png in ["f.png", "te.png", "ais.png"] {
+        let img = image::open(d.join(png)).unwrap();
+        // 600 cells and 300 steps at 2 pixels each, with margins.
+        assert!(img.width() >= 1200 && img.height() > 600, "{png}");
+    }
+    let text = run_ok(
+        d,
+        &[
+            "ca", "110", "--width", "64", "--steps", "40", "-k", "4", "--single",
+        ],
+    );
+    assert!(
+        text.starts_with("rule 110, 64 cells, a single live cell: 40 steps"),
+        "{text}"
+    );
+    let doc = json(
+        d,
+        &[
+            "ca",
+            "life",
+            "--width",
+            "40",
+            "--steps",
+            "60",
+            "--pattern",
+            "gosper-gun",
+            "-k",
+            "8",
+            "--local-te",
+            "gun.png",
+            "--npy",
+            "gun.npy",
+            "--json",
+        ],
+    );
+    assert!(doc["te"]["1,1"].as_f64().unwrap() > 0.0);
+    let (_, shape, _) = read_npy(&d.join("gun.npy"));
+    assert_eq!(shape, vec![60, 40, 40]);
+}
+
+#[test]
+fn boundaries_of_a_ca_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_ok(
+        d,
+        &[
+            "ca", "110", "--width", "400", "--steps", "300", "--seed", "3", "--npy", "f.npy",
+        ],
+    );
+    let thick = json(
+        d,
+        &[
+            "boundary",
+            "f.npy",
+            "--translate",
+            "--inside",
+            "0,1",
+            "--active",
+            "-1,2",
+            "--passive",
+            "-2,3",
+            "--environment",
+            "-3,4",
+            "--json",
+        ],
+    );
+    assert_eq!(thick["infiltration"], 0.0);
+    assert_eq!(thick["observations"], 400 * 299);
+    let thin = json(
+        d,
+        &[
+            "boundary",
+            "f.npy",
+            "--translate",
+            "--inside",
+            "0..1",
+            "--active",
+            "-1,2",
+            "--environment",
+            "-2,3",
+            "--surrogates",
+            "20",
+            "--json",
+        ],
+    );
+    assert!(thin["infiltration"].as_f64().unwrap() > 0.1);
+    assert_eq!(thin["infiltration_test"]["at_least"], 0);
+    // Columns as variables; E defaults to every other column.
+    let text = run_ok(
+        d,
+        &[
+            "boundary",
+            "f.npy",
+            "--inside",
+            "0",
+            "--active",
+            "1",
+            "--environment",
+            "2,3",
+        ],
+    );
+    assert!(
+        text.contains("|V| = 1, |A| = 1, |P| = 0, |E| = 2; 299 observations in 1 trial"),
+        "{text}"
+    );
+    // A glider in a frame that moves with it.
+    run_ok(
+        d,
+        &[
+            "ca",
+            "life",
+            "--width",
+            "32",
+            "--steps",
+            "129",
+            "--pattern",
+            "glider",
+            "--npy",
+            "g.npy",
+        ],
+    );
+    let doc = json(
+        d,
+        &[
+            "boundary",
+            "g.npy",
+            "--origin",
+            "2,2",
+            "--velocity",
+            "0.25,0.25",
+            "--inside",
+            "box:1",
+            "--active",
+            "ring:2",
+            "--passive",
+            "ring:3",
+            "--environment",
+            "ring:4",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        (doc["infiltration"].as_f64(), doc["exfiltration"].as_f64()),
+        (Some(0.0), Some(0.0))
+    );
+    assert_eq!(doc["variables"], 81);
+}
+
+#[test]
+fn bad_input_gets_one_line() {
+    let dir = setup();
+    let d = dir.path();
+    let (x, _) = coupled(100, 1);
+    std::fs::write(d.join("short.txt"), chars(&x)).unwrap();
+    std::fs::write(d.join("abc.txt"), "0 1 2 3 1\n").unwrap();
+    std::fs::write(d.join("word.txt"), "0 1 a 1\n").unwrap();
+    let mut nan = Vec::new();
+    for v in [0.0f64, 1.0, f64::NAN, 1.0] {
+        nan.extend_from_slice(&v.to_le_bytes());
+    }
+    std::fs::write(d.join("nan.npy"), npy("<f8", &[4], &nan)).unwrap();
+    std::fs::write(d.join("float.npy"), npy("<f8", &[1], &1.0f64.to_le_bytes())).unwrap();
+    std::fs::write(d.join("cut.npy"), &npy("<i8", &[100], &[0u8; 16])).unwrap();
+    std::fs::write(d.join("empty.txt"), "\n").unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["te", "x.txt", "short.txt"],
+            "unequal lengths: x.txt has 10000 symbols, short.txt has 100",
+        ),
+        (
+            &["te", "x.txt", "X.npy"],
+            "x.txt has 1 trial and X.npy has 5 trials",
+        ),
+        (
+            &["mi", "abc.txt", "abc.txt", "--alphabet", "3"],
+            "symbol 3 at position 3 is beyond the alphabet of 3 letters",
+        ),
+        (
+            &["te", "x.txt", "x.txt", "--alphabet", "300"],
+            "alphabet of 300 letters is out of range",
+        ),
+        (
+            &["ais", "word.txt"],
+            "word.txt: line 1: 'a' is not an integer symbol",
+        ),
+        (
+            &["te", "x.txt", "y.txt", "-k", "10000"],
+            "no complete window",
+        ),
+        (&["ais", "short.txt", "-k", "100"], "no complete window"),
+        (
+            &["te", "nan.npy", "nan.npy"],
+            "nan.npy: a float64 array with NaN at index 2",
+        ),
+        (
+            &["ais", "float.npy"],
+            "float.npy: a float64 array; series must be integer symbols",
+        ),
+        (&["ais", "cut.npy"], "cut.npy: the .npy file is truncated"),
+        (
+            &["ais", "empty.txt"],
+            "empty.txt: the file holds no symbols",
+        ),
+        (&["ais", "missing.txt"], "cannot read missing.txt"),
+        (
+            &["te", "x.txt", "y.txt", "-k", "0"],
+            "-k must be at least 1",
+        ),
+        (
+            &["te", "x.txt", "y.txt", "--surrogates", "0"],
+            "at least 1 surrogate",
+        ),
+        (
+            &["ca", "300", "--width", "10", "--steps", "5"],
+            "unknown elementary CA rule 300 (rules are numbered 0 to 255)",
+        ),
+        (
+            &["ca", "rule54", "--width", "10", "--steps", "5"],
+            "unknown CA rule 'rule54'",
+        ),
+        (
+            &["ca", "54", "--width", "10", "--steps", "5", "-k", "5"],
+            "no complete window",
+        ),
+        (
+            &[
+                "ca",
+                "life",
+                "--width",
+                "10",
+                "--steps",
+                "5",
+                "--pattern",
+                "gosper-gun",
+            ],
+            "does not fit a 10 x 10 torus",
+        ),
+        (
+            &[
+                "ca",
+                "life",
+                "--width",
+                "10",
+                "--steps",
+                "5",
+                "--pattern",
+                "ship",
+            ],
+            "unknown Life pattern 'ship'",
+        ),
+        (
+            &[
+                "ca",
+                "54",
+                "--width",
+                "10",
+                "--steps",
+                "5",
+                "--view-cells",
+                "5..50",
+                "--png",
+                "a.png",
+            ],
+            "--view-cells '5..50'",
+        ),
+        (
+            &["boundary", "X.npy", "--inside", "0", "--active", "0"],
+            "variable 0 is in both the inside and the active boundary",
+        ),
+        (
+            &["boundary", "X.npy", "--inside", "5000"],
+            "variable 5000 is beyond the 2000 variables",
+        ),
+        (
+            &["boundary", "X.npy", "--inside", "0", "--translate"],
+            "--environment is required",
+        ),
+        (
+            &["boundary", "X.npy", "--inside", "0,x"],
+            "--inside: 'x' is not an index",
+        ),
+        (
+            &["boundary", "X.npy", "--inside", "0"],
+            "the environment E has 1999 variables",
+        ),
+    ];
+    for (args, want) in cases {
+        let e = fails(d, args);
+        assert!(e.contains(want), "{args:?}: {e}");
+    }
+}
