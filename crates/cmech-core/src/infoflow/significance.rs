@@ -144,9 +144,35 @@ fn ids<O: Observations>(obs: &O) -> Result<Ids> {
             y.push(yi);
         });
     }
+    // Permutation tests do not depend on the order of the observations: sort them by (z, x), so
+    // that counting walks the count arrays in order instead of jumping about.
+    let nzx = zx_to_z.len();
+    let mut by_z: Vec<u32> = (0..nzx as u32).collect();
+    by_z.sort_unstable_by_key(|&i| (zx_to_z[i as usize], i));
+    let mut rank = vec![0u32; nzx];
+    for (new, &old) in by_z.iter().enumerate() {
+        rank[old as usize] = new as u32;
+    }
+    let zx_to_z: Vec<u32> = by_z.iter().map(|&old| zx_to_z[old as usize]).collect();
+    let mut start = vec![0usize; nzx + 1];
+    for &old in &zx {
+        start[rank[old as usize] as usize + 1] += 1;
+    }
+    for i in 0..nzx {
+        start[i + 1] += start[i];
+    }
+    let mut sorted_zx = vec![0u32; n];
+    let mut sorted_y = vec![0u32; n];
+    for (&old, &yy) in zx.iter().zip(&y) {
+        let id = rank[old as usize];
+        let at = &mut start[id as usize];
+        sorted_zx[*at] = id;
+        sorted_y[*at] = yy;
+        *at += 1;
+    }
     Ok(Ids {
-        zx,
-        y,
+        zx: sorted_zx,
+        y: sorted_y,
         zx_to_z,
         nz: nz as usize,
         ny: ny as usize,
@@ -290,6 +316,54 @@ impl<'a> Stat<'a> {
         }
     }
 
+    /// The estimate under a free permutation of few distinct values of y. The values are drawn
+    /// one by one from an urn of those left, which arranges them uniformly at random, as a
+    /// shuffle does, without its random memory accesses; the observations are sorted by (z, x),
+    /// so each (z, x) and each z is a run, counted in a small histogram.
+    fn urn_value(&self, urn: &[u32], rng: &mut ChaCha8Rng) -> f64 {
+        let ny = urn.len();
+        let mut left = [0u32; URN_MAX];
+        left[..ny].copy_from_slice(urn);
+        let mut total = self.ids.y.len() as u32;
+        let mut s = 0.0;
+        let mut hist_z = [0u32; URN_MAX];
+        let mut cur_z = u32::MAX;
+        let zx = &self.ids.zx;
+        let mut i = 0;
+        while i < zx.len() {
+            let g = zx[i];
+            let mut j = i + 1;
+            while j < zx.len() && zx[j] == g {
+                j += 1;
+            }
+            let z = self.ids.zx_to_z[g as usize];
+            if z != cur_z {
+                s -= hist_z[..ny].iter().map(|&c| self.table.get(c)).sum::<f64>();
+                hist_z = [0; URN_MAX];
+                cur_z = z;
+            }
+            let mut hist = [0u32; URN_MAX];
+            for _ in i..j {
+                let mut r = below(rng, total);
+                let mut k = 0;
+                while r >= left[k] {
+                    r -= left[k];
+                    k += 1;
+                }
+                left[k] -= 1;
+                total -= 1;
+                hist[k] += 1;
+            }
+            for k in 0..ny {
+                s += self.table.get(hist[k]);
+                hist_z[k] += hist[k];
+            }
+            i = j;
+        }
+        s -= hist_z[..ny].iter().map(|&c| self.table.get(c)).sum::<f64>();
+        (self.fixed + s) / self.ids.y.len() as f64
+    }
+
     /// The estimate with y in the given arrangement. The sums of c log c are accumulated as
     /// counts grow, in the order of the observations, so the value does not depend on how the
     /// counts are stored or on which thread computes it.
@@ -334,6 +408,9 @@ impl<'a> Stat<'a> {
         (self.fixed + s) / y.len() as f64
     }
 }
+
+/// Free permutations of y with at most this many distinct values are drawn from an urn.
+const URN_MAX: usize = 16;
 
 /// A uniform integer below `n` (Lemire's method, unbiased).
 #[inline]
@@ -418,14 +495,22 @@ pub(crate) fn test_observations<O: Observations>(
         }
     };
     let exchangeable = groups.iter().map(|(a, b)| b - a).sum();
+    // Counts of each value of y, for drawing a free permutation from an urn.
+    let mut urn = vec![0u32; ids.ny];
+    for &v in &ids.y {
+        urn[v as usize] += 1;
+    }
     let values: Vec<f64> = (0..surrogates)
         .into_par_iter()
         .map_init(
             || (stat.buffers(), ids.y.clone()),
             |(buf, y), i| {
-                y.copy_from_slice(&ids.y);
                 let mut rng = ChaCha8Rng::seed_from_u64(seed);
                 rng.set_stream(i as u64 + 1);
+                if order.is_empty() && urn.len() <= URN_MAX {
+                    return stat.urn_value(&urn, &mut rng);
+                }
+                y.copy_from_slice(&ids.y);
                 for &(a, b) in &groups {
                     for j in (a + 1..b).rev() {
                         let r = a + below(&mut rng, (j - a) as u32 + 1) as usize;
