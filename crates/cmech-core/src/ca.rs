@@ -337,8 +337,8 @@ pub struct FieldLocal {
 struct FieldObs<'a> {
     f: &'a Field,
     k: usize,
-    /// (dy, dx): source of (y, x) is (y - dy, x - dx).
-    source: Option<(isize, isize)>,
+    /// Index of the source cell of every cell (TE), none for AIS.
+    src: Option<Vec<u32>>,
     rows: usize,
     cards: [u64; 3],
 }
@@ -365,11 +365,19 @@ impl<'a> FieldObs<'a> {
             Some(_) => [a, a, past],
             None => [a, past, 1],
         };
-        let rows = ((1usize << 16) / f.cells_per_step()).max(1);
+        let (h, w) = (f.height, f.width);
+        let src = source.map(|(dy, dx)| {
+            (0..h)
+                .flat_map(|y| (0..w).map(move |x| (wrap(y, -dy, h) * w + wrap(x, -dx, w)) as u32))
+                .collect()
+        });
+        // Every block starts by reading k steps of history: make blocks long against k, and
+        // large enough to be worth a task.
+        let rows = ((1usize << 20) / f.cells_per_step()).max(4 * k).max(1);
         Ok(FieldObs {
             f,
             k,
-            source,
+            src,
             rows,
             cards,
         })
@@ -389,9 +397,15 @@ impl Observations for FieldObs<'_> {
         (t1 - t0) * self.f.cells_per_step()
     }
     fn visit<F: FnMut(u64, u64, u64)>(&self, b: usize, mut f: F) {
-        let (h, w, n) = (self.f.height, self.f.width, self.f.cells_per_step());
+        let n = self.f.cells_per_step();
         let base = self.f.alphabet as u64;
         let top = base.pow(self.k as u32 - 1);
+        // Alphabets that are powers of two roll histories by shifts and a mask.
+        let bits = base.is_power_of_two().then(|| base.trailing_zeros());
+        let mask = match bits {
+            Some(b) if (b as usize) * self.k < 64 => (1u64 << (b as usize * self.k)) - 1,
+            _ => u64::MAX,
+        };
         let t0 = self.k + b * self.rows;
         let t1 = (t0 + self.rows).min(self.f.steps);
         let mut past = vec![0u64; n];
@@ -400,31 +414,34 @@ impl Observations for FieldObs<'_> {
                 *p = *p * base + c as u64;
             }
         }
-        // Index of the source cell of every cell.
-        let src: Option<Vec<u32>> = self.source.map(|(dy, dx)| {
-            (0..h)
-                .flat_map(|y| (0..w).map(move |x| (wrap(y, -dy, h) * w + wrap(x, -dx, w)) as u32))
-                .collect()
-        });
         for t in t0..t1 {
             let now = self.f.step(t);
             let before = self.f.step(t - 1);
-            match &src {
+            match &self.src {
                 Some(src) => {
-                    for c in 0..n {
-                        f(now[c] as u64, before[src[c] as usize] as u64, past[c]);
+                    for ((&x, &s), &p) in now.iter().zip(src).zip(&past) {
+                        f(x as u64, before[s as usize] as u64, p);
                     }
                 }
                 None => {
-                    for c in 0..n {
-                        f(now[c] as u64, past[c], 0);
+                    for (&x, &p) in now.iter().zip(&past) {
+                        f(x as u64, p, 0);
                     }
                 }
             }
             if t + 1 < t1 {
-                let old = self.f.step(t - self.k);
-                for c in 0..n {
-                    past[c] = (past[c] - old[c] as u64 * top) * base + now[c] as u64;
+                match bits {
+                    Some(bits) => {
+                        for (p, &c) in past.iter_mut().zip(now) {
+                            *p = ((*p << bits) | c as u64) & mask;
+                        }
+                    }
+                    None => {
+                        let old = self.f.step(t - self.k);
+                        for ((p, &c), &o) in past.iter_mut().zip(now).zip(old) {
+                            *p = (*p - o as u64 * top) * base + c as u64;
+                        }
+                    }
                 }
             }
         }

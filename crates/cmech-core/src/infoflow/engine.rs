@@ -104,13 +104,27 @@ pub(crate) fn count<O: Observations>(obs: &O, kind: Kind) -> Result<Counted> {
         let xyz = parts
             .into_par_iter()
             .map(|range| {
-                let mut c = vec![0u64; size as usize];
+                // 32-bit counts halve the array the increments hit; they are added into 64-bit
+                // totals before they could overflow.
+                let mut total = vec![0u64; size as usize];
+                let mut c = vec![0u32; size as usize];
+                let mut held = 0usize;
                 for b in range {
+                    let len = obs.block_len(b);
+                    if held + len > u32::MAX as usize {
+                        total.iter_mut().zip(c.iter_mut()).for_each(|(t, c)| {
+                            *t += *c as u64;
+                            *c = 0;
+                        });
+                        held = 0;
+                    }
+                    held += len;
                     obs.visit(b, |x, y, z| {
                         c[((z * cx + x) * cy + y) as usize] += 1;
                     });
                 }
-                c
+                total.iter_mut().zip(&c).for_each(|(t, &c)| *t += c as u64);
+                total
             })
             .reduce_with(|mut a, b| {
                 a.iter_mut().zip(&b).for_each(|(a, b)| *a += b);
