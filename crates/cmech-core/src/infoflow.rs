@@ -232,6 +232,8 @@ pub struct Local {
     pub offset: usize,
     /// Number of values of each trial.
     pub lengths: Vec<usize>,
+    /// Number of steps of each trial of the data.
+    pub trial_lengths: Vec<usize>,
 }
 
 impl Local {
@@ -243,11 +245,10 @@ impl Local {
     /// Values aligned with the data: each trial as long as it is, its first `offset` steps (or
     /// all of a trial too short for any value) set to `fill`.
     pub fn padded(&self, fill: f64) -> Vec<f64> {
-        let mut out = Vec::with_capacity(self.values.len() + self.lengths.len() * self.offset);
+        let mut out = Vec::with_capacity(self.trial_lengths.iter().sum());
         let mut at = 0;
-        for &l in &self.lengths {
-            let pad = if l == 0 { 0 } else { self.offset };
-            out.extend(std::iter::repeat_n(fill, pad));
+        for (&l, &m) in self.lengths.iter().zip(&self.trial_lengths) {
+            out.extend(std::iter::repeat_n(fill, m - l));
             out.extend_from_slice(&self.values[at..at + l]);
             at += l;
         }
@@ -564,6 +565,7 @@ fn local(series: &[&Series], query: &Query, kind: Kind, what: &str) -> Result<Lo
         values: counted.locals(&e),
         offset: e.offset,
         lengths: e.lengths.clone(),
+        trial_lengths: series[0].trial_lengths(),
     })
 }
 

@@ -356,6 +356,14 @@ fn trials_are_pooled_and_windows_never_cross_them() {
     let l = local_transfer_entropy(&xs, &ys, &TeOptions::new(2)).unwrap();
     assert_eq!(l.lengths, vec![2998, 498, 6498]);
     assert_eq!(l.padded(0.0).len(), 10000);
+    // A trial too short for any value is all padding.
+    let xs = Series::from_trials(&[&x[..1], &x[1..]], None).unwrap();
+    let ys = Series::from_trials(&[&y[..1], &y[1..]], None).unwrap();
+    let l = local_transfer_entropy(&xs, &ys, &TeOptions::new(2)).unwrap();
+    assert_eq!(l.lengths, vec![0, 9997]);
+    let p = l.padded(f64::NAN);
+    assert_eq!(p.len(), 10000);
+    assert!(p[..3].iter().all(|v| v.is_nan()) && p[3] == l.values[0]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -455,8 +463,18 @@ fn rule_54_local_storage_and_transfer_agree_with_pyinform() {
     assert_eq!(&f.step(0)[..10], &[1, 0, 0, 0, 1, 1, 0, 1, 1, 0]);
     assert_eq!(f.cells().iter().map(|&c| c as u32).sum::<u32>(), 284767);
     for (k, ais, te1, tem1) in [
-        (8, 0.6784649258198926, 0.0958697070244693, 0.09328282162266008),
-        (16, 0.706797727572095, 0.0874981579457124, 0.08455606060592245),
+        (
+            8,
+            0.6784649258198926,
+            0.0958697070244693,
+            0.09328282162266008,
+        ),
+        (
+            16,
+            0.706797727572095,
+            0.0874981579457124,
+            0.08455606060592245,
+        ),
     ] {
         close(ca::active_information(&f, k).unwrap(), ais, 1e-12);
         close(ca::transfer_entropy(&f, k, 1).unwrap(), te1, 1e-12);
