@@ -232,8 +232,6 @@ pub struct Local {
     pub offset: usize,
     /// Number of values of each trial.
     pub lengths: Vec<usize>,
-    /// Number of steps of each trial of the data.
-    pub trial_lengths: Vec<usize>,
 }
 
 impl Local {
@@ -242,13 +240,14 @@ impl Local {
         let start: usize = self.lengths[..r].iter().sum();
         &self.values[start..start + self.lengths[r]]
     }
-    /// Values aligned with the data: each trial as long as it is, its first `offset` steps (or
-    /// all of a trial too short for any value) set to `fill`.
-    pub fn padded(&self, fill: f64) -> Vec<f64> {
-        let mut out = Vec::with_capacity(self.trial_lengths.iter().sum());
+    /// Values aligned with the data, whose trials have `trial_lengths` steps
+    /// ([`Series::trial_lengths`]): the steps without a value (the first `offset` of each trial,
+    /// all of a trial too short for any) are set to `fill`.
+    pub fn padded(&self, trial_lengths: &[usize], fill: f64) -> Vec<f64> {
+        let mut out = Vec::with_capacity(trial_lengths.iter().sum());
         let mut at = 0;
-        for (&l, &m) in self.lengths.iter().zip(&self.trial_lengths) {
-            out.extend(std::iter::repeat_n(fill, m - l));
+        for (&l, &m) in self.lengths.iter().zip(trial_lengths) {
+            out.extend(std::iter::repeat_n(fill, m.saturating_sub(l)));
             out.extend_from_slice(&self.values[at..at + l]);
             at += l;
         }
@@ -565,7 +564,6 @@ fn local(series: &[&Series], query: &Query, kind: Kind, what: &str) -> Result<Lo
         values: counted.locals(&e),
         offset: e.offset,
         lengths: e.lengths.clone(),
-        trial_lengths: series[0].trial_lengths(),
     })
 }
 

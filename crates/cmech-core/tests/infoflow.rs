@@ -287,7 +287,7 @@ fn local_values_agree_with_pyinform_and_average_to_the_global_value() {
     close(l.values.iter().sum::<f64>(), 5115.368332096779, 1e-9);
     close(l.values.iter().sum::<f64>() / 9998.0, l.average, 1e-13);
     close(l.average, 0.5116391610418864, 1e-12);
-    let padded = l.padded(f64::NAN);
+    let padded = l.padded(&y.trial_lengths(), f64::NAN);
     assert_eq!(padded.len(), 10000);
     assert!(padded[0].is_nan() && padded[1].is_nan() && padded[2] == l.values[0]);
 
@@ -355,13 +355,13 @@ fn trials_are_pooled_and_windows_never_cross_them() {
     let ys = Series::from_trials(&ypieces, None).unwrap();
     let l = local_transfer_entropy(&xs, &ys, &TeOptions::new(2)).unwrap();
     assert_eq!(l.lengths, vec![2998, 498, 6498]);
-    assert_eq!(l.padded(0.0).len(), 10000);
+    assert_eq!(l.padded(&ys.trial_lengths(), 0.0).len(), 10000);
     // A trial too short for any value is all padding.
     let xs = Series::from_trials(&[&x[..1], &x[1..]], None).unwrap();
     let ys = Series::from_trials(&[&y[..1], &y[1..]], None).unwrap();
     let l = local_transfer_entropy(&xs, &ys, &TeOptions::new(2)).unwrap();
     assert_eq!(l.lengths, vec![0, 9997]);
-    let p = l.padded(f64::NAN);
+    let p = l.padded(&ys.trial_lengths(), f64::NAN);
     assert_eq!(p.len(), 10000);
     assert!(p[..3].iter().all(|v| v.is_nan()) && p[3] == l.values[0]);
 }
