@@ -10,6 +10,9 @@ pub enum CmechError {
     /// A document that is not a presentation in the cmech JSON format.
     #[error("invalid presentation JSON: {0}")]
     Json(String),
+    /// A transducer, or a transducer JSON document, that breaks a rule of transducers.
+    #[error("invalid transducer: {0}")]
+    InvalidTransducer(String),
     #[error("unknown process '{name}' (known: {known})")]
     UnknownProcess { name: String, known: String },
     #[error("invalid parameter for {process}: {message}")]

@@ -22,9 +22,11 @@ pub mod presentation;
 pub mod reconstruct;
 pub mod sample;
 mod stationary;
+pub mod transducer;
 
 pub use error::{CmechError, Result};
 pub use measures::{measures, MeasureOptions, Measures};
 pub use named::{named, PROCESSES};
 pub use presentation::Hmm;
 pub use sample::{Sampler, Start};
+pub use transducer::Transducer;

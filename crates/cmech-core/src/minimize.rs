@@ -12,7 +12,7 @@ use crate::presentation::{Edge, Hmm};
 pub const MAX_DETERMINIZED_STATES: usize = 5000;
 
 /// Probabilities equal within this are the same when comparing futures.
-const PROBABILITY_RESOLUTION: f64 = 1e-9;
+pub(crate) const PROBABILITY_RESOLUTION: f64 = 1e-9;
 
 impl Hmm {
     /// The epsilon-machine of the process this presentation generates.
@@ -148,7 +148,7 @@ pub(crate) fn merge_equivalent_states(hmm: &Hmm) -> (Hmm, Vec<usize>) {
 }
 
 /// Numbers distinct values 0, 1, ... in order of first appearance.
-fn relabel<T: std::hash::Hash + Eq + Clone>(values: &[T]) -> Vec<usize> {
+pub(crate) fn relabel<T: std::hash::Hash + Eq + Clone>(values: &[T]) -> Vec<usize> {
     let mut ids: HashMap<T, usize> = HashMap::new();
     values
         .iter()

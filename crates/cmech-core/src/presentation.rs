@@ -421,7 +421,7 @@ fn isomorphism_search(
     false
 }
 
-fn check_names(what: &str, item: &str, names: &[String]) -> Result<()> {
+pub(crate) fn check_names(what: &str, item: &str, names: &[String]) -> Result<()> {
     if names.is_empty() {
         return Err(invalid(format!("{what} is empty")));
     }
@@ -437,7 +437,7 @@ fn check_names(what: &str, item: &str, names: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
@@ -485,7 +485,7 @@ pub enum ProbDoc {
 }
 
 impl ProbDoc {
-    fn value(&self, what: &dyn Fn() -> String) -> Result<f64> {
+    pub(crate) fn value(&self, what: &dyn Fn() -> String) -> Result<f64> {
         match self {
             ProbDoc::Number(x) => Ok(*x),
             ProbDoc::Text(s) => parse_probability(s).ok_or_else(|| {

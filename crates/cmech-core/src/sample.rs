@@ -24,11 +24,11 @@ pub struct Sampler {
     table: Vec<Vec<(f64, usize, usize)>>,
 }
 
-fn uniform(rng: &mut ChaCha8Rng) -> f64 {
+pub(crate) fn uniform(rng: &mut ChaCha8Rng) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-fn draw<T: Copy>(u: f64, cumulative: &[(f64, T)]) -> T {
+pub(crate) fn draw<T: Copy>(u: f64, cumulative: &[(f64, T)]) -> T {
     cumulative
         .iter()
         .find(|(c, _)| u < *c)

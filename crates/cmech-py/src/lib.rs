@@ -23,6 +23,7 @@ fn error_class(e: &CmechError) -> &'static str {
     match e {
         CmechError::InvalidPresentation(_) => "InvalidPresentationError",
         CmechError::Json(_) => "InvalidJsonError",
+        CmechError::InvalidTransducer(_) => "InvalidPresentationError",
         CmechError::UnknownProcess { .. } => "UnknownProcessError",
         CmechError::InvalidParameter { .. } => "InvalidParameterError",
         CmechError::Unsupported(_) => "UnsupportedError",
