@@ -13,7 +13,6 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use crate::counts::{CountTable, WordCounts};
 use crate::error::{CmechError, Result};
@@ -21,15 +20,11 @@ use crate::graph;
 use crate::info;
 use crate::presentation::{Edge, Hmm};
 
-/// The test deciding whether two next-symbol count vectors come from one distribution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Test {
-    /// Pearson's chi-square test of homogeneity.
-    ChiSquare,
-    /// Two-sample Kolmogorov-Smirnov test on the cumulative distributions over symbols.
-    KolmogorovSmirnov,
-}
+mod homogeneity;
+mod transducer;
+use homogeneity::Tester;
+pub use homogeneity::{homogeneity_p_value, Test};
+pub use transducer::{exercised_part, reconstruct_transducer, TransducerReconstruction};
 
 /// A history (suffix of the past): its length and base-k code, oldest symbol first.
 type History = (usize, u64);
@@ -37,152 +32,6 @@ type History = (usize, u64);
 struct State {
     histories: Vec<History>,
     counts: Vec<u64>,
-}
-
-/// p-value of the hypothesis that counts `a` and `b` share one distribution.
-pub fn homogeneity_p_value(a: &[u64], b: &[u64], test: Test) -> f64 {
-    statistic(a, b, test, 1.0).p_value()
-}
-
-/// A test statistic, or the knowledge that the counts cannot differ (one side empty, one cell).
-enum Statistic {
-    Trivial,
-    ChiSquare { stat: f64, df: usize },
-    Kolmogorov { lambda: f64 },
-}
-
-impl Statistic {
-    fn p_value(&self) -> f64 {
-        match *self {
-            Statistic::Trivial => 1.0,
-            Statistic::ChiSquare { stat, df } => ChiSquared::new(df as f64)
-                .expect("positive degrees of freedom")
-                .sf(stat),
-            Statistic::Kolmogorov { lambda } => kolmogorov_sf(lambda),
-        }
-    }
-}
-
-/// The statistic for counts whose variance is up to `dispersion` times the multinomial's:
-/// counts of overlapping words of length f are correlated, up to f-fold, so their statistic is
-/// deflated by f (their effective sample size is at least 1/f of the count).
-fn statistic(a: &[u64], b: &[u64], test: Test, dispersion: f64) -> Statistic {
-    let (na, nb) = (a.iter().sum::<u64>() as f64, b.iter().sum::<u64>() as f64);
-    if na == 0.0 || nb == 0.0 {
-        return Statistic::Trivial;
-    }
-    match test {
-        Test::ChiSquare => {
-            let mut stat = 0.0;
-            let mut cells = 0;
-            for (&x, &y) in a.iter().zip(b) {
-                let total = (x + y) as f64;
-                if total == 0.0 {
-                    continue;
-                }
-                cells += 1;
-                let (ea, eb) = (total * na / (na + nb), total * nb / (na + nb));
-                stat += (x as f64 - ea).powi(2) / ea + (y as f64 - eb).powi(2) / eb;
-            }
-            if cells < 2 {
-                return Statistic::Trivial;
-            }
-            Statistic::ChiSquare {
-                stat: stat / dispersion,
-                df: cells - 1,
-            }
-        }
-        Test::KolmogorovSmirnov => {
-            let (mut fa, mut fb, mut d) = (0.0, 0.0, 0.0f64);
-            for (&x, &y) in a.iter().zip(b) {
-                fa += x as f64 / na;
-                fb += y as f64 / nb;
-                d = d.max((fa - fb).abs());
-            }
-            let n = (na * nb / (na + nb) / dispersion).sqrt();
-            Statistic::Kolmogorov {
-                lambda: (n + 0.12 + 0.11 / n) * d,
-            }
-        }
-    }
-}
-
-/// A homogeneity test at a fixed level. Rejection is decided against critical values computed
-/// once, so the costly p-value is computed only for the pairs accepted, which need ranking:
-/// CSSR compares a rejected history with every state.
-struct Tester {
-    test: Test,
-    alpha: f64,
-    dispersion: f64,
-    /// Chi-square critical values by degrees of freedom, filled as met.
-    chi2_critical: std::cell::RefCell<Vec<f64>>,
-    ks_critical: f64,
-}
-
-impl Tester {
-    fn new(test: Test, alpha: f64, dispersion: f64) -> Tester {
-        // Q_KS falls from 1 to 0: bisect for Q_KS(lambda) = alpha.
-        let (mut lo, mut hi) = (0.0, 10.0);
-        for _ in 0..100 {
-            let mid = 0.5 * (lo + hi);
-            if kolmogorov_sf(mid) > alpha {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        Tester {
-            test,
-            alpha,
-            dispersion,
-            chi2_critical: Default::default(),
-            ks_critical: hi,
-        }
-    }
-
-    /// The p-value of `a` against `b` when the test accepts them as one distribution.
-    fn accepts(&self, a: &[u64], b: &[u64]) -> Option<f64> {
-        let stat = statistic(a, b, self.test, self.dispersion);
-        let clearly_rejected = match stat {
-            Statistic::Trivial => false,
-            Statistic::ChiSquare { stat, df } => {
-                let mut critical = self.chi2_critical.borrow_mut();
-                if critical.len() <= df {
-                    critical.resize(df + 1, f64::NAN);
-                }
-                if critical[df].is_nan() {
-                    critical[df] = ChiSquared::new(df as f64)
-                        .expect("positive degrees of freedom")
-                        .inverse_cdf(1.0 - self.alpha);
-                }
-                // Slightly inside the critical value, so that rounding in the inverse never
-                // rejects what the p-value would accept.
-                stat > critical[df] * (1.0 + 1e-9)
-            }
-            Statistic::Kolmogorov { lambda } => lambda > self.ks_critical * (1.0 + 1e-9),
-        };
-        if clearly_rejected {
-            return None;
-        }
-        let p = stat.p_value();
-        (p > self.alpha).then_some(p)
-    }
-}
-
-/// Survival function of the Kolmogorov distribution (Numerical Recipes' Q_KS).
-fn kolmogorov_sf(lambda: f64) -> f64 {
-    if lambda < 1e-3 {
-        return 1.0;
-    }
-    let mut sum = 0.0;
-    for j in 1..=100 {
-        let term = 2.0 * (-1f64).powi(j - 1) * (-2.0 * (j as f64).powi(2) * lambda * lambda).exp();
-        sum += term;
-        if term.abs() < 1e-12 * sum.abs() {
-            break;
-        }
-    }
-    sum.clamp(0.0, 1.0)
 }
 
 /// The reconstruction algorithm.
@@ -458,6 +307,28 @@ pub fn reconstruct(
             table.alphabet_size()
         )));
     }
+    let (fit, states_by_history) = fit_with_history(table, opts, 1)?;
+    let machine = fit.machine(alphabet);
+    let pi = machine.stationary_distribution()?;
+    let c_mu = info::entropy(pi.iter().copied());
+    let h_mu: f64 = (0..machine.num_states())
+        .map(|s| pi[s] * info::entropy(machine.edges(s).iter().map(|e| e.p)))
+        .sum();
+    let diagnostics = Diagnostics::new(opts, table, &fit, states_by_history, c_mu, h_mu, h_mu);
+    Ok(Reconstruction {
+        machine,
+        diagnostics,
+    })
+}
+
+/// The fit at the maximum history length and the number of states at every length up to it,
+/// for counts whose next-symbol vectors are made of `blocks` blocks (one per input symbol of a
+/// transducer; 1 for a process).
+fn fit_with_history(
+    table: &CountTable,
+    opts: &ReconstructOptions,
+    blocks: usize,
+) -> Result<(Fit, Vec<(usize, usize)>)> {
     opts.validate()?;
     let k = table.alphabet_size();
     if opts.window(k) > table.window() {
@@ -474,7 +345,7 @@ pub fn reconstruct(
             "no symbols were counted".into(),
         ));
     }
-    let counts = WordTables::new(table, opts.window(k))?;
+    let counts = WordTables::new(table, opts.window(k), blocks)?;
     if counts.total(opts.max_history) == 0 {
         return Err(CmechError::InvalidArgument(format!(
             "no sequence is longer than the maximum history {}: nothing to learn transitions from",
@@ -491,77 +362,87 @@ pub fn reconstruct(
             }
         })
         .collect::<Result<_>>()?;
-    let machine = fit.machine(alphabet);
-    let pi = machine.stationary_distribution()?;
-    let c_mu = info::entropy(pi.iter().copied());
-    let h_mu: f64 = (0..machine.num_states())
-        .map(|s| pi[s] * info::entropy(machine.edges(s).iter().map(|e| e.p)))
-        .sum();
-    let n = table.symbols();
-    let supported_history = supported_history(n, h_mu);
-    // Growth over the upper half of the history lengths: a finite machine has stopped changing
-    // there once L is twice the length it needs, while period doubling (whose counts double at
-    // ever wider intervals of L) still shows.
-    let half = states_by_history[(opts.max_history - 1) / 2].1;
-    let still_growing = opts.max_history >= 4 && fit.class.len() > half;
-    let mut warnings = Vec::new();
-    if let Some(bound) = supported_history {
-        if opts.max_history > bound {
+    Ok((fit, states_by_history))
+}
+
+impl Diagnostics {
+    /// The diagnostics of `fit`, whose machine has complexity `c_mu` and entropy rate `h_mu`,
+    /// on histories of entropy rate `h_histories` (which bounds the history length supported).
+    fn new(
+        opts: &ReconstructOptions,
+        table: &CountTable,
+        fit: &Fit,
+        states_by_history: Vec<(usize, usize)>,
+        c_mu: f64,
+        h_mu: f64,
+        h_histories: f64,
+    ) -> Diagnostics {
+        let n = table.symbols();
+        let supported_history = supported_history(n, h_histories);
+        // Growth over the upper half of the history lengths: a finite machine has stopped
+        // changing there once L is twice the length it needs, while period doubling (whose
+        // counts double at ever wider intervals of L) still shows.
+        let half = states_by_history[(opts.max_history - 1) / 2].1;
+        let still_growing = opts.max_history >= 4 && fit.class.len() > half;
+        let mut warnings = Vec::new();
+        if let Some(bound) = supported_history {
+            if opts.max_history > bound {
+                warnings.push(format!(
+                    "max history {} exceeds what {n} symbols support at entropy rate {h_histories:.3} \
+                     (Marton-Shields: L <= log2 N / h = {bound}); long-history statistics are \
+                     unreliable",
+                    opts.max_history
+                ));
+            }
+        }
+        if still_growing {
             warnings.push(format!(
-                "max history {} exceeds what {n} symbols support at entropy rate {h_mu:.3} \
-                 (Marton-Shields: L <= log2 N / h = {bound}); long-history statistics are unreliable",
+                "the number of states keeps growing with the history length ({}): the process \
+                 may have no finite epsilon-machine, or need longer histories than L = {}",
+                states_by_history
+                    .iter()
+                    .map(|(l, s)| format!("L={l}: {s}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 opts.max_history
             ));
         }
+        Diagnostics {
+            method: opts.method,
+            max_history: opts.max_history,
+            alpha: opts.alpha,
+            test: opts.test,
+            symbols: n,
+            sequences: table.sequences(),
+            states_total: fit.states_total,
+            recurrent_states: fit.class.len(),
+            transient_states: fit.states_total - fit.class.len(),
+            recurrent_mass: fit.recurrent_mass,
+            c_mu,
+            h_mu,
+            log_likelihood: fit.log_likelihood,
+            states_by_history,
+            still_growing,
+            supported_history,
+            warnings,
+        }
     }
-    if still_growing {
-        warnings.push(format!(
-            "the number of states keeps growing with the history length ({}): the process may \
-             have no finite epsilon-machine, or need longer histories than L = {}",
-            states_by_history
-                .iter()
-                .map(|(l, s)| format!("L={l}: {s}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            opts.max_history
-        ));
-    }
-    let diagnostics = Diagnostics {
-        method: opts.method,
-        max_history: opts.max_history,
-        alpha: opts.alpha,
-        test: opts.test,
-        symbols: n,
-        sequences: table.sequences(),
-        states_total: fit.states_total,
-        recurrent_states: machine.num_states(),
-        transient_states: fit.states_total - machine.num_states(),
-        recurrent_mass: fit.recurrent_mass,
-        c_mu,
-        h_mu,
-        log_likelihood: fit.log_likelihood,
-        states_by_history,
-        still_growing,
-        supported_history,
-        warnings,
-    };
-    Ok(Reconstruction {
-        machine,
-        diagnostics,
-    })
 }
 
 /// Counts of words of every length up to a window, by length.
 struct WordTables {
     k: usize,
+    /// Blocks of the next-symbol vectors (see [`homogeneity`]).
+    blocks: usize,
     /// `by_len[n - 1]` holds the words of length n.
     by_len: Vec<WordCounts>,
 }
 
 impl WordTables {
-    fn new(table: &CountTable, window: usize) -> Result<WordTables> {
+    fn new(table: &CountTable, window: usize, blocks: usize) -> Result<WordTables> {
         Ok(WordTables {
             k: table.alphabet_size(),
+            blocks,
             by_len: (1..=window)
                 .map(|len| table.counts_of_length(len))
                 .collect::<Result<_>>()?,
@@ -584,6 +465,8 @@ impl WordTables {
 /// A fitted partition of histories and the transitions between its classes.
 struct Fit {
     edges: Vec<Vec<Edge>>,
+    /// Occurrences of each state's maximal histories, by block of next symbols (by input).
+    block_mass: Vec<Vec<u64>>,
     /// The kept recurrent class, in state order.
     class: Vec<usize>,
     states_total: usize,
@@ -645,6 +528,7 @@ impl Fit {
             if self.edges[s].iter().any(|e| t[e.symbol] == 0) {
                 continue;
             }
+            self.block_mass[s] = vec![allowed];
             for e in self.edges[s].iter_mut() {
                 e.p = t[e.symbol] as f64 / allowed as f64;
                 log_likelihood += t[e.symbol] as f64 * e.p.log2();
@@ -672,7 +556,7 @@ impl Fit {
 fn cssr(counts: &WordTables, l_max: usize, opts: &ReconstructOptions) -> Result<Fit> {
     let k = counts.k;
     let next = |h: History| counts.future(h, 1);
-    let tester = Tester::new(opts.test, opts.alpha, 1.0);
+    let tester = Tester::new(opts.test, opts.alpha, 1.0, counts.blocks);
     let root: History = (0, 0);
     let mut states = vec![State {
         histories: vec![root],
@@ -839,12 +723,17 @@ fn forward(counts: &WordTables, l_max: usize, f: usize, opts: &ReconstructOption
         .collect();
     let futures: Vec<Vec<u64>> = nodes.iter().map(|&(h, _)| counts.future(h, f)).collect();
     let nexts: Vec<Vec<u64>> = nodes.iter().map(|&(h, _)| counts.future(h, 1)).collect();
-    let tester = Tester::new(opts.test, opts.alpha, f as f64);
+    let tester = Tester::new(opts.test, opts.alpha, f as f64, 1);
 
     // Groups by futures. The histories that false rejections would split off are those that look
     // different in these very counts: only a difference surviving a Bonferroni correction over all
     // histories founds a group.
-    let founding = Tester::new(opts.test, opts.alpha / nodes.len().max(1) as f64, f as f64);
+    let founding = Tester::new(
+        opts.test,
+        opts.alpha / nodes.len().max(1) as f64,
+        f as f64,
+        1,
+    );
     let mut group = vec![0usize; nodes.len()];
     let mut pooled: Vec<Vec<u64>> = Vec::new();
     for (i, fut) in futures.iter().enumerate() {
@@ -982,6 +871,7 @@ const NO_RECURRENT_STATE: &str = "no recurrent state was found";
 /// successor where the successor history was never seen as a maximal one).
 struct Graph {
     moves: Vec<Vec<(u64, Option<usize>)>>,
+    blocks: usize,
 }
 
 impl Graph {
@@ -1006,7 +896,10 @@ impl Graph {
                 by_symbol
             })
             .collect();
-        Graph { moves }
+        Graph {
+            moves,
+            blocks: counts.blocks,
+        }
     }
 
     fn mass(&self, s: usize) -> u64 {
@@ -1017,15 +910,24 @@ impl Graph {
     /// log-likelihood under it.
     fn fit(&self, histories: u64) -> Result<Fit> {
         let n = self.moves.len();
-        let edges: Vec<Vec<Edge>> = self
+        let block_mass: Vec<Vec<u64>> = self
             .moves
             .iter()
             .map(|by_symbol| {
-                let total: u64 = by_symbol
-                    .iter()
-                    .filter(|e| e.1.is_some())
-                    .map(|e| e.0)
-                    .sum();
+                let width = by_symbol.len() / self.blocks;
+                by_symbol
+                    .chunks_exact(width)
+                    .map(|block| block.iter().filter(|e| e.1.is_some()).map(|e| e.0).sum())
+                    .collect()
+            })
+            .collect();
+        let edges: Vec<Vec<Edge>> = self
+            .moves
+            .iter()
+            .zip(&block_mass)
+            .map(|(by_symbol, totals)| {
+                // Probabilities are conditional on the block (a transducer's input).
+                let width = by_symbol.len() / self.blocks;
                 by_symbol
                     .iter()
                     .enumerate()
@@ -1033,7 +935,7 @@ impl Graph {
                         to.map(|to| Edge {
                             symbol: b,
                             to,
-                            p: c as f64 / total as f64,
+                            p: c as f64 / totals[b / width] as f64,
                         })
                     })
                     .collect()
@@ -1056,6 +958,7 @@ impl Graph {
             .sum();
         Ok(Fit {
             edges,
+            block_mass,
             class,
             states_total: n,
             recurrent_mass: class_mass as f64 / histories.max(1) as f64,
@@ -1067,14 +970,6 @@ impl Graph {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tests_agree_on_clear_cases() {
-        for test in [Test::ChiSquare, Test::KolmogorovSmirnov] {
-            assert!(homogeneity_p_value(&[500, 500], &[510, 490], test) > 0.1);
-            assert!(homogeneity_p_value(&[900, 100], &[100, 900], test) < 1e-10);
-        }
-    }
 
     #[test]
     fn options_and_windows_are_checked_in_words() {
