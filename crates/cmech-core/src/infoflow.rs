@@ -29,6 +29,7 @@
 
 pub mod boundary;
 pub(crate) mod engine;
+pub mod measure;
 pub mod significance;
 
 use serde::Serialize;
@@ -37,6 +38,7 @@ use crate::error::{CmechError, Result};
 use engine::{Kind, Observations};
 
 pub use boundary::{boundary_scores, BoundaryScores, Split};
+pub use measure::{estimate, evaluate, Bias, Evaluation, Measure, Test, Tested};
 pub use significance::{ChiSquareTest, SurrogateTest};
 
 /// Largest alphabet of a series.
@@ -529,14 +531,15 @@ pub(crate) fn no_window(what: &str, e: &Embedded) -> CmechError {
         .map(|s| s.trial_lengths().into_iter().max().unwrap_or(0))
         .unwrap_or(0);
     bad(format!(
-        "{what} needs {} symbols before its first complete window, but the longest trial has {longest}",
+        "{what} needs {} symbols before its first complete window, but the longest trial has \
+         {longest}: no complete window",
         e.offset
     ))
 }
 
 /// The global value of I(X; Y | Z) for a query over series that share their trials.
 pub fn embedded_cmi(series: &[&Series], query: &Query) -> Result<f64> {
-    estimate(series, query, Kind::Cmi, "the query").map(|(v, _)| v)
+    estimate_query(series, query, Kind::Cmi, "the query").map(|(v, _)| v)
 }
 
 /// Local values of I(X; Y | Z) for a query.
@@ -544,7 +547,12 @@ pub fn embedded_local_cmi(series: &[&Series], query: &Query) -> Result<Local> {
     local(series, query, Kind::Cmi, "the query")
 }
 
-fn estimate(series: &[&Series], query: &Query, kind: Kind, what: &str) -> Result<(f64, usize)> {
+fn estimate_query(
+    series: &[&Series],
+    query: &Query,
+    kind: Kind,
+    what: &str,
+) -> Result<(f64, usize)> {
     let e = Embedded::new(series, query)?;
     if e.lengths_total() == 0 {
         return Err(no_window(what, &e));
@@ -651,7 +659,7 @@ pub fn conditional_transfer_entropy(
 ) -> Result<f64> {
     opts.check()?;
     let s = te_series(source, target, conditions);
-    estimate(
+    estimate_query(
         &s,
         &te_query(opts, conditions.len()),
         Kind::Cmi,
@@ -703,7 +711,7 @@ fn check_k(k: usize) -> Result<()> {
 /// Active information storage I(X_{t-k..t-1}; X_t) in bits.
 pub fn active_information(series: &Series, k: usize) -> Result<f64> {
     check_k(k)?;
-    estimate(
+    estimate_query(
         &[series],
         &ais_query(k),
         Kind::Cmi,
@@ -734,7 +742,7 @@ pub fn mi_query() -> Query {
 
 /// Mutual information I(X_t; Y_t) in bits.
 pub fn mutual_information(x: &Series, y: &Series) -> Result<f64> {
-    estimate(&[x, y], &mi_query(), Kind::Cmi, "mutual information").map(|(v, _)| v)
+    estimate_query(&[x, y], &mi_query(), Kind::Cmi, "mutual information").map(|(v, _)| v)
 }
 
 /// Local mutual information at every step.
@@ -746,7 +754,7 @@ pub fn local_mutual_information(x: &Series, y: &Series) -> Result<Local> {
 /// series in `z` at the same step.
 pub fn conditional_mutual_information(x: &Series, y: &Series, z: &[&Series]) -> Result<f64> {
     let (s, q) = cmi_parts(x, y, z);
-    estimate(&s, &q, Kind::Cmi, "conditional mutual information").map(|(v, _)| v)
+    estimate_query(&s, &q, Kind::Cmi, "conditional mutual information").map(|(v, _)| v)
 }
 
 /// Local conditional mutual information at every step.
@@ -778,7 +786,7 @@ pub fn entropy(x: &Series) -> Result<f64> {
 /// Block entropy H(X_{t..t+k-1}) of blocks of k symbols (all windows within trials).
 pub fn block_entropy(x: &Series, k: usize) -> Result<f64> {
     check_k(k)?;
-    estimate(
+    estimate_query(
         &[x],
         &block_query(k),
         Kind::CondEntropy,
@@ -799,6 +807,14 @@ pub fn local_block_entropy(x: &Series, k: usize) -> Result<Local> {
     )
 }
 
+fn entropy_rate_query(k: usize) -> Query {
+    Query {
+        x: vec![Window::new(0, 1, 0)],
+        y: vec![],
+        z: vec![Window::new(0, k, 1)],
+    }
+}
+
 fn block_query(k: usize) -> Query {
     Query {
         x: vec![Window::new(0, k, 0)],
@@ -811,14 +827,9 @@ fn block_query(k: usize) -> Query {
 /// `entropy_rate`). Transfer entropy with history k never exceeds it.
 pub fn entropy_rate(x: &Series, k: usize) -> Result<f64> {
     check_k(k)?;
-    let q = Query {
-        x: vec![Window::new(0, 1, 0)],
-        y: vec![],
-        z: vec![Window::new(0, k, 1)],
-    };
-    estimate(
+    estimate_query(
         &[x],
-        &q,
+        &entropy_rate_query(k),
         Kind::CondEntropy,
         &format!("entropy rate with k = {k}"),
     )

@@ -10,6 +10,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::Bias;
 use crate::error::{CmechError, Result};
 
 /// Joint spaces up to this many cells are counted in dense arrays.
@@ -193,8 +194,19 @@ fn local_value(kind: Kind, cxyz: u64, cxz: u64, cyz: u64, cz: u64) -> f64 {
 }
 
 impl Counted {
-    /// The global (average) value.
+    /// The global (average) plug-in value.
     pub fn value(&self) -> f64 {
+        let v = self.plug_in_sum() / self.n as f64;
+        // A conditional mutual information is never negative; rounding can leave -1e-17.
+        if self.kind == Kind::Cmi && v < 0.0 && v > -1e-12 {
+            0.0
+        } else {
+            v
+        }
+    }
+
+    /// N times the plug-in value: the local values summed over the count cells.
+    fn plug_in_sum(&self) -> f64 {
         let mut sum = 0.0;
         match &self.table {
             Table::Dense {
@@ -225,12 +237,38 @@ impl Counted {
                 }
             }
         }
-        let v = sum / self.n as f64;
-        // A conditional mutual information is never negative; rounding can leave -1e-17.
-        if self.kind == Kind::Cmi && v < 0.0 && v > -1e-12 {
-            0.0
-        } else {
-            v
+        sum
+    }
+
+    /// The average with the bias correction `bias` (the plug-in value for [`Bias::PlugIn`]).
+    pub fn value_with(&self, bias: Bias) -> f64 {
+        match bias {
+            Bias::PlugIn => self.value(),
+            // Not clamped at 0: a corrected CMI may be slightly negative when the plug-in
+            // value is all bias, and hiding that would hide the correction.
+            Bias::MillerMadow => self.plug_in_sum() / self.n as f64 + self.miller_madow(),
+        }
+    }
+
+    /// Miller-Madow correction of the average in bits: each entropy H of a table with m
+    /// nonzero cells gains (m - 1) / (2 N ln 2), and the estimate is the same sum of entropies as
+    /// the plug-in one (I(X;Y|Z) = H(XZ) + H(YZ) - H(XYZ) - H(Z), H(X|Z) = H(XZ) - H(Z)), so the
+    /// -1s cancel in a CMI and leave (m_xz - m_z) in a conditional entropy.
+    pub fn miller_madow(&self) -> f64 {
+        let [m_xyz, m_xz, m_yz, m_z] = self.nonzero_cells();
+        let cells = match self.kind {
+            Kind::Cmi => m_xz as f64 + m_yz as f64 - m_xyz as f64 - m_z as f64,
+            Kind::CondEntropy => m_xz as f64 - m_z as f64,
+        };
+        cells / (2.0 * self.n as f64 * std::f64::consts::LN_2)
+    }
+
+    /// Numbers of nonzero cells of the joint xyz and of the marginals xz, yz and z.
+    pub fn nonzero_cells(&self) -> [usize; 4] {
+        let nz = |v: &[u64]| v.iter().filter(|&&c| c > 0).count();
+        match &self.table {
+            Table::Dense { xyz, xz, yz, z, .. } => [nz(xyz), nz(xz), nz(yz), nz(z)],
+            Table::Sparse { xyz, xz, yz, z } => [xyz.len(), xz.len(), yz.len(), z.len()],
         }
     }
 
