@@ -136,7 +136,7 @@ const MAX_SUPPORT_FAMILY: usize = 1_000_000;
 const SYNCHRONISED: f64 = 1.0 - 1e-12;
 
 impl Quantity {
-    fn exact(value: f64, method: impl Into<String>) -> Quantity {
+    pub(crate) fn exact(value: f64, method: impl Into<String>) -> Quantity {
         Quantity {
             value: Some(value),
             status: Status::Exact,
@@ -147,7 +147,7 @@ impl Quantity {
         }
     }
 
-    fn approached(
+    pub(crate) fn approached(
         value: f64,
         depth: usize,
         last_change: f64,
@@ -163,7 +163,7 @@ impl Quantity {
         }
     }
 
-    fn without_value(status: Status, method: impl Into<String>) -> Quantity {
+    pub(crate) fn without_value(status: Status, method: impl Into<String>) -> Quantity {
         Quantity {
             value: None,
             status,

@@ -30,7 +30,7 @@ pub struct Params<'a> {
 }
 
 impl Params<'_> {
-    fn err(&self, message: String) -> CmechError {
+    pub(crate) fn err(&self, message: String) -> CmechError {
         CmechError::InvalidParameter {
             process: self.process.into(),
             message,
@@ -41,7 +41,7 @@ impl Params<'_> {
         self.values[name]
     }
 
-    fn number(&self, name: &str, lo: f64, hi: f64) -> Result<f64> {
+    pub(crate) fn number(&self, name: &str, lo: f64, hi: f64) -> Result<f64> {
         let raw = self.text(name);
         let v = crate::presentation::parse_probability(raw)
             .ok_or_else(|| self.err(format!("{name} = '{raw}' is not a number")))?;
@@ -51,7 +51,7 @@ impl Params<'_> {
         Ok(v)
     }
 
-    fn probability(&self, name: &str) -> Result<f64> {
+    pub(crate) fn probability(&self, name: &str) -> Result<f64> {
         self.number(name, 0.0, 1.0)
     }
 
@@ -314,30 +314,37 @@ pub fn named(name: &str, params: &[(&str, &str)]) -> Result<Hmm> {
                 .collect::<Vec<_>>()
                 .join(", "),
         })?;
+    (spec.build)(&params_over_defaults(spec.name, spec.params, params)?)
+}
+
+/// `params` checked against `specs` and laid over their defaults, for the model `model`.
+pub(crate) fn params_over_defaults<'a>(
+    model: &'static str,
+    specs: &'static [ParamSpec],
+    params: &[(&str, &'a str)],
+) -> Result<Params<'a>> {
     let mut values: BTreeMap<&'static str, &str> =
-        spec.params.iter().map(|p| (p.name, p.default)).collect();
+        specs.iter().map(|p| (p.name, p.default)).collect();
     for (k, v) in params {
-        let key = spec.params.iter().find(|p| p.name == *k).ok_or_else(|| {
-            CmechError::InvalidParameter {
-                process: spec.name.into(),
-                message: format!(
-                    "unknown parameter '{k}' (parameters: {})",
-                    if spec.params.is_empty() {
-                        "none".to_string()
-                    } else {
-                        spec.params
-                            .iter()
-                            .map(|p| p.name)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    }
-                ),
-            }
-        })?;
+        let key =
+            specs
+                .iter()
+                .find(|p| p.name == *k)
+                .ok_or_else(|| CmechError::InvalidParameter {
+                    process: model.into(),
+                    message: format!(
+                        "unknown parameter '{k}' (parameters: {})",
+                        if specs.is_empty() {
+                            "none".to_string()
+                        } else {
+                            specs.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+                        }
+                    ),
+                })?;
         values.insert(key.name, v);
     }
-    (spec.build)(&Params {
-        process: spec.name,
+    Ok(Params {
+        process: model,
         values,
     })
 }

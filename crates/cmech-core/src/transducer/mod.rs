@@ -8,6 +8,10 @@
 //! inputs that occurred in each state, and driving it with an undefined input is an error naming the
 //! state and the input. The JSON document format is described in `docs/transducer-format.md`.
 
+mod drive;
+mod measures;
+pub mod named;
+
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +19,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{CmechError, Result};
 use crate::minimize::{relabel, PROBABILITY_RESOLUTION};
 use crate::presentation::{check_names, format_prob, quote, Edge, Hmm, ProbDoc, ROW_TOLERANCE};
+
+pub use drive::JointProcess;
+pub use measures::TransducerMeasures;
+pub use named::{named_transducer, TRANSDUCERS};
 
 /// One labelled transition: from its state, reading `input`, emit `output` and go to `to` with
 /// probability `p`.
