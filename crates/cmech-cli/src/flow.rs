@@ -9,12 +9,9 @@ use std::sync::Once;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, ValueEnum};
 use cmech_core::ca::{self, Field, FieldLocal};
-use cmech_core::infoflow::significance::{
-    chi_square_test, surrogate_test, ChiSquareTest, SurrogateTest,
-};
 use cmech_core::infoflow::{
-    self, boundary_scores, embedded_local_cmi, te_query, Local, Query, Series, Split, TeOptions,
-    Window,
+    self, boundary_scores, Bias, ChiSquareTest, Evaluation, Local, Measure, Series, Split,
+    SurrogateTest, TeOptions, Test, Tested,
 };
 use cmech_core::CmechError;
 use plotters::prelude::*;
@@ -25,9 +22,12 @@ pub const TE_HELP: &str = "Examples:\n  \
     cmech te x.txt y.txt -k 4 -l 2 --delay 1     # longer target and source histories\n  \
     cmech te x.npy y.npy --cond z.npy --json     # conditional TE, conditioned on z at t-1\n  \
     cmech te x.txt y.txt --surrogates 1000 --seed 7 --chi-square\n  \
-    cmech te x.npy y.npy -k 2 --local te.npy     # the local TE at every step, as .npy\n\n\
+    cmech te x.npy y.npy -k 2 --local te.npy     # the local TE at every step, as .npy\n  \
+    cmech te x.txt y.txt -k 4 --bias miller-madow # a bias-corrected average\n\n\
     TE(Y -> X) = I(Y_{t-d-l+1..t-d} ; X_t | X_{t-k..t-1}), plug-in, in bits (PyInform's and JIDT's\n\
     convention: with l = d = 1 the source value is at t-1). Conditioning series enter at t-1.\n\
+    --bias miller-madow adds (m - 1) / (2 N ln2) to each entropy of the sum (m: nonzero cells);\n\
+    local values and tests stay plug-in.\n\
     Local values exist from step max(k, d+l-1) of every trial on; --local writes them one row per\n\
     trial (1-D for one trial), like PyInform; --pad aligns them with the data, NaN where none.\n\
     --surrogates permutes source histories (p = (1 + #surrogates >= observed) / (1 + N)) and\n\
@@ -128,6 +128,27 @@ pub struct TestOpts {
     /// Analytic chi-square test.
     #[arg(long)]
     chi_square: bool,
+    /// Bias correction of the average (local values and tests stay plug-in).
+    #[arg(long, value_enum, default_value_t = BiasArg::PlugIn)]
+    bias: BiasArg,
+}
+
+/// `--bias`: how the average is estimated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BiasArg {
+    /// The plug-in (maximum-likelihood) estimate.
+    PlugIn,
+    /// Miller-Madow: each entropy gains (cells - 1) / (2 N ln 2).
+    MillerMadow,
+}
+
+impl From<BiasArg> for Bias {
+    fn from(b: BiasArg) -> Bias {
+        match b {
+            BiasArg::PlugIn => Bias::PlugIn,
+            BiasArg::MillerMadow => Bias::MillerMadow,
+        }
+    }
 }
 
 #[derive(Args, Clone)]
@@ -658,38 +679,91 @@ fn print_tests(
     Ok(())
 }
 
-/// A query run on series: global and local values, tests, output.
+/// A measure run on series: its average, local values, tests, output.
 struct Estimate {
-    local: Local,
+    eval: Evaluation,
     surrogate: Option<SurrogateTest>,
     chi: Option<ChiSquareTest>,
     local_shape: Vec<usize>,
 }
 
 fn estimate(
+    measure: &Measure,
     series: &[&Series],
-    query: &Query,
     test: &TestOpts,
     local: &LocalOpts,
 ) -> Result<Estimate> {
     check_new(&local.local, "--local", local.force)?;
-    let values = embedded_local_cmi(series, query).map_err(core)?;
+    let eval = infoflow::evaluate(measure, series, test.bias.into(), local.local.is_some())
+        .map_err(core)?;
+    let run = |t: Test| infoflow::test(measure, series, t).map_err(core);
     let surrogate = match test.surrogates {
-        Some(n) => Some(surrogate_test(series, query, n, test.seed).map_err(core)?),
+        Some(surrogates) => match run(Test::Surrogates {
+            surrogates,
+            seed: test.seed,
+        })? {
+            Tested::Surrogates(t) => Some(t),
+            Tested::ChiSquare(_) => None,
+        },
         None => None,
     };
     let chi = if test.chi_square {
-        Some(chi_square_test(series, query).map_err(core)?)
+        match run(Test::ChiSquare)? {
+            Tested::ChiSquare(t) => Some(t),
+            Tested::Surrogates(_) => None,
+        }
     } else {
         None
     };
-    let local_shape = write_local(&values, local, &series[0].trial_lengths())?;
+    let local_shape = match &eval.local {
+        Some(values) => write_local(values, local, &series[0].trial_lengths())?,
+        None => vec![],
+    };
     Ok(Estimate {
-        local: values,
+        eval,
         surrogate,
         chi,
         local_shape,
     })
+}
+
+impl Estimate {
+    /// "= 0.123456 bits", with the plug-in value beside a corrected one.
+    fn value_text(&self) -> String {
+        match self.eval.bias {
+            Bias::PlugIn => format!("{:.6} bits", self.eval.value),
+            Bias::MillerMadow => format!(
+                "{:.6} bits (Miller-Madow; plug-in {:.6})",
+                self.eval.value, self.eval.plug_in
+            ),
+        }
+    }
+
+    /// The lines after the value: tests and where the local values went.
+    fn print_rest(&self, out: &mut impl Write, name: &str, local: &LocalOpts) -> Result<()> {
+        print_tests(out, name, self.surrogate.as_ref(), self.chi.as_ref())?;
+        if let Some(p) = &local.local {
+            writeln!(
+                out,
+                "  local values (plug-in): {} (shape {:?}; the first {} steps of each trial have \
+                 none{})",
+                p.display(),
+                self.local_shape,
+                self.eval.offset,
+                if local.pad { ", NaN" } else { "" }
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// " | a.txt, b.txt" for conditioning files, "" for none.
+fn given_text(conds: &[PathBuf]) -> String {
+    if conds.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = conds.iter().map(|p| p.display().to_string()).collect();
+    format!(" | {}", names.join(", "))
 }
 
 /// Series read together must have the same trials.
@@ -734,10 +808,12 @@ fn trials_text(s: &Series) -> String {
 fn estimate_json(e: &Estimate, measure: &str, extra: Value) -> Value {
     let mut doc = json!({
         "measure": measure,
-        "value": e.local.average,
+        "value": e.eval.value,
+        "bias": e.eval.bias.name(),
+        "plug_in": e.eval.plug_in,
         "units": "bits",
-        "observations": e.local.values.len(),
-        "local_offset": e.local.offset,
+        "observations": e.eval.observations,
+        "local_offset": e.eval.offset,
     });
     if let (Value::Object(d), Value::Object(x)) = (&mut doc, extra) {
         d.extend(x);
@@ -765,12 +841,7 @@ pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
         .iter()
         .map(|p| read_series(p, &args.series))
         .collect::<Result<Vec<_>>>()?;
-    let opts = TeOptions {
-        k: args.k,
-        l: args.l,
-        delay: args.delay,
-    };
-    // Checks parameters with their own messages before any counting.
+    // Checks parameters with the flags' names before any counting.
     for (name, v) in [("-k", args.k), ("-l", args.l), ("--delay", args.delay)] {
         if v == 0 {
             bail!("{name} must be at least 1");
@@ -779,20 +850,17 @@ pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
     let mut files = vec![(&args.source, &source), (&args.target, &target)];
     files.extend(args.cond.iter().zip(conds.iter()));
     same_shape(&files)?;
-    let mut all = vec![&target, &source];
+    let mut all = vec![&source, &target];
     all.extend(conds.iter());
-    let longest = target.trial_lengths().into_iter().max().unwrap_or(0);
-    let need = args.k.max(args.delay + args.l - 1);
-    if need >= longest {
-        bail!(
-            "k = {}, l = {}, delay = {} need more than {need} steps, but the longest trial has \
-             {longest}: no complete window",
-            args.k,
-            args.l,
-            args.delay
-        );
-    }
-    let e = estimate(&all, &te_query(&opts, conds.len()), &args.test, &args.local)?;
+    let measure = Measure::TransferEntropy {
+        opts: TeOptions {
+            k: args.k,
+            l: args.l,
+            delay: args.delay,
+        },
+        conditions: conds.len(),
+    };
+    let e = estimate(&measure, &all, &args.test, &args.local)?;
     let (s, t) = (args.source.display(), args.target.display());
     if args.json {
         let doc = estimate_json(
@@ -812,39 +880,18 @@ pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
         );
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
-        let given = if conds.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " | {}",
-                args.cond
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        writeln!(out, "TE({s} -> {t}{given}) = {:.6} bits", e.local.average)?;
+        let given = given_text(&args.cond);
+        writeln!(out, "TE({s} -> {t}{given}) = {}", e.value_text())?;
         writeln!(
             out,
             "  k = {}, l = {}, delay = {}; {} observations in {}",
             args.k,
             args.l,
             args.delay,
-            e.local.values.len(),
+            e.eval.observations,
             trials_text(&target)
         )?;
-        print_tests(out, "TE", e.surrogate.as_ref(), e.chi.as_ref())?;
-        if let Some(p) = &args.local.local {
-            writeln!(
-                out,
-                "  local values: {} (shape {:?}; the first {} steps of each trial have none{})",
-                p.display(),
-                e.local_shape,
-                e.local.offset,
-                if args.local.pad { ", NaN" } else { "" }
-            )?;
-        }
+        e.print_rest(out, "TE", &args.local)?;
     }
     Ok(())
 }
@@ -854,21 +901,8 @@ pub fn ais(args: AisArgs, out: &mut impl Write) -> Result<()> {
     if args.k == 0 {
         bail!("-k must be at least 1");
     }
-    let longest = series.trial_lengths().into_iter().max().unwrap_or(0);
-    if args.k >= longest {
-        bail!(
-            "k = {} needs more than {} steps, but the longest trial has {longest}: no complete \
-             window",
-            args.k,
-            args.k
-        );
-    }
-    let e = estimate(
-        &[&series],
-        &infoflow::ais_query(args.k),
-        &args.test,
-        &args.local,
-    )?;
+    let measure = Measure::ActiveInformation { k: args.k };
+    let e = estimate(&measure, &[&series], &args.test, &args.local)?;
     let name = args.series_file.display();
     if args.json {
         let doc = estimate_json(
@@ -878,23 +912,15 @@ pub fn ais(args: AisArgs, out: &mut impl Write) -> Result<()> {
         );
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
-        writeln!(out, "AIS({name}) = {:.6} bits", e.local.average)?;
+        writeln!(out, "AIS({name}) = {}", e.value_text())?;
         writeln!(
             out,
             "  k = {}; {} observations in {}",
             args.k,
-            e.local.values.len(),
+            e.eval.observations,
             trials_text(&series)
         )?;
-        print_tests(out, "AIS", e.surrogate.as_ref(), e.chi.as_ref())?;
-        if let Some(p) = &args.local.local {
-            writeln!(
-                out,
-                "  local values: {} (shape {:?})",
-                p.display(),
-                e.local_shape
-            )?;
-        }
+        e.print_rest(out, "AIS", &args.local)?;
     }
     Ok(())
 }
@@ -907,24 +933,16 @@ pub fn mi(args: MiArgs, out: &mut impl Write) -> Result<()> {
         .iter()
         .map(|p| read_series(p, &args.series))
         .collect::<Result<Vec<_>>>()?;
-    let longest = x.trial_lengths().into_iter().max().unwrap_or(0);
-    if args.lag >= longest {
-        bail!(
-            "--lag {} leaves no pair of steps in trials of at most {longest}",
-            args.lag
-        );
-    }
     let mut files = vec![(&args.x, &x), (&args.y, &y)];
     files.extend(args.cond.iter().zip(conds.iter()));
     same_shape(&files)?;
     let mut all = vec![&x, &y];
     all.extend(conds.iter());
-    let query = Query {
-        x: vec![Window::new(0, 1, args.lag)],
-        y: vec![Window::new(1, 1, 0)],
-        z: (0..conds.len()).map(|i| Window::new(2 + i, 1, 0)).collect(),
+    let measure = Measure::MutualInformation {
+        lag: args.lag,
+        conditions: conds.len(),
     };
-    let e = estimate(&all, &query, &args.test, &args.local)?;
+    let e = estimate(&measure, &all, &args.test, &args.local)?;
     let (xn, yn) = (args.x.display(), args.y.display());
     if args.json {
         let doc = estimate_json(
@@ -947,34 +965,15 @@ pub fn mi(args: MiArgs, out: &mut impl Write) -> Result<()> {
         } else {
             xn.to_string()
         };
-        let given = if conds.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " | {}",
-                args.cond
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        writeln!(out, "I({xs} ; {yn}{given}) = {:.6} bits", e.local.average)?;
+        let given = given_text(&args.cond);
+        writeln!(out, "I({xs} ; {yn}{given}) = {}", e.value_text())?;
         writeln!(
             out,
             "  {} observations in {}",
-            e.local.values.len(),
+            e.eval.observations,
             trials_text(&x)
         )?;
-        print_tests(out, "MI", e.surrogate.as_ref(), e.chi.as_ref())?;
-        if let Some(p) = &args.local.local {
-            writeln!(
-                out,
-                "  local values: {} (shape {:?})",
-                p.display(),
-                e.local_shape
-            )?;
-        }
+        e.print_rest(out, "MI", &args.local)?;
     }
     Ok(())
 }

@@ -624,3 +624,39 @@ fn bad_input_gets_one_line() {
         assert!(e.contains(want), "{args:?}: {e}");
     }
 }
+
+#[test]
+fn bias_miller_madow_corrects_the_average_and_keeps_plug_in_locals() {
+    let dir = setup();
+    let d = dir.path();
+    // TE(x -> y), k = 2, on 9998 observations: every cell of (next, source, past) occurs, so
+    // the cells are 8 + 8 - 16 - 4 = -4 and the correction -4 / (2 * 9998 ln 2).
+    let plug = 0.5116391610418864;
+    let want = plug - 4.0 / (2.0 * 9998.0 * std::f64::consts::LN_2);
+    let doc = json(
+        d,
+        &[
+            "te",
+            "x.txt",
+            "y.txt",
+            "-k",
+            "2",
+            "--bias",
+            "miller-madow",
+            "--json",
+            "--local",
+            "l.npy",
+        ],
+    );
+    close(doc["value"].as_f64().unwrap(), want, 1e-12);
+    close(doc["plug_in"].as_f64().unwrap(), plug, 1e-12);
+    assert_eq!(doc["bias"], "miller-madow");
+    assert_eq!(doc["local_shape"], serde_json::json!([9998]));
+    let doc = json(d, &["te", "x.txt", "y.txt", "-k", "2", "--json"]);
+    assert_eq!(doc["bias"], "plug-in");
+    close(doc["value"].as_f64().unwrap(), plug, 1e-12);
+    let text = run_ok(d, &["ais", "y.txt", "-k", "2", "--bias", "miller-madow"]);
+    assert!(text.contains("(Miller-Madow; plug-in "), "{text}");
+    let text = run_ok(d, &["mi", "x.txt", "y.txt", "--bias", "miller-madow"]);
+    assert!(text.contains("(Miller-Madow; plug-in "), "{text}");
+}

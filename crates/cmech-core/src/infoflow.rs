@@ -38,7 +38,7 @@ use crate::error::{CmechError, Result};
 use engine::{Kind, Observations};
 
 pub use boundary::{boundary_scores, BoundaryScores, Split};
-pub use measure::{estimate, evaluate, Bias, Evaluation, Measure, Test, Tested};
+pub use measure::{estimate, evaluate, test, Bias, Evaluation, Measure, Test, Tested};
 pub use significance::{ChiSquareTest, SurrogateTest};
 
 /// Largest alphabet of a series.
@@ -525,16 +525,32 @@ impl Observations for Embedded<'_> {
 }
 
 pub(crate) fn no_window(what: &str, e: &Embedded) -> CmechError {
-    let longest = e
-        .series
-        .first()
-        .map(|s| s.trial_lengths().into_iter().max().unwrap_or(0))
-        .unwrap_or(0);
+    let longest = e.series.first().map_or(0, longest_trial);
+    no_window_at(what, e.offset, longest)
+}
+
+pub(crate) fn no_window_at(what: &str, offset: usize, longest: usize) -> CmechError {
     bad(format!(
-        "{what} needs {} symbols before its first complete window, but the longest trial has \
-         {longest}: no complete window",
-        e.offset
+        "{what} needs {offset} symbols before its first complete window, but the longest trial \
+         has {longest}: no complete window"
     ))
+}
+
+pub(crate) fn longest_trial(s: &&Series) -> usize {
+    s.trial_lengths().into_iter().max().unwrap_or(0)
+}
+
+impl Query {
+    /// Steps at the start of a trial before its first complete observation.
+    pub fn offset(&self) -> usize {
+        self.x
+            .iter()
+            .chain(&self.y)
+            .chain(&self.z)
+            .map(|w| (w.lag + w.len).saturating_sub(1))
+            .max()
+            .unwrap_or(0)
+    }
 }
 
 /// The global value of I(X; Y | Z) for a query over series that share their trials.

@@ -10,8 +10,9 @@ use serde::Serialize;
 use super::engine::{self, Kind};
 use super::significance::{chi_square_observations, test_observations, Permutation};
 use super::{
-    ais_query, bad, block_query, check_k, entropy_rate_query, no_window, te_name, te_query,
-    ChiSquareTest, Embedded, Local, Query, Series, SurrogateTest, TeOptions, Window,
+    ais_query, bad, block_query, check_k, entropy_rate_query, longest_trial, no_window,
+    no_window_at, te_name, te_query, ChiSquareTest, Embedded, Local, Query, Series, SurrogateTest,
+    TeOptions, Window,
 };
 use crate::error::{CmechError, Result};
 
@@ -166,7 +167,14 @@ impl Measure {
     fn embed<'a>(&self, series: &[&'a Series]) -> Result<Embedded<'a>> {
         self.check()?;
         let s = self.arrange(series)?;
-        let e = Embedded::new(&s, &self.query())?;
+        let query = self.query();
+        // Before Embedded::new: a history longer than the data is better told as that than as
+        // a state space too large to count.
+        let (offset, longest) = (query.offset(), s.first().map_or(0, longest_trial));
+        if offset >= longest {
+            return Err(no_window_at(&self.name(), offset, longest));
+        }
+        let e = Embedded::new(&s, &query)?;
         if e.lengths_total() == 0 {
             return Err(no_window(&self.name(), &e));
         }
