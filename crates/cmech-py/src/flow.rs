@@ -8,10 +8,9 @@
 //! a bad symbol is reported by argument, row and position.
 
 use cmech_core::ca::{self, Field, FieldLocal};
-use cmech_core::infoflow::significance::{chi_square_test, surrogate_test};
 use cmech_core::infoflow::{
-    self, boundary_scores, embedded_cmi, embedded_local_cmi, ChiSquareTest, Local, Query, Series,
-    Split, SurrogateTest, TeOptions, Window, MAX_ALPHABET,
+    self, boundary_scores, evaluate, Bias, ChiSquareTest, Measure, Series, Split, SurrogateTest,
+    TeOptions, Test, Tested, MAX_ALPHABET,
 };
 use cmech_core::CmechError;
 use numpy::ndarray::ArrayView2;
@@ -91,36 +90,6 @@ fn all_series(
         .collect()
 }
 
-fn need(series: &[Series], n: usize, measure: &str) -> Result<()> {
-    if series.len() < n {
-        return Err(bad(format!(
-            "{measure} needs {n} series, got {}",
-            series.len()
-        )));
-    }
-    Ok(())
-}
-
-/// The query of I(X_{t-lag}; Y_t | Z_t) over series x = 0, y = 1, z = 2...
-fn lagged_query(lag: usize, conditions: usize) -> Query {
-    Query {
-        x: vec![Window::new(0, 1, lag)],
-        y: vec![Window::new(1, 1, 0)],
-        z: (0..conditions).map(|i| Window::new(2 + i, 1, 0)).collect(),
-    }
-}
-
-fn check_lag(series: &[Series], lag: usize) -> Result<()> {
-    let longest = series[0].trial_lengths().into_iter().max().unwrap_or(0);
-    if lag >= longest {
-        return Err(bad(format!(
-            "mutual information with lag = {lag} needs more than {lag} symbols, but the longest \
-             trial has {longest}"
-        )));
-    }
-    Ok(())
-}
-
 /// The parameters of an estimate.
 struct Params {
     k: usize,
@@ -129,100 +98,43 @@ struct Params {
     lag: usize,
 }
 
-/// The local values (or only the global value) of `measure` over `s`.
-fn compute(measure: &str, s: &[Series], p: &Params, local: bool) -> Result<Local> {
-    let refs: Vec<&Series> = s.iter().collect();
-    let global = |value: Result<f64>| {
-        value.map(|average| Local {
-            average,
-            values: Vec::new(),
-            offset: 0,
-            lengths: Vec::new(),
-        })
-    };
-    match measure {
-        "te" => {
-            need(s, 2, "transfer entropy")?;
-            let opts = TeOptions {
+/// The measure named `name` ("te": series source, target, conditions...; "ais"; "mi": x, y with
+/// x lagged by `lag`; "cmi": x, y, conditions...; "entropy"; "block_entropy"; "entropy_rate")
+/// over `n` series.
+fn measure_of(name: &str, p: &Params, n: usize) -> Result<Measure> {
+    let conditions = n.saturating_sub(2);
+    Ok(match name {
+        "te" => Measure::TransferEntropy {
+            opts: TeOptions {
                 k: p.k,
                 l: p.l,
                 delay: p.delay,
-            };
-            let (source, target, conds) = (refs[0], refs[1], &refs[2..]);
-            if local {
-                infoflow::local_conditional_transfer_entropy(source, target, conds, &opts)
-            } else {
-                global(infoflow::conditional_transfer_entropy(
-                    source, target, conds, &opts,
-                ))
-            }
-        }
-        "ais" => {
-            need(s, 1, "active information")?;
-            if local {
-                infoflow::local_active_information(refs[0], p.k)
-            } else {
-                global(infoflow::active_information(refs[0], p.k))
-            }
-        }
-        "mi" if p.lag > 0 => {
-            need(s, 2, "mutual information")?;
-            check_lag(s, p.lag)?;
-            let q = lagged_query(p.lag, 0);
-            if local {
-                embedded_local_cmi(&refs[..2], &q)
-            } else {
-                global(embedded_cmi(&refs[..2], &q))
-            }
-        }
-        "mi" => {
-            need(s, 2, "mutual information")?;
-            if local {
-                infoflow::local_mutual_information(refs[0], refs[1])
-            } else {
-                global(infoflow::mutual_information(refs[0], refs[1]))
-            }
-        }
-        "cmi" => {
-            need(s, 3, "conditional mutual information")?;
-            if local {
-                infoflow::local_conditional_mutual_information(refs[0], refs[1], &refs[2..])
-            } else {
-                global(infoflow::conditional_mutual_information(
-                    refs[0],
-                    refs[1],
-                    &refs[2..],
-                ))
-            }
-        }
-        "entropy" | "block_entropy" => {
-            need(s, 1, "entropy")?;
-            let k = if measure == "entropy" { 1 } else { p.k };
-            if local {
-                infoflow::local_block_entropy(refs[0], k)
-            } else {
-                global(infoflow::block_entropy(refs[0], k))
-            }
-        }
-        "entropy_rate" => {
-            need(s, 1, "entropy rate")?;
-            if local {
-                Err(bad("the entropy rate has no local values here"))
-            } else {
-                global(infoflow::entropy_rate(refs[0], p.k))
-            }
-        }
-        other => Err(bad(format!("unknown information measure '{other}'"))),
-    }
+            },
+            conditions,
+        },
+        "ais" => Measure::ActiveInformation { k: p.k },
+        "mi" => Measure::MutualInformation {
+            lag: p.lag,
+            conditions: 0,
+        },
+        "cmi" => Measure::MutualInformation {
+            lag: p.lag,
+            conditions: conditions.max(1),
+        },
+        "entropy" => Measure::BlockEntropy { k: 1 },
+        "block_entropy" => Measure::BlockEntropy { k: p.k },
+        "entropy_rate" => Measure::EntropyRate { k: p.k },
+        other => return Err(bad(format!("unknown information measure '{other}'"))),
+    })
 }
 
 type Estimate<'py> = (f64, Option<Bound<'py, PyArray2<f64>>>, usize);
 
-/// (value, local values (trials x steps with a value) or None, offset) of `measure`: "te"
-/// (series: source, target, conditions...), "ais", "mi" (x, y; x lagged by `lag`), "cmi"
-/// (x, y, conditions...), "entropy", "block_entropy" or "entropy_rate" (history `k`).
+/// (value, local values (trials x steps with a value) or None, offset) of `measure` (see
+/// [`measure_of`]); the value has the correction `bias` ("plug-in" or "miller-madow"), the local
+/// values are plug-in.
 #[pyfunction]
-#[pyo3(signature = (measure, series, names, alphabet=None, k=1, l=1, delay=1, lag=0, local=false))]
+#[pyo3(signature = (measure, series, names, alphabet=None, k=1, l=1, delay=1, lag=0, local=false, bias="plug-in"))]
 #[allow(clippy::too_many_arguments)]
 pub fn estimate<'py>(
     py: Python<'py>,
@@ -235,22 +147,26 @@ pub fn estimate<'py>(
     delay: usize,
     lag: usize,
     local: bool,
+    bias: &str,
 ) -> PyResult<Estimate<'py>> {
     let views: Vec<ArrayView2<'_, i64>> = series.iter().map(|a| a.as_array()).collect();
     let p = Params { k, l, delay, lag };
+    let m = measure_of(measure, &p, views.len()).py(py)?;
+    let bias: Bias = bias.parse().py(py)?;
     let result = py
         .detach(|| {
             let s = all_series(&views, &names, alphabet)?;
-            compute(measure, &s, &p, local)
+            let refs: Vec<&Series> = s.iter().collect();
+            evaluate(&m, &refs, bias, local)
         })
         .py(py)?;
-    if !local {
-        return Ok((result.average, None, 0));
-    }
-    let trials = result.lengths.len();
-    let per = result.lengths.first().copied().unwrap_or(0);
-    let values = PyArray1::from_vec(py, result.values).reshape([trials, per])?;
-    Ok((result.average, Some(values), result.offset))
+    let Some(values) = result.local else {
+        return Ok((result.value, None, 0));
+    };
+    let trials = values.lengths.len();
+    let per = values.lengths.first().copied().unwrap_or(0);
+    let array = PyArray1::from_vec(py, values.values).reshape([trials, per])?;
+    Ok((result.value, Some(array), result.offset))
 }
 
 fn surrogate_dict<'py>(py: Python<'py>, t: &SurrogateTest) -> PyResult<Bound<'py, PyDict>> {
@@ -276,75 +192,6 @@ fn chi_square_dict<'py>(py: Python<'py>, t: &ChiSquareTest) -> PyResult<Bound<'p
     d.set_item("p_value", t.p_value)?;
     d.set_item("observations", t.observations)?;
     Ok(d)
-}
-
-enum Tested {
-    Surrogate(SurrogateTest),
-    ChiSquare(ChiSquareTest),
-}
-
-fn test_of(
-    measure: &str,
-    s: &[Series],
-    p: &Params,
-    chi: bool,
-    surrogates: usize,
-    seed: u64,
-) -> Result<Tested> {
-    use infoflow::significance as sig;
-    let refs: Vec<&Series> = s.iter().collect();
-    let run = |series: &[&Series], q: &Query| -> Result<Tested> {
-        if chi {
-            chi_square_test(series, q).map(Tested::ChiSquare)
-        } else {
-            surrogate_test(series, q, surrogates, seed).map(Tested::Surrogate)
-        }
-    };
-    match measure {
-        "te" => {
-            need(s, 2, "transfer entropy")?;
-            let opts = TeOptions {
-                k: p.k,
-                l: p.l,
-                delay: p.delay,
-            };
-            let (source, target, conds) = (refs[0], refs[1], &refs[2..]);
-            // Through the named functions, which check k, l and delay with their own messages,
-            // and whose messages name the estimate when the data has no complete window.
-            infoflow::conditional_transfer_entropy(source, target, conds, &opts)?;
-            if chi {
-                sig::transfer_entropy_chi_square(source, target, conds, &opts)
-                    .map(Tested::ChiSquare)
-            } else {
-                sig::transfer_entropy_surrogates(source, target, conds, &opts, surrogates, seed)
-                    .map(Tested::Surrogate)
-            }
-        }
-        "ais" => {
-            need(s, 1, "active information")?;
-            infoflow::active_information(refs[0], p.k)?;
-            if chi {
-                sig::active_information_chi_square(refs[0], p.k).map(Tested::ChiSquare)
-            } else {
-                sig::active_information_surrogates(refs[0], p.k, surrogates, seed)
-                    .map(Tested::Surrogate)
-            }
-        }
-        "mi" => {
-            need(s, 2, "mutual information")?;
-            check_lag(s, p.lag)?;
-            infoflow::mutual_information(refs[0], refs[1])?;
-            run(&refs[..2], &lagged_query(p.lag, 0))
-        }
-        "cmi" => {
-            need(s, 3, "conditional mutual information")?;
-            infoflow::conditional_mutual_information(refs[0], refs[1], &refs[2..])?;
-            run(&refs, &lagged_query(0, refs.len() - 2))
-        }
-        other => Err(bad(format!(
-            "a significance test applies to te, ais, mi and cmi, not '{other}'"
-        ))),
-    }
 }
 
 /// The significance test of `measure` (as [`estimate`]): `test` is "surrogate" (with
@@ -381,14 +228,21 @@ pub fn significance<'py>(
     };
     let views: Vec<ArrayView2<'_, i64>> = series.iter().map(|a| a.as_array()).collect();
     let p = Params { k, l, delay, lag };
+    let m = measure_of(measure, &p, views.len()).py(py)?;
+    let test = if chi {
+        Test::ChiSquare
+    } else {
+        Test::Surrogates { surrogates, seed }
+    };
     let tested = py
         .detach(|| {
             let s = all_series(&views, &names, alphabet)?;
-            test_of(measure, &s, &p, chi, surrogates, seed)
+            let refs: Vec<&Series> = s.iter().collect();
+            infoflow::test(&m, &refs, test)
         })
         .py(py)?;
     match tested {
-        Tested::Surrogate(t) => surrogate_dict(py, &t),
+        Tested::Surrogates(t) => surrogate_dict(py, &t),
         Tested::ChiSquare(t) => chi_square_dict(py, &t),
     }
 }

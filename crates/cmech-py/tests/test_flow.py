@@ -318,3 +318,107 @@ def test_bad_input_names_the_problem(call, words):
     y = np.roll(x, 1)
     with pytest.raises(cmech.InvalidArgumentError, match=words):
         call(x, y)
+
+
+# --- The shared reference file ------------------------------------------------------------------
+
+REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference" / "infoflow.json"
+
+
+def reference_coupled(n: int):
+    """The data its "coupled_binary" entry describes, draw for draw."""
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 2, n)
+    noise = rng.random(n) < 0.1
+    y0 = rng.integers(0, 2)
+    y = np.empty(n, dtype=np.int64)
+    y[0] = y0
+    y[1:] = x[:-1] ^ noise[1:]
+    return x, y
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="shared/reference/infoflow.json not found")
+@pytest.mark.parametrize("size", ["1e5", "1e6", "1e7"])
+def test_te_matches_the_shared_reference_on_its_own_data(size):
+    ref = json.loads(REFERENCE.read_text())["coupled_binary"]
+    x, y = reference_coupled(int(float(size)))
+    for k in range(1, 5):
+        want = ref["te_x_to_y"][size][f"k{k}"]
+        assert abs(cmech.transfer_entropy(x, y, k=k) - want) < 1e-9, (size, k)
+    limit = ref["analytic_limit"]
+    assert abs(limit - (1 - h2(0.1))) < 1e-10
+    # Miller-Madow moves these long-sample estimates by far less than their sampling error.
+    mm = cmech.transfer_entropy(x, y, k=4, bias="miller-madow")
+    assert abs(mm - ref["te_x_to_y"][size]["k4"]) < 1e-3
+
+
+# --- Miller-Madow -------------------------------------------------------------------------------
+
+LN2 = float(np.log(2))
+
+
+def test_miller_madow_adds_the_nonzero_cells_over_2_n_ln2():
+    x = np.array([0, 0, 1, 1, 0, 1, 0, 0])
+    assert cmech.entropy(x, bias="miller-madow") == pytest.approx(h2(3 / 8) + 1 / (16 * LN2), abs=1e-15)
+    # Every pair once: plug-in MI 0, cells (2 - 1) + (2 - 1) - (4 - 1) = -1.
+    a, b = np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])
+    assert cmech.mutual_information(a, b) == pytest.approx(0.0, abs=1e-15)
+    assert cmech.mutual_information(a, b, bias="miller-madow") == pytest.approx(-1 / (8 * LN2), abs=1e-15)
+    # TE(x -> y), y_t = x_{t-1}: cells (next, past) 4 + (source, past) 4 - (all) 4 - (past) 2.
+    src = np.array([0, 1, 1, 0, 1, 0, 0, 1])
+    tgt = np.array([0, 0, 1, 1, 0, 1, 0, 0])
+    plug = (2 + 3 * np.log2(3)) / 7
+    assert cmech.transfer_entropy(src, tgt, bias="miller-madow") == pytest.approx(plug + 2 / (14 * LN2), abs=1e-15)
+    assert cmech.entropy_rate(tgt, 1, bias="miller-madow") == pytest.approx(plug + 2 / (14 * LN2), abs=1e-15)
+    assert cmech.block_entropy(tgt, 1, bias="plug-in") == cmech.block_entropy(tgt, 1)
+
+
+def test_miller_madow_reduces_the_bias_of_short_samples():
+    # Averages over fixed seeds of cases with analytic values, sized so that the plug-in bias
+    # (~ cells / (2 N ln 2)) is several times the seeds' sampling error of the mean.
+    def means(draw, estimate, seeds):
+        pairs = [estimate(*draw(np.random.default_rng(seed))) for seed in seeds]
+        return np.mean(pairs, axis=0)
+
+    # 16 equally likely letters (H = 4 bits) from 64 draws.
+    plug, mm = means(
+        lambda g: (g.integers(0, 16, 64),),
+        lambda x: (cmech.entropy(x), cmech.entropy(x, bias="miller-madow")),
+        range(100),
+    )
+    assert abs(mm - 4) < 0.25 * abs(plug - 4)
+    # An independent source (TE = 0), k = 2, 200 samples: plug-in bias ~ 4 / (2 N ln 2).
+    plug, mm = means(
+        lambda g: (g.integers(0, 2, 200), g.integers(0, 2, 200)),
+        lambda x, y: (cmech.transfer_entropy(x, y, k=2), cmech.transfer_entropy(x, y, k=2, bias="miller-madow")),
+        range(100, 200),
+    )
+    assert abs(mm) < 0.25 * abs(plug)
+
+    # The noisy XOR copy (1 - H(0.1)), k = 4, 1000 samples.
+    def copy(g):
+        x = g.integers(0, 2, 1000)
+        y = np.zeros(1000, dtype=np.int64)
+        y[1:] = x[:-1] ^ (g.random(999) < Q)
+        return x, y
+
+    plug, mm = means(
+        copy,
+        lambda x, y: (cmech.transfer_entropy(x, y, k=4), cmech.transfer_entropy(x, y, k=4, bias="miller-madow")),
+        range(1000, 1200),
+    )
+    limit = 1 - h2(Q)
+    assert abs(mm - limit) < 0.5 * abs(plug - limit), (plug, mm, limit)
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda x: cmech.transfer_entropy(x, x, bias="jackknife"), "plug-in' or 'miller-madow"),
+        (lambda x: cmech.transfer_entropy(x, x, bias="miller-madow", local=True), "local values are plug-in"),
+        (lambda x: cmech.active_information(x, bias="miller-madow", test="surrogate"), "plug-in estimate"),
+    ],
+)
+def test_bias_refuses_what_it_cannot_correct(call, words):
+    with pytest.raises(cmech.InvalidArgumentError, match=words):
+        call(np.tile([0, 1, 1], 10))

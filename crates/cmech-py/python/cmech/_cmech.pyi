@@ -157,6 +157,7 @@ def estimate(
     delay: int = 1,
     lag: int = 0,
     local: bool = False,
+    bias: str = "plug-in",
 ) -> Tuple[float, Optional[npt.NDArray[np.float64]], int]: ...
 def significance(
     measure: str,

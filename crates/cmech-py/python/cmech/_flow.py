@@ -16,11 +16,15 @@ Conventions (those of PyInform and JIDT):
 - Local values exist where every window is complete: a trial's first ``max(k, delay + l - 1)``
   steps (for AIS its first ``k``) have none, so ``local=True`` returns ``(T - offset,)`` for a 1-D
   series and ``(trials, T - offset)`` for a 2-D one, as PyInform does. Their mean is the average.
+- ``bias="miller-madow"`` corrects an average: each entropy of the sum that makes the measure
+  (MI = H(X) + H(Y) - H(X,Y), CMI and TE = H(X,Z) + H(Y,Z) - H(X,Y,Z) - H(Z), ...) gains
+  (m - 1) / (2 N ln 2) bits, m its nonzero cells (Miller 1955). Local values and significance
+  tests are plug-in only.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -45,10 +49,24 @@ __all__ = [
 #: Surrogates of a surrogate test when ``surrogates`` is not given (as JIDT's default).
 DEFAULT_SURROGATES = 1000
 
+#: The bias corrections of an average.
+BIASES = ("plug-in", "miller-madow")
+
 ArrayLike = Any
 
 
-class SurrogateTest:
+class _Fields:
+    """A result read from the native layer's dict of fields, one attribute per slot."""
+
+    __slots__: Tuple[str, ...] = ()
+
+    def __init__(self, fields: Dict[str, Any]) -> None:
+        """Built from the native test's fields."""
+        for name in self.__slots__:
+            setattr(self, name, fields[name])
+
+
+class SurrogateTest(_Fields):
     """A surrogate (permutation) test of an estimate: the source windows (for TE the whole source
     history, as JIDT permutes it) are shuffled over the observations, which keeps their
     distribution but breaks any relation to the target; the estimate is recomputed on each.
@@ -74,11 +92,14 @@ class SurrogateTest:
 
     __slots__ = ("observed", "p_value", "surrogates", "at_least", "mean", "std", "effective", "seed")
     kind = "surrogate"
-
-    def __init__(self, fields: Dict[str, Any]) -> None:
-        """Built from the native test's fields."""
-        for name in self.__slots__:
-            setattr(self, name, fields[name])
+    observed: float
+    p_value: float
+    surrogates: int
+    at_least: int
+    mean: float
+    std: float
+    effective: float
+    seed: int
 
     def __repr__(self) -> str:
         return (
@@ -87,7 +108,7 @@ class SurrogateTest:
         )
 
 
-class ChiSquareTest:
+class ChiSquareTest(_Fields):
     """The analytic chi-square test: under independence 2 N ln(2) I is asymptotically chi-square
     with (|X| - 1)(|Y| - 1)|Z| degrees of freedom (Barnett & Bossomaier 2012; JIDT's analytic test).
     Valid when every state is well sampled; with long histories prefer surrogates.
@@ -108,11 +129,11 @@ class ChiSquareTest:
 
     __slots__ = ("observed", "statistic", "df", "p_value", "observations")
     kind = "chi-square"
-
-    def __init__(self, fields: Dict[str, Any]) -> None:
-        """Built from the native test's fields."""
-        for name in self.__slots__:
-            setattr(self, name, fields[name])
+    observed: float
+    statistic: float
+    df: float
+    p_value: float
+    observations: int
 
     def __repr__(self) -> str:
         return (
@@ -178,6 +199,19 @@ def _prepare(named: Sequence[Tuple[str, ArrayLike]]) -> Tuple[List[np.ndarray], 
     return arrays, [n for n, _ in named], batch
 
 
+def _bias(bias: Any, local: bool, test: Optional[str]) -> str:
+    if not isinstance(bias, str) or bias.lower().replace("_", "-") not in BIASES:
+        raise _invalid_argument(f"bias must be 'plug-in' or 'miller-madow', got {bias!r}")
+    b = bias.lower().replace("_", "-")
+    if b != "plug-in" and local:
+        raise _invalid_argument(
+            "bias corrects the average; local values are plug-in only (drop bias or local)"
+        )
+    if b != "plug-in" and test is not None:
+        raise _invalid_argument("significance tests use the plug-in estimate; drop bias")
+    return b
+
+
 def _run(
     measure: str,
     named: Sequence[Tuple[str, ArrayLike]],
@@ -190,7 +224,9 @@ def _run(
     l: int = 1,
     delay: int = 1,
     lag: int = 0,
+    bias: str = "plug-in",
 ) -> Any:
+    b = _bias(bias, local, test)
     arrays, names, batch = _prepare(named)
     a = _alphabet(alphabet)
     if test is not None:
@@ -199,8 +235,8 @@ def _run(
         seed = _whole(seed, "seed", 0, 1 << 64)
         fields = _cmech.significance(measure, arrays, names, kind, a, k, l, delay, lag, n, seed)
         return _test(fields)
-    value, values, _ = _cmech.estimate(measure, arrays, names, a, k, l, delay, lag, bool(local))
-    if not local:
+    value, values, _ = _cmech.estimate(measure, arrays, names, a, k, l, delay, lag, bool(local), b)
+    if values is None:
         return float(value)
     return values if batch else values[0]
 
@@ -225,6 +261,7 @@ def transfer_entropy(
     test: Optional[str] = None,
     surrogates: Optional[int] = None,
     seed: int = 0,
+    bias: str = "plug-in",
 ) -> Any:
     """Transfer entropy TE(source -> target), in bits.
 
@@ -252,6 +289,10 @@ def transfer_entropy(
     test : {"surrogate", "chi-square"}, optional
         Return a :class:`SurrogateTest` (with ``surrogates`` permutations from ``seed``) or a
         :class:`ChiSquareTest` instead of the value.
+    bias : {"plug-in", "miller-madow"}
+        Correction of the average: Miller-Madow adds (m - 1) / (2 N ln 2) to each of the
+        entropies H(X,Z) + H(Y,Z) - H(X,Y,Z) - H(Z) (m: the nonzero cells of each table). Not with
+        ``local`` or ``test``.
 
     Returns
     -------
@@ -271,6 +312,7 @@ def transfer_entropy(
         k=_whole(k, "k", 1),
         l=_whole(l, "l", 1),
         delay=_whole(delay, "delay", 1),
+        bias=bias,
     )
 
 
@@ -282,15 +324,19 @@ def active_information(
     test: Optional[str] = None,
     surrogates: Optional[int] = None,
     seed: int = 0,
+    bias: str = "plug-in",
 ) -> Any:
     """Active information storage I(x_{t-k..t-1} ; x_t) with history ``k``, in bits (Lizier,
     Prokopenko & Zomaya 2012): how much of the next value the series' own past predicts.
 
     ``series`` is 1-D (one trial) or 2-D (one per row); ``local=True`` returns the local values,
     ``(T - k,)`` or ``(trials, T - k)``; ``test`` as in :func:`transfer_entropy` (the histories are
-    permuted against the next values).
+    permuted against the next values); ``bias`` as in :func:`transfer_entropy` (on
+    H(X) + H(past) - H(X, past)).
     """
-    return _run("ais", [("series", series)], alphabet, local, test, surrogates, seed, k=_whole(k, "k", 1))
+    return _run(
+        "ais", [("series", series)], alphabet, local, test, surrogates, seed, k=_whole(k, "k", 1), bias=bias
+    )
 
 
 def mutual_information(
@@ -302,14 +348,15 @@ def mutual_information(
     test: Optional[str] = None,
     surrogates: Optional[int] = None,
     seed: int = 0,
+    bias: str = "plug-in",
 ) -> Any:
     """Mutual information I(x_{t-lag} ; y_t) in bits (``lag`` 0: at the same step).
 
     ``local=True`` returns the local values (``(T - lag,)`` or ``(trials, T - lag)``); ``test`` as in
-    :func:`transfer_entropy` (``y`` is permuted).
+    :func:`transfer_entropy` (``y`` is permuted); ``bias`` as there (on H(X) + H(Y) - H(X, Y)).
     """
     return _run(
-        "mi", [("x", x), ("y", y)], alphabet, local, test, surrogates, seed, lag=_whole(lag, "lag")
+        "mi", [("x", x), ("y", y)], alphabet, local, test, surrogates, seed, lag=_whole(lag, "lag"), bias=bias
     )
 
 
@@ -322,34 +369,42 @@ def conditional_mutual_information(
     test: Optional[str] = None,
     surrogates: Optional[int] = None,
     seed: int = 0,
+    bias: str = "plug-in",
 ) -> Any:
     """Conditional mutual information I(x_t ; y_t | z_t) in bits; ``z`` is one series or a list of
-    them (conditioned on jointly, at the same step). ``local`` and ``test`` as in
+    them (conditioned on jointly, at the same step). ``local``, ``test`` and ``bias`` as in
     :func:`mutual_information`."""
     zs = _conditions(z)
     if not zs:
         raise _invalid_argument("conditional mutual information needs at least one series z")
     named = [("x", x), ("y", y)] + [(f"z[{i}]" if len(zs) > 1 else "z", c) for i, c in enumerate(zs)]
-    return _run("cmi", named, alphabet, local, test, surrogates, seed)
+    return _run("cmi", named, alphabet, local, test, surrogates, seed, bias=bias)
 
 
-def entropy(x: ArrayLike, local: bool = False, alphabet: Optional[int] = None) -> Any:
-    """Shannon entropy H(x) of the symbols, in bits; ``local=True``: -log2 p(x_t) at every step."""
-    return _run("entropy", [("x", x)], alphabet, local, None, None, 0)
+def entropy(x: ArrayLike, local: bool = False, alphabet: Optional[int] = None, bias: str = "plug-in") -> Any:
+    """Shannon entropy H(x) of the symbols, in bits; ``local=True``: -log2 p(x_t) at every step;
+    ``bias="miller-madow"`` adds (m - 1) / (2 N ln 2), m the distinct symbols seen."""
+    return _run("entropy", [("x", x)], alphabet, local, None, None, 0, bias=bias)
 
 
-def block_entropy(x: ArrayLike, k: int, local: bool = False, alphabet: Optional[int] = None) -> Any:
+def block_entropy(
+    x: ArrayLike, k: int, local: bool = False, alphabet: Optional[int] = None, bias: str = "plug-in"
+) -> Any:
     """Block entropy H(x_{t..t+k-1}) of the blocks of ``k`` symbols within trials, in bits.
 
     ``local=True`` gives -log2 p(block) for every block, ``(T - k + 1,)`` or
-    ``(trials, T - k + 1)``, in the order of the blocks (as PyInform)."""
-    return _run("block_entropy", [("x", x)], alphabet, local, None, None, 0, k=_whole(k, "k", 1))
+    ``(trials, T - k + 1)``, in the order of the blocks (as PyInform); ``bias`` as in
+    :func:`entropy` (m the distinct blocks seen)."""
+    return _run("block_entropy", [("x", x)], alphabet, local, None, None, 0, k=_whole(k, "k", 1), bias=bias)
 
 
-def entropy_rate(x: ArrayLike, k: int, alphabet: Optional[int] = None) -> float:
+def entropy_rate(x: ArrayLike, k: int, alphabet: Optional[int] = None, bias: str = "plug-in") -> float:
     """Entropy rate estimate H(x_t | x_{t-k..t-1}) with history ``k``, in bits (PyInform's
-    ``entropy_rate``). Transfer entropy with history ``k`` never exceeds it."""
-    return float(_run("entropy_rate", [("x", x)], alphabet, False, None, None, 0, k=_whole(k, "k", 1)))
+    ``entropy_rate``). Transfer entropy with history ``k`` never exceeds it. ``bias`` as in
+    :func:`entropy`, on H(past, x_t) - H(past)."""
+    return float(
+        _run("entropy_rate", [("x", x)], alphabet, False, None, None, 0, k=_whole(k, "k", 1), bias=bias)
+    )
 
 
 def significance(
@@ -369,7 +424,7 @@ def significance(
 
     Example: ``cmech.significance("te", x, y, k=2, surrogates=1000, seed=1).p_value``.
     """
-    functions = {
+    functions: Dict[str, Callable[..., Any]] = {
         "te": transfer_entropy,
         "transfer_entropy": transfer_entropy,
         "ais": active_information,
@@ -385,7 +440,9 @@ def significance(
         )
     if "local" in options:
         raise _invalid_argument("a significance test has no local values")
-    return functions[measure](*series, test=test, surrogates=surrogates, seed=seed, **options)
+    result = functions[measure](*series, test=test, surrogates=surrogates, seed=seed, **options)
+    assert isinstance(result, (SurrogateTest, ChiSquareTest))
+    return result
 
 
 class BoundaryScores:

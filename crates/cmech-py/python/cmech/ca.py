@@ -186,32 +186,39 @@ def _channel(j: Channel) -> Tuple[int, int]:
     return (0, _whole(j, "j", -(1 << 62)))
 
 
-def _measure(field: Any, measure: str, k: int, j: Channel, local: bool, alphabet: Optional[int]) -> Any:
+def _native(field: Any, measure: str, k: int, j: Channel, local: bool, alphabet: Optional[int]) -> Tuple[float, Optional[np.ndarray]]:
     arr = _field(field)
     a = None if alphabet is None else _whole(alphabet, "alphabet", 1, 257)
     average, values, _ = _cmech.ca_measure(arr, measure, _whole(k, "k", 1), _channel(j), a, local)
-    if not local:
-        return float(average)
-    two_d = np.ndim(field) == 2
-    return values[:, 0, :] if two_d else values
+    return float(average), values
+
+
+def _average(field: Any, measure: str, k: int, j: Channel, alphabet: Optional[int]) -> float:
+    return _native(field, measure, k, j, False, alphabet)[0]
+
+
+def _local(field: Any, measure: str, k: int, j: Channel, alphabet: Optional[int]) -> np.ndarray:
+    values = _native(field, measure, k, j, True, alphabet)[1]
+    assert values is not None  # the native layer returns local values when asked for them
+    return values[:, 0, :] if np.ndim(field) == 2 else values
 
 
 def active_information(field: Any, k: int = DEFAULT_K, alphabet: Optional[int] = None) -> float:
     """Average active information storage with history ``k``, pooled over every cell of a field
     (``(steps, width)`` or ``(steps, height, width)``), in bits."""
-    return _measure(field, "ais", k, 1, False, alphabet)
+    return _average(field, "ais", k, 1, alphabet)
 
 
 def local_active_information(field: Any, k: int = DEFAULT_K, alphabet: Optional[int] = None) -> np.ndarray:
     """Local active information storage at every cell from step ``k`` on: ``(steps - k, width)``
     (or ``(steps - k, height, width)``) float64; its mean is :func:`active_information`."""
-    return _measure(field, "ais", k, 1, True, alphabet)
+    return _local(field, "ais", k, 1, alphabet)
 
 
 def transfer_entropy(field: Any, k: int = DEFAULT_K, j: Channel = 1, alphabet: Optional[int] = None) -> float:
     """Average transfer entropy along channel ``j`` (source cell i - j one step before; on a Life
     field ``j = (dy, dx)``), target history ``k``, pooled over every cell, in bits."""
-    return _measure(field, "te", k, j, False, alphabet)
+    return _average(field, "te", k, j, alphabet)
 
 
 def local_transfer_entropy(
@@ -221,4 +228,4 @@ def local_transfer_entropy(
     ``(steps - k, width)`` (or ``(steps - k, height, width)``) float64; its mean is
     :func:`transfer_entropy`. ``j = 1``: information moving right (source on the left),
     ``j = -1``: moving left."""
-    return _measure(field, "te", k, j, True, alphabet)
+    return _local(field, "te", k, j, alphabet)
