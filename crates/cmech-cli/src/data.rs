@@ -61,7 +61,7 @@ impl ReadArgs {
     fn any(&self) -> bool {
         self.format().is_some() || self.lines || self.alphabet.is_some()
     }
-    fn options(&self, range: Option<(u64, u64)>) -> ReadOptions {
+    pub(crate) fn options(&self, range: Option<(u64, u64)>) -> ReadOptions {
         ReadOptions {
             format: self.format(),
             lines: self.lines,
@@ -80,7 +80,7 @@ fn method_parser() -> PossibleValuesParser {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum TestArg {
+pub(crate) enum TestArg {
     /// Pearson's chi-square test of homogeneity.
     Chi2,
     /// Two-sample Kolmogorov-Smirnov test.
@@ -212,10 +212,10 @@ pub const RECONSTRUCT_HELP: &str = "Examples:\n  \
     for the data, a one-symbol alphabet) go to stderr.";
 
 /// A progress bar on stderr for passes over more than 64 MiB, only on a terminal.
-struct Bar(Mutex<Option<ProgressBar>>);
+pub(crate) struct Bar(Mutex<Option<ProgressBar>>);
 
 impl Bar {
-    fn new() -> Bar {
+    pub(crate) fn new() -> Bar {
         Bar(Mutex::new(None))
     }
 }
@@ -254,7 +254,7 @@ impl cmech_io::Progress for Bar {
     }
 }
 
-fn set_threads(threads: Option<usize>) -> Result<()> {
+pub(crate) fn set_threads(threads: Option<usize>) -> Result<()> {
     if let Some(n) = threads {
         if n == 0 {
             bail!("--threads must be at least 1");
@@ -285,18 +285,18 @@ fn hint_text(hint: Hint) -> String {
 }
 
 /// A `cmech_io` error with its hint in this command's terms.
-fn io_error(e: cmech_io::Error) -> anyhow::Error {
+pub(crate) fn io_error(e: cmech_io::Error) -> anyhow::Error {
     match e.hint() {
         Some(h) => anyhow!("{e}; {}", hint_text(h)),
         None => e.into(),
     }
 }
 
-fn warn(message: &str) {
+pub(crate) fn warn(message: &str) {
     eprintln!("warning: {message}");
 }
 
-fn warn_io(w: &Warning) {
+pub(crate) fn warn_io(w: &Warning) {
     match w.hint {
         Some(h) => warn(&format!("{w}; {}", hint_text(h))),
         None => warn(&w.message),
@@ -308,7 +308,7 @@ fn plural(n: u64, what: &str) -> String {
 }
 
 /// Creates an output file, refusing to replace one unless `force`.
-fn create(path: &Path, force: bool) -> Result<std::fs::File> {
+pub(crate) fn create(path: &Path, force: bool) -> Result<std::fs::File> {
     OpenOptions::new()
         .write(true)
         .create(true)
@@ -325,7 +325,7 @@ fn create(path: &Path, force: bool) -> Result<std::fs::File> {
 }
 
 /// Options of a reconstruction, checked before any data is read.
-fn options(
+pub(crate) fn options(
     method: &str,
     max_history: usize,
     alpha: f64,

@@ -6,6 +6,7 @@ mod data;
 mod flow;
 mod output;
 mod picture;
+mod transducer;
 
 use std::fs::OpenOptions;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -85,6 +86,9 @@ enum Command {
     /// Infiltration and exfiltration of a split into inside, boundary and environment.
     #[command(after_help = flow::BOUNDARY_HELP)]
     Boundary(flow::BoundaryArgs),
+    /// Epsilon-transducers: named ones, driving them, their measures, reconstruction from pairs.
+    #[command(subcommand, after_help = transducer::HELP)]
+    Transducer(transducer::TransducerCommand),
 }
 
 #[derive(Subcommand)]
@@ -216,6 +220,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Mi(args) => flow::mi(args, &mut out)?,
         Command::Ca(args) => flow::ca_cmd(args, &mut out)?,
         Command::Boundary(args) => flow::boundary(args, &mut out)?,
+        Command::Transducer(cmd) => transducer::run(cmd, &mut out)?,
         Command::Measures(args) => {
             let hmm = load(&args.source)?;
             let opts = MeasureOptions {

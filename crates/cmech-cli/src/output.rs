@@ -93,7 +93,13 @@ fn status(s: Status) -> &'static str {
     }
 }
 
-fn quantity_row(out: &mut impl Write, name: &str, q: &Quantity) -> io::Result<()> {
+/// One measure as a row: `name` padded to `width`, value, status, and how it was obtained.
+pub fn quantity_row(
+    out: &mut impl Write,
+    name: &str,
+    width: usize,
+    q: &Quantity,
+) -> io::Result<()> {
     let value = match (q.value, q.status) {
         (Some(v), _) => format!("{v:.9}"),
         (None, Status::Infinite) => "inf".into(),
@@ -106,7 +112,11 @@ fn quantity_row(out: &mut impl Write, name: &str, q: &Quantity) -> io::Result<()
     if let (Some(d), Some(c)) = (q.depth, q.last_change) {
         how.push_str(&format!("; depth {d}, last change {c:.2e}"));
     }
-    writeln!(out, "{name:<4} {value:>14}  {:<10} {how}", status(q.status))
+    writeln!(
+        out,
+        "{name:<width$} {value:>14}  {:<10} {how}",
+        status(q.status)
+    )
 }
 
 fn order_row(out: &mut impl Write, name: &str, o: &Order) -> io::Result<()> {
@@ -139,12 +149,12 @@ pub fn measures_table(out: &mut impl Write, m: &Measures) -> Result<()> {
             "nonunifilar"
         }
     )?;
-    quantity_row(out, "h_mu", &m.entropy_rate)?;
-    quantity_row(out, "E", &m.excess_entropy)?;
-    quantity_row(out, "C_mu", &m.statistical_complexity)?;
-    quantity_row(out, "chi", &m.crypticity)?;
-    quantity_row(out, "T", &m.transient_information)?;
-    quantity_row(out, "S", &m.synchronization_information)?;
+    quantity_row(out, "h_mu", 4, &m.entropy_rate)?;
+    quantity_row(out, "E", 4, &m.excess_entropy)?;
+    quantity_row(out, "C_mu", 4, &m.statistical_complexity)?;
+    quantity_row(out, "chi", 4, &m.crypticity)?;
+    quantity_row(out, "T", 4, &m.transient_information)?;
+    quantity_row(out, "S", 4, &m.synchronization_information)?;
     order_row(out, "R", &m.markov_order)?;
     order_row(out, "k", &m.cryptic_order)?;
     writeln!(
@@ -209,8 +219,44 @@ pub fn reconstruction_table(
     out: &mut impl Write,
     rec: &cmech_core::reconstruct::Reconstruction,
 ) -> Result<()> {
-    let d = &rec.diagnostics;
+    diagnostics_rows(out, &rec.diagnostics, "h_mu")?;
     let hmm = &rec.machine;
+    writeln!(out, "alphabet     {}", hmm.alphabet().join(" "))?;
+    match hmm.stationary_distribution() {
+        Ok(pi) => {
+            let parts: Vec<String> = hmm
+                .states()
+                .iter()
+                .zip(&pi)
+                .map(|(s, p)| format!("{s}={}", format_prob(*p)))
+                .collect();
+            writeln!(out, "stationary   {}", parts.join(" "))?;
+        }
+        Err(e) => writeln!(out, "stationary   none: {e}")?,
+    }
+    writeln!(out, "transitions")?;
+    for i in 0..hmm.num_states() {
+        for e in hmm.edges(i) {
+            writeln!(
+                out,
+                "  {} -{}|{}-> {}",
+                hmm.states()[i],
+                hmm.alphabet()[e.symbol],
+                format_prob(e.p),
+                hmm.states()[e.to]
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The diagnostics of a reconstruction, `h_label` naming its entropy rate (h_mu of a machine,
+/// h(Y|X) of a transducer).
+pub fn diagnostics_rows(
+    out: &mut impl Write,
+    d: &cmech_core::reconstruct::Diagnostics,
+    h_label: &str,
+) -> Result<()> {
     let test = match d.test {
         cmech_core::reconstruct::Test::ChiSquare => "chi2",
         cmech_core::reconstruct::Test::KolmogorovSmirnov => "ks",
@@ -236,7 +282,7 @@ pub fn reconstruction_table(
     )?;
     writeln!(out, "recurrent    {:.6} of the histories", d.recurrent_mass)?;
     writeln!(out, "C_mu         {:.9}", d.c_mu)?;
-    writeln!(out, "h_mu         {:.9}", d.h_mu)?;
+    writeln!(out, "{h_label:<12} {:.9}", d.h_mu)?;
     let per_symbol = if d.symbols > 0 {
         d.log_likelihood / d.symbols as f64
     } else {
@@ -264,32 +310,6 @@ pub fn reconstruction_table(
     )?;
     if let Some(l) = d.supported_history {
         writeln!(out, "supported L  up to {l} (Marton-Shields)")?;
-    }
-    writeln!(out, "alphabet     {}", hmm.alphabet().join(" "))?;
-    match hmm.stationary_distribution() {
-        Ok(pi) => {
-            let parts: Vec<String> = hmm
-                .states()
-                .iter()
-                .zip(&pi)
-                .map(|(s, p)| format!("{s}={}", format_prob(*p)))
-                .collect();
-            writeln!(out, "stationary   {}", parts.join(" "))?;
-        }
-        Err(e) => writeln!(out, "stationary   none: {e}")?,
-    }
-    writeln!(out, "transitions")?;
-    for i in 0..hmm.num_states() {
-        for e in hmm.edges(i) {
-            writeln!(
-                out,
-                "  {} -{}|{}-> {}",
-                hmm.states()[i],
-                hmm.alphabet()[e.symbol],
-                format_prob(e.p),
-                hmm.states()[e.to]
-            )?;
-        }
     }
     Ok(())
 }

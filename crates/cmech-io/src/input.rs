@@ -127,7 +127,7 @@ pub(crate) struct Opened<'a> {
 }
 
 impl Opened<'_> {
-    fn bytes(&self) -> Option<&[u8]> {
+    pub(crate) fn bytes(&self) -> Option<&[u8]> {
         match &self.data {
             Data::Mapped(m) => Some(m),
             Data::Empty => Some(&[]),
@@ -710,7 +710,7 @@ impl<'a> Input<'a> {
     }
 
     /// Appends the codes of a short sequence in memory, then a separator.
-    fn push_codes(&self, f: &Opened, batch: &mut Vec<u32>) -> Result<()> {
+    pub(crate) fn push_codes(&self, f: &Opened, batch: &mut Vec<u32>) -> Result<()> {
         match (&self.lookup, &f.data) {
             (Lookup::Tokens(map), Data::Tokens(tokens)) => {
                 for (i, t) in tokens.iter().enumerate() {
@@ -738,7 +738,7 @@ impl<'a> Input<'a> {
     }
 
     /// The error of a value outside the alphabet.
-    fn outside(&self, f: &Opened, h: &npy::Header, o: npy::Outside) -> Error {
+    pub(crate) fn outside(&self, f: &Opened, h: &npy::Header, o: npy::Outside) -> Error {
         if let Data::Text { text, .. } = &f.data {
             let c = char::from_u32(o.value as u32).expect("a code point");
             let (line, col) = char_line_col(text, o.index);
@@ -827,7 +827,7 @@ impl<'a> Input<'a> {
         Ok(())
     }
 
-    fn bad_byte(&self, f: &Opened, at: usize, data: Option<&[u8]>) -> Error {
+    pub(crate) fn bad_byte(&self, f: &Opened, at: usize, data: Option<&[u8]>) -> Error {
         let (what, place) = match data {
             Some(d) => {
                 let (line, col) = line_col(d, at);
@@ -864,7 +864,7 @@ impl<'a> Input<'a> {
         }
     }
 
-    fn bad_token(&self, f: &Opened, u: tokens::Unknown, data: Option<&[u8]>) -> Error {
+    pub(crate) fn bad_token(&self, f: &Opened, u: tokens::Unknown, data: Option<&[u8]>) -> Error {
         let place = match data {
             Some(d) => {
                 let (line, col) = line_col(d, u.offset);
@@ -881,7 +881,7 @@ impl<'a> Input<'a> {
     }
 }
 
-fn take_stdin(slot: &Mutex<Option<io::Stdin>>) -> Result<io::Stdin> {
+pub(crate) fn take_stdin(slot: &Mutex<Option<io::Stdin>>) -> Result<io::Stdin> {
     slot.lock()
         .expect("not poisoned")
         .take()

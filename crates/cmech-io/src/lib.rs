@@ -24,6 +24,7 @@ mod input;
 pub mod memory;
 mod npy;
 pub mod npy_write;
+mod paired;
 pub mod shard;
 mod stream;
 mod tokens;
@@ -32,6 +33,7 @@ pub use error::{Error, Hint, Result, Warning};
 pub use input::{parse_range, Format, Input, ReadOptions, Source};
 pub use memory::{Ints, Memory, Part, Symbol};
 pub use npy_write::{NpyType, NpyWriter};
+pub use paired::count_paired;
 pub use shard::{
     are_shards, load_shards, merge_shards, read_shard, write_shard, Shard, ShardInfo, SourceInfo,
 };

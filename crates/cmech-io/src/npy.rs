@@ -454,8 +454,9 @@ fn count_w<const W: usize>(
     Ok(())
 }
 
-/// Appends the codes of a 1-D array's symbols to `out`, then `SEP` (for arrays too short to be
-/// worth counting on their own).
+/// Appends the codes of the array's symbols to `out`, `SEP` after each sequence (the array if
+/// 1-D, each row if 2-D): for arrays too short to be worth counting on their own, and for paired
+/// streams.
 pub(crate) fn codes(
     data: &[u8],
     h: &Header,
@@ -472,13 +473,19 @@ fn codes_w<const W: usize>(
     out: &mut Vec<u32>,
 ) -> std::result::Result<(), Outside> {
     let d = h.dtype;
+    let row = h.row().max(1);
     for (i, &b) in elements::<W>(data, h).iter().enumerate() {
         let value = decode(b, d);
         if !push_item(out, lookup.item(value)) {
             return Err(Outside { index: i, value });
         }
+        if (i + 1) % row == 0 {
+            out.push(SEP);
+        }
     }
-    out.push(SEP);
+    if h.elements() == 0 {
+        out.push(SEP);
+    }
     Ok(())
 }
 

@@ -73,7 +73,7 @@ pub(crate) fn distinct<'a>(data: &'a [u8], progress: &dyn Progress) -> FxHashSet
         })
 }
 
-fn tokenize(
+pub(crate) fn tokenize(
     chunk: &[u8],
     base: usize,
     lines: bool,

@@ -60,7 +60,8 @@ impl Transducer {
         for (k, &(_, s)) in joint.states.iter().enumerate() {
             marginal[s] += pi[k];
         }
-        let h_states = entropy(marginal.iter().copied());
+        // A one-state transducer's entropy comes out as -0.
+        let h_states = entropy(marginal.iter().copied()).max(0.0) + 0.0;
         let statistical_complexity = if t.is_unifilar() {
             Quantity::exact(
                 h_states,
