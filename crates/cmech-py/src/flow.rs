@@ -44,6 +44,18 @@ fn to_series(name: &str, view: ArrayView2<'_, i64>, alphabet: Option<usize>) -> 
         return Err(bad(format!("{name} holds no symbols")));
     }
     let limit = alphabet.unwrap_or(MAX_ALPHABET) as i64;
+    let in_range = |v: i64| (0..limit).contains(&v);
+    // A contiguous array (what the Python layer passes) is checked and narrowed in two flat
+    // passes, which the compiler vectorises; the loop below only finds the bad symbol to name.
+    if let Some(flat) = view.as_slice() {
+        if flat.iter().all(|&v| in_range(v)) {
+            let symbols = flat.iter().map(|&v| v as u8).collect();
+            return Series::rows(symbols, t, alphabet).map_err(|e| match e {
+                CmechError::InvalidArgument(m) => bad(format!("{name}: {m}")),
+                other => other,
+            });
+        }
+    }
     let mut symbols = Vec::with_capacity(rows * t);
     for (r, row) in view.outer_iter().enumerate() {
         for (i, &v) in row.iter().enumerate() {
@@ -427,7 +439,11 @@ pub fn ca_measure<'py>(
     let view = field.as_array();
     let (steps, h, w) = view.dim();
     let result: Result<(f64, Option<FieldLocal>)> = py.detach(|| {
-        let cells: Vec<u8> = view.iter().copied().collect();
+        // A contiguous field (what cmech.ca passes) is one copy, not an element-wise walk.
+        let cells: Vec<u8> = match view.as_slice() {
+            Some(flat) => flat.to_vec(),
+            None => view.iter().copied().collect(),
+        };
         let max = cells.iter().copied().max().unwrap_or(0) as usize;
         let a = alphabet.unwrap_or((max + 1).max(2));
         let f = Field::new(cells, steps, h, w, a)?;

@@ -83,7 +83,9 @@ fn groups(num_blocks: usize, max_groups: usize) -> Vec<std::ops::Range<usize>> {
 
 fn dense_size(cards: [u64; 3], n: u64) -> Option<u64> {
     let size = cards[0].checked_mul(cards[1])?.checked_mul(cards[2])?;
-    (size <= DENSE_MAX && size <= DENSE_MIN.max(2 * n)).then_some(size)
+    // A dense cell costs a few nanoseconds to sweep, a hashed observation tens: dense wins
+    // until the array is about 16 times the data.
+    (size <= DENSE_MAX && size <= DENSE_MIN.max(16 * n)).then_some(size)
 }
 
 /// Counts every observation.
