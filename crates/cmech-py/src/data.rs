@@ -45,7 +45,7 @@ fn hint_text(hint: Hint) -> String {
     }
 }
 
-fn warning_text(w: &Warning) -> String {
+pub(crate) fn warning_text(w: &Warning) -> String {
     match w.hint {
         Some(h) => format!("{w}; {}", hint_text(h)),
         None => w.message.clone(),
@@ -55,7 +55,7 @@ fn warning_text(w: &Warning) -> String {
 /// A `cmech_io` error as the matching `cmech` exception, its hint in Python's terms: bad data or
 /// shards are `InvalidDataError`, refusals of the operating system and files that exist
 /// `CmechIOError`, counts too short for the arguments `InvalidArgumentError`.
-fn io_to_py(py: Python<'_>, e: cmech_io::Error) -> PyErr {
+pub(crate) fn io_to_py(py: Python<'_>, e: cmech_io::Error) -> PyErr {
     let message = match e.hint() {
         Some(h) => format!("{e}; {}", hint_text(h)),
         None => e.to_string(),
@@ -77,7 +77,7 @@ fn io_to_py(py: Python<'_>, e: cmech_io::Error) -> PyErr {
     }
 }
 
-fn invalid_argument(py: Python<'_>, message: String) -> PyErr {
+pub(crate) fn invalid_argument(py: Python<'_>, message: String) -> PyErr {
     to_py(py, CmechError::InvalidArgument(message))
 }
 
@@ -88,7 +88,10 @@ fn size(n: i64) -> usize {
 }
 
 /// Runs `f` on `threads` worker threads (a pool of its own), or on rayon's global pool.
-fn on_threads<T: Send>(threads: Option<i64>, f: impl FnOnce() -> T + Send) -> Result<T, String> {
+pub(crate) fn on_threads<T: Send>(
+    threads: Option<i64>,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T, String> {
     match threads.map(size) {
         None => Ok(f()),
         Some(0) => Err("threads must be at least 1".into()),
@@ -116,7 +119,7 @@ fn parse_test(py: Python<'_>, test: &str) -> PyResult<Test> {
 }
 
 /// The options of a reconstruction, checked by the core.
-fn options(
+pub(crate) fn options(
     py: Python<'_>,
     method: &str,
     max_history: i64,
@@ -366,21 +369,8 @@ pub fn count_files(
     threads: Option<i64>,
 ) -> PyResult<NativeCounts> {
     let window = count_window(py, method, max_history, future, window)?;
-    let format = match format {
-        None => None,
-        Some("chars") => Some(Format::Chars),
-        Some("tokens") => Some(Format::Tokens),
-        Some("bytes") => Some(Format::Bytes),
-        Some("npy") => Some(Format::Npy),
-        Some(f) => {
-            return Err(invalid_argument(
-                py,
-                format!("unknown format '{f}' (known: chars, tokens, bytes, npy)"),
-            ))
-        }
-    };
     let read = ReadOptions {
-        format,
+        format: parse_format(py, format)?,
         lines,
         alphabet,
         range: byte_range,
@@ -394,10 +384,25 @@ pub fn count_files(
     )
 }
 
+/// A file format by name.
+pub(crate) fn parse_format(py: Python<'_>, format: Option<&str>) -> PyResult<Option<Format>> {
+    match format {
+        None => Ok(None),
+        Some("chars") => Ok(Some(Format::Chars)),
+        Some("tokens") => Ok(Some(Format::Tokens)),
+        Some("bytes") => Ok(Some(Format::Bytes)),
+        Some("npy") => Ok(Some(Format::Npy)),
+        Some(f) => Err(invalid_argument(
+            py,
+            format!("unknown format '{f}' (known: chars, tokens, bytes, npy)"),
+        )),
+    }
+}
+
 // ----- data in memory ---------------------------------------------------------------------------
 
 /// One C-contiguous integer array borrowed from Python: 1-D, or 2-D (one sequence per row).
-enum Borrowed<'py> {
+pub(crate) enum Borrowed<'py> {
     I8(PyReadonlyArrayDyn<'py, i8>),
     I16(PyReadonlyArrayDyn<'py, i16>),
     I32(PyReadonlyArrayDyn<'py, i32>),
@@ -466,7 +471,7 @@ impl<'py> Borrowed<'py> {
 }
 
 /// A part of the data as held while it is counted.
-enum Held<'py> {
+pub(crate) enum Held<'py> {
     Array(Borrowed<'py>),
     Bytes(Bound<'py, PyBytes>),
     Text(String),
@@ -474,7 +479,7 @@ enum Held<'py> {
 }
 
 impl Held<'_> {
-    fn part(&self) -> PyResult<Part<'_>> {
+    pub(crate) fn part(&self) -> PyResult<Part<'_>> {
         Ok(match self {
             Held::Array(a) => a.part()?,
             Held::Bytes(b) => Part::Bytes(b.as_bytes()),
@@ -505,7 +510,20 @@ pub fn count_memory<'py>(
     threads: Option<i64>,
 ) -> PyResult<NativeCounts> {
     let window = count_window(py, method, max_history, future, window)?;
-    let alphabet = alphabet
+    let alphabet = symbols(alphabet)?;
+    let held = hold(parts)?;
+    let memory = memory(&held, alphabet, lines, name, source)?;
+    count_input(
+        py,
+        || Input::from_memory(memory, &NoProgress),
+        &window,
+        threads,
+    )
+}
+
+/// Alphabet entries from Python: str (names) or int (values).
+pub(crate) fn symbols(alphabet: Option<Vec<Bound<'_, PyAny>>>) -> PyResult<Option<Vec<Symbol>>> {
+    alphabet
         .map(|entries| {
             entries
                 .iter()
@@ -515,8 +533,15 @@ pub fn count_memory<'py>(
                 })
                 .collect::<PyResult<Vec<_>>>()
         })
-        .transpose()?;
-    let held = parts
+        .transpose()
+}
+
+/// The parts of data in memory, held while they are read: a str (text), bytes, a list of str
+/// (tokens) or a numpy integer array.
+pub(crate) fn hold<'py>(
+    parts: Vec<(String, Bound<'py, PyAny>)>,
+) -> PyResult<Vec<(String, Held<'py>)>> {
+    parts
         .into_iter()
         .map(|(label, obj)| {
             let held = if let Ok(s) = obj.cast::<PyString>() {
@@ -530,8 +555,18 @@ pub fn count_memory<'py>(
             };
             Ok((label, held))
         })
-        .collect::<PyResult<Vec<_>>>()?;
-    let memory = Memory {
+        .collect()
+}
+
+/// Held parts as data in memory for `cmech_io`.
+pub(crate) fn memory<'a>(
+    held: &'a [(String, Held<'_>)],
+    alphabet: Option<Vec<Symbol>>,
+    lines: bool,
+    name: String,
+    source: String,
+) -> PyResult<Memory<'a>> {
+    Ok(Memory {
         parts: held
             .iter()
             .map(|(label, h)| Ok((label.clone(), h.part()?)))
@@ -540,11 +575,5 @@ pub fn count_memory<'py>(
         lines,
         name,
         source,
-    };
-    count_input(
-        py,
-        || Input::from_memory(memory, &NoProgress),
-        &window,
-        threads,
-    )
+    })
 }

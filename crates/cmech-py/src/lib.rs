@@ -8,6 +8,7 @@
 mod beliefs;
 mod data;
 mod flow;
+mod transducer;
 
 use cmech_core::measures::{measures, MeasureOptions};
 use cmech_core::named::{named, PROCESSES};
@@ -294,6 +295,9 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(flow::ca_life, m)?)?;
     m.add_function(wrap_pyfunction!(flow::life_patterns, m)?)?;
     m.add_function(wrap_pyfunction!(flow::ca_measure, m)?)?;
+    m.add_class::<transducer::NativeTransducer>()?;
+    m.add_function(wrap_pyfunction!(transducer::transducers, m)?)?;
+    m.add_function(wrap_pyfunction!(transducer::reconstruct_transducer, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

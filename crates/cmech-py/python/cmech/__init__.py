@@ -33,6 +33,11 @@ Quick start::
     f = cmech.ca.elementary(54, width=1000, steps=600, seed=1)   # uint8 (600, 1000)
     cmech.ca.local_transfer_entropy(f, k=16, j=1)     # gliders light up
 
+    delay = cmech.Transducer.named("delay")          # input-output processes
+    delay.measures(gm).C_mu                          # 0.9183 bits under a golden-mean input
+    xs, ys = delay.drive(cmech.Process.named("biased-coin"), 100_000, seed=1)
+    cmech.reconstruct_transducer(xs, ys, max_history=2).transducer.is_isomorphic(delay, tol=0.01)
+
 Errors are raised as subclasses of :class:`CmechError` (data errors are also :class:`ValueError`)
 with the same messages as the command-line tool.
 """
@@ -71,6 +76,13 @@ from ._flow import (
     transfer_entropy,
 )
 from . import ca
+from ._transducer import (
+    Transducer,
+    TransducerMeasures,
+    TransducerReconstruction,
+    reconstruct_transducer,
+    transducers,
+)
 
 __version__: str = _cmech.__version__
 
@@ -102,6 +114,11 @@ __all__ = [
     "boundary_scores",
     "BoundaryScores",
     "ca",
+    "Transducer",
+    "TransducerMeasures",
+    "TransducerReconstruction",
+    "reconstruct_transducer",
+    "transducers",
     "CmechError",
     "CmechIOError",
     "CmechWarning",
