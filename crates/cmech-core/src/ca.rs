@@ -460,6 +460,44 @@ fn field_local(obs: &FieldObs) -> Result<FieldLocal> {
     })
 }
 
+/// The local values of `obs` written into `out`, checked to hold one per observation; returns
+/// the average.
+fn field_local_into(obs: &FieldObs, out: &mut [f64]) -> Result<f64> {
+    let want = obs.total();
+    if out.len() != want {
+        return Err(bad(format!(
+            "the local values of {} steps x {} cells need {want} places, not {}",
+            obs.f.steps - obs.k,
+            obs.f.cells_per_step(),
+            out.len()
+        )));
+    }
+    let counted = engine::count(obs, Kind::Cmi)?;
+    counted.locals_into(obs, out);
+    Ok(counted.value())
+}
+
+/// Number of local values of a field with history k: (steps - k) x height x width.
+pub fn local_len(field: &Field, k: usize) -> usize {
+    field.steps.saturating_sub(k) * field.cells_per_step()
+}
+
+/// [`local_active_information`] into `out` (of [`local_len`] values, the layout of
+/// [`FieldLocal::values`]); returns the average.
+pub fn local_active_information_into(field: &Field, k: usize, out: &mut [f64]) -> Result<f64> {
+    field_local_into(&FieldObs::new(field, k, None)?, out)
+}
+
+/// [`local_transfer_entropy_2d`] into `out` (of [`local_len`] values); returns the average.
+pub fn local_transfer_entropy_2d_into(
+    field: &Field,
+    k: usize,
+    channel: (isize, isize),
+    out: &mut [f64],
+) -> Result<f64> {
+    field_local_into(&FieldObs::new(field, k, Some(channel))?, out)
+}
+
 /// Average active information storage with history k, pooled over all cells.
 pub fn active_information(field: &Field, k: usize) -> Result<f64> {
     let obs = FieldObs::new(field, k, None)?;
