@@ -29,11 +29,6 @@ pub use transducer::{exercised_part, reconstruct_transducer, TransducerReconstru
 /// A history (suffix of the past): its length and base-k code, oldest symbol first.
 type History = (usize, u64);
 
-struct State {
-    histories: Vec<History>,
-    counts: Vec<u64>,
-}
-
 /// The reconstruction algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -551,134 +546,204 @@ impl Fit {
     }
 }
 
-/// CSSR with history length `l_max`: homogenisation, then determinisation in which the successor
-/// of a maximal history `h` on `b` is the state of `h b` without its oldest symbol.
+/// CSSR with history length `l_max`, as the original program (Shalizi & Klinkner's CSSR 0.1.1)
+/// runs it:
+///
+/// - Homogenisation, one history length at a time: a history joins its parent's state (the
+///   state of the history without its oldest symbol) if the test accepts it there, else the first
+///   other state, in order of creation, that accepts it; if none does, it founds a new state and
+///   its parent and the parent's suffixes leave their states (they are not homogeneous any more).
+///   States keep the counts of every history that ever joined them.
+/// - Only histories of lengths L - 1 and L are kept.
+/// - Transient states are dropped before determinisation: those outside the closed classes of the
+///   graph whose edges go from each history of length L - 1 to the state of it extended by a
+///   symbol (from its histories of length L, shortened first, for a state without histories of
+///   length L - 1). Shortening loses what a long history knew, so those edges are trusted only
+///   where nothing better exists; this is what keeps the mixtures of unsynchronised histories (all
+///   1s in the even process) out of the machine.
+/// - Determinisation: a state whose histories lead, on one symbol, to different states splits by
+///   successor, the first history's successor keeping the state; a successor that was never seen
+///   or was dropped constrains nothing. Repeated until no state splits.
+///
+/// Transition probabilities are those of the state's histories of length L (of L - 1 for a
+/// state with none of length L).
 fn cssr(counts: &WordTables, l_max: usize, opts: &ReconstructOptions) -> Result<Fit> {
-    let k = counts.k;
+    let k = counts.k as u64;
     let next = |h: History| counts.future(h, 1);
     let tester = Tester::new(opts.test, opts.alpha, 1.0, counts.blocks);
     let root: History = (0, 0);
-    let mut states = vec![State {
-        histories: vec![root],
-        counts: next(root),
-    }];
+    let mut pooled: Vec<Vec<u64>> = vec![next(root)];
+    let mut members: Vec<usize> = vec![1];
     let mut state_of: HashMap<History, usize> = HashMap::from([(root, 0)]);
 
-    // Homogenisation.
-    for l in 0..l_max {
-        let parents: Vec<History> = states
-            .iter()
-            .flat_map(|st| st.histories.iter().copied().filter(|h| h.0 == l))
-            .collect();
-        for (len, code) in parents {
-            for a in 0..k as u64 {
-                let child: History = (len + 1, a * (k as u64).pow(len as u32) + code);
-                let c = next(child);
-                if c.iter().sum::<u64>() == 0 {
-                    continue;
-                }
-                let parent_state = state_of[&(len, code)];
-                let target = if tester.accepts(&c, &states[parent_state].counts).is_some() {
-                    parent_state
-                } else {
-                    let best = (0..states.len())
-                        .filter(|&t| t != parent_state)
-                        .filter_map(|t| tester.accepts(&c, &states[t].counts).map(|p| (t, p)))
-                        .max_by(|x, y| x.1.total_cmp(&y.1));
-                    match best {
-                        Some((t, _)) => t,
-                        None => {
-                            states.push(State {
-                                histories: Vec::new(),
-                                counts: vec![0; k],
-                            });
-                            states.len() - 1
+    // Homogenisation, over every history of each length that occurs.
+    for l in 1..=l_max {
+        let mut histories: Vec<u64> = counts.by_len[l].iter().map(|(code, _)| code / k).collect();
+        histories.dedup();
+        for code in histories {
+            let child: History = (l, code);
+            let c = next(child);
+            let parent: History = (l - 1, code % k.pow(l as u32 - 1));
+            let parent_state = state_of.get(&parent).copied();
+            let accepts = |t: usize| tester.accepts(&c, &pooled[t]).is_some();
+            let target = match parent_state {
+                Some(t) if accepts(t) => t,
+                _ => match (0..pooled.len()).find(|&t| members[t] > 0 && accepts(t)) {
+                    Some(t) => t,
+                    None => {
+                        // The parent and its suffixes, up to the first already gone, are not
+                        // homogeneous any more: they leave their states.
+                        let mut gone = parent;
+                        while let Some(t) = state_of.remove(&gone) {
+                            members[t] -= 1;
+                            for (x, y) in pooled[t].iter_mut().zip(next(gone)) {
+                                *x -= y;
+                            }
+                            if gone.0 <= 1 {
+                                break;
+                            }
+                            gone = (gone.0 - 1, gone.1 % k.pow(gone.0 as u32 - 1));
                         }
+                        pooled.push(vec![0; c.len()]);
+                        members.push(0);
+                        pooled.len() - 1
                     }
-                };
-                states[target].histories.push(child);
-                for (x, y) in states[target].counts.iter_mut().zip(&c) {
-                    *x += y;
-                }
-                state_of.insert(child, target);
+                },
+            };
+            members[target] += 1;
+            for (x, y) in pooled[target].iter_mut().zip(&c) {
+                *x += y;
             }
+            state_of.insert(child, target);
         }
     }
+    let shortest = l_max - 1;
+    state_of.retain(|h, _| h.0 >= shortest);
 
-    // Determinisation on the histories of maximal length.
-    let lead = (k as u64).pow(l_max as u32);
+    // The state a history leads to on a symbol: that of its extension, shortened to L.
+    let lead = k.pow(l_max as u32);
+    // As in the original, whether `h b` itself occurred does not matter: a history of length L
+    // that was never followed by b still leads, on b, to the state of its suffix extended by b.
     let successor = |state_of: &HashMap<History, usize>, (_, code): History, b: u64| {
-        state_of
-            .get(&(l_max, (code * k as u64 + b) % lead))
-            .copied()
+        state_of.get(&(l_max, (code * k + b) % lead)).copied()
     };
-    loop {
-        let mut split = false;
-        let mut s = 0;
-        while s < states.len() {
-            let mut groups: Vec<(Vec<Option<usize>>, Vec<History>)> = Vec::new();
-            for &h in states[s].histories.iter().filter(|h| h.0 == l_max) {
-                let c = next(h);
-                let key: Vec<Option<usize>> = (0..k as u64)
-                    .map(|b| {
-                        (c[b as usize] > 0)
-                            .then(|| successor(&state_of, h, b))
-                            .flatten()
-                    })
-                    .collect();
-                match groups.iter_mut().find(|g| g.0 == key) {
-                    Some(g) => g.1.push(h),
-                    None => groups.push((key, vec![h])),
-                }
-            }
-            if groups.len() > 1 {
-                split = true;
-                let moved: std::collections::HashSet<History> = groups[1..]
-                    .iter()
-                    .flat_map(|g| g.1.iter().copied())
-                    .collect();
-                states[s].histories.retain(|h| !moved.contains(h));
-                for (_, hs) in groups.into_iter().skip(1) {
-                    let id = states.len();
-                    let mut st = State {
-                        histories: Vec::with_capacity(hs.len()),
-                        counts: vec![0; k],
-                    };
-                    for h in hs {
-                        let c = next(h);
-                        for ((x, z), y) in st
-                            .counts
-                            .iter_mut()
-                            .zip(states[s].counts.iter_mut())
-                            .zip(&c)
-                        {
-                            *x += y;
-                            *z -= y;
-                        }
-                        st.histories.push(h);
-                        state_of.insert(h, id);
-                    }
-                    states.push(st);
-                }
-            }
-            s += 1;
+    let members_of = |state_of: &HashMap<History, usize>, states: usize| {
+        let mut lists: Vec<Vec<History>> = vec![Vec::new(); states];
+        for (&h, &s) in state_of {
+            lists[s].push(h);
         }
-        if !split {
-            break;
-        }
-    }
+        lists.iter_mut().for_each(|l| l.sort_unstable());
+        lists
+    };
 
-    let maximal: Vec<Vec<History>> = states
+    // Transient states.
+    let lists = members_of(&state_of, pooled.len());
+    let adjacency: Vec<Vec<usize>> = lists
         .iter()
-        .map(|st| {
-            st.histories
-                .iter()
-                .copied()
-                .filter(|h| h.0 == l_max)
+        .map(|hs| {
+            let trusted = if hs.iter().any(|h| h.0 == shortest) {
+                shortest
+            } else {
+                l_max
+            };
+            hs.iter()
+                .filter(|h| h.0 == trusted)
+                .flat_map(|&h| (0..k).map(move |b| (h, b)))
+                .filter_map(|(h, b)| successor(&state_of, h, b))
                 .collect()
         })
         .collect();
-    Graph::of(&maximal, counts, |h, b| successor(&state_of, h, b)).fit(counts.total(l_max))
+    let mut recurrent = vec![false; pooled.len()];
+    for class in graph::closed_components(&adjacency) {
+        if class.iter().all(|&s| !lists[s].is_empty()) {
+            class.into_iter().for_each(|s| recurrent[s] = true);
+        }
+    }
+    state_of.retain(|_, s| recurrent[*s]);
+
+    // Determinisation, by a worklist: a split changes the successors only of the histories that
+    // lead into the moved ones, so only their states are looked at again.
+    let mut lists = members_of(&state_of, pooled.len());
+    let mut queue: std::collections::VecDeque<usize> = (0..lists.len()).collect();
+    let mut queued = vec![true; lists.len()];
+    while let Some(s) = queue.pop_front() {
+        queued[s] = false;
+        for b in 0..k {
+            let mut pilot = None;
+            let mut moving: Vec<(usize, Vec<History>)> = Vec::new();
+            for &h in &lists[s] {
+                let Some(to) = successor(&state_of, h, b) else {
+                    continue;
+                };
+                match pilot {
+                    None => pilot = Some(to),
+                    Some(p) if p == to => {}
+                    Some(_) => match moving.iter_mut().find(|m| m.0 == to) {
+                        Some(m) => m.1.push(h),
+                        None => moving.push((to, vec![h])),
+                    },
+                }
+            }
+            if moving.is_empty() {
+                continue;
+            }
+            let mut touched = vec![s];
+            for (_, group) in moving {
+                let id = lists.len();
+                for &h in &group {
+                    state_of.insert(h, id);
+                    if h.0 == l_max {
+                        // Who leads into h: h without its last symbol, as a history of length
+                        // L - 1 or preceded by any symbol.
+                        let stem = h.1 / k;
+                        let preds = (0..k).map(|x| (l_max, x * lead / k + stem));
+                        touched.extend(
+                            preds
+                                .chain([(shortest, stem)])
+                                .filter_map(|p| state_of.get(&p).copied()),
+                        );
+                    }
+                }
+                lists.push(group);
+                queued.push(false);
+                touched.push(id);
+            }
+            lists[s].retain(|h| state_of[h] == s);
+            for t in touched {
+                if !queued[t] {
+                    queued[t] = true;
+                    queue.push_back(t);
+                }
+            }
+            break;
+        }
+    }
+    let states = lists.len();
+
+    // Live states numbered in order of creation.
+    let all = lists;
+    let live: Vec<usize> = (0..states).filter(|&s| !all[s].is_empty()).collect();
+    let mut number = vec![usize::MAX; states];
+    live.iter().enumerate().for_each(|(i, &s)| number[s] = i);
+    let weighed: Vec<Vec<History>> = live
+        .iter()
+        .map(|&s| {
+            let len = if all[s].iter().any(|h| h.0 == l_max) {
+                l_max
+            } else {
+                shortest
+            };
+            all[s].iter().copied().filter(|h| h.0 == len).collect()
+        })
+        .collect();
+    // Any member's successor serves: after determinisation they agree.
+    let to = |h: History, b: u64| {
+        all[state_of[&h]]
+            .iter()
+            .find_map(|&m| successor(&state_of, m, b))
+            .map(|t| number[t])
+    };
+    Graph::of(&weighed, counts, to).fit(counts.total(l_max))
 }
 
 /// Histories seen fewer times carry too little evidence for the forward method to place them.
