@@ -433,23 +433,21 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
         })?;
         vec![t.drive(&process, n, args.seed)?]
     };
-    let write = |path: &Path,
-                 names: &[String],
-                 which: fn(&(Vec<usize>, Vec<usize>)) -> &[usize]|
-     -> Result<()> {
+    // Each stream of every run, to its file: the inputs (side 0) or the outputs (side 1).
+    let write = |path: &Path, names: &[String], side: usize| -> Result<()> {
         let mut f = std::io::BufWriter::new(data::create(path, args.force)?);
-        for run in &runs {
-            write_symbols(&mut f, names, which(run))
+        for (xs, ys) in &runs {
+            write_symbols(&mut f, names, if side == 0 { xs } else { ys })
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         f.flush()
             .with_context(|| format!("cannot write {}", path.display()))
     };
     if let Some(p) = &args.input_out {
-        write(p, t.inputs(), |r| &r.0)?;
+        write(p, t.inputs(), 0)?;
     }
     if let Some(p) = &args.output_out {
-        write(p, t.outputs(), |r| &r.1)?;
+        write(p, t.outputs(), 1)?;
     }
     if args.input_out.is_none() && args.output_out.is_none() {
         for (xs, ys) in &runs {

@@ -317,11 +317,13 @@ fn measured(
         .unwrap()
 }
 
+/// (name, params, C_mu, h(Y|X), I).
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], f64, f64, f64);
+
 #[test]
 fn measures_under_a_fair_coin() {
     let h_third = h2(1.0 / 3.0);
-    let cases: &[(&str, &[(&str, &str)], f64, f64, f64)] = &[
-        // (name, params, C_mu, h(Y|X), I)
+    let cases: &[Case] = &[
         ("identity", &[], 0.0, 0.0, 1.0),
         ("bsc", &[], 0.0, h2(0.1), 1.0 - h2(0.1)),
         ("bsc", &[("q", "0.3")], 0.0, h2(0.3), 1.0 - h2(0.3)),

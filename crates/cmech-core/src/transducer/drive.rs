@@ -11,6 +11,9 @@ use crate::presentation::{Edge, Hmm};
 use crate::sample::{draw, uniform, Sampler, Start};
 use crate::transducer::Transducer;
 
+/// Cumulative probabilities with the (output, next state) they select.
+type Answers = Vec<(f64, (usize, usize))>;
+
 /// Seeds the draw of the input's start state apart from the joint sample, which uses the seed itself.
 const START_STREAM: u64 = 0x9e37_79b9_7f4a_7c15;
 
@@ -175,8 +178,7 @@ impl Transducer {
     /// process to take a stationary start from, so the transducer starts in state 0.
     pub fn drive_sequence(&self, inputs: &[usize], seed: u64) -> Result<Vec<usize>> {
         let ni = self.inputs().len();
-        // Per state and input: cumulative probabilities with the (output, next state) they select.
-        let table: Vec<Vec<Vec<(f64, (usize, usize))>>> = (0..self.num_states())
+        let table: Vec<Vec<Answers>> = (0..self.num_states())
             .map(|s| {
                 (0..ni)
                     .map(|x| {

@@ -45,6 +45,9 @@ pub struct Transducer {
     edges: Vec<Vec<TransducerEdge>>,
 }
 
+/// (input, output, target block, quantised probability) of a state's edges, sorted.
+type BlockSignature = Vec<(usize, usize, usize, i64)>;
+
 pub(crate) fn invalid(msg: impl Into<String>) -> CmechError {
     CmechError::InvalidTransducer(msg.into())
 }
@@ -137,7 +140,7 @@ impl Transducer {
                 )));
             }
             kept.sort_by_key(|e| (e.input, e.output, e.to));
-            for x in 0..inputs.len() {
+            for (x, input) in inputs.iter().enumerate() {
                 let sum: f64 = kept.iter().filter(|e| e.input == x).map(|e| e.p).sum();
                 if sum == 0.0 {
                     continue;
@@ -146,7 +149,7 @@ impl Transducer {
                     return Err(invalid(format!(
                         "transitions out of state {} reading input {} sum to {sum} (must be 1 \
                          within {ROW_TOLERANCE:e})",
-                        states[i], inputs[x]
+                        states[i], input
                     )));
                 }
                 for e in kept.iter_mut().filter(|e| e.input == x) {
@@ -261,7 +264,7 @@ impl Transducer {
         let mut block = vec![0usize; n];
         let mut count = 1;
         loop {
-            let signatures: Vec<(usize, Vec<(usize, usize, usize, i64)>)> = (0..n)
+            let signatures: Vec<(usize, BlockSignature)> = (0..n)
                 .map(|i| (block[i], self.block_signature(i, &block, &quantise)))
                 .collect();
             let next = relabel(&signatures);
@@ -281,7 +284,7 @@ impl Transducer {
         i: usize,
         block: &[usize],
         quantise: &dyn Fn(f64) -> i64,
-    ) -> Vec<(usize, usize, usize, i64)> {
+    ) -> BlockSignature {
         let mut into: Vec<((usize, usize, usize), f64)> = Vec::new();
         for e in &self.edges[i] {
             let key = (e.input, e.output, block[e.to]);
