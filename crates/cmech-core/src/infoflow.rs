@@ -23,6 +23,8 @@
 //! dense arrays, larger ones in hash maps. Work is split over blocks of the data in parallel
 //! (rayon); the integer counts, and so every value, are the same for any number of threads.
 //!
+//! [`measure`] names an estimate by its parameters ([`Measure`]), as the CLI and Python ask for
+//! it, and corrects averages for bias on request ([`Bias::MillerMadow`]);
 //! [`significance`] has surrogate (permutation) tests and the analytic chi-square test;
 //! [`boundary`] the infiltration and exfiltration of a split into inside, boundary and outside;
 //! [`crate::ca`] cellular automata and their local fields.
