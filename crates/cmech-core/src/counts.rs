@@ -453,6 +453,29 @@ impl Roller {
     }
 }
 
+/// Rolls `code` over the leading symbols of `items`, each completing a window counted by `add`,
+/// and returns how many there were (it stops at the first item that is not a symbol).
+#[inline(always)]
+fn steady<T: Copy, F: Fn(T) -> Item, R: Roll>(
+    items: &[T],
+    classify: &F,
+    roll: &R,
+    code: &mut u64,
+    mut add: impl FnMut(u64),
+) -> usize {
+    let mut c = *code;
+    for (n, &item) in items.iter().enumerate() {
+        let Item::Symbol(x) = classify(item) else {
+            *code = c;
+            return n;
+        };
+        c = roll.push_full(c, x as u64);
+        add(c);
+    }
+    *code = c;
+    items.len()
+}
+
 /// Counts the windows starting in `items[lo..hi]` into `acc`. Windows begun before `lo` belong to
 /// whoever counts that range; those begun before `hi` are completed from the items after it.
 fn count_task<T: Copy, F: Fn(T) -> Item, R: Roll>(
@@ -478,8 +501,26 @@ fn count_task<T: Copy, F: Fn(T) -> Item, R: Roll>(
             acc.ends[j - 1].add(code % place, 1);
         }
     };
-    for (i, &item) in items[lo..hi].iter().enumerate() {
-        match classify(item) {
+    let mut i = lo;
+    while i < hi {
+        if filled == m {
+            // The steady state, where nearly all the time goes: symbol after symbol, each
+            // completing a window, with the dense or sparse choice made once.
+            let run = match &mut acc.full {
+                WordCounts::Dense(v) => steady(&items[i..hi], classify, roll, &mut code, |c| {
+                    v[c as usize] += 1
+                }),
+                WordCounts::Sparse(map) => steady(&items[i..hi], classify, roll, &mut code, |c| {
+                    *map.entry(c).or_insert(0) += 1
+                }),
+            };
+            symbols += run as u64;
+            i += run;
+            if i == hi {
+                break;
+            }
+        }
+        match classify(items[i]) {
             Item::Symbol(x) => {
                 symbols += 1;
                 if filled == m {
@@ -502,8 +543,9 @@ fn count_task<T: Copy, F: Fn(T) -> Item, R: Roll>(
                 }
             }
             Item::Skip => {}
-            Item::Invalid => return Err(InvalidItem(lo + i)),
+            Item::Invalid => return Err(InvalidItem(i)),
         }
+        i += 1;
     }
     acc.symbols += symbols;
     // Complete the windows begun in this range from the items after it.

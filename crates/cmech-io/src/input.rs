@@ -516,11 +516,11 @@ impl<'a> Input<'a> {
                 self.names = names;
             }
             Format::Chars | Format::Bytes => {
-                let mut hist = [0u64; 256];
+                let mut hist = [false; 256];
                 for f in &self.files {
                     let b = f.bytes().expect("mapped when inferring");
-                    let h = bytes::histogram(b, progress);
-                    if self.format == Format::Chars && h[128..].iter().any(|&c| c > 0) {
+                    let h = bytes::present(b, progress);
+                    if self.format == Format::Chars && h[128..].iter().any(|&c| c) {
                         let at = b.iter().position(|&x| x >= 128).expect("counted");
                         let (line, col) = line_col(b, at);
                         return Err(hinted(
@@ -534,11 +534,11 @@ impl<'a> Input<'a> {
                             Hint::TokensOrBytes,
                         ));
                     }
-                    hist.iter_mut().zip(h).for_each(|(a, b)| *a += b);
+                    hist.iter_mut().zip(h).for_each(|(a, b)| *a |= b);
                 }
                 let chars = self.format == Format::Chars;
                 let syms: Vec<u8> = (0..=255u8)
-                    .filter(|&b| hist[b as usize] > 0 && !(chars && bytes::is_line_byte(b)))
+                    .filter(|&b| hist[b as usize] && !(chars && bytes::is_line_byte(b)))
                     .collect();
                 self.names = syms
                     .iter()
