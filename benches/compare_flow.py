@@ -136,6 +136,15 @@ def field_make(args: argparse.Namespace) -> None:
     print(f"{args.path}: {f.shape} {f.dtype}, {f.nbytes / 2**20:.1f} MiB")
 
 
+def jidt_field(args: argparse.Namespace, f: np.ndarray) -> Tuple[Any, Any]:
+    """A JIDT TE calculator (k = FIELD_K) and the field as Java int[][] (converted untimed)."""
+    jar = jar_path(args.jar)
+    if not jar:
+        sys.exit("JIDT's jar not found (--jar or JIDT_JAR)")
+    jpype = start_jvm(jar)
+    return jidt_te_class(jpype)(2, FIELD_K), jpype.JArray(jpype.JInt, 2)(f.astype(np.int32))
+
+
 def field(args: argparse.Namespace) -> None:
     f = np.load(args.path)
     if args.average:
@@ -157,14 +166,9 @@ def field(args: argparse.Namespace) -> None:
         sec, te = timed(run)
         mean = float(te.mean())
     elif args.tool == "jidt":
-        jar = jar_path(args.jar)
-        if not jar:
-            sys.exit("JIDT's jar not found (--jar or JIDT_JAR)")
-        jpype = start_jvm(jar)
-        states = jpype.JArray(jpype.JInt, 2)(f.astype(np.int32))
+        calc, states = jidt_field(args, f)
 
         def run() -> Any:
-            calc = jidt_te_class(jpype)(2, FIELD_K)
             calc.initialise()
             calc.addObservations(states, 1)
             return calc, calc.computeLocal(states, 1)
@@ -188,14 +192,9 @@ def field_average(args: argparse.Namespace, f: np.ndarray) -> None:
 
         sec, mean = timed(lambda: pyinform.transfer_entropy(np.roll(f, 1, axis=1).T, f.T, FIELD_K))
     else:
-        jar = jar_path(args.jar)
-        if not jar:
-            sys.exit("JIDT's jar not found (--jar or JIDT_JAR)")
-        jpype = start_jvm(jar)
-        states = jpype.JArray(jpype.JInt, 2)(f.astype(np.int32))
+        calc, states = jidt_field(args, f)
 
         def run() -> float:
-            calc = jidt_te_class(jpype)(2, FIELD_K)
             calc.initialise()
             calc.addObservations(states, 1)
             return float(calc.computeAverageLocalOfObservations())
