@@ -349,10 +349,14 @@ fn bad_input_gets_one_line_naming_the_problem() {
     );
     let e = fails(d, &["count", "x.txt", "--window", "1", "-o", "w.cnt"]);
     assert!(e.contains("the window must be at least 2"), "{e}");
-    // L too long for the data: the message says so, with the Marton-Shields bound.
-    let e = fails(d, &["reconstruct", "x.txt", "-L", "17"]);
+    // L past the Marton-Shields bound: a warning, the result resting on shorter histories (the
+    // golden mean's 2 states come back); twice past it, an error with the bound.
+    let out = run_ok(d, &["reconstruct", "x.txt", "-L", "17", "--json"]);
+    assert!(out.contains("exceeds what 2000 symbols support"), "{out}");
+    assert!(out.contains("\"recurrent_states\": 2"), "{out}");
+    let e = fails(d, &["reconstruct", "x.txt", "-L", "40"]);
     assert!(
-        e.contains("no recurrent state was found at history length 17: 2000 symbols do not support histories that long (Marton-Shields: L <= log2 N / h = 16")
+        e.contains("2000 symbols do not support histories of length 40: Marton-Shields gives L <= log2 N / h = 16")
             && e.contains("use a maximum history length of at most 16"),
         "{e}"
     );

@@ -511,11 +511,15 @@ def test_bad_lengths_and_parameters(gm_sample):
 
 def test_a_history_too_long_for_the_data_says_so(golden):
     x = golden.sample(2000, seed=1)
+    # Past the Marton-Shields bound: a warning, and the machine rests on shorter histories.
+    r = cmech.reconstruct(x, max_history=17)
+    assert len(r.process.states) == r.diagnostics.recurrent_states == 2
+    assert any("exceeds what 2000 symbols support" in w for w in r.diagnostics.warnings)
     with pytest.raises(
         cmech.InvalidArgumentError,
-        match=r"no recurrent state was found at history length 17: 2000 symbols do not support histories that long \(Marton-Shields: L <= log2 N / h = 1[56] ",
+        match=r"2000 symbols do not support histories of length 40: Marton-Shields gives L <= log2 N / h = 1[56] ",
     ):
-        cmech.reconstruct(x, max_history=17)
+        cmech.reconstruct(x, max_history=40)
 
 
 def test_merging_counts_of_different_alphabets_or_windows():

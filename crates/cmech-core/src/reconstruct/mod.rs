@@ -347,6 +347,19 @@ fn fit_with_history(
             opts.max_history
         )));
     }
+    // Past the Marton-Shields bound the longest histories are seen about once each, and the
+    // result rests on shorter ones (a warning says so); twice past it nothing is left to test.
+    let n = table.symbols();
+    let h = estimated_entropy_rate(&counts);
+    if let Some(bound) = supported_history(n, h).filter(|&b| opts.max_history > 2 * b) {
+        return Err(CmechError::InvalidArgument(format!(
+            "{n} symbols do not support histories of length {}: Marton-Shields gives L <= \
+             log2 N / h = {bound} at an estimated entropy rate of {h:.3}, and histories over \
+             twice that long are all seen once or never; use a maximum history length of at \
+             most {bound}",
+            opts.max_history
+        )));
+    }
     let fit = opts.fit(&counts, opts.max_history)?;
     let states_by_history: Vec<(usize, usize)> = (1..=opts.max_history)
         .map(|l| {
