@@ -7,7 +7,7 @@ use cmech_core::presentation::Hmm;
 use cmech_core::reconstruct::{
     exercised_part, reconstruct, reconstruct_transducer, ReconstructOptions, Test,
 };
-use cmech_core::transducer::{Transducer, TransducerEdge};
+use cmech_core::transducer::{named_transducer, Transducer, TransducerEdge, TRANSDUCERS};
 
 fn bits() -> Vec<String> {
     vec!["0".into(), "1".into()]
@@ -128,6 +128,40 @@ fn named_transducers_come_back_under_a_fair_coin_and_the_golden_mean() {
                     expected.to_json()
                 );
             }
+        }
+    }
+}
+
+/// Every transducer of the library, from 10^6 steps under a fair coin and under the golden mean.
+#[test]
+fn every_named_transducer_comes_back() {
+    let inputs = [
+        named("biased-coin", &[]).unwrap(),
+        named("golden-mean", &[]).unwrap(),
+    ];
+    for entry in TRANSDUCERS {
+        let truth = named_transducer(entry.name, &[]).unwrap();
+        for (i, input) in inputs.iter().enumerate() {
+            let (x, y) = truth.drive(input, 1_000_000, 31 + i as u64).unwrap();
+            let ny = truth.outputs().len();
+            let l = 3;
+            let table = joint_table(&x, &y, ny, l + 1, truth.inputs().len());
+            let r = reconstruct_transducer(
+                &table,
+                truth.inputs().to_vec(),
+                truth.outputs().to_vec(),
+                &options(l),
+            )
+            .unwrap();
+            let expected = exercised_part(&truth, input).unwrap();
+            assert!(
+                r.transducer.is_isomorphic(&expected, 0.01),
+                "{} under {}:\n{}\nexpected\n{}",
+                entry.name,
+                input.name(),
+                r.transducer.to_json(),
+                expected.to_json()
+            );
         }
     }
 }

@@ -187,7 +187,7 @@ pub fn exercised_part(transducer: &Transducer, input: &Hmm) -> Result<Transducer
                 .collect()
         })
         .collect();
-    Ok(Transducer::new(
+    let restricted = Transducer::new(
         transducer.name().to_string(),
         transducer.inputs().to_vec(),
         transducer.outputs().to_vec(),
@@ -195,6 +195,72 @@ pub fn exercised_part(transducer: &Transducer, input: &Hmm) -> Result<Transducer
             .map(|&s| transducer.states()[s].clone())
             .collect(),
         edges,
-    )?
-    .minimize())
+    )?;
+    merge_compatible(&restricted)
+}
+
+/// Merges states that agree, on every input both read, on outputs, probabilities and where they
+/// lead: an input a state never reads under this drive says nothing against merging (under the
+/// golden mean, the feedforward NOR emits 0 whatever the state). Compatibility is not transitive,
+/// so states join, in order, the first group all of whose members they agree with, and the groups
+/// are refined until stable; for complete transducers this is Moore's minimisation.
+fn merge_compatible(t: &Transducer) -> Result<Transducer> {
+    let n = t.num_states();
+    let quantise = |p: f64| (p * 1e9).round() as i64;
+    let mut group = vec![0usize; n];
+    loop {
+        let signature = |s: usize, x: usize| {
+            let mut sig: Vec<(usize, usize, i64)> = t
+                .edges_for(s, x)
+                .iter()
+                .map(|e| (e.output, group[e.to], quantise(e.p)))
+                .collect();
+            sig.sort_unstable();
+            sig
+        };
+        let agree = |a: usize, b: usize| {
+            group[a] == group[b]
+                && (0..t.inputs().len()).all(|x| {
+                    t.edges_for(a, x).is_empty()
+                        || t.edges_for(b, x).is_empty()
+                        || signature(a, x) == signature(b, x)
+                })
+        };
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for s in 0..n {
+            match groups.iter_mut().find(|g| g.iter().all(|&m| agree(m, s))) {
+                Some(g) => g.push(s),
+                None => groups.push(vec![s]),
+            }
+        }
+        let stable = groups.len() == group.iter().max().map_or(0, |m| m + 1);
+        for (i, g) in groups.iter().enumerate() {
+            g.iter().for_each(|&s| group[s] = i);
+        }
+        if !stable {
+            continue;
+        }
+        let edges = groups
+            .iter()
+            .map(|g| {
+                (0..t.inputs().len())
+                    .flat_map(|x| {
+                        let from = g.iter().find(|&&s| !t.edges_for(s, x).is_empty());
+                        from.map_or(&[][..], |&s| t.edges_for(s, x))
+                    })
+                    .map(|e| TransducerEdge {
+                        to: group[e.to],
+                        ..*e
+                    })
+                    .collect()
+            })
+            .collect();
+        return Transducer::new(
+            t.name().to_string(),
+            t.inputs().to_vec(),
+            t.outputs().to_vec(),
+            groups.iter().map(|g| t.states()[g[0]].clone()).collect(),
+            edges,
+        );
+    }
 }
