@@ -18,12 +18,7 @@ impl Input<'_> {
     /// Every sequence of the sources (a file, a line with lines on, a row of a 2-D array) as
     /// indices into [`Input::alphabet`], empty sequences left out.
     pub fn sequences(&self) -> Result<Vec<Vec<u32>>> {
-        Ok(self
-            .codes()?
-            .split(|&c| c == SEP)
-            .filter(|s| !s.is_empty())
-            .map(<[u32]>::to_vec)
-            .collect())
+        Ok(split(&self.codes()?).map(<[u32]>::to_vec).collect())
     }
 
     /// Every symbol of every source as its index, `SEP` after each sequence.
@@ -63,6 +58,7 @@ impl Input<'_> {
         let quoted = located.then_some(data);
         match lookup {
             Lookup::Bytes(classes) => {
+                out.reserve(data.len() + 1);
                 for (at, &b) in data.iter().enumerate() {
                     match classes.get(b) {
                         Item::Symbol(x) => out.push(x),
@@ -82,6 +78,11 @@ impl Input<'_> {
     }
 }
 
+/// The nonempty sequences of codes separated by `SEP`.
+fn split(codes: &[u32]) -> impl Iterator<Item = &[u32]> {
+    codes.split(|&c| c == SEP).filter(|s| !s.is_empty())
+}
+
 /// Counts paired streams into a table of joint symbols `x * outputs.alphabet().len() + y`, words
 /// up to `window` symbols. The `n`-th sequence of `inputs` pairs with the `n`-th of `outputs`
 /// (empty sequences, as blank lines, are left out of both), and paired sequences must be equally
@@ -93,7 +94,8 @@ pub fn count_paired(inputs: &Input, outputs: &Input, window: usize) -> Result<Co
             Hint::Range,
         ));
     }
-    let (sx, sy) = (inputs.sequences()?, outputs.sequences()?);
+    let (cx, cy) = (inputs.codes()?, outputs.codes()?);
+    let (sx, sy): (Vec<&[u32]>, Vec<&[u32]>) = (split(&cx).collect(), split(&cy).collect());
     if sx.len() != sy.len() {
         return Err(input(format!(
             "the inputs ({}) hold {} sequence{} but the outputs ({}) hold {}: input and output \
@@ -129,7 +131,7 @@ pub fn count_paired(inputs: &Input, outputs: &Input, window: usize) -> Result<Co
             )));
         }
         joint.clear();
-        joint.extend(a.iter().zip(&b).map(|(&x, &y)| x * ny + y));
+        joint.extend(a.iter().zip(b).map(|(&x, &y)| x * ny + y));
         table.add_sequence(&joint)?;
     }
     Ok(table)
