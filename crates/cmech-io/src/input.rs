@@ -104,6 +104,22 @@ pub fn parse_range(s: &str) -> Result<(u64, u64)> {
     Ok((a, b))
 }
 
+/// Bytes of a mapped file counted between two releases of its pages.
+const RELEASE_BYTES: usize = 1 << 26;
+
+/// Drops the pages of `map[start..end]` from the resident set; they stay in the page cache, and
+/// reading them again (the windows that straddle `end`) maps them back.
+fn release(map: &Mmap, start: usize, end: usize) {
+    let page = 4096;
+    let (lo, hi) = (start.div_ceil(page) * page, end / page * page);
+    if hi > lo {
+        // SAFETY: the map is read-only and backed by a file, so dropped pages are re-read from
+        // it, unchanged, on the next access; nothing holds a reference that relies on residency.
+        let _ =
+            unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, lo, hi - lo) };
+    }
+}
+
 pub(crate) enum Data<'a> {
     Mapped(Mmap),
     Empty,
@@ -519,7 +535,14 @@ impl<'a> Input<'a> {
                 let mut hist = [false; 256];
                 for f in &self.files {
                     let b = f.bytes().expect("mapped when inferring");
-                    let h = bytes::present(b, progress);
+                    let mut h = [false; 256];
+                    for (i, slice) in b.chunks(RELEASE_BYTES).enumerate() {
+                        let seen = bytes::present(slice, progress);
+                        h.iter_mut().zip(seen).for_each(|(a, s)| *a |= s);
+                        if let Data::Mapped(map) = &f.data {
+                            release(map, i * RELEASE_BYTES, i * RELEASE_BYTES + slice.len());
+                        }
+                    }
                     if self.format == Format::Chars && h[128..].iter().any(|&c| c) {
                         let at = b.iter().position(|&x| x >= 128).expect("counted");
                         let (line, col) = line_col(b, at);
@@ -800,12 +823,24 @@ impl<'a> Input<'a> {
             (Lookup::Bytes(classes), _) => {
                 let data = f.bytes().expect("mapped");
                 let range = match self.range {
-                    Some((a, b)) => a as usize..b as usize,
+                    Some((a, b)) => a as usize..b.min(data.len() as u64) as usize,
                     None => 0..data.len(),
                 };
-                table
-                    .add_items(data, range, |b| classes.get(b), &|n| progress.advance(n))
-                    .map_err(|InvalidItem(at)| self.bad_byte(f, at, Some(data)))?;
+                // A slice at a time, each handed back to the page cache once counted, so that a
+                // file larger than memory never all sits in this process's resident set.
+                let mut start = range.start;
+                while start < range.end {
+                    let end = (start + RELEASE_BYTES).min(range.end);
+                    table
+                        .add_items(data, start..end, |b| classes.get(b), &|n| {
+                            progress.advance(n)
+                        })
+                        .map_err(|InvalidItem(at)| self.bad_byte(f, at, Some(data)))?;
+                    if let Data::Mapped(map) = &f.data {
+                        release(map, start, end);
+                    }
+                    start = end;
+                }
             }
             (Lookup::Tokens(map), Data::Stream(stdin)) => {
                 let reader = take_stdin(stdin)?;
