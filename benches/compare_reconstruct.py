@@ -22,12 +22,13 @@ original CSSR uses Kolmogorov-Smirnov unless given -ch, cmech chi-square unless 
 --test ks; this script passes the chosen test to all three (emic: CSSRConfig(test=...)).
 
 Printed per case: seconds, states found, peak MiB and the ratio to `cmech --method cssr`.
-For the original CSSR the number is its "Number of Inferred States" (its final, recurrent
-machine); for cmech the recurrent states (transients are reported by cmech but dropped, as
-CSSR drops them). "same" says whether the original CSSR's machine is isomorphic to cmech's
-CSSR machine (same transition graph up to relabelling, next-symbol probabilities within
-0.01); in brackets the largest probability difference under the isomorphism, or "graphs
-differ".
+For the original CSSR the number is its "Number of Inferred States", and in brackets, where
+fewer, the states it gives a positive probability (P(state) in FILE_results: the others are
+transients its determinisation left); for cmech the recurrent states (transients are reported
+by cmech but dropped). "same" says whether the original CSSR's machine on its states of
+positive probability is isomorphic to cmech's CSSR machine (same transition graph up to
+relabelling, next-symbol probabilities within 0.01); in brackets the largest probability
+difference under the isomorphism, or "graphs differ".
 
 A tool that timed out at some L is not run again at longer L for the same process and size,
 nor at a larger size for the same L (it is reported as over the timeout, marked "skipped");
@@ -142,14 +143,17 @@ def cmech_machine(machine):
 
 
 def cssr_result(data):
-    """(number of states, C_mu, h_mu, machine) from CSSR's FILE_info and FILE_results."""
+    """(number of states, C_mu, h_mu, machine, states with P(state) > 0) from CSSR's FILE_info
+    and FILE_results. The original counts in "Number of Inferred States" states that its
+    determinisation left transient (P(state): 0 in FILE_results); cmech reports those as
+    transient, so the comparison is with the states of positive probability."""
     info = {}
     with open(data + "_info") as f:
         for line in f:
             if ":" in line:
                 k, v = line.split(":", 1)
                 info[k.strip()] = v.strip()
-    machine, state = {}, None
+    machine, state, positive = {}, None, set()
     with open(data + "_results") as f:
         for line in f:
             line = line.strip()
@@ -169,8 +173,11 @@ def cssr_result(data):
                         sym, nxt = k.strip()[2:-1], v.strip()
                         if nxt != "NULL" and probs.get(sym, 0) > 0:
                             machine[state][sym] = (probs[sym], nxt)
+            elif line.startswith("P(state):"):
+                if float(line.split(":")[1]) > 0:
+                    positive.add(state)
     n = int(info["Number of Inferred States"])
-    return n, float(info["Statistical Complexity"]), float(info["Entropy Rate"]), machine
+    return n, float(info["Statistical Complexity"]), float(info["Entropy Rate"]), machine, positive
 
 
 def isomorphic(a, b):
@@ -193,7 +200,7 @@ def isomorphic(a, b):
                 worst = max(worst, abs(p - q))
                 if ns in mapping:
                     ok = mapping[ns] == nt
-                elif nt in back:
+                elif nt in back or nt not in b or ns not in a:
                     ok = False
                 else:
                     mapping[ns], back[nt] = nt, ns
@@ -293,10 +300,11 @@ def main():
                                 base_machine = cmech_machine(machine)
                         elif tool == "original CSSR":
                             try:
-                                states, c_mu, h_mu, machine = cssr_result(data)
-                                row.update(states=states, c_mu=c_mu, h_mu=h_mu)
+                                states, c_mu, h_mu, machine, positive = cssr_result(data)
+                                row.update(states=states, positive_states=len(positive), c_mu=c_mu,
+                                           h_mu=h_mu)
                                 if base_machine is not None:
-                                    dp = isomorphic(base_machine, machine)
+                                    dp = isomorphic(base_machine, {s: machine[s] for s in positive})
                                     row.update(same=dp is not None and dp <= 0.01, dp=dp)
                             except (OSError, KeyError, ValueError):
                                 row["seconds"] = None
@@ -315,7 +323,10 @@ def main():
                         if "same" in row:
                             same = "yes" if row["same"] else "NO"
                             same += f" ({row['dp']:.4f})" if row["dp"] is not None else " (graphs differ)"
-                        print(f"{name:12} {n:<9} {L:<3} {row['tool']:16} {secs} {row['states']!s:>8}"
+                        states = row["states"]
+                        if row.get("positive_states", states) != states:
+                            states = f"{states} ({row['positive_states']})"
+                        print(f"{name:12} {n:<9} {L:<3} {row['tool']:16} {secs} {states!s:>8}"
                               f"  {peak}  {ratio}  {same}", flush=True)
                         if log:
                             log.write(json.dumps(row) + "\n")
