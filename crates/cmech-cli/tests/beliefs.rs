@@ -1,57 +1,12 @@
 //! End-to-end tests of `cmech beliefs`: the mixed-state presentation, trajectories and tables as
 //! JSON and .npy, the pictures, and bad input.
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
 use cmech_core::belief::belief_trajectory;
 use cmech_core::named;
+use common::{fails, floats, ints, run_ok};
 use serde_json::Value;
-
-fn cmech() -> Command {
-    Command::cargo_bin("cmech").unwrap()
-}
-
-fn run_ok(dir: &Path, args: &[&str]) -> String {
-    let out = cmech().current_dir(dir).args(args).assert().success();
-    String::from_utf8_lossy(&out.get_output().stdout).to_string()
-}
-
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let out = cmech().current_dir(dir).args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(errors.len(), 1, "{stderr}");
-    errors[0].to_string()
-}
-
-/// Shape and data of a little-endian .npy file of 8-byte numbers.
-fn read_npy(path: &Path) -> (Vec<usize>, Vec<[u8; 8]>) {
-    let bytes = std::fs::read(path).unwrap();
-    assert_eq!(&bytes[..6], b"\x93NUMPY");
-    let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    let header = std::str::from_utf8(&bytes[10..10 + len]).unwrap();
-    let shape_text = header.split("'shape': (").nth(1).unwrap();
-    let shape_text = &shape_text[..shape_text.find(')').unwrap()];
-    let shape: Vec<usize> = shape_text
-        .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().parse().unwrap())
-        .collect();
-    let data = bytes[10 + len..]
-        .chunks_exact(8)
-        .map(|c| c.try_into().unwrap())
-        .collect::<Vec<_>>();
-    assert_eq!(data.len(), shape.iter().product::<usize>());
-    (shape, data)
-}
-
-fn floats(path: &Path) -> (Vec<usize>, Vec<f64>) {
-    let (s, d) = read_npy(path);
-    (s, d.into_iter().map(f64::from_le_bytes).collect())
-}
 
 #[test]
 fn the_msp_of_rrxor_closes_with_its_36_mixed_states() {
@@ -182,9 +137,8 @@ fn trajectories_and_tables_match_the_library() {
     );
     let (shape, tb) = floats(&d.join("tb.npy"));
     assert_eq!(shape, vec![81, 4, 3]);
-    let (wshape, w) = read_npy(&d.join("w.npy"));
+    let (wshape, words) = ints(&d.join("w.npy"));
     assert_eq!(wshape, vec![81, 4]);
-    let words: Vec<i64> = w.into_iter().map(i64::from_le_bytes).collect();
     // Word 5 in lexicographic order is 0012; its beliefs are its trajectory.
     assert_eq!(&words[20..24], &[0, 0, 1, 2]);
     assert_eq!(

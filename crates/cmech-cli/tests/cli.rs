@@ -1,11 +1,9 @@
 //! End-to-end tests of the `cmech` binary: real values, reproducibility, and bad input.
 
-use assert_cmd::Command;
-use serde_json::Value;
+mod common;
 
-fn cmech() -> Command {
-    Command::cargo_bin("cmech").unwrap()
-}
+use common::{assert_close, cmech, value};
+use serde_json::Value;
 
 fn measures_json(args: &[&str]) -> Value {
     let out = cmech()
@@ -15,16 +13,6 @@ fn measures_json(args: &[&str]) -> Value {
         .assert()
         .success();
     serde_json::from_slice(&out.get_output().stdout).unwrap()
-}
-
-fn value(m: &Value, key: &str) -> f64 {
-    m[key]["value"]
-        .as_f64()
-        .unwrap_or_else(|| panic!("{key}: {}", m[key]))
-}
-
-fn assert_close(got: f64, want: f64, tol: f64) {
-    assert!((got - want).abs() < tol, "got {got}, want {want}");
 }
 
 /// Runs and returns (exit code, stderr), asserting that nothing panicked.

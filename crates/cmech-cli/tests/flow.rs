@@ -4,34 +4,9 @@
 //! Reference numbers are PyInform 0.2.0 on the same data (see crates/cmech-core/tests/infoflow.rs
 //! for how the data are generated in both languages).
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
-use serde_json::Value;
-
-fn cmech() -> Command {
-    Command::cargo_bin("cmech").unwrap()
-}
-
-fn run_ok(dir: &Path, args: &[&str]) -> String {
-    let out = cmech().current_dir(dir).args(args).assert().success();
-    String::from_utf8_lossy(&out.get_output().stdout).to_string()
-}
-
-fn json(dir: &Path, args: &[&str]) -> Value {
-    serde_json::from_str(&run_ok(dir, args)).unwrap()
-}
-
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let out = cmech().current_dir(dir).args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(errors.len(), 1, "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    errors[0].to_string()
-}
+use common::{assert_close, fails_alone, floats, json, npy, read_npy, run_ok};
 
 struct SplitMix(u64);
 impl SplitMix {
@@ -70,63 +45,6 @@ fn tokens(v: &[u8]) -> String {
     s.join(" ") + "\n"
 }
 
-/// An .npy file of the given dtype descr, shape and little-endian element bytes.
-fn npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
-    let shape = if shape.len() == 1 {
-        format!("({},)", shape[0])
-    } else {
-        format!(
-            "({})",
-            shape
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    let mut h = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
-    while (10 + h.len() + 1) % 64 != 0 {
-        h.push(' ');
-    }
-    h.push('\n');
-    let mut out = b"\x93NUMPY\x01\x00".to_vec();
-    out.extend_from_slice(&(h.len() as u16).to_le_bytes());
-    out.extend_from_slice(h.as_bytes());
-    out.extend_from_slice(data);
-    out
-}
-
-fn read_npy(path: &Path) -> (String, Vec<usize>, Vec<u8>) {
-    let bytes = std::fs::read(path).unwrap();
-    assert_eq!(&bytes[..6], b"\x93NUMPY");
-    let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    let header = std::str::from_utf8(&bytes[10..10 + len])
-        .unwrap()
-        .to_string();
-    let shape_text = header.split("'shape': (").nth(1).unwrap();
-    let shape_text = &shape_text[..shape_text.find(')').unwrap()];
-    let shape = shape_text
-        .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().parse().unwrap())
-        .collect();
-    (header, shape, bytes[10 + len..].to_vec())
-}
-
-fn floats(path: &Path) -> (Vec<usize>, Vec<f64>) {
-    let (h, shape, data) = read_npy(path);
-    assert!(h.contains("<f8"), "{h}");
-    let v = data
-        .chunks_exact(8)
-        .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
-        .collect();
-    (shape, v)
-}
-
-fn close(a: f64, b: f64, tol: f64) {
-    assert!((a - b).abs() <= tol, "{a} vs {b}");
-}
-
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let (x, y) = coupled(10000, 1);
@@ -147,7 +65,7 @@ fn te_from_text_and_npy_agrees_with_pyinform() {
     // PyInform: transfer_entropy(x, y, 2) = 0.5116391610418864.
     for (s, t) in [("x.txt", "y.txt"), ("x.npy", "y.npy"), ("x.txt", "y.npy")] {
         let doc = json(d, &["te", s, t, "-k", "2", "--json"]);
-        close(doc["value"].as_f64().unwrap(), 0.5116391610418864, 1e-12);
+        assert_close(doc["value"].as_f64().unwrap(), 0.5116391610418864, 1e-12);
         assert_eq!(doc["observations"], 9998);
         assert_eq!(doc["local_offset"], 2);
     }
@@ -158,7 +76,7 @@ fn te_from_text_and_npy_agrees_with_pyinform() {
     );
     // 2-D .npy: one trial per row; PyInform on the (5, 2000) arrays gives 0.5115589773670134.
     let doc = json(d, &["te", "X.npy", "Y.npy", "-k", "3", "--json"]);
-    close(doc["value"].as_f64().unwrap(), 0.5115589773670134, 1e-12);
+    assert_close(doc["value"].as_f64().unwrap(), 0.5115589773670134, 1e-12);
     assert_eq!(doc["trials"], 5);
     // The same series as lines of a text file.
     let (x, y) = coupled(10000, 1);
@@ -169,15 +87,15 @@ fn te_from_text_and_npy_agrees_with_pyinform() {
         d,
         &["te", "xl.txt", "yl.txt", "-k", "3", "--lines", "--json"],
     );
-    close(doc["value"].as_f64().unwrap(), 0.5115589773670134, 1e-12);
+    assert_close(doc["value"].as_f64().unwrap(), 0.5115589773670134, 1e-12);
     // Source history and delay (brute-force reference, as in the core tests).
     let doc = json(d, &["te", "x.npy", "y.npy", "-k", "2", "-l", "2", "--json"]);
-    close(doc["value"].as_f64().unwrap(), 0.5122854441140842, 1e-12);
+    assert_close(doc["value"].as_f64().unwrap(), 0.5122854441140842, 1e-12);
     let doc = json(
         d,
         &["te", "x.npy", "y.npy", "-k", "2", "--delay", "2", "--json"],
     );
-    close(doc["value"].as_f64().unwrap(), 0.0004751582466989283, 1e-12);
+    assert_close(doc["value"].as_f64().unwrap(), 0.0004751582466989283, 1e-12);
 }
 
 #[test]
@@ -188,10 +106,10 @@ fn local_te_is_written_like_pyinform_and_padded_on_request() {
     let (shape, v) = floats(&d.join("l.npy"));
     assert_eq!(shape, vec![9998]);
     // PyInform: transfer_entropy(x, y, 2, local=True)[0][[0, 997, 9997]].
-    close(v[0], 0.8664008862855545, 1e-12);
-    close(v[997], 0.8087113726279633, 1e-12);
-    close(v[9997], 0.8664008862855545, 1e-12);
-    close(v.iter().sum::<f64>() / 9998.0, 0.5116391610418864, 1e-12);
+    assert_close(v[0], 0.8664008862855545, 1e-12);
+    assert_close(v[997], 0.8087113726279633, 1e-12);
+    assert_close(v[9997], 0.8664008862855545, 1e-12);
+    assert_close(v.iter().sum::<f64>() / 9998.0, 0.5116391610418864, 1e-12);
     run_ok(
         d,
         &[
@@ -206,10 +124,10 @@ fn local_te_is_written_like_pyinform_and_padded_on_request() {
     let (shape, v) = floats(&d.join("r.npy"));
     assert_eq!(shape, vec![5, 1997]);
     // PyInform local[2, 0] and local[4, -1].
-    close(v[2 * 1997], 0.8224483332694701, 1e-12);
-    close(v[5 * 1997 - 1], 0.8588023044325682, 1e-12);
+    assert_close(v[2 * 1997], 0.8224483332694701, 1e-12);
+    assert_close(v[5 * 1997 - 1], 0.8588023044325682, 1e-12);
     // Never overwritten without --force.
-    let e = fails(d, &["te", "x.npy", "y.npy", "--local", "r.npy"]);
+    let e = fails_alone(d, &["te", "x.npy", "y.npy", "--local", "r.npy"]);
     assert!(e.contains("r.npy exists; use --force"), "{e}");
     run_ok(d, &["te", "x.npy", "y.npy", "--local", "r.npy", "--force"]);
 }
@@ -234,7 +152,7 @@ fn significance_rejects_the_coupling_and_is_seeded() {
     );
     let s = &doc["surrogate_test"];
     assert_eq!(s["at_least"], 0);
-    close(s["p_value"].as_f64().unwrap(), 0.01, 1e-15);
+    assert_close(s["p_value"].as_f64().unwrap(), 0.01, 1e-15);
     assert_eq!(doc["chi_square_test"]["df"], 2.0);
     let back = |seed: &str| {
         json(
@@ -269,19 +187,19 @@ fn ais_mi_and_conditional_forms() {
     let d = dir.path();
     // PyInform: active_info(y, 8) = 0.020913782931204782.
     let doc = json(d, &["ais", "y.txt", "-k", "8", "--json"]);
-    close(doc["value"].as_f64().unwrap(), 0.020913782931204782, 1e-12);
+    assert_close(doc["value"].as_f64().unwrap(), 0.020913782931204782, 1e-12);
     assert_eq!(doc["measure"], "active_information_storage");
     // PyInform: mutual_info(x, y) and mutual_info(x[:-1], y[1:]).
     let doc = json(d, &["mi", "x.txt", "y.txt", "--json"]);
-    close(doc["value"].as_f64().unwrap(), 6.589616192931302e-06, 1e-12);
+    assert_close(doc["value"].as_f64().unwrap(), 6.589616192931302e-06, 1e-12);
     let doc = json(d, &["mi", "x.txt", "y.txt", "--lag", "1", "--json"]);
-    close(doc["value"].as_f64().unwrap(), 0.5114680297406196, 1e-12);
+    assert_close(doc["value"].as_f64().unwrap(), 0.5114680297406196, 1e-12);
     // Conditioning on the target itself leaves no information.
     let doc = json(d, &["mi", "x.txt", "y.txt", "--cond", "y.npy", "--json"]);
-    close(doc["value"].as_f64().unwrap(), 0.0, 1e-15);
+    assert_close(doc["value"].as_f64().unwrap(), 0.0, 1e-15);
     let doc = json(d, &["te", "x.npy", "y.npy", "--cond", "x.npy", "--json"]);
     assert_eq!(doc["measure"], "conditional_transfer_entropy");
-    close(doc["value"].as_f64().unwrap(), 0.0, 1e-15);
+    assert_close(doc["value"].as_f64().unwrap(), 0.0, 1e-15);
     run_ok(d, &["ais", "Y.npy", "-k", "4", "--local", "a.npy"]);
     let (shape, _) = floats(&d.join("a.npy"));
     assert_eq!(shape, vec![5, 1996]);
@@ -318,9 +236,9 @@ fn rule_54_averages_agree_with_pyinform_and_pictures_are_drawn() {
         ],
     );
     // PyInform on f.npy (see the core tests).
-    close(doc["ais"].as_f64().unwrap(), 0.706797727572095, 1e-12);
-    close(doc["te"]["1"].as_f64().unwrap(), 0.0874981579457124, 1e-12);
-    close(
+    assert_close(doc["ais"].as_f64().unwrap(), 0.706797727572095, 1e-12);
+    assert_close(doc["te"]["1"].as_f64().unwrap(), 0.0874981579457124, 1e-12);
+    assert_close(
         doc["te"]["-1"].as_f64().unwrap(),
         0.08455606060592245,
         1e-12,
@@ -331,7 +249,7 @@ fn rule_54_averages_agree_with_pyinform_and_pictures_are_drawn() {
     assert_eq!(cells.iter().map(|&c| c as u32).sum::<u32>(), 284767);
     let (shape, te) = floats(&d.join("te.npy"));
     assert_eq!(shape, vec![284, 2000]);
-    close(te[(271 - 16) * 2000 + 10], 1.5749246739240035, 1e-12);
+    assert_close(te[(271 - 16) * 2000 + 10], 1.5749246739240035, 1e-12);
     for png in ["f.png", "te.png", "ais.png"] {
         let img = image::open(d.join(png)).unwrap();
         // 600 cells and 300 steps at 2 pixels each, with margins.
@@ -620,7 +538,7 @@ fn bad_input_gets_one_line() {
         ),
     ];
     for (args, want) in cases {
-        let e = fails(d, args);
+        let e = fails_alone(d, args);
         assert!(e.contains(want), "{args:?}: {e}");
     }
 }
@@ -648,13 +566,13 @@ fn bias_miller_madow_corrects_the_average_and_keeps_plug_in_locals() {
             "l.npy",
         ],
     );
-    close(doc["value"].as_f64().unwrap(), want, 1e-12);
-    close(doc["plug_in"].as_f64().unwrap(), plug, 1e-12);
+    assert_close(doc["value"].as_f64().unwrap(), want, 1e-12);
+    assert_close(doc["plug_in"].as_f64().unwrap(), plug, 1e-12);
     assert_eq!(doc["bias"], "miller-madow");
     assert_eq!(doc["local_shape"], serde_json::json!([9998]));
     let doc = json(d, &["te", "x.txt", "y.txt", "-k", "2", "--json"]);
     assert_eq!(doc["bias"], "plug-in");
-    close(doc["value"].as_f64().unwrap(), plug, 1e-12);
+    assert_close(doc["value"].as_f64().unwrap(), plug, 1e-12);
     let text = run_ok(d, &["ais", "y.txt", "-k", "2", "--bias", "miller-madow"]);
     assert!(text.contains("(Miller-Madow; plug-in "), "{text}");
     let text = run_ok(d, &["mi", "x.txt", "y.txt", "--bias", "miller-madow"]);

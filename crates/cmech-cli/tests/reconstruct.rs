@@ -1,34 +1,12 @@
 //! End-to-end tests of `cmech reconstruct`, `cmech count` and `cmech merge`: recovered values,
 //! every input path giving the same answer, shards that add up, and bad input.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::{assert_close, cmech, fails, json, npy, run_ok};
 use serde_json::Value;
-
-fn cmech() -> Command {
-    Command::cargo_bin("cmech").unwrap()
-}
-
-fn run_ok(dir: &Path, args: &[&str]) -> String {
-    let out = cmech().current_dir(dir).args(args).assert().success();
-    String::from_utf8_lossy(&out.get_output().stdout).to_string()
-}
-
-fn json(dir: &Path, args: &[&str]) -> Value {
-    serde_json::from_str(&run_ok(dir, args)).unwrap()
-}
-
-/// Runs a command that must fail with exit code 1 and a one-line message; returns the message.
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let out = cmech().current_dir(dir).args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(errors.len(), 1, "{stderr}");
-    errors[0].to_string()
-}
 
 fn sample(dir: &Path, process: &str, n: u64, seed: u64, name: &str) -> PathBuf {
     run_ok(
@@ -45,10 +23,6 @@ fn sample(dir: &Path, process: &str, n: u64, seed: u64, name: &str) -> PathBuf {
         ],
     );
     dir.join(name)
-}
-
-fn assert_close(got: f64, want: f64, tol: f64) {
-    assert!((got - want).abs() < tol, "got {got}, want {want}");
 }
 
 #[test]
@@ -244,29 +218,11 @@ fn stdin_tokens_npy_and_thread_counts_give_the_same_machine() {
     assert_eq!(String::from_utf8_lossy(&out.get_output().stdout), want);
     // And as a big-endian int16 .npy.
     let values: Vec<u8> = text.trim().bytes().flat_map(|b| [0u8, b - b'0']).collect();
-    std::fs::write(
-        d.join("x.npy"),
-        npy(">i2", &format!("({},)", values.len() / 2), &values),
-    )
-    .unwrap();
+    std::fs::write(d.join("x.npy"), npy(">i2", &[values.len() / 2], &values)).unwrap();
     assert_eq!(
         run_ok(d, &["reconstruct", "x.npy", "-L", "4", "--json"]),
         want
     );
-}
-
-/// An .npy file with these raw data bytes.
-fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
-    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut out = b"\x93NUMPY\x01\x00".to_vec();
-    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    out.extend_from_slice(header.as_bytes());
-    out.extend_from_slice(data);
-    out
 }
 
 #[test]
@@ -329,7 +285,7 @@ fn bad_input_gets_one_line_naming_the_problem() {
     std::fs::write(d.join("empty.txt"), "").unwrap();
     std::fs::write(d.join("short.txt"), "0110\n").unwrap();
     std::fs::write(d.join("bad.txt"), "0101\n0121\n").unwrap();
-    std::fs::write(d.join("f.npy"), npy("<f8", "(2,)", &[0; 16])).unwrap();
+    std::fs::write(d.join("f.npy"), npy("<f8", &[2], &[0; 16])).unwrap();
 
     let e = fails(d, &["reconstruct", "empty.txt"]);
     assert!(e.contains("no symbols in empty.txt"), "{e}");

@@ -1,38 +1,9 @@
 //! End-to-end tests of `cmech transducer`: list, show, drive, measures and reconstruct, and bad
 //! input (one line, exit code 1, never a panic).
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
-use serde_json::Value;
-
-fn cmech() -> Command {
-    Command::cargo_bin("cmech").unwrap()
-}
-
-fn run_ok(dir: &Path, args: &[&str]) -> String {
-    let out = cmech().current_dir(dir).args(args).assert().success();
-    String::from_utf8_lossy(&out.get_output().stdout).to_string()
-}
-
-fn json(dir: &Path, args: &[&str]) -> Value {
-    serde_json::from_str(&run_ok(dir, args)).unwrap()
-}
-
-/// Runs a command that must fail with exit code 1 and a one-line message; returns the message.
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let out = cmech().current_dir(dir).args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(errors.len(), 1, "{stderr}");
-    errors[0].to_string()
-}
-
-fn value(v: &Value, key: &str) -> f64 {
-    v[key]["value"].as_f64().unwrap()
-}
+use common::{fails, json, run_ok, value};
 
 #[test]
 fn list_and_show() {
