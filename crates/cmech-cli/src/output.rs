@@ -48,6 +48,12 @@ pub fn process_summary(out: &mut impl Write, hmm: &Hmm) -> Result<()> {
         "strongly connected {}",
         yes_no(hmm.is_strongly_connected())
     )?;
+    stationary_and_transitions(out, hmm)
+}
+
+/// The stationary distribution over the states of `hmm` (or why it has none) and its
+/// transitions, one a line.
+fn stationary_and_transitions(out: &mut impl Write, hmm: &Hmm) -> Result<()> {
     match hmm.stationary_distribution() {
         Ok(pi) => {
             let parts: Vec<String> = hmm
@@ -222,32 +228,7 @@ pub fn reconstruction_table(
     diagnostics_rows(out, &rec.diagnostics, "h_mu")?;
     let hmm = &rec.machine;
     writeln!(out, "alphabet     {}", hmm.alphabet().join(" "))?;
-    match hmm.stationary_distribution() {
-        Ok(pi) => {
-            let parts: Vec<String> = hmm
-                .states()
-                .iter()
-                .zip(&pi)
-                .map(|(s, p)| format!("{s}={}", format_prob(*p)))
-                .collect();
-            writeln!(out, "stationary   {}", parts.join(" "))?;
-        }
-        Err(e) => writeln!(out, "stationary   none: {e}")?,
-    }
-    writeln!(out, "transitions")?;
-    for i in 0..hmm.num_states() {
-        for e in hmm.edges(i) {
-            writeln!(
-                out,
-                "  {} -{}|{}-> {}",
-                hmm.states()[i],
-                hmm.alphabet()[e.symbol],
-                format_prob(e.p),
-                hmm.states()[e.to]
-            )?;
-        }
-    }
-    Ok(())
+    stationary_and_transitions(out, hmm)
 }
 
 /// The diagnostics of a reconstruction, `h_label` naming its entropy rate (h_mu of a machine,
