@@ -242,20 +242,39 @@ fn run(cli: Cli) -> Result<()> {
 
 /// Reads a presentation file, or builds a named process.
 pub(crate) fn load(source: &Source) -> Result<Hmm> {
-    let path = Path::new(&source.process);
-    if source.process.ends_with(".json") || path.is_file() {
-        if !source.params.is_empty() {
+    file_or_named(
+        &source.process,
+        &source.params,
+        ("presentation", "processes"),
+        Hmm::from_json,
+        named,
+    )
+}
+
+/// Reads the JSON file `name` when it is one, else builds the named object from `params`
+/// (each `name=value`). `kind` words the errors: what the file holds, and the plural of what
+/// has a name.
+pub(crate) fn file_or_named<T>(
+    name: &str,
+    params: &[String],
+    kind: (&str, &str),
+    from_json: impl FnOnce(&str) -> cmech_core::Result<T>,
+    build: impl FnOnce(&str, &[(&str, &str)]) -> cmech_core::Result<T>,
+) -> Result<T> {
+    let (file_kind, named_kind) = kind;
+    let path = Path::new(name);
+    if name.ends_with(".json") || path.is_file() {
+        if !params.is_empty() {
             bail!(
-                "--param applies to named processes, not to the file {}",
+                "--param applies to named {named_kind}, not to the file {}",
                 path.display()
             );
         }
         let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read presentation file {}", path.display()))?;
-        return Hmm::from_json(&text).with_context(|| format!("in {}", path.display()));
+            .with_context(|| format!("cannot read {file_kind} file {}", path.display()))?;
+        return from_json(&text).with_context(|| format!("in {}", path.display()));
     }
-    let params = source
-        .params
+    let params = params
         .iter()
         .map(|kv| {
             kv.split_once('=')
@@ -263,7 +282,7 @@ pub(crate) fn load(source: &Source) -> Result<Hmm> {
                 .with_context(|| format!("--param '{kv}' is not of the form name=value"))
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(named(&source.process, &params)?)
+    Ok(build(name, &params)?)
 }
 
 fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {

@@ -16,7 +16,7 @@ use serde_json::json;
 
 use crate::data::{self, ReadArgs, TestArg};
 use crate::output::{diagnostics_rows, quantity_row};
-use crate::{load, Source};
+use crate::{file_or_named, load, Source};
 
 pub const HELP: &str = "Examples:\n  \
     cmech transducer list\n  \
@@ -242,28 +242,13 @@ pub fn run(cmd: TransducerCommand, out: &mut impl Write) -> Result<()> {
 
 /// Reads a transducer file, or builds a named transducer.
 fn load_transducer(source: &TransducerSource) -> Result<Transducer> {
-    let path = Path::new(&source.transducer);
-    if source.transducer.ends_with(".json") || path.is_file() {
-        if !source.params.is_empty() {
-            bail!(
-                "--param applies to named transducers, not to the file {}",
-                path.display()
-            );
-        }
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read transducer file {}", path.display()))?;
-        return Transducer::from_json(&text).with_context(|| format!("in {}", path.display()));
-    }
-    let params = source
-        .params
-        .iter()
-        .map(|kv| {
-            kv.split_once('=')
-                .map(|(k, v)| (k.trim(), v.trim()))
-                .with_context(|| format!("--param '{kv}' is not of the form name=value"))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(named_transducer(&source.transducer, &params)?)
+    file_or_named(
+        &source.transducer,
+        &source.params,
+        ("transducer", "transducers"),
+        Transducer::from_json,
+        named_transducer,
+    )
 }
 
 fn list(out: &mut impl Write, as_json: bool) -> Result<()> {
