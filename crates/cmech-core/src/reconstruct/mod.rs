@@ -1,15 +1,15 @@
 //! Reconstruction of the epsilon-machine of a process from the word counts of a sample of it.
 //!
-//! [`Method::Cssr`] is causal-state splitting reconstruction (Shalizi & Klinkner 2004), as
-//! published: homogenisation grows suffix histories one symbol further into the past, keeping a
-//! child history in its parent's state unless a significance test says its next-symbol
-//! distribution differs, in which case it joins the most compatible other state or founds a new
-//! one; determinisation then splits states until every state and symbol lead to one state. Only
-//! histories of the maximal length L define transitions; states holding none of them are transient.
+//! [`Method::Cssr`] is causal-state splitting reconstruction (Shalizi & Klinkner 2004) as the
+//! original program runs it: homogenisation grows suffix histories one symbol further into the
+//! past, keeping a child history in its parent's state unless a significance test says its
+//! next-symbol distribution differs, in which case it joins the first other state that accepts it
+//! or founds a new one; transient states are dropped; determinisation then splits states until
+//! every state and symbol lead to one state. The function `cssr` says how, step by step.
 //!
 //! [`Method::Forward`] keeps CSSR's statistics but not its successor rule, which is what splits
-//! processes of infinite Markov order (Even, RRXOR) into ever more states; the function `forward`
-//! says how.
+//! processes of infinite Markov order whose unsynchronised histories are not all transient
+//! (RRXOR) into ever more states; the function `forward` says how.
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -766,8 +766,9 @@ pub const MIN_OCCURRENCES: u64 = 5;
 ///
 /// CSSR's determinisation takes the successor of `h` on `b` to be the state of `h b` without its
 /// oldest symbol. On a process of infinite Markov order that symbol can be what synchronised the
-/// observer (for Even, the successor of 0111 on 1 is 1111, whose parity is unknown), and the
-/// states split without end. Here the maximal histories are first grouped by the distribution of
+/// observer (for Even, the successor of 0111 on 1 is 1111, whose parity is unknown); CSSR's
+/// transient rule saves Even, whose unsynchronised histories form one transient state, but not
+/// RRXOR, where they lead back and forth among states that keep splitting. Here the maximal histories are first grouped by the distribution of
 /// their next `f` symbols, heaviest first, so that the groups stand for causal states and for the
 /// mixtures that unsynchronised histories form. A successor `h b` goes to the group of `h b`
 /// shortened if its own futures fit that group's, and otherwise to the group they fit best. Groups
@@ -988,8 +989,30 @@ impl Graph {
     /// log-likelihood under it.
     fn fit(&self, histories: u64) -> Result<Fit> {
         let n = self.moves.len();
-        let block_mass: Vec<Vec<u64>> = self
-            .moves
+        // A state none of whose observed symbols leads anywhere (its successors were transient
+        // histories, dropped) is a dead end; so is one that leads only into dead ends. They go,
+        // with the moves into them, as the original's last pass over connected components
+        // removes them, and the rest is renormalised.
+        let mut moves = self.moves.clone();
+        loop {
+            let dead: Vec<bool> = moves
+                .iter()
+                .map(|m| m.iter().all(|&(c, to)| c == 0 || to.is_none()))
+                .collect();
+            let mut changed = false;
+            for m in moves.iter_mut() {
+                for e in m.iter_mut() {
+                    if e.1.is_some_and(|t| dead[t]) {
+                        e.1 = None;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let block_mass: Vec<Vec<u64>> = moves
             .iter()
             .map(|by_symbol| {
                 let width = by_symbol.len() / self.blocks;
@@ -999,8 +1022,7 @@ impl Graph {
                     .collect()
             })
             .collect();
-        let edges: Vec<Vec<Edge>> = self
-            .moves
+        let edges: Vec<Vec<Edge>> = moves
             .iter()
             .zip(&block_mass)
             .map(|(by_symbol, totals)| {
@@ -1032,7 +1054,7 @@ impl Graph {
         let log_likelihood = class
             .iter()
             .flat_map(|&s| edges[s].iter().map(move |e| (s, e)))
-            .map(|(s, e)| self.moves[s][e.symbol].0 as f64 * e.p.log2())
+            .map(|(s, e)| moves[s][e.symbol].0 as f64 * e.p.log2())
             .sum();
         Ok(Fit {
             edges,
