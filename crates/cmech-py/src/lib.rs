@@ -11,7 +11,7 @@ mod flow;
 mod transducer;
 
 use cmech_core::measures::{measures, MeasureOptions};
-use cmech_core::named::{named, PROCESSES};
+use cmech_core::named::{named, ParamSpec, PROCESSES};
 use cmech_core::sample::{Sampler, Start};
 use cmech_core::{CmechError, Hmm};
 use numpy::{PyArray1, PyArray2, PyReadonlyArray2};
@@ -250,26 +250,35 @@ impl Presentation {
 fn processes(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
     PROCESSES
         .iter()
-        .map(|p| {
-            let d = PyDict::new(py);
-            d.set_item("name", p.name)?;
-            d.set_item("summary", p.summary)?;
-            d.set_item("reference", p.reference)?;
-            let params = p
-                .params
-                .iter()
-                .map(|s| {
-                    let q = PyDict::new(py);
-                    q.set_item("name", s.name)?;
-                    q.set_item("default", s.default)?;
-                    q.set_item("help", s.help)?;
-                    Ok(q)
-                })
-                .collect::<PyResult<Vec<_>>>()?;
-            d.set_item("params", params)?;
-            Ok(d)
-        })
+        .map(|p| catalogue_entry(py, p.name, p.summary, p.reference, p.params))
         .collect()
+}
+
+/// One entry of a catalogue of named things (processes, transducers): a dict with name, summary,
+/// reference and params (each a dict with name, default, help).
+pub(crate) fn catalogue_entry<'py>(
+    py: Python<'py>,
+    name: &str,
+    summary: &str,
+    reference: &str,
+    params: &[ParamSpec],
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("name", name)?;
+    d.set_item("summary", summary)?;
+    d.set_item("reference", reference)?;
+    let params = params
+        .iter()
+        .map(|s| {
+            let q = PyDict::new(py);
+            q.set_item("name", s.name)?;
+            q.set_item("default", s.default)?;
+            q.set_item("help", s.help)?;
+            Ok(q)
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    d.set_item("params", params)?;
+    Ok(d)
 }
 
 #[pymodule]

@@ -20,7 +20,7 @@ use crate::data::{
     hold, invalid_argument, io_to_py, memory, on_threads, options, parse_format, symbols,
     warning_text, Held,
 };
-use crate::{IntoPyResult, Presentation};
+use crate::{catalogue_entry, IntoPyResult, Presentation};
 
 /// A transducer (the native object behind `cmech.Transducer`).
 #[pyclass(module = "cmech._cmech", frozen)]
@@ -188,25 +188,7 @@ fn int64<'py>(py: Python<'py>, v: &[usize]) -> Bound<'py, PyArray1<i64>> {
 pub fn transducers(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
     TRANSDUCERS
         .iter()
-        .map(|t| {
-            let d = PyDict::new(py);
-            d.set_item("name", t.name)?;
-            d.set_item("summary", t.summary)?;
-            d.set_item("reference", t.reference)?;
-            let params = t
-                .params
-                .iter()
-                .map(|s| {
-                    let p = PyDict::new(py);
-                    p.set_item("name", s.name)?;
-                    p.set_item("default", s.default)?;
-                    p.set_item("help", s.help)?;
-                    Ok(p)
-                })
-                .collect::<PyResult<Vec<_>>>()?;
-            d.set_item("params", params)?;
-            Ok(d)
-        })
+        .map(|t| catalogue_entry(py, t.name, t.summary, t.reference, t.params))
         .collect()
 }
 
