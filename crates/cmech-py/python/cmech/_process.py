@@ -51,6 +51,19 @@ def _whole(value: Any, what: str, lo: int = 0, hi: Optional[int] = None) -> int:
     return v
 
 
+def _json_text(text: Any, what: str) -> str:
+    """JSON ``text`` as str: bytes are decoded as UTF-8, and InvalidJsonError starting with ``what``
+    says where they are not."""
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InvalidJsonError(f"{what}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    if not isinstance(text, str):
+        raise TypeError(f"from_json expects str or bytes, got {type(text).__name__}")
+    return text
+
+
 def _param_text(process: str, key: str, value: Any) -> str:
     """A parameter value as the text the core parses: numbers exactly, words as they are."""
     if isinstance(value, str):
@@ -125,16 +138,7 @@ class Process:
         Raises :class:`~cmech.InvalidJsonError` for text that is not such a document (including
         truncated JSON) and :class:`~cmech.InvalidPresentationError` for an invalid presentation.
         """
-        if isinstance(text, (bytes, bytearray)):
-            try:
-                text = bytes(text).decode("utf-8")
-            except UnicodeDecodeError as e:
-                raise InvalidJsonError(
-                    f"invalid presentation JSON: not UTF-8 text ({e.reason} at byte {e.start})"
-                ) from None
-        if not isinstance(text, str):
-            raise TypeError(f"from_json expects str or bytes, got {type(text).__name__}")
-        return cls(_cmech.Presentation.from_json(text))
+        return cls(_cmech.Presentation.from_json(_json_text(text, "invalid presentation JSON")))
 
     @classmethod
     def load(cls, path: Union[str, "os.PathLike[str]"]) -> "Process":
@@ -540,6 +544,11 @@ def processes() -> List[NamedProcessInfo]:
     >>> [p.name for p in processes()][:3]
     ['biased-coin', 'golden-mean', 'even']
     """
+    return _catalogue(_cmech.processes())
+
+
+def _catalogue(entries: List[Dict[str, Any]]) -> List[NamedProcessInfo]:
+    """The native catalogue of named processes or transducers (dicts) as NamedProcessInfo."""
     return [
         NamedProcessInfo(
             name=d["name"],
@@ -547,5 +556,5 @@ def processes() -> List[NamedProcessInfo]:
             reference=d["reference"],
             params=tuple(ParamInfo(q["name"], q["default"], q["help"]) for q in d["params"]),
         )
-        for d in _cmech.processes()
+        for d in entries
     ]

@@ -29,8 +29,7 @@ from ._data import (
     _sequences,
     _warn,
 )
-from ._errors import InvalidJsonError
-from ._process import NamedProcessInfo, ParamInfo, Process, _param_text
+from ._process import NamedProcessInfo, Process, _catalogue, _json_text, _param_text
 
 __all__ = [
     "Transducer",
@@ -88,14 +87,7 @@ class Transducer:
         Raises :class:`~cmech.InvalidPresentationError` for text that is not such a document or an
         invalid transducer (the message says which).
         """
-        if isinstance(text, (bytes, bytearray)):
-            try:
-                text = bytes(text).decode("utf-8")
-            except UnicodeDecodeError as e:
-                raise InvalidJsonError(f"invalid transducer: not UTF-8 text ({e.reason} at byte {e.start})") from None
-        if not isinstance(text, str):
-            raise TypeError(f"from_json expects str or bytes, got {type(text).__name__}")
-        return cls(_cmech.NativeTransducer.from_json(text))
+        return cls(_cmech.NativeTransducer.from_json(_json_text(text, "invalid transducer")))
 
     @classmethod
     def load(cls, path: Union[str, "os.PathLike[str]"]) -> "Transducer":
@@ -314,15 +306,7 @@ def transducers() -> List[NamedProcessInfo]:
     >>> [t.name for t in transducers()][:3]
     ['identity', 'bsc', 'z-channel']
     """
-    return [
-        NamedProcessInfo(
-            name=d["name"],
-            summary=d["summary"],
-            reference=d["reference"],
-            params=tuple(ParamInfo(q["name"], q["default"], q["help"]) for q in d["params"]),
-        )
-        for d in _cmech.transducers()
-    ]
+    return _catalogue(_cmech.transducers())
 
 
 class TransducerReconstruction:
