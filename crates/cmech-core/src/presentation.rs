@@ -313,25 +313,13 @@ impl Hmm {
 
     /// Graphviz DOT text with edges labelled `x|p`.
     pub fn to_dot(&self) -> String {
-        let mut out = format!(
-            "digraph {} {{\n  rankdir=LR;\n  node [shape=circle];\n",
-            quote(&self.name)
-        );
-        for s in &self.states {
-            out.push_str(&format!("  {};\n", quote(s)));
-        }
-        for (i, row) in self.edges.iter().enumerate() {
-            for e in row {
-                out.push_str(&format!(
-                    "  {} -> {} [label={}];\n",
-                    quote(&self.states[i]),
-                    quote(&self.states[e.to]),
-                    quote(&format!("{}|{}", self.alphabet[e.symbol], format_prob(e.p)))
-                ));
-            }
-        }
-        out.push_str("}\n");
-        out
+        let edges = self.edges.iter().enumerate().flat_map(|(i, row)| {
+            row.iter().map(move |e| {
+                let label = format!("{}|{}", self.alphabet[e.symbol], format_prob(e.p));
+                (i, e.to, label)
+            })
+        });
+        dot_graph(&self.name, &self.states, edges)
     }
 
     /// The presentation as a JSON document (see `docs/presentation-format.md`).
@@ -435,6 +423,31 @@ pub(crate) fn check_names(what: &str, item: &str, names: &[String]) -> Result<()
         }
     }
     Ok(())
+}
+
+/// Graphviz DOT text of the graph `name` on `states`, with edges (from, to, label) between them.
+pub(crate) fn dot_graph(
+    name: &str,
+    states: &[String],
+    edges: impl IntoIterator<Item = (usize, usize, String)>,
+) -> String {
+    let mut out = format!(
+        "digraph {} {{\n  rankdir=LR;\n  node [shape=circle];\n",
+        quote(name)
+    );
+    for s in states {
+        out.push_str(&format!("  {};\n", quote(s)));
+    }
+    for (from, to, label) in edges {
+        out.push_str(&format!(
+            "  {} -> {} [label={}];\n",
+            quote(&states[from]),
+            quote(&states[to]),
+            quote(&label)
+        ));
+    }
+    out.push_str("}\n");
+    out
 }
 
 pub(crate) fn quote(s: &str) -> String {

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{CmechError, Result};
 use crate::minimize::{relabel, PROBABILITY_RESOLUTION};
-use crate::presentation::{check_names, format_prob, quote, Edge, Hmm, ProbDoc, ROW_TOLERANCE};
+use crate::presentation::{check_names, dot_graph, format_prob, Edge, Hmm, ProbDoc, ROW_TOLERANCE};
 
 pub use drive::JointProcess;
 pub use measures::TransducerMeasures;
@@ -340,30 +340,18 @@ impl Transducer {
 
     /// Graphviz DOT text with edges labelled `y|x:p` (output, input, probability).
     pub fn to_dot(&self) -> String {
-        let mut out = format!(
-            "digraph {} {{\n  rankdir=LR;\n  node [shape=circle];\n",
-            quote(&self.name)
-        );
-        for s in &self.states {
-            out.push_str(&format!("  {};\n", quote(s)));
-        }
-        for (i, row) in self.edges.iter().enumerate() {
-            for e in row {
-                out.push_str(&format!(
-                    "  {} -> {} [label={}];\n",
-                    quote(&self.states[i]),
-                    quote(&self.states[e.to]),
-                    quote(&format!(
-                        "{}|{}:{}",
-                        self.outputs[e.output],
-                        self.inputs[e.input],
-                        format_prob(e.p)
-                    ))
-                ));
-            }
-        }
-        out.push_str("}\n");
-        out
+        let edges = self.edges.iter().enumerate().flat_map(|(i, row)| {
+            row.iter().map(move |e| {
+                let label = format!(
+                    "{}|{}:{}",
+                    self.outputs[e.output],
+                    self.inputs[e.input],
+                    format_prob(e.p)
+                );
+                (i, e.to, label)
+            })
+        });
+        dot_graph(&self.name, &self.states, edges)
     }
 
     /// The transducer as a JSON document (see `docs/transducer-format.md`).
