@@ -75,12 +75,7 @@ fn lump_identical_futures(hmm: &Hmm, basis: &FutureBasis) -> Hmm {
 /// members of a block have identical futures.
 fn quotient(hmm: &Hmm, block: &[usize]) -> Hmm {
     let count = block.iter().max().map_or(0, |m| m + 1);
-    let mut first = vec![usize::MAX; count];
-    for (i, &b) in block.iter().enumerate() {
-        if first[b] == usize::MAX {
-            first[b] = i;
-        }
-    }
+    let first = first_members(block, count);
     let edges = first
         .iter()
         .map(|&i| {
@@ -145,6 +140,18 @@ pub(crate) fn merge_equivalent_states(hmm: &Hmm) -> (Hmm, Vec<usize>) {
     }
     let merged = quotient(hmm, &block);
     (merged, block)
+}
+
+/// The first state of each of the `count` blocks (numbered 0..) that `block` puts the states
+/// in: the member whose name and edges the block keeps in a quotient.
+pub(crate) fn first_members(block: &[usize], count: usize) -> Vec<usize> {
+    let mut first = vec![usize::MAX; count];
+    for (i, &b) in block.iter().enumerate() {
+        if first[b] == usize::MAX {
+            first[b] = i;
+        }
+    }
+    first
 }
 
 /// Numbers distinct values 0, 1, ... in order of first appearance.

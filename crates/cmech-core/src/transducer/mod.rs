@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CmechError, Result};
-use crate::minimize::{relabel, PROBABILITY_RESOLUTION};
+use crate::minimize::{first_members, relabel, PROBABILITY_RESOLUTION};
 use crate::presentation::{check_names, dot_graph, format_prob, Edge, Hmm, ProbDoc, ROW_TOLERANCE};
 
 pub use drive::JointProcess;
@@ -305,12 +305,7 @@ impl Transducer {
     /// edges redirected to blocks and parallel edges summed. Valid when the members of a block have
     /// identical futures.
     fn quotient(&self, block: &[usize], count: usize) -> Transducer {
-        let mut first = vec![usize::MAX; count];
-        for (i, &b) in block.iter().enumerate() {
-            if first[b] == usize::MAX {
-                first[b] = i;
-            }
-        }
+        let first = first_members(block, count);
         let edges = first
             .iter()
             .map(|&i| {
