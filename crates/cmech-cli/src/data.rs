@@ -324,6 +324,40 @@ pub(crate) fn create(path: &Path, force: bool) -> Result<std::fs::File> {
         })
 }
 
+/// Refuses, before any long work, to replace an output file that exists unless `force`.
+pub(crate) fn refuse_to_clobber<'a>(
+    paths: impl IntoIterator<Item = &'a PathBuf>,
+    force: bool,
+) -> Result<()> {
+    for p in paths {
+        if p.exists() && !force {
+            bail!("{} exists; use --force to overwrite it", p.display());
+        }
+    }
+    Ok(())
+}
+
+/// Writes a reconstructed object to the files given to -o (its JSON document, `to_json`) and to
+/// --dot (its Graphviz DOT, `to_dot`), each when given.
+pub(crate) fn write_json_and_dot(
+    output: Option<&Path>,
+    dot: Option<&Path>,
+    force: bool,
+    to_json: impl FnOnce() -> String,
+    to_dot: impl FnOnce() -> String,
+) -> Result<()> {
+    if let Some(path) = output {
+        let mut f = create(path, force)?;
+        writeln!(f, "{}", to_json()).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(path) = dot {
+        let mut f = create(path, force)?;
+        f.write_all(to_dot().as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
 /// Options of a reconstruction, checked before any data is read.
 pub(crate) fn options(
     method: &str,
@@ -411,11 +445,7 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
         args.future,
     )?;
     // Refuse to clobber before the (possibly long) counting.
-    for p in [&args.output, &args.dot].into_iter().flatten() {
-        if p.exists() && !args.force {
-            bail!("{} exists; use --force to overwrite it", p.display());
-        }
-    }
+    refuse_to_clobber([&args.output, &args.dot].into_iter().flatten(), args.force)?;
     let sources: Vec<Source> = args.inputs.iter().map(|s| Source::from_arg(s)).collect();
     let shard = if are_shards(&sources).map_err(io_error)? {
         if args.read.any() {
@@ -432,16 +462,13 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
     for w in &rec.diagnostics.warnings {
         warn(w);
     }
-    if let Some(path) = &args.output {
-        let mut f = create(path, args.force)?;
-        writeln!(f, "{}", rec.machine.to_json())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    if let Some(path) = &args.dot {
-        let mut f = create(path, args.force)?;
-        f.write_all(rec.machine.to_dot().as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
+    write_json_and_dot(
+        args.output.as_deref(),
+        args.dot.as_deref(),
+        args.force,
+        || rec.machine.to_json(),
+        || rec.machine.to_dot(),
+    )?;
     if args.json {
         let machine: serde_json::Value = serde_json::from_str(&rec.machine.to_json())?;
         let doc = serde_json::json!({ "machine": machine, "diagnostics": rec.diagnostics });

@@ -358,11 +358,10 @@ fn write_symbols(out: &mut impl Write, names: &[String], seq: &[usize]) -> std::
 
 fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
     let t = load_transducer(&args.transducer)?;
-    for p in [&args.input_out, &args.output_out].into_iter().flatten() {
-        if p.exists() && !args.force {
-            bail!("{} exists; use --force to overwrite it", p.display());
-        }
-    }
+    data::refuse_to_clobber(
+        [&args.input_out, &args.output_out].into_iter().flatten(),
+        args.force,
+    )?;
     let path = Path::new(&args.input);
     let data_file = !args.input.ends_with(".json") && (path.is_file() || args.input == "-");
     let runs: Vec<(Vec<usize>, Vec<usize>)> = if data_file {
@@ -446,11 +445,7 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
 fn reconstruct(args: ReconstructArgs, out: &mut impl Write) -> Result<()> {
     data::set_threads(args.threads)?;
     let opts = data::options("cssr", args.max_history, args.alpha, args.test, None)?;
-    for p in [&args.output, &args.dot].into_iter().flatten() {
-        if p.exists() && !args.force {
-            bail!("{} exists; use --force to overwrite it", p.display());
-        }
-    }
+    data::refuse_to_clobber([&args.output, &args.dot].into_iter().flatten(), args.force)?;
     if args.x == "-" && args.y == "-" {
         bail!("stdin (-) can be read only once: give the input or the output as a file");
     }
@@ -487,16 +482,13 @@ fn reconstruct(args: ReconstructArgs, out: &mut impl Write) -> Result<()> {
     let t = rec
         .transducer
         .with_name(format!("{} -> {}", args.x, args.y));
-    if let Some(path) = &args.output {
-        let mut f = data::create(path, args.force)?;
-        writeln!(f, "{}", t.to_json())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    if let Some(path) = &args.dot {
-        let mut f = data::create(path, args.force)?;
-        f.write_all(t.to_dot().as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
+    data::write_json_and_dot(
+        args.output.as_deref(),
+        args.dot.as_deref(),
+        args.force,
+        || t.to_json(),
+        || t.to_dot(),
+    )?;
     if args.json {
         let transducer: serde_json::Value = serde_json::from_str(&t.to_json())?;
         let doc = json!({ "transducer": transducer, "diagnostics": rec.diagnostics });
