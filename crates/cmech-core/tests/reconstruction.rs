@@ -270,3 +270,16 @@ fn bad_parameters_are_refused() {
     );
     assert!(logistic_symbols(4.5, 10, 0).is_err());
 }
+
+/// From 10^7 samples of RRXOR at L = 16 with chi-square, some states' observed symbols lead only
+/// to transient histories, which are dropped; those dead ends once left no closed class at all
+/// ("no recurrent state"). The original CSSR program finds 332 states on the same data.
+#[test]
+fn cssr_drops_dead_ends_instead_of_failing() {
+    let process = named("rrxor", &[]).unwrap();
+    let data = sample(&process, 10_000_000, 1);
+    let r = run(&data, process.alphabet(), &options(Method::Cssr, 16));
+    let states = r.diagnostics.recurrent_states;
+    assert!((300..=365).contains(&states), "{states} states");
+    assert!(r.diagnostics.still_growing);
+}
