@@ -1,7 +1,6 @@
 //! `cmech te`, `ais`, `mi`, `ca` and `boundary`: information flow between series, cellular
 //! automata and their local fields, and the leaks of a proposed boundary.
 
-use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -981,47 +980,6 @@ pub fn mi(args: MiArgs, out: &mut impl Write) -> Result<()> {
 // ---------------------------------------------------------------------------------------------
 // ca.
 
-/// Writes a uint8 .npy.
-fn write_u8_npy(path: &Path, shape: &[usize], data: &[u8], force: bool) -> Result<()> {
-    let shape_text = if shape.len() == 1 {
-        format!("({},)", shape[0])
-    } else {
-        format!(
-            "({})",
-            shape
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    let mut header = format!("{{'descr': '|u1', 'fortran_order': False, 'shape': {shape_text}, }}");
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(force)
-        .create_new(!force)
-        .open(path)
-        .with_context(|| {
-            if path.exists() && !force {
-                format!("{} exists; use --force to overwrite it", path.display())
-            } else {
-                format!("cannot create {}", path.display())
-            }
-        })?;
-    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(header.as_bytes());
-    f.write_all(&bytes)
-        .and_then(|_| f.write_all(data))
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
 fn parse_range(text: &str, what: &str, len: usize) -> Result<(usize, usize)> {
     let bad = || anyhow!("{what} '{text}' is not of the form A..B (0 <= A < B <= {len})");
     let (a, b) = text.split_once("..").ok_or_else(bad)?;
@@ -1209,7 +1167,7 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
         } else {
             vec![field.steps(), field.width()]
         };
-        write_u8_npy(p, &shape, field.cells(), args.force)?;
+        cmech_io::npy_write::write_u8(p, &shape, field.cells(), args.force)?;
     }
     let wants_local = args.local_te.is_some()
         || args.local_ais.is_some()

@@ -8,7 +8,6 @@ mod output;
 mod picture;
 mod transducer;
 
-use std::fs::OpenOptions;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -326,20 +325,10 @@ fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
 
 /// Creates an output file, refusing to replace what the user already has unless `force`.
 fn create_output(path: &Path, force: bool) -> Result<BufWriter<std::fs::File>> {
-    let f = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(force)
-        .create_new(!force)
-        .open(path)
-        .with_context(|| {
-            if path.exists() && !force {
-                format!("{} exists; use --force to overwrite it", path.display())
-            } else {
-                format!("cannot create {}", path.display())
-            }
-        })?;
-    Ok(BufWriter::with_capacity(1 << 20, f))
+    Ok(BufWriter::with_capacity(
+        1 << 20,
+        data::create(path, force)?,
+    ))
 }
 
 /// Symbols of the logistic map, written as '0' and '1' with a final newline.

@@ -13,6 +13,7 @@ use crate::npy::MAGIC;
 pub enum NpyType {
     F64,
     I64,
+    U8,
 }
 
 impl NpyType {
@@ -20,6 +21,7 @@ impl NpyType {
         match self {
             NpyType::F64 => "<f8",
             NpyType::I64 => "<i8",
+            NpyType::U8 => "|u1",
         }
     }
 }
@@ -123,6 +125,12 @@ impl NpyWriter {
         self.append(&buf, values.len())
     }
 
+    /// Appends whole rows of bytes.
+    pub fn write_u8(&mut self, values: &[u8]) -> Result<()> {
+        debug_assert_eq!(self.dtype, NpyType::U8);
+        self.append(values, values.len())
+    }
+
     fn append(&mut self, bytes: &[u8], elements: usize) -> Result<()> {
         if self.row_len > 0 && elements % self.row_len != 0 {
             return Err(crate::error::input(format!(
@@ -201,4 +209,14 @@ mod tests {
             "{text}"
         );
     }
+}
+
+/// Writes a whole array of bytes (a cellular automaton's field, say).
+pub fn write_u8(path: &Path, shape: &[usize], values: &[u8], overwrite: bool) -> Result<()> {
+    let mut w = NpyWriter::create(path, NpyType::U8, &shape[1.min(shape.len())..], overwrite)?;
+    for chunk in values.chunks(w.row_len.max(1) * ROWS_PER_WRITE) {
+        w.write_u8(chunk)?;
+    }
+    w.finish()?;
+    Ok(())
 }
