@@ -134,10 +134,9 @@ fn construction_errors_name_the_fault() {
     assert!(invalid_message(e).contains("inputs is empty"));
 }
 
-#[test]
-fn an_undefined_input_is_allowed_but_driving_into_it_fails() {
-    // State B never saw input 1.
-    let t = Transducer::new(
+/// Two states; B never saw input 1.
+fn partial() -> Transducer {
+    Transducer::new(
         "partial".into(),
         bits(),
         bits(),
@@ -147,7 +146,13 @@ fn an_undefined_input_is_allowed_but_driving_into_it_fails() {
             vec![edge(0, 0, 0, 1.0)],
         ],
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn an_undefined_input_is_allowed_but_driving_into_it_fails() {
+    // State B never saw input 1.
+    let t = partial();
     assert!(!t.is_complete());
     assert!(t.is_unifilar());
     assert_eq!(
@@ -231,18 +236,7 @@ fn minimisation_merges_states_with_the_same_conditional_futures() {
     .unwrap();
     assert!(id2.minimize().is_isomorphic(&t("identity"), 1e-12));
     // A state that leaves an input undefined is never merged with one that defines it.
-    let partial = Transducer::new(
-        "p".into(),
-        bits(),
-        bits(),
-        vec!["A".into(), "B".into()],
-        vec![
-            vec![edge(0, 0, 1, 1.0), edge(1, 1, 0, 1.0)],
-            vec![edge(0, 0, 0, 1.0)],
-        ],
-    )
-    .unwrap();
-    assert_eq!(partial.minimize().num_states(), 2);
+    assert_eq!(partial().minimize().num_states(), 2);
 }
 
 #[test]
