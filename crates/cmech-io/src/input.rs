@@ -832,9 +832,7 @@ impl<'a> Input<'a> {
                 while start < range.end {
                     let end = (start + RELEASE_BYTES).min(range.end);
                     table
-                        .add_items(data, start..end, |b| classes.get(b), &|n| {
-                            progress.advance(n)
-                        })
+                        .add_bytes(data, start..end, classes, &|n| progress.advance(n))
                         .map_err(|InvalidItem(at)| self.bad_byte(f, at, Some(data)))?;
                     if let Data::Mapped(map) = &f.data {
                         release(map, start, end);
