@@ -12,7 +12,8 @@ use clap::{Args, ValueEnum};
 use cmech_core::reconstruct::{CountWindow, Method, ReconstructOptions, Test};
 use cmech_io::shard::check_free;
 use cmech_io::{
-    are_shards, load_shards, write_shard, Format, Hint, Input, ReadOptions, Shard, Source, Warning,
+    are_shards, count_sources, load_shards, write_shard, Format, Hint, ReadOptions, Shard, Source,
+    Warning,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -383,11 +384,11 @@ pub(crate) fn options(
 /// Opens and counts data inputs into a shard, with the progress bar and warnings.
 fn count_inputs(inputs: &[Source], read: ReadOptions, window: &CountWindow) -> Result<Shard> {
     let bar = Bar::new();
-    let input = Input::open(inputs, &read, &bar).map_err(io_error)?;
-    for w in input.warnings() {
+    let (shard, warnings) = count_sources(inputs, &read, window, &bar).map_err(io_error)?;
+    for w in &warnings {
         warn_io(w);
     }
-    input.count_shard(window, &bar).map_err(io_error)
+    Ok(shard)
 }
 
 pub fn count(args: CountArgs) -> Result<()> {

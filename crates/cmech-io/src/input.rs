@@ -182,6 +182,37 @@ pub struct Input<'a> {
     /// Integers in memory that index the alphabet's names.
     pub(crate) indexed: bool,
     pub(crate) warnings: Vec<Warning>,
+    /// The alphabet was inferred from the first bytes of the files only.
+    pub(crate) guessed: bool,
+}
+
+/// Bytes of each file the alphabet is guessed from when counting: real data shows every
+/// symbol long before this, and a file that does not is scanned whole.
+const GUESS: usize = 1 << 20;
+
+/// Opens `sources` and counts them into a shard for `window`, with the warnings about them: what
+/// [`Input::open`] then [`Input::count_shard`] give, a pass over the data sooner. An alphabet
+/// that is not given is guessed from the first bytes of each character or byte file, and the
+/// counting checks it, since a byte outside it stops the counting; then the files are scanned
+/// whole and counted again.
+pub fn count_sources(
+    sources: &[Source],
+    opts: &ReadOptions,
+    window: &CountWindow,
+    progress: &dyn Progress,
+) -> Result<(Shard, Vec<Warning>)> {
+    let mut input = Input::open_with(sources, opts, progress, true)?;
+    if input.guessed {
+        if let Ok(shard) = input.count_shard(window, progress) {
+            return Ok((shard, input.warnings));
+        }
+        // Stdin was spooled to a file, so it can be read again.
+        input.infer_alphabet(progress)?;
+        input.warnings.clear();
+        input.add_warnings();
+    }
+    let shard = input.count_shard(window, progress)?;
+    Ok((shard, input.warnings))
 }
 
 /// Sequences in memory shorter than this are gathered into one buffer to be counted together;
@@ -315,6 +346,17 @@ impl Input<'static> {
         opts: &ReadOptions,
         progress: &dyn Progress,
     ) -> Result<Input<'static>> {
+        Input::open_with(sources, opts, progress, false)
+    }
+
+    /// [`Input::open`], where `guess` lets the alphabet of long character or byte files be
+    /// inferred from their first bytes only, for [`count_sources`] to check.
+    fn open_with(
+        sources: &[Source],
+        opts: &ReadOptions,
+        progress: &dyn Progress,
+        guess: bool,
+    ) -> Result<Input<'static>> {
         if sources.is_empty() {
             return Err(input("no input given"));
         }
@@ -423,9 +465,15 @@ impl Input<'static> {
             lookup: Lookup::Bytes(Box::new(ByteClasses::new())),
             indexed: false,
             warnings: Vec::new(),
+            guessed: false,
         };
         match &opts.alphabet {
             Some(a) => input_.set_alphabet(a)?,
+            // A range is counted alone, so only a scan of the whole file gives every range
+            // the same alphabet.
+            None if guess && opts.range.is_none() => {
+                input_.infer_alphabet_within(progress, GUESS)?
+            }
             None => input_.infer_alphabet(progress)?,
         }
         input_.add_warnings();
@@ -501,6 +549,13 @@ impl<'a> Input<'a> {
     }
 
     pub(crate) fn infer_alphabet(&mut self, progress: &dyn Progress) -> Result<()> {
+        self.infer_alphabet_within(progress, usize::MAX)
+    }
+
+    /// Infers the alphabet from the data, reading at most the first `limit` bytes of each
+    /// character or byte file (the alphabet is then a guess if any file is longer).
+    fn infer_alphabet_within(&mut self, progress: &dyn Progress, limit: usize) -> Result<()> {
+        self.guessed = false;
         progress.begin("scanning", self.total_bytes(), "B");
         match self.format {
             Format::Chars if self.memory.is_some() => {
@@ -534,7 +589,9 @@ impl<'a> Input<'a> {
             Format::Chars | Format::Bytes => {
                 let mut hist = [false; 256];
                 for f in &self.files {
-                    let b = f.bytes().expect("mapped when inferring");
+                    let whole = f.bytes().expect("mapped when inferring");
+                    let b = &whole[..whole.len().min(limit)];
+                    self.guessed |= b.len() < whole.len();
                     let mut h = [false; 256];
                     for (i, slice) in b.chunks(RELEASE_BYTES).enumerate() {
                         let seen = bytes::present(slice, progress);

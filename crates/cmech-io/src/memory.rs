@@ -182,6 +182,7 @@ impl<'a> Input<'a> {
             lookup: Lookup::Tokens(Default::default()),
             indexed: false,
             warnings: Vec::new(),
+            guessed: false,
         };
         match m.alphabet {
             Some(a) => input_.set_symbols(&a)?,

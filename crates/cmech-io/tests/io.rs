@@ -146,6 +146,48 @@ fn a_single_symbol_counts_with_a_warning() {
     assert_eq!(t.full_words().get(0), 4);
 }
 
+/// `count_sources` guesses the alphabet from the first MiB of each file: its shard and warnings
+/// must be those of scanning first, whether or not a symbol (or a stranger) first shows up late.
+#[test]
+fn counting_with_a_guessed_alphabet_equals_scanning_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Lcg(3);
+    let long = 3 << 20;
+    let body: Vec<u8> = (0..long).map(|_| b"01"[rng.next(2) as usize]).collect();
+    let mut late = body.clone();
+    late[long - 5] = b'2';
+    let mut one_then_two = vec![b'a'; long];
+    one_then_two[long - 1] = b'b';
+    let files = [
+        ("plain.txt", body.clone()),
+        ("late.txt", late),
+        ("one.txt", one_then_two),
+    ];
+    let window = cmech_core::reconstruct::CountWindow::Fixed(6);
+    for (name, text) in &files {
+        let p = write(dir.path(), name, text);
+        let sources = [Source::Path(p.clone())];
+        for format in [None, Some(Format::Bytes)] {
+            let o = opts(format, false, None);
+            let input = Input::open(&sources, &o, &NoProgress).unwrap();
+            let scanned = input.count_shard(&window, &NoProgress).unwrap();
+            let (guessed, warnings) =
+                cmech_io::count_sources(&sources, &o, &window, &NoProgress).unwrap();
+            assert_eq!(guessed.table, scanned.table, "{name}");
+            assert_eq!(guessed.info, scanned.info, "{name}");
+            assert_eq!(warnings, input.warnings(), "{name}");
+        }
+    }
+    // Text that stops being ASCII late is refused as the scan refuses it.
+    let mut bad = body;
+    bad[long - 3] = 0xC3;
+    let p = write(dir.path(), "bad.txt", &bad);
+    let sources = [Source::Path(p)];
+    let o = opts(None, false, None);
+    let e = cmech_io::count_sources(&sources, &o, &window, &NoProgress).unwrap_err();
+    assert_eq!(e.to_string(), err(Input::open(&sources, &o, &NoProgress)));
+}
+
 #[test]
 fn tokens_sorted_numerically_or_lexicographically_and_lines() {
     let dir = tempfile::tempdir().unwrap();

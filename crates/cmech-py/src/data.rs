@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use cmech_core::reconstruct::{CountWindow, Method, ReconstructOptions, Test};
 use cmech_core::CmechError;
 use cmech_io::{
-    are_shards, load_shards, merge_shards, write_shard, Format, Hint, Input, Ints, Memory,
-    NoProgress, Part, ReadOptions, Shard, Source, Symbol, Warning,
+    are_shards, count_sources, load_shards, merge_shards, write_shard, Format, Hint, Input, Ints,
+    Memory, NoProgress, Part, ReadOptions, Shard, Source, Symbol, Warning,
 };
 use numpy::{PyArrayDescrMethods, PyReadonlyArrayDyn, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
@@ -331,24 +331,20 @@ pub fn paths_are_shards(py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<bool> {
     are_shards(&sources).map_err(|e| io_to_py(py, e))
 }
 
-/// Counts an opened input into `NativeCounts`, on `threads`.
-fn count_input<'a>(
+/// Runs `count` (a shard and its warnings) into `NativeCounts`, on `threads`.
+fn count_input(
     py: Python<'_>,
-    open: impl FnOnce() -> cmech_io::Result<Input<'a>> + Send,
-    window: &CountWindow,
+    count: impl FnOnce() -> cmech_io::Result<(Shard, Vec<Warning>)> + Send,
     threads: Option<i64>,
 ) -> PyResult<NativeCounts> {
     let counted = py
-        .detach(|| {
-            on_threads(threads, || -> cmech_io::Result<_> {
-                let input = open()?;
-                let shard = input.count_shard(window, &NoProgress)?;
-                Ok((shard, input.warnings().iter().map(warning_text).collect()))
-            })
-        })
+        .detach(|| on_threads(threads, count))
         .map_err(|m| invalid_argument(py, m))?;
     let (shard, warnings) = counted.map_err(|e| io_to_py(py, e))?;
-    Ok(NativeCounts { shard, warnings })
+    Ok(NativeCounts {
+        shard,
+        warnings: warnings.iter().map(warning_text).collect(),
+    })
 }
 
 /// Counts data files as `cmech count` does (formats, alphabet, messages of `cmech_io`).
@@ -378,8 +374,7 @@ pub fn count_files(
     let sources: Vec<Source> = paths.into_iter().map(Source::Path).collect();
     count_input(
         py,
-        || Input::open(&sources, &read, &NoProgress),
-        &window,
+        || count_sources(&sources, &read, &window, &NoProgress),
         threads,
     )
 }
@@ -515,8 +510,11 @@ pub fn count_memory<'py>(
     let memory = memory(&held, alphabet, lines, name, source)?;
     count_input(
         py,
-        || Input::from_memory(memory, &NoProgress),
-        &window,
+        || {
+            let input = Input::from_memory(memory, &NoProgress)?;
+            let shard = input.count_shard(&window, &NoProgress)?;
+            Ok((shard, input.warnings().to_vec()))
+        },
         threads,
     )
 }
