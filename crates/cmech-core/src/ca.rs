@@ -16,10 +16,115 @@ use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::Arc;
 
 use crate::error::Result;
 use crate::infoflow::engine::{self, Kind, Observations};
 use crate::infoflow::{bad, Series};
+
+fn check_field(
+    cells: &[u8],
+    steps: usize,
+    height: usize,
+    width: usize,
+    alphabet: usize,
+) -> Result<()> {
+    if steps == 0 || height == 0 || width == 0 {
+        return Err(bad(format!(
+            "a field of {steps} x {height} x {width} cells is empty"
+        )));
+    }
+    if Some(cells.len()) != steps.checked_mul(height).and_then(|n| n.checked_mul(width)) {
+        return Err(bad(format!(
+            "{} cells do not make a field of {steps} x {height} x {width}",
+            cells.len()
+        )));
+    }
+    if alphabet == 0 || alphabet > 256 {
+        return Err(bad(format!(
+            "an alphabet of {alphabet} letters is out of range"
+        )));
+    }
+    // The largest value first (a vectorised pass); the position only when one is out.
+    if (max_cell(cells) as usize) >= alphabet {
+        let at = cells
+            .iter()
+            .position(|&c| c as usize >= alphabet)
+            .unwrap_or(0);
+        return Err(bad(format!(
+            "cell value {} at position {at} is beyond the alphabet of {alphabet}",
+            cells[at]
+        )));
+    }
+    Ok(())
+}
+
+/// The largest of `cells` (0 when there are none).
+pub fn max_cell(cells: &[u8]) -> u8 {
+    cells
+        .chunks(1 << 16)
+        .map(|c| c.iter().fold(0u8, |m, &v| m.max(v)))
+        .max()
+        .unwrap_or(0)
+}
+
+/// A field whose cells are held elsewhere (a numpy array, a [`Field`]): what the local
+/// measures read, so that a caller's buffer need not be copied into a [`Field`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldRef<'a> {
+    cells: &'a [u8],
+    steps: usize,
+    height: usize,
+    width: usize,
+    alphabet: usize,
+}
+
+impl<'a> FieldRef<'a> {
+    /// Checked as [`Field::new`] checks its cells.
+    pub fn new(
+        cells: &'a [u8],
+        steps: usize,
+        height: usize,
+        width: usize,
+        alphabet: usize,
+    ) -> Result<FieldRef<'a>> {
+        check_field(cells, steps, height, width, alphabet)?;
+        Ok(FieldRef {
+            cells,
+            steps,
+            height,
+            width,
+            alphabet,
+        })
+    }
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+    pub fn height(&self) -> usize {
+        self.height
+    }
+    pub fn width(&self) -> usize {
+        self.width
+    }
+    pub fn alphabet(&self) -> usize {
+        self.alphabet
+    }
+    /// Cells per time step.
+    pub fn cells_per_step(&self) -> usize {
+        self.height * self.width
+    }
+    /// The cells at step t.
+    pub fn step(&self, t: usize) -> &'a [u8] {
+        let n = self.cells_per_step();
+        &self.cells[t * n..(t + 1) * n]
+    }
+}
+
+impl<'a> From<&'a Field> for FieldRef<'a> {
+    fn from(f: &'a Field) -> FieldRef<'a> {
+        f.view()
+    }
+}
 
 /// A space-time field: `steps` rows of `height` x `width` cells, row-major.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,28 +145,7 @@ impl Field {
         width: usize,
         alphabet: usize,
     ) -> Result<Field> {
-        if steps == 0 || height == 0 || width == 0 {
-            return Err(bad(format!(
-                "a field of {steps} x {height} x {width} cells is empty"
-            )));
-        }
-        if cells.len() != steps * height * width {
-            return Err(bad(format!(
-                "{} cells do not make a field of {steps} x {height} x {width}",
-                cells.len()
-            )));
-        }
-        if alphabet == 0 || alphabet > 256 {
-            return Err(bad(format!(
-                "an alphabet of {alphabet} letters is out of range"
-            )));
-        }
-        if let Some(at) = cells.iter().position(|&c| c as usize >= alphabet) {
-            return Err(bad(format!(
-                "cell value {} at position {at} is beyond the alphabet of {alphabet}",
-                cells[at]
-            )));
-        }
+        check_field(&cells, steps, height, width, alphabet)?;
         Ok(Field {
             cells,
             steps,
@@ -69,6 +153,16 @@ impl Field {
             width,
             alphabet,
         })
+    }
+    /// The field borrowed, as the local measures read it.
+    pub fn view(&self) -> FieldRef<'_> {
+        FieldRef {
+            cells: &self.cells,
+            steps: self.steps,
+            height: self.height,
+            width: self.width,
+            alphabet: self.alphabet,
+        }
     }
     pub fn steps(&self) -> usize {
         self.steps
@@ -333,18 +427,21 @@ pub struct FieldLocal {
 }
 
 /// Observations of a field: next value, past k values of the same cell, and (for TE) the source
-/// cell's value one step before.
+/// cell's value one step before; those of steps `begin..end` (all from k on, or a range of rows
+/// of a field written by blocks).
 struct FieldObs<'a> {
-    f: &'a Field,
+    f: FieldRef<'a>,
     k: usize,
-    /// Index of the source cell of every cell (TE), none for AIS.
-    src: Option<Vec<u32>>,
+    /// TE: the channel (dy, dx) and the index of the source cell of every cell; none for AIS.
+    src: Option<((isize, isize), Arc<[u32]>)>,
     rows: usize,
     cards: [u64; 3],
+    begin: usize,
+    end: usize,
 }
 
 impl<'a> FieldObs<'a> {
-    fn new(f: &'a Field, k: usize, source: Option<(isize, isize)>) -> Result<FieldObs<'a>> {
+    fn new(f: FieldRef<'a>, k: usize, source: Option<(isize, isize)>) -> Result<FieldObs<'a>> {
         if k == 0 {
             return Err(bad("the history length k must be at least 1"));
         }
@@ -367,9 +464,10 @@ impl<'a> FieldObs<'a> {
         };
         let (h, w) = (f.height, f.width);
         let src = source.map(|(dy, dx)| {
-            (0..h)
+            let index: Arc<[u32]> = (0..h)
                 .flat_map(|y| (0..w).map(move |x| (wrap(y, -dy, h) * w + wrap(x, -dx, w)) as u32))
-                .collect()
+                .collect();
+            ((dy, dx), index)
         });
         // Every block starts by reading k steps of history: make blocks long against k, and
         // large enough to be worth a task.
@@ -380,7 +478,28 @@ impl<'a> FieldObs<'a> {
             src,
             rows,
             cards,
+            begin: k,
+            end: f.steps,
         })
+    }
+
+    /// The same observations at steps `begin..end` only (k <= begin <= end <= steps).
+    fn steps(&self, begin: usize, end: usize) -> FieldObs<'a> {
+        FieldObs {
+            f: self.f,
+            k: self.k,
+            src: self.src.clone(),
+            rows: self.rows,
+            cards: self.cards,
+            begin,
+            end,
+        }
+    }
+
+    /// Steps t0..t1 of block b.
+    fn block_steps(&self, b: usize) -> (usize, usize) {
+        let t0 = self.begin + b * self.rows;
+        (t0, (t0 + self.rows).min(self.end))
     }
 }
 
@@ -389,11 +508,10 @@ impl Observations for FieldObs<'_> {
         self.cards
     }
     fn num_blocks(&self) -> usize {
-        (self.f.steps - self.k).div_ceil(self.rows)
+        (self.end - self.begin).div_ceil(self.rows)
     }
     fn block_len(&self, b: usize) -> usize {
-        let t0 = self.k + b * self.rows;
-        let t1 = (t0 + self.rows).min(self.f.steps);
+        let (t0, t1) = self.block_steps(b);
         (t1 - t0) * self.f.cells_per_step()
     }
     fn visit<F: FnMut(u64, u64, u64)>(&self, b: usize, mut f: F) {
@@ -406,8 +524,7 @@ impl Observations for FieldObs<'_> {
             Some(b) if (b as usize) * self.k < 64 => (1u64 << (b as usize * self.k)) - 1,
             _ => u64::MAX,
         };
-        let t0 = self.k + b * self.rows;
-        let t1 = (t0 + self.rows).min(self.f.steps);
+        let (t0, t1) = self.block_steps(b);
         let mut past = vec![0u64; n];
         for t in t0 - self.k..t0 {
             for (p, &c) in past.iter_mut().zip(self.f.step(t)) {
@@ -418,8 +535,8 @@ impl Observations for FieldObs<'_> {
             let now = self.f.step(t);
             let before = self.f.step(t - 1);
             match &self.src {
-                Some(src) => {
-                    for ((&x, &s), &p) in now.iter().zip(src).zip(&past) {
+                Some((_, src)) => {
+                    for ((&x, &s), &p) in now.iter().zip(src.iter()).zip(&past) {
                         f(x as u64, before[s as usize] as u64, p);
                     }
                 }
@@ -446,93 +563,274 @@ impl Observations for FieldObs<'_> {
             }
         }
     }
-}
 
-fn field_local(obs: &FieldObs) -> Result<FieldLocal> {
-    let counted = engine::count(obs, Kind::Cmi)?;
-    Ok(FieldLocal {
-        average: counted.value(),
-        values: counted.locals(obs),
-        offset: obs.k,
-        steps: obs.f.steps - obs.k,
-        height: obs.f.height,
-        width: obs.f.width,
-    })
-}
-
-/// The local values of `obs` written into `out`, checked to hold one per observation; returns
-/// the average.
-fn field_local_into(obs: &FieldObs, out: &mut [f64]) -> Result<f64> {
-    let want = obs.total();
-    if out.len() != want {
-        return Err(bad(format!(
-            "the local values of {} steps x {} cells need {want} places, not {}",
-            obs.f.steps - obs.k,
-            obs.f.cells_per_step(),
-            out.len()
-        )));
+    /// A step at a time: the source cells are first copied into place (each row of the source
+    /// step rotated by the channel), so that every index is computed from three aligned rows
+    /// (history, next value, source value) by vector instructions, with 32-bit histories.
+    fn visit_dense<F: FnMut(&[u32])>(&self, b: usize, mut f: F) -> bool {
+        let fits = self
+            .cards
+            .iter()
+            .try_fold(1u64, |s, &c| s.checked_mul(c))
+            .is_some_and(|s| s <= u32::MAX as u64);
+        if !fits {
+            return false;
+        }
+        let (n, w, h) = (self.f.cells_per_step(), self.f.width, self.f.height);
+        let a = self.f.alphabet as u32;
+        // a^k, which fits: it is one of the cards.
+        let pasts = a.pow(self.k as u32);
+        let top = pasts / a;
+        let bits = a.is_power_of_two().then(|| a.trailing_zeros());
+        let (t0, t1) = self.block_steps(b);
+        let mut past = vec![0u32; n];
+        for t in t0 - self.k..t0 {
+            for (p, &c) in past.iter_mut().zip(self.f.step(t)) {
+                *p = *p * a + c as u32;
+            }
+        }
+        let mut idx = vec![0u32; n];
+        let mut source = vec![0u8; if self.src.is_some() { n } else { 0 }];
+        for t in t0..t1 {
+            let now = self.f.step(t);
+            match &self.src {
+                Some(((dy, dx), _)) => {
+                    // Source of (y, x): (y - dy, x - dx) wrapped, one step before.
+                    let before = self.f.step(t - 1);
+                    let s = wrap(0, -dx, w);
+                    for (y, row) in source.chunks_exact_mut(w).enumerate() {
+                        let from = &before[wrap(y, -dy, h) * w..][..w];
+                        row[..w - s].copy_from_slice(&from[s..]);
+                        row[w - s..].copy_from_slice(&from[..s]);
+                    }
+                    // (past * a + next) * a + source.
+                    match bits {
+                        Some(bits) => {
+                            for (((i, &p), &x), &y) in
+                                idx.iter_mut().zip(&past).zip(now).zip(&source)
+                            {
+                                *i = (p << (2 * bits)) | ((x as u32) << bits) | y as u32;
+                            }
+                        }
+                        None => {
+                            for (((i, &p), &x), &y) in
+                                idx.iter_mut().zip(&past).zip(now).zip(&source)
+                            {
+                                *i = (p * a + x as u32) * a + y as u32;
+                            }
+                        }
+                    }
+                }
+                None => {
+                    // next * a^k + past.
+                    for ((i, &p), &x) in idx.iter_mut().zip(&past).zip(now) {
+                        *i = x as u32 * pasts + p;
+                    }
+                }
+            }
+            f(&idx);
+            if t + 1 < t1 {
+                match bits {
+                    Some(bits) => {
+                        let mask = pasts - 1;
+                        for (p, &c) in past.iter_mut().zip(now) {
+                            *p = ((*p << bits) | c as u32) & mask;
+                        }
+                    }
+                    None => {
+                        let old = self.f.step(t - self.k);
+                        for ((p, &c), &o) in past.iter_mut().zip(now).zip(old) {
+                            *p = (*p - o as u32 * top) * a + c as u32;
+                        }
+                    }
+                }
+            }
+        }
+        true
     }
-    let counted = engine::count(obs, Kind::Cmi)?;
-    counted.locals_into(obs, out);
-    Ok(counted.value())
+}
+
+/// A field's local AIS or TE, ready to be computed for any rows: the counts are gathered once
+/// over the whole field, then [`LocalField::values_into`] fills a block of rows at a time, so
+/// that a caller can write or draw the local values of a large field without holding all of
+/// them (10^8 cells make 800 MB of float64). Every block's values are exactly those of the
+/// whole field's computation.
+pub struct LocalField<'a> {
+    obs: FieldObs<'a>,
+    counted: engine::Counted,
+    table: engine::LocalTable,
+}
+
+impl<'a> LocalField<'a> {
+    /// Local active information storage with history k.
+    pub fn active_information(field: impl Into<FieldRef<'a>>, k: usize) -> Result<LocalField<'a>> {
+        LocalField::of(FieldObs::new(field.into(), k, None)?)
+    }
+
+    /// Local transfer entropy from cell (y - dy, x - dx) one step before to cell (y, x),
+    /// target history k (an elementary CA's channel j is (0, j)).
+    pub fn transfer_entropy(
+        field: impl Into<FieldRef<'a>>,
+        k: usize,
+        channel: (isize, isize),
+    ) -> Result<LocalField<'a>> {
+        LocalField::of(FieldObs::new(field.into(), k, Some(channel))?)
+    }
+
+    fn of(obs: FieldObs<'a>) -> Result<LocalField<'a>> {
+        let counted = engine::count(&obs, Kind::Cmi)?;
+        let table = counted.local_table();
+        Ok(LocalField {
+            obs,
+            counted,
+            table,
+        })
+    }
+
+    /// The average over all cells and steps: the global value of the pooled estimate.
+    pub fn average(&self) -> f64 {
+        self.counted.value()
+    }
+    /// The first step with a value (k): row r of the local values is step k + r.
+    pub fn offset(&self) -> usize {
+        self.obs.k
+    }
+    /// Rows of local values: steps - k.
+    pub fn rows(&self) -> usize {
+        self.obs.f.steps - self.obs.k
+    }
+    /// Values per row: height x width.
+    pub fn cells_per_row(&self) -> usize {
+        self.obs.f.cells_per_step()
+    }
+
+    /// The values of rows `rows` (of [`LocalField::rows`]) written into `out`, which holds
+    /// their rows x cells values in the layout of [`FieldLocal::values`].
+    pub fn values_into(&self, rows: std::ops::Range<usize>, out: &mut [f64]) -> Result<()> {
+        if rows.start > rows.end || rows.end > self.rows() {
+            return Err(bad(format!(
+                "rows {}..{} are not among the {} rows of local values",
+                rows.start,
+                rows.end,
+                self.rows()
+            )));
+        }
+        let want = (rows.end - rows.start) * self.cells_per_row();
+        if out.len() != want {
+            return Err(bad(format!(
+                "the local values of {} steps x {} cells need {want} places, not {}",
+                rows.end - rows.start,
+                self.cells_per_row(),
+                out.len()
+            )));
+        }
+        let k = self.obs.k;
+        let part = self.obs.steps(k + rows.start, k + rows.end);
+        self.counted.fill_locals(&self.table, &part, out);
+        Ok(())
+    }
+
+    /// The values of rows `rows`, as [`LocalField::values_into`] writes them.
+    pub fn values(&self, rows: std::ops::Range<usize>) -> Result<Vec<f64>> {
+        let len = rows.end.saturating_sub(rows.start) * self.cells_per_row();
+        let mut out = vec![0.0; len];
+        self.values_into(rows, &mut out)?;
+        Ok(out)
+    }
+
+    /// All values at once.
+    pub fn into_field_local(self) -> Result<FieldLocal> {
+        let values = self.values(0..self.rows())?;
+        Ok(FieldLocal {
+            average: self.average(),
+            values,
+            offset: self.offset(),
+            steps: self.rows(),
+            height: self.obs.f.height,
+            width: self.obs.f.width,
+        })
+    }
 }
 
 /// Number of local values of a field with history k: (steps - k) x height x width.
-pub fn local_len(field: &Field, k: usize) -> usize {
-    field.steps.saturating_sub(k) * field.cells_per_step()
+pub fn local_len<'a>(field: impl Into<FieldRef<'a>>, k: usize) -> usize {
+    let f = field.into();
+    f.steps.saturating_sub(k) * f.cells_per_step()
+}
+
+/// The local values of `l` written into `out`, checked to hold one per observation; returns
+/// the average.
+fn all_into(l: LocalField, out: &mut [f64]) -> Result<f64> {
+    l.values_into(0..l.rows(), out)?;
+    Ok(l.average())
 }
 
 /// [`local_active_information`] into `out` (of [`local_len`] values, the layout of
 /// [`FieldLocal::values`]); returns the average.
-pub fn local_active_information_into(field: &Field, k: usize, out: &mut [f64]) -> Result<f64> {
-    field_local_into(&FieldObs::new(field, k, None)?, out)
+pub fn local_active_information_into<'a>(
+    field: impl Into<FieldRef<'a>>,
+    k: usize,
+    out: &mut [f64],
+) -> Result<f64> {
+    all_into(LocalField::active_information(field, k)?, out)
 }
 
 /// [`local_transfer_entropy_2d`] into `out` (of [`local_len`] values); returns the average.
-pub fn local_transfer_entropy_2d_into(
-    field: &Field,
+pub fn local_transfer_entropy_2d_into<'a>(
+    field: impl Into<FieldRef<'a>>,
     k: usize,
     channel: (isize, isize),
     out: &mut [f64],
 ) -> Result<f64> {
-    field_local_into(&FieldObs::new(field, k, Some(channel))?, out)
+    all_into(LocalField::transfer_entropy(field, k, channel)?, out)
 }
 
 /// Average active information storage with history k, pooled over all cells.
-pub fn active_information(field: &Field, k: usize) -> Result<f64> {
-    let obs = FieldObs::new(field, k, None)?;
+pub fn active_information<'a>(field: impl Into<FieldRef<'a>>, k: usize) -> Result<f64> {
+    let obs = FieldObs::new(field.into(), k, None)?;
     Ok(engine::count(&obs, Kind::Cmi)?.value())
 }
 
 /// Local active information storage with history k at every cell from step k on.
-pub fn local_active_information(field: &Field, k: usize) -> Result<FieldLocal> {
-    field_local(&FieldObs::new(field, k, None)?)
+pub fn local_active_information<'a>(
+    field: impl Into<FieldRef<'a>>,
+    k: usize,
+) -> Result<FieldLocal> {
+    LocalField::active_information(field, k)?.into_field_local()
 }
 
 /// Average transfer entropy along channel j (source i - j) of an elementary CA field, history k.
-pub fn transfer_entropy(field: &Field, k: usize, j: isize) -> Result<f64> {
+pub fn transfer_entropy<'a>(field: impl Into<FieldRef<'a>>, k: usize, j: isize) -> Result<f64> {
     transfer_entropy_2d(field, k, (0, j))
 }
 
 /// Local transfer entropy along channel j (source cell i - j at the previous step, target
 /// history k) at every cell from step k on.
-pub fn local_transfer_entropy(field: &Field, k: usize, j: isize) -> Result<FieldLocal> {
+pub fn local_transfer_entropy<'a>(
+    field: impl Into<FieldRef<'a>>,
+    k: usize,
+    j: isize,
+) -> Result<FieldLocal> {
     local_transfer_entropy_2d(field, k, (0, j))
 }
 
 /// Average transfer entropy from cell (y - dy, x - dx) to cell (y, x), history k.
-pub fn transfer_entropy_2d(field: &Field, k: usize, channel: (isize, isize)) -> Result<f64> {
-    let obs = FieldObs::new(field, k, Some(channel))?;
+pub fn transfer_entropy_2d<'a>(
+    field: impl Into<FieldRef<'a>>,
+    k: usize,
+    channel: (isize, isize),
+) -> Result<f64> {
+    let obs = FieldObs::new(field.into(), k, Some(channel))?;
     Ok(engine::count(&obs, Kind::Cmi)?.value())
 }
 
 /// Local transfer entropy from cell (y - dy, x - dx) to cell (y, x), history k.
-pub fn local_transfer_entropy_2d(
-    field: &Field,
+pub fn local_transfer_entropy_2d<'a>(
+    field: impl Into<FieldRef<'a>>,
     k: usize,
     channel: (isize, isize),
 ) -> Result<FieldLocal> {
-    field_local(&FieldObs::new(field, k, Some(channel))?)
+    LocalField::transfer_entropy(field, k, channel)?.into_field_local()
 }
 
 #[cfg(test)]
@@ -566,5 +864,92 @@ mod tests {
         let mut shifted = vec![0u8; h * w];
         place(&mut shifted, h, w, &life_pattern("glider").unwrap(), (2, 2));
         assert_eq!(f.step(4), &shifted[..]);
+    }
+
+    /// A field of `alphabet` letters from a small linear congruential generator.
+    fn noise(steps: usize, height: usize, width: usize, alphabet: usize, seed: u64) -> Field {
+        let mut s = seed;
+        let cells = (0..steps * height * width)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((s >> 33) % alphabet as u64) as u8
+            })
+            .collect();
+        Field::new(cells, steps, height, width, alphabet).unwrap()
+    }
+
+    #[test]
+    fn rows_of_dense_indices_are_the_observations_visited_one_by_one() {
+        let cases = [
+            (noise(40, 1, 37, 2, 1), 5, None),
+            (noise(40, 1, 37, 2, 2), 5, Some((0, 1))),
+            (noise(40, 1, 37, 2, 3), 3, Some((0, -2))),
+            (noise(30, 1, 23, 3, 4), 4, Some((0, 1))),
+            (noise(30, 1, 23, 3, 5), 4, None),
+            (noise(30, 5, 7, 2, 6), 3, Some((1, 1))),
+            (noise(30, 5, 7, 3, 7), 2, Some((-1, 3))),
+            (noise(30, 5, 7, 4, 8), 2, Some((7, -9))),
+        ];
+        for (f, k, channel) in cases {
+            let mut obs = FieldObs::new(f.view(), k, channel).unwrap();
+            // Several blocks, the last one short.
+            obs.rows = 7;
+            let [cx, cy, _] = obs.cards();
+            for b in 0..obs.num_blocks() {
+                let mut one = Vec::new();
+                obs.visit(b, |x, y, z| one.push(((z * cx + x) * cy + y) as u32));
+                let mut rows = Vec::new();
+                assert!(obs.visit_dense(b, |idx| rows.extend_from_slice(idx)));
+                assert_eq!(one, rows, "k = {k}, channel {channel:?}, block {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn local_values_by_blocks_of_rows_are_those_of_the_whole_field() {
+        for (f, k, channel) in [
+            (noise(61, 1, 53, 2, 9), 6, Some((0, 1))),
+            (noise(61, 1, 53, 2, 10), 6, None),
+            (noise(40, 6, 9, 3, 11), 2, Some((1, -1))),
+        ] {
+            let whole = match channel {
+                Some(ch) => local_transfer_entropy_2d(&f, k, ch).unwrap(),
+                None => local_active_information(&f, k).unwrap(),
+            };
+            let l = match channel {
+                Some(ch) => LocalField::transfer_entropy(f.view(), k, ch).unwrap(),
+                None => LocalField::active_information(&f, k).unwrap(),
+            };
+            assert_eq!(l.rows(), whole.steps);
+            assert_eq!(l.average().to_bits(), whole.average.to_bits());
+            // 7 does not divide the rows; 1 and all of them are the extremes.
+            for block in [1, 7, l.rows()] {
+                let mut got = Vec::new();
+                for r in (0..l.rows()).step_by(block) {
+                    got.extend(l.values(r..(r + block).min(l.rows())).unwrap());
+                }
+                assert!(got
+                    .iter()
+                    .zip(&whole.values)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()));
+                assert_eq!(got.len(), whole.values.len());
+            }
+            assert!(l.values(3..2).is_err());
+            assert!(l.values(0..l.rows() + 1).is_err());
+            assert!(l.values_into(0..2, &mut [0.0; 3]).is_err());
+        }
+    }
+
+    #[test]
+    fn a_borrowed_field_is_checked_like_an_owned_one() {
+        let cells = [0u8, 1, 2, 1];
+        assert!(FieldRef::new(&cells, 2, 1, 2, 3).is_ok());
+        let e = FieldRef::new(&cells, 2, 1, 2, 2).unwrap_err().to_string();
+        assert!(e.contains("cell value 2 at position 2"), "{e}");
+        assert!(FieldRef::new(&cells, 3, 1, 2, 3).is_err());
+        assert_eq!(max_cell(&cells), 2);
+        assert_eq!(max_cell(&[]), 0);
     }
 }

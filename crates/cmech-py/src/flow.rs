@@ -7,7 +7,7 @@
 //! one row), each with the name the user gave it (`source`, `target`, `condition[0]`, ...), so that
 //! a bad symbol is reported by argument, row and position.
 
-use cmech_core::ca::{self, Field};
+use cmech_core::ca::{self, FieldRef};
 use cmech_core::infoflow::{
     self, boundary_scores, evaluate, Bias, ChiSquareTest, Measure, Series, Split, SurrogateTest,
     TeOptions, Test, Tested, MAX_ALPHABET,
@@ -445,15 +445,20 @@ pub fn ca_measure<'py>(
 ) -> PyResult<FieldEstimate<'py>> {
     let view = field.as_array();
     let (steps, h, w) = view.dim();
-    let build = || -> Result<Field> {
-        // A contiguous field (what cmech.ca passes) is one copy, not an element-wise walk.
-        let cells: Vec<u8> = match view.as_slice() {
-            Some(flat) => flat.to_vec(),
-            None => view.iter().copied().collect(),
-        };
-        let max = cells.iter().copied().max().unwrap_or(0) as usize;
-        let a = alphabet.unwrap_or((max + 1).max(2));
-        Field::new(cells, steps, h, w, a)
+    // A contiguous field (what cmech.ca passes) is read where numpy holds it; another is
+    // copied once.
+    let copied: Option<Vec<u8>> = match view.as_slice() {
+        Some(_) => None,
+        None => Some(view.iter().copied().collect()),
+    };
+    let cells: &[u8] = match (&copied, view.as_slice()) {
+        (Some(c), _) => c,
+        (None, Some(flat)) => flat,
+        (None, None) => &[],
+    };
+    let build = || -> Result<FieldRef<'_>> {
+        let a = alphabet.unwrap_or((ca::max_cell(cells) as usize + 1).max(2));
+        FieldRef::new(cells, steps, h, w, a)
     };
     let te = match measure {
         "ais" => false,
@@ -470,9 +475,9 @@ pub fn ca_measure<'py>(
             .detach(|| {
                 let f = build()?;
                 if te {
-                    ca::transfer_entropy_2d(&f, k, channel)
+                    ca::transfer_entropy_2d(f, k, channel)
                 } else {
-                    ca::active_information(&f, k)
+                    ca::active_information(f, k)
                 }
             })
             .py(py)?;
@@ -491,9 +496,9 @@ pub fn ca_measure<'py>(
         py.detach(|| {
             let f = build()?;
             if te {
-                ca::local_transfer_entropy_2d_into(&f, k, channel, out)
+                ca::local_transfer_entropy_2d_into(f, k, channel, out)
             } else {
-                ca::local_active_information_into(&f, k, out)
+                ca::local_active_information_into(f, k, out)
             }
         })
         .py(py)?
