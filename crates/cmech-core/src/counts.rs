@@ -464,24 +464,32 @@ impl CountTable {
 
     /// Exact counts of every word of length `len` (0 < len <= window), by code.
     pub fn counts_of_length(&self, len: usize) -> Result<WordCounts> {
-        if len == 0 || len > self.window {
+        Ok(self.counts_from(len)?.swap_remove(0))
+    }
+
+    /// Exact counts of the words of every length from `shortest` (at least 1) to the window,
+    /// shortest first. Each length comes from the next longer one, in one pass over it: an
+    /// occurrence of a word either continues by a symbol or ends its sequence (a suffix).
+    pub fn counts_from(&self, shortest: usize) -> Result<Vec<WordCounts>> {
+        if shortest == 0 || shortest > self.window {
             return Err(CmechError::InvalidArgument(format!(
-                "word length {len} outside 1..={}",
+                "word length {shortest} outside 1..={}",
                 self.window
             )));
         }
         let k = self.alphabet_size as u64;
-        let mut out = WordCounts::empty(k.checked_pow(len as u32));
-        let mut add_prefixes = |words: &WordCounts, word_len: usize| {
-            let shift = k.pow((word_len - len) as u32);
-            for (code, c) in words.iter() {
-                out.add(code / shift, c);
+        let mut out = vec![self.full.clone()];
+        for len in (shortest..self.window).rev() {
+            let mut c = WordCounts::empty(k.checked_pow(len as u32));
+            for (code, n) in out.last().expect("starts with the full words").iter() {
+                c.add(code / k, n);
             }
-        };
-        add_prefixes(&self.full, self.window);
-        for j in len..self.window {
-            add_prefixes(&self.ends[j - 1], j);
+            for (code, n) in self.ends[len - 1].iter() {
+                c.add(code, n);
+            }
+            out.push(c);
         }
+        out.reverse();
         Ok(out)
     }
 }
@@ -760,6 +768,11 @@ mod tests {
                     .collect();
                 assert_eq!(counts.get(code), naive(seqs, &word), "{word:?}");
             }
+        }
+        let all = t.counts_from(1).unwrap();
+        assert_eq!(all.len(), t.window());
+        for (len, counts) in (1..).zip(&all) {
+            assert_eq!(*counts, t.counts_of_length(len).unwrap());
         }
         let n: usize = seqs.iter().map(|s| s.len()).sum();
         assert_eq!(t.symbols(), n as u64);

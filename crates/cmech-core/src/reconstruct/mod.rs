@@ -10,7 +10,7 @@
 //! [`Method::Forward`] keeps CSSR's statistics but not its successor rule, which is what splits
 //! processes of infinite Markov order whose unsynchronised histories are not all transient
 //! (RRXOR) into ever more states; the function `forward` says how.
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
@@ -451,9 +451,7 @@ impl WordTables {
         Ok(WordTables {
             k: table.alphabet_size(),
             blocks,
-            by_len: (1..=window)
-                .map(|len| table.counts_of_length(len))
-                .collect::<Result<_>>()?,
+            by_len: table.counts_from(1)?.into_iter().take(window).collect(),
         })
     }
 
@@ -495,7 +493,7 @@ impl Fit {
     ) -> Fit {
         let k = counts.k;
         let step = |s: usize, x: usize| self.edges[s].iter().find(|e| e.symbol == x).map(|e| e.to);
-        let mut tallies: HashMap<usize, Vec<u64>> = HashMap::new();
+        let mut tallies: HashMap<usize, Vec<u64>> = HashMap::default();
         let mut total = 0u64;
         for (len, code) in histories {
             let next = counts.future((len, code), 1);
@@ -587,7 +585,7 @@ fn cssr(counts: &WordTables, l_max: usize, opts: &ReconstructOptions) -> Result<
     let root: History = (0, 0);
     let mut pooled: Vec<Vec<u64>> = vec![next(root)];
     let mut members: Vec<usize> = vec![1];
-    let mut state_of: HashMap<History, usize> = HashMap::from([(root, 0)]);
+    let mut state_of: HashMap<History, usize> = [(root, 0)].into_iter().collect();
 
     // Homogenisation, over every history of each length that occurs.
     for l in 1..=l_max {
@@ -874,7 +872,7 @@ fn forward(counts: &WordTables, l_max: usize, f: usize, opts: &ReconstructOption
             })
             .collect();
         let mut votes: Vec<Vec<HashMap<Option<usize>, u64>>> =
-            vec![vec![HashMap::new(); k as usize]; groups];
+            vec![vec![HashMap::default(); k as usize]; groups];
         for i in 0..nodes.len() {
             for b in 0..k as usize {
                 if nexts[i][b] > 0 {
@@ -895,7 +893,7 @@ fn forward(counts: &WordTables, l_max: usize, f: usize, opts: &ReconstructOption
                     .collect()
             })
             .collect();
-        let mut fresh: HashMap<(usize, Vec<Option<usize>>), usize> = HashMap::new();
+        let mut fresh: HashMap<(usize, Vec<Option<usize>>), usize> = HashMap::default();
         let mut next_group = groups;
         let mut changed = false;
         for i in 0..nodes.len() {
@@ -926,7 +924,7 @@ fn forward(counts: &WordTables, l_max: usize, f: usize, opts: &ReconstructOption
         }
         if !changed {
             // Number the groups that kept members consecutively.
-            let mut renumber: HashMap<usize, usize> = HashMap::new();
+            let mut renumber: HashMap<usize, usize> = HashMap::default();
             let mut members: Vec<Vec<History>> = Vec::new();
             for (i, &(h, _)) in nodes.iter().enumerate() {
                 let id = *renumber.entry(group[i]).or_insert_with(|| {
