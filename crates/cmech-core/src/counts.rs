@@ -25,6 +25,10 @@ use crate::error::{CmechError, Result};
 /// Dense arrays are used while `k^m` stays at or below this many entries (32 MiB of counts).
 pub const MAX_DENSE_WORDS: u64 = 1 << 22;
 
+/// The suffixes cut short by a sequence's end are one per sequence and length, so their counts
+/// stay dense only while small: every counting thread holds a table of each length.
+const MAX_DENSE_ENDS: u64 = 1 << 16;
+
 /// Items per counting task: large enough to amortise a task, small enough to balance and to report
 /// progress often.
 const TASK_ITEMS: usize = 1 << 20;
@@ -39,8 +43,13 @@ pub enum WordCounts {
 impl WordCounts {
     /// Empty counts for a code space of `words` codes (`None`: too many to enumerate).
     pub fn empty(words: Option<u64>) -> WordCounts {
+        WordCounts::dense_up_to(words, MAX_DENSE_WORDS)
+    }
+
+    /// Empty counts, dense if there are at most `limit` codes.
+    fn dense_up_to(words: Option<u64>, limit: u64) -> WordCounts {
         match words {
-            Some(w) if w <= MAX_DENSE_WORDS => WordCounts::Dense(vec![0; w as usize]),
+            Some(w) if w <= limit => WordCounts::Dense(vec![0; w as usize]),
             _ => WordCounts::Sparse(FxHashMap::default()),
         }
     }
@@ -225,7 +234,7 @@ impl CountTable {
             window,
             full: WordCounts::empty(k.checked_pow(window as u32)),
             ends: (1..window)
-                .map(|j| WordCounts::empty(k.checked_pow(j as u32)))
+                .map(|j| WordCounts::dense_up_to(k.checked_pow(j as u32), MAX_DENSE_ENDS))
                 .collect(),
             sequences: 0,
             symbols: 0,
@@ -409,11 +418,12 @@ impl CountTable {
         let words = k.checked_pow(m as u32).unwrap_or(u64::MAX);
         let per_thread = if words <= 1 << 17 { 4 } else { 1 };
         let groups = tasks.min(rayon::current_num_threads() * per_thread).max(1);
-        let template = self.empty_like();
         let parts: Vec<std::result::Result<CountTable, InvalidItem>> = (0..groups)
             .into_par_iter()
             .map(|g| {
-                let mut acc = template.clone();
+                // A fresh table, not a clone of an empty one: its zeros come from the allocator,
+                // and pages of codes that never occur are never touched.
+                let mut acc = self.empty_like();
                 for t in (g * tasks / groups)..((g + 1) * tasks / groups) {
                     let lo = start + t * TASK_ITEMS;
                     let hi = (lo + TASK_ITEMS).min(end);
@@ -423,11 +433,17 @@ impl CountTable {
                 Ok(acc)
             })
             .collect();
-        let mut total = template;
+        let mut parts = parts.into_iter();
+        let mut total = parts.next().expect("at least one group")?;
         for part in parts {
             total.absorb(&part?);
         }
-        self.absorb(&total);
+        if self.symbols == 0 {
+            // Nothing counted yet, so nothing to add to.
+            *self = total;
+        } else {
+            self.absorb(&total);
+        }
         Ok(())
     }
 
