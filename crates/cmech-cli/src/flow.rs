@@ -7,7 +7,7 @@ use std::sync::Once;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, ValueEnum};
-use cmech_core::ca::{self, Field, FieldLocal};
+use cmech_core::ca::{self, Field, LocalField};
 use cmech_core::infoflow::{
     self, boundary_scores, Bias, ChiSquareTest, Evaluation, Local, Measure, Series, Split,
     SurrogateTest, TeOptions, Test, Tested,
@@ -301,6 +301,10 @@ pub struct CaArgs {
     /// Write the local AIS as .npy (float64, (steps - k) x cells).
     #[arg(long, value_name = "FILE")]
     ais_npy: Option<PathBuf>,
+    /// Rows of local values computed, written and drawn at a time (default: as many as make
+    /// 16 MiB of float64): memory holds the field and one block, never all the local values.
+    #[arg(long, value_name = "N")]
+    block_rows: Option<usize>,
     /// Pictures: the cells shown, A..B (from A to B - 1).
     #[arg(long, value_name = "A..B")]
     view_cells: Option<String>,
@@ -1177,6 +1181,9 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
     if k == 0 {
         bail!("-k must be at least 1");
     }
+    if args.block_rows == Some(0) {
+        bail!("--block-rows must be at least 1");
+    }
     if k >= field.steps() && (args.k.is_some() || wants_local) {
         bail!(
             "history k = {k} leaves no complete window in a field of {} steps",
@@ -1204,14 +1211,18 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
     )];
     if k < field.steps() {
         let ais = if args.local_ais.is_some() || args.ais_npy.is_some() {
-            let local = ca::local_active_information(&field, k).map_err(core)?;
+            let local = LocalField::active_information(&field, k).map_err(core)?;
+            let shown = stream_local(&local, &view, life, args.ais_npy.as_deref(), &args)?;
             if let Some(p) = &args.local_ais {
-                draw_local(&local, &view, &format!("local AIS, k = {k}\n{what}"), p)?;
+                draw_local(
+                    &shown,
+                    &view,
+                    field.height(),
+                    &format!("local AIS, k = {k}\n{what}"),
+                    p,
+                )?;
             }
-            if let Some(p) = &args.ais_npy {
-                write_field_local(p, &local, life, args.force)?;
-            }
-            local.average
+            local.average()
         } else {
             ca::active_information(&field, k).map_err(core)?
         };
@@ -1229,19 +1240,23 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
         for ch in channels {
             let wanted = ch == channel && (args.local_te.is_some() || args.te_npy.is_some());
             let average = if wanted {
-                let local = ca::local_transfer_entropy_2d(&field, k, ch).map_err(core)?;
+                let local = LocalField::transfer_entropy(&field, k, ch).map_err(core)?;
                 let label = if life {
                     format!("local TE from (y-{}, x-{})", ch.0, ch.1)
                 } else {
                     format!("local TE, j = {}", ch.1)
                 };
+                let shown = stream_local(&local, &view, life, args.te_npy.as_deref(), &args)?;
                 if let Some(p) = &args.local_te {
-                    draw_local(&local, &view, &format!("{label}, k = {k}\n{what}"), p)?;
+                    draw_local(
+                        &shown,
+                        &view,
+                        field.height(),
+                        &format!("{label}, k = {k}\n{what}"),
+                        p,
+                    )?;
                 }
-                if let Some(p) = &args.te_npy {
-                    write_field_local(p, &local, life, args.force)?;
-                }
-                local.average
+                local.average()
             } else {
                 ca::transfer_entropy_2d(&field, k, ch).map_err(core)?
             };
@@ -1272,20 +1287,81 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-/// Writes local values of a field as .npy, a few steps at a time.
-fn write_field_local(path: &Path, l: &FieldLocal, life: bool, force: bool) -> Result<()> {
-    let row: Vec<usize> = if life {
-        vec![l.height, l.width]
-    } else {
-        vec![l.width]
-    };
-    let mut w = cmech_io::NpyWriter::create(path, cmech_io::NpyType::F64, &row, force)?;
-    let cells = (l.height * l.width).max(1);
-    for chunk in l.values.chunks(cells * (1 + (1 << 16) / cells)) {
-        w.write_f64(chunk)?;
+/// Local values are computed, written and drawn this many at a time (16 MiB of float64).
+const LOCAL_BLOCK: usize = 1 << 21;
+
+/// The local values a picture shows: `missing` leading rows without values (steps before k),
+/// then rows of `cols` values.
+struct Shown {
+    missing: usize,
+    cols: usize,
+    values: Vec<f64>,
+}
+
+impl Shown {
+    fn at(&self, r: usize, c: usize) -> Option<f64> {
+        (r >= self.missing).then(|| self.values[(r - self.missing) * self.cols + c])
     }
-    w.finish()?;
-    Ok(())
+}
+
+/// Computes the local values of `l` a block of rows at a time, writing them to `npy` (float64,
+/// (steps - k) x cells) if asked and keeping only the cells `view` shows, so that the whole
+/// float64 field (8 bytes a cell) is never held: memory stays near the field's own plus a
+/// block. Rows that neither the file nor the picture needs are not computed.
+fn stream_local(
+    l: &LocalField,
+    view: &View,
+    life: bool,
+    npy: Option<&Path>,
+    args: &CaArgs,
+) -> Result<Shown> {
+    let (k, rows, cells) = (l.offset(), l.rows(), l.cells_per_row());
+    // The picture's rows of local values v0..v1, columns c0..c1 of each.
+    let (c0, c1) = if life { (0, cells) } else { (view.c0, view.c1) };
+    let missing = k.saturating_sub(view.t0).min(view.t1 - view.t0);
+    let (v0, v1) = (view.t0.max(k) - k, view.t1.max(k) - k);
+    let mut shown = Shown {
+        missing,
+        cols: c1 - c0,
+        values: Vec::with_capacity((v1 - v0) * (c1 - c0)),
+    };
+    let mut writer = match npy {
+        Some(p) => {
+            let row = if life {
+                vec![l.height(), l.width()]
+            } else {
+                vec![cells]
+            };
+            Some(cmech_io::NpyWriter::create(
+                p,
+                cmech_io::NpyType::F64,
+                &row,
+                args.force,
+            )?)
+        }
+        None => None,
+    };
+    let block = args.block_rows.unwrap_or(LOCAL_BLOCK / cells.max(1)).max(1);
+    let mut buf = vec![0.0f64; block.min(rows) * cells];
+    for r0 in (0..rows).step_by(block) {
+        let r1 = (r0 + block).min(rows);
+        if writer.is_none() && (r1 <= v0 || r0 >= v1) {
+            continue;
+        }
+        let out = &mut buf[..(r1 - r0) * cells];
+        l.values_into(r0..r1, out).map_err(core)?;
+        if let Some(w) = &mut writer {
+            w.write_f64(out)?;
+        }
+        for r in r0.max(v0)..r1.min(v1) {
+            let row = &out[(r - r0) * cells..][..cells];
+            shown.values.extend_from_slice(&row[c0..c1]);
+        }
+    }
+    if let Some(w) = writer {
+        w.finish()?;
+    }
+    Ok(shown)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1495,19 +1571,14 @@ fn draw_field(f: &Field, view: &View, what: &str, path: &Path) -> Result<()> {
     })
 }
 
-fn draw_local(l: &FieldLocal, view: &View, title: &str, path: &Path) -> Result<()> {
-    let w = l.width;
-    let cells = l.height * l.width;
-    // Rows of values start at step `offset`; steps before have none (drawn grey).
-    let value = |t: usize, c: usize| -> Option<f64> {
-        (t >= l.offset && t - l.offset < l.steps).then(|| l.values[(t - l.offset) * cells + c])
-    };
-    let (cols, rows) = view.dims(l.height);
+fn draw_local(l: &Shown, view: &View, height: usize, title: &str, path: &Path) -> Result<()> {
+    // Steps before k have no values (drawn grey).
+    let (cols, rows) = view.dims(height);
     let at = |r: usize, c: usize| -> Option<f64> {
         if view.life {
-            value(view.t0, r * w + c)
+            l.at(0, r * cols + c)
         } else {
-            value(view.t0 + r, view.c0 + c)
+            l.at(r, c)
         }
     };
     // Colours saturate at the 99.5th percentile of |value| among the cells that are not ~0, so

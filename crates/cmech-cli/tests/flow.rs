@@ -291,6 +291,87 @@ fn rule_54_averages_agree_with_pyinform_and_pictures_are_drawn() {
 }
 
 #[test]
+fn local_fields_written_by_blocks_of_rows_are_those_of_one_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = |tag: &str, base: &[&str], rows: &str| -> Vec<Vec<u8>> {
+        let names = ["te.npy", "ais.npy", "te.png", "ais.png"].map(|n| format!("{tag}-{n}"));
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend([
+            "--te-npy",
+            &names[0],
+            "--ais-npy",
+            &names[1],
+            "--local-te",
+            &names[2],
+            "--local-ais",
+            &names[3],
+            "--block-rows",
+            rows,
+        ]);
+        run_ok(d, &args);
+        names
+            .iter()
+            .map(|n| std::fs::read(d.join(n)).unwrap())
+            .collect()
+    };
+    // 92 rows of local values: blocks of 1, 7 and 13 rows do not divide them (but 1); 1000
+    // computes the whole field at once. The picture's steps 3..60 start before k.
+    let elementary = [
+        "ca",
+        "54",
+        "--width",
+        "300",
+        "--steps",
+        "100",
+        "--seed",
+        "4",
+        "-k",
+        "8",
+        "--view-steps",
+        "3..60",
+        "--view-cells",
+        "20..250",
+    ];
+    let whole = out("e1000", &elementary, "1000");
+    for rows in ["1", "7", "13"] {
+        assert!(
+            whole == out(&format!("e{rows}"), &elementary, rows),
+            "{rows}"
+        );
+    }
+    let (shape, te) = floats(&d.join("e7-te.npy"));
+    assert_eq!(shape, vec![92, 300]);
+    assert!(te.iter().any(|&v| v > 0.5));
+    let life = [
+        "ca", "life", "--width", "20", "--height", "15", "--steps", "40", "--seed", "2", "-k", "3",
+        "--frame", "17",
+    ];
+    let whole = out("l1000", &life, "1000");
+    for rows in ["1", "5"] {
+        assert!(whole == out(&format!("l{rows}"), &life, rows), "{rows}");
+    }
+    let (shape, _) = floats(&d.join("l5-ais.npy"));
+    assert_eq!(shape, vec![37, 15, 20]);
+    let e = fails_alone(
+        d,
+        &[
+            "ca",
+            "54",
+            "--width",
+            "30",
+            "--steps",
+            "20",
+            "--te-npy",
+            "x.npy",
+            "--block-rows",
+            "0",
+        ],
+    );
+    assert!(e.contains("--block-rows must be at least 1"), "{e}");
+}
+
+#[test]
 fn boundaries_of_a_ca_field() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -703,6 +703,13 @@ impl<'a> LocalField<'a> {
     pub fn cells_per_row(&self) -> usize {
         self.obs.f.cells_per_step()
     }
+    /// The field's height (1 for an elementary CA).
+    pub fn height(&self) -> usize {
+        self.obs.f.height
+    }
+    pub fn width(&self) -> usize {
+        self.obs.f.width
+    }
 
     /// The values of rows `rows` (of [`LocalField::rows`]) written into `out`, which holds
     /// their rows x cells values in the layout of [`FieldLocal::values`].
