@@ -211,6 +211,13 @@ pub struct CountTable {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InvalidItem(pub usize);
 
+/// Why counting bytes that are read stopped: an item not allowed, or the reading failed.
+#[derive(Debug)]
+pub enum ReadFailure<E> {
+    Invalid(InvalidItem),
+    Read(E),
+}
+
 impl CountTable {
     /// An empty table for words of up to `window` symbols over `alphabet_size` symbols.
     pub fn new(alphabet_size: usize, window: usize) -> Result<CountTable> {
@@ -354,20 +361,9 @@ impl CountTable {
         F: Fn(T) -> Item + Sync,
     {
         let roll = Roller::new(self.alphabet_size as u64, self.window);
-        match &roll {
-            Roller::Shift(r) => self.count_parallel(items.len(), range, progress, |lo, hi, acc| {
-                count_task(items, lo, hi, &classify, r, acc, |run, code, full| {
-                    symbol_run(run, &classify, r, code, full)
-                })
-            }),
-            Roller::General(r) => {
-                self.count_parallel(items.len(), range, progress, |lo, hi, acc| {
-                    count_task(items, lo, hi, &classify, r, acc, |run, code, full| {
-                        symbol_run(run, &classify, r, code, full)
-                    })
-                })
-            }
-        }
+        self.count_parallel(items.len(), range, progress, |lo, hi, acc, _| {
+            roll.count(items, lo, hi, &classify, acc)
+        })
     }
 
     /// [`CountTable::add_items`] for bytes classified by a table. A binary alphabet of two bytes
@@ -380,32 +376,53 @@ impl CountTable {
         classes: &ByteClasses,
         progress: &(dyn Fn(u64) + Sync),
     ) -> std::result::Result<(), InvalidItem> {
-        let classify = |b: u8| classes.get(b);
-        let dense = matches!(self.full, WordCounts::Dense(_));
-        match (
-            classes.binary(),
-            Roller::new(self.alphabet_size as u64, self.window),
-        ) {
-            // Eight new symbols and the window must fit in the 64-bit code.
-            (Some(pair), Roller::Shift(r)) if r.bits == 1 && self.window <= 57 && dense => self
-                .count_parallel(bytes.len(), range, progress, |lo, hi, acc| {
-                    count_task(bytes, lo, hi, &classify, &r, acc, |run, code, full| {
-                        binary_run(run, pair, &classify, &r, code, full)
-                    })
-                }),
-            _ => self.add_items(bytes, range, classify, progress),
-        }
+        let counter = ByteCounter::new(self, classes);
+        self.count_parallel(bytes.len(), range, progress, |lo, hi, acc, _| {
+            counter.count(bytes, lo, hi, classes, acc)
+        })
     }
 
-    /// Counts `range` (clamped to `len` items) by tasks run in parallel, `task(lo, hi, acc)`
-    /// counting the windows that start in `lo..hi` into `acc`.
-    fn count_parallel(
+    /// [`CountTable::add_bytes`] for `len` bytes that are read rather than held:
+    /// `read(offset, buf)` fills `buf` with the bytes from `offset` on. Each task reads its own
+    /// part, and past it what completes its windows, in parallel, so a file is counted from a
+    /// buffer per thread without being mapped into memory.
+    pub fn add_bytes_read<E: Send>(
+        &mut self,
+        len: usize,
+        range: Range<usize>,
+        classes: &ByteClasses,
+        read: &(dyn Fn(usize, &mut [u8]) -> std::result::Result<(), E> + Sync),
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> std::result::Result<(), ReadFailure<E>> {
+        let counter = ByteCounter::new(self, classes);
+        let need = self.window - 1;
+        self.count_parallel(len, range, progress, |lo, hi, acc, buf| {
+            // Read a little past the task, more only if that does not complete its windows.
+            let mut past = 4096;
+            loop {
+                let stop = (hi + past).min(len);
+                buf.resize(stop - lo, 0);
+                read(lo, buf).map_err(ReadFailure::Read)?;
+                if stop == len || completes(&buf[hi - lo..], classes, need) {
+                    break;
+                }
+                past *= 2;
+            }
+            counter
+                .count(buf, 0, hi - lo, classes, acc)
+                .map_err(|InvalidItem(i)| ReadFailure::Invalid(InvalidItem(lo + i)))
+        })
+    }
+
+    /// Counts `range` (clamped to `len` items) by tasks run in parallel, `task(lo, hi, acc, buf)`
+    /// counting the windows that start in `lo..hi` into `acc`, with a scratch buffer of its thread.
+    fn count_parallel<E: Send>(
         &mut self,
         len: usize,
         range: Range<usize>,
         progress: &(dyn Fn(u64) + Sync),
-        task: impl Fn(usize, usize, &mut CountTable) -> std::result::Result<(), InvalidItem> + Sync,
-    ) -> std::result::Result<(), InvalidItem> {
+        task: impl Fn(usize, usize, &mut CountTable, &mut Vec<u8>) -> std::result::Result<(), E> + Sync,
+    ) -> std::result::Result<(), E> {
         let (start, end) = (range.start.min(len), range.end.min(len));
         if start >= end {
             return Ok(());
@@ -418,16 +435,17 @@ impl CountTable {
         let words = k.checked_pow(m as u32).unwrap_or(u64::MAX);
         let per_thread = if words <= 1 << 17 { 4 } else { 1 };
         let groups = tasks.min(rayon::current_num_threads() * per_thread).max(1);
-        let parts: Vec<std::result::Result<CountTable, InvalidItem>> = (0..groups)
+        let parts: Vec<std::result::Result<CountTable, E>> = (0..groups)
             .into_par_iter()
             .map(|g| {
                 // A fresh table, not a clone of an empty one: its zeros come from the allocator,
                 // and pages of codes that never occur are never touched.
                 let mut acc = self.empty_like();
+                let mut buf = Vec::new();
                 for t in (g * tasks / groups)..((g + 1) * tasks / groups) {
                     let lo = start + t * TASK_ITEMS;
                     let hi = (lo + TASK_ITEMS).min(end);
-                    task(lo, hi, &mut acc)?;
+                    task(lo, hi, &mut acc, &mut buf)?;
                     progress((hi - lo) as u64);
                 }
                 Ok(acc)
@@ -553,6 +571,86 @@ impl Roll for General {
 enum Roller {
     Shift(Shift),
     General(General),
+}
+
+impl Roller {
+    /// Counts the windows starting in `items[lo..hi]` into `acc`, symbol by symbol.
+    fn count<T: Copy, F: Fn(T) -> Item>(
+        &self,
+        items: &[T],
+        lo: usize,
+        hi: usize,
+        classify: &F,
+        acc: &mut CountTable,
+    ) -> std::result::Result<(), InvalidItem> {
+        match self {
+            Roller::Shift(r) => count_task(items, lo, hi, classify, r, acc, |run, code, full| {
+                symbol_run(run, classify, r, code, full)
+            }),
+            Roller::General(r) => count_task(items, lo, hi, classify, r, acc, |run, code, full| {
+                symbol_run(run, classify, r, code, full)
+            }),
+        }
+    }
+}
+
+/// How bytes are counted: eight at a time for a binary alphabet of two bytes with dense counts,
+/// symbol by symbol otherwise.
+enum ByteCounter {
+    Binary(BytePair, Shift),
+    Each(Roller),
+}
+
+impl ByteCounter {
+    fn new(table: &CountTable, classes: &ByteClasses) -> ByteCounter {
+        let dense = matches!(table.full, WordCounts::Dense(_));
+        match (
+            classes.binary(),
+            Roller::new(table.alphabet_size as u64, table.window),
+        ) {
+            // Eight new symbols and the window must fit in the 64-bit code.
+            (Some(pair), Roller::Shift(r)) if r.bits == 1 && table.window <= 57 && dense => {
+                ByteCounter::Binary(pair, r)
+            }
+            (_, roll) => ByteCounter::Each(roll),
+        }
+    }
+
+    fn count(
+        &self,
+        bytes: &[u8],
+        lo: usize,
+        hi: usize,
+        classes: &ByteClasses,
+        acc: &mut CountTable,
+    ) -> std::result::Result<(), InvalidItem> {
+        let classify = |b: u8| classes.get(b);
+        match self {
+            ByteCounter::Binary(pair, r) => {
+                count_task(bytes, lo, hi, &classify, r, acc, |run, code, full| {
+                    binary_run(run, *pair, &classify, r, code, full)
+                })
+            }
+            ByteCounter::Each(roll) => roll.count(bytes, lo, hi, &classify, acc),
+        }
+    }
+}
+
+/// Whether `after` (the bytes after a task) completes every window begun in it: `need` more
+/// symbols, or the end of the sequence, or an item that stops the count.
+fn completes(after: &[u8], classes: &ByteClasses, need: usize) -> bool {
+    let mut seen = 0;
+    for &b in after {
+        if seen >= need {
+            return true;
+        }
+        match classes.get(b) {
+            Item::Symbol(_) => seen += 1,
+            Item::Separator | Item::Invalid => return true,
+            Item::Skip => {}
+        }
+    }
+    seen >= need
 }
 
 impl Roller {
@@ -867,6 +965,56 @@ mod tests {
         assert_eq!(err, InvalidItem(3));
     }
 
+    /// Counts `bytes[range]` through `add_bytes_read`, as a file would be read.
+    fn read_all(
+        t: &mut CountTable,
+        bytes: &[u8],
+        range: Range<usize>,
+        classes: &ByteClasses,
+    ) -> std::result::Result<(), InvalidItem> {
+        let read = |at: usize, buf: &mut [u8]| {
+            buf.copy_from_slice(&bytes[at..at + buf.len()]);
+            Ok::<(), ()>(())
+        };
+        t.add_bytes_read(bytes.len(), range, classes, &read, &|_| {})
+            .map_err(|e| match e {
+                ReadFailure::Invalid(i) => i,
+                ReadFailure::Read(()) => unreachable!("reading memory does not fail"),
+            })
+    }
+
+    /// Windows begun before a cut are completed from far past it when skipped bytes follow: the
+    /// reading path reads on until they are complete, whatever the window and alphabet.
+    #[test]
+    fn reading_completes_windows_across_long_skips() {
+        for (symbols, window) in [(&b"01"[..], 9), (&b"012"[..], 4)] {
+            let mut classes = ByteClasses::new();
+            for (i, &b) in symbols.iter().enumerate() {
+                classes.set(b, Item::Symbol(i as u32));
+            }
+            classes.set(b'\r', Item::Skip);
+            let k = symbols.len();
+            let mut bytes: Vec<u8> = random_seq(3000, k as u32, 4)
+                .iter()
+                .map(|&x| symbols[x as usize])
+                .collect();
+            bytes.splice(1500..1500, std::iter::repeat(b'\r').take(20_000));
+            for cut in [1500, 1497, 1501] {
+                let mut whole = CountTable::new(k, window).unwrap();
+                whole
+                    .add_bytes(&bytes, 0..bytes.len(), &classes, &|_| {})
+                    .unwrap();
+                let mut parts = CountTable::new(k, window).unwrap();
+                for r in [0..cut, cut..bytes.len()] {
+                    let mut part = CountTable::new(k, window).unwrap();
+                    read_all(&mut part, &bytes, r, &classes).unwrap();
+                    parts.merge(&part).unwrap();
+                }
+                assert_eq!(parts, whole, "cut {cut}");
+            }
+        }
+    }
+
     proptest::proptest! {
         /// The eight-bytes-at-a-time path for binary bytes gives exactly the counts (and the
         /// first invalid byte) of counting byte by byte, whatever the separators, skipped bytes,
@@ -898,20 +1046,22 @@ mod tests {
             }
             proptest::prop_assert!(classes.binary().is_some());
             let cut = cut.min(bytes.len());
-            let count = |fast: bool| {
+            let count = |how: u8| {
                 let mut whole = CountTable::new(2, window).unwrap();
                 for r in [0..cut, cut..bytes.len()] {
                     let mut part = CountTable::new(2, window).unwrap();
-                    if fast {
-                        part.add_bytes(&bytes, r, &classes, &|_| {})?;
-                    } else {
-                        part.add_items(&bytes, r, |b| classes.get(b), &|_| {})?;
+                    match how {
+                        0 => part.add_items(&bytes, r, |b| classes.get(b), &|_| {})?,
+                        1 => part.add_bytes(&bytes, r, &classes, &|_| {})?,
+                        _ => read_all(&mut part, &bytes, r, &classes)?,
                     }
                     whole.merge(&part).unwrap();
                 }
                 Ok::<_, InvalidItem>(whole)
             };
-            proptest::prop_assert_eq!(count(true), count(false));
+            let bytewise = count(0);
+            proptest::prop_assert_eq!(&count(1), &bytewise);
+            proptest::prop_assert_eq!(&count(2), &bytewise);
         }
     }
 

@@ -5,7 +5,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use cmech_core::counts::{ByteClasses, CountTable, InvalidItem};
+use cmech_core::counts::{ByteClasses, CountTable, InvalidItem, ReadFailure};
 use memmap2::Mmap;
 use serde::{Deserialize, Serialize};
 
@@ -121,7 +121,11 @@ fn release(map: &Mmap, start: usize, end: usize) {
 }
 
 pub(crate) enum Data<'a> {
-    Mapped(Mmap),
+    /// A file, mapped for random access; byte files are counted by reading it.
+    Mapped {
+        map: Mmap,
+        file: File,
+    },
     Empty,
     /// Stdin read in blocks at counting time (once).
     Stream(Mutex<Option<io::Stdin>>),
@@ -145,7 +149,7 @@ pub(crate) struct Opened<'a> {
 impl Opened<'_> {
     pub(crate) fn bytes(&self) -> Option<&[u8]> {
         match &self.data {
-            Data::Mapped(m) => Some(m),
+            Data::Mapped { map, .. } => Some(map),
             Data::Empty => Some(&[]),
             Data::Borrowed(b) => Some(b),
             Data::Text { codes, .. } => Some(codes),
@@ -227,10 +231,10 @@ fn open_file(path: &Path) -> Result<Data<'static>> {
         return Err(input(format!("{name} is a directory, not a data file")));
     }
     let file = File::open(path).map_err(|e| io_err(format!("cannot open {name}"), e))?;
-    map_file(&file, &name)
+    map_file(file, &name)
 }
 
-fn map_file(file: &File, name: &str) -> Result<Data<'static>> {
+fn map_file(file: File, name: &str) -> Result<Data<'static>> {
     let len = file
         .metadata()
         .map_err(|e| io_err(format!("cannot read {name}"), e))?
@@ -240,10 +244,10 @@ fn map_file(file: &File, name: &str) -> Result<Data<'static>> {
     }
     // SAFETY: the map is only read; a file changed under us by another process gives wrong counts
     // or a bus error, as with any reader of memory-mapped files.
-    let map = unsafe { Mmap::map(file) }.map_err(|e| io_err(format!("cannot map {name}"), e))?;
+    let map = unsafe { Mmap::map(&file) }.map_err(|e| io_err(format!("cannot map {name}"), e))?;
     #[cfg(unix)]
     let _ = map.advise(memmap2::Advice::Sequential);
-    Ok(Data::Mapped(map))
+    Ok(Data::Mapped { map, file })
 }
 
 /// Copies stdin to an anonymous temporary file, for inputs that need two passes.
@@ -251,7 +255,7 @@ fn spool_stdin() -> Result<Data<'static>> {
     let mut file = tempfile::tempfile().map_err(|e| io_err("cannot create a temporary file", e))?;
     io::copy(&mut io::stdin().lock(), &mut file)
         .map_err(|e| io_err("cannot copy stdin to a temporary file", e))?;
-    map_file(&file, "stdin")
+    map_file(file, "stdin")
 }
 
 fn split_list(s: &str) -> Vec<&str> {
@@ -596,7 +600,7 @@ impl<'a> Input<'a> {
                     for (i, slice) in b.chunks(RELEASE_BYTES).enumerate() {
                         let seen = bytes::present(slice, progress);
                         h.iter_mut().zip(seen).for_each(|(a, s)| *a |= s);
-                        if let Data::Mapped(map) = &f.data {
+                        if let Data::Mapped { map, .. } = &f.data {
                             release(map, i * RELEASE_BYTES, i * RELEASE_BYTES + slice.len());
                         }
                     }
@@ -877,25 +881,28 @@ impl<'a> Input<'a> {
                 st.finish()
                     .map_err(|InvalidItem(at)| self.bad_byte(f, at, None))?;
             }
+            // Read, not mapped: each counting thread reads its part into a buffer of its own,
+            // which costs the kernel a copy instead of mapping every page in and out.
+            #[cfg(unix)]
+            (Lookup::Bytes(classes), Data::Mapped { map, file }) => {
+                use std::os::unix::fs::FileExt;
+                let read = |at: usize, buf: &mut [u8]| file.read_exact_at(buf, at as u64);
+                table
+                    .add_bytes_read(map.len(), self.byte_range(map), classes, &read, &|n| {
+                        progress.advance(n)
+                    })
+                    .map_err(|e| match e {
+                        ReadFailure::Invalid(InvalidItem(at)) => self.bad_byte(f, at, Some(map)),
+                        ReadFailure::Read(e) => io_err(format!("cannot read {}", f.name), e),
+                    })?;
+            }
             (Lookup::Bytes(classes), _) => {
                 let data = f.bytes().expect("mapped");
-                let range = match self.range {
-                    Some((a, b)) => a as usize..b.min(data.len() as u64) as usize,
-                    None => 0..data.len(),
-                };
-                // A slice at a time, each handed back to the page cache once counted, so that a
-                // file larger than memory never all sits in this process's resident set.
-                let mut start = range.start;
-                while start < range.end {
-                    let end = (start + RELEASE_BYTES).min(range.end);
-                    table
-                        .add_bytes(data, start..end, classes, &|n| progress.advance(n))
-                        .map_err(|InvalidItem(at)| self.bad_byte(f, at, Some(data)))?;
-                    if let Data::Mapped(map) = &f.data {
-                        release(map, start, end);
-                    }
-                    start = end;
-                }
+                table
+                    .add_bytes(data, self.byte_range(data), classes, &|n| {
+                        progress.advance(n)
+                    })
+                    .map_err(|InvalidItem(at)| self.bad_byte(f, at, Some(data)))?;
             }
             (Lookup::Tokens(map), Data::Stream(stdin)) => {
                 let reader = take_stdin(stdin)?;
@@ -915,6 +922,14 @@ impl<'a> Input<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The bytes of `data` to count: the whole, or the range asked for.
+    fn byte_range(&self, data: &[u8]) -> std::ops::Range<usize> {
+        match self.range {
+            Some((a, b)) => a as usize..b.min(data.len() as u64) as usize,
+            None => 0..data.len(),
+        }
     }
 
     pub(crate) fn bad_byte(&self, f: &Opened, at: usize, data: Option<&[u8]>) -> Error {
