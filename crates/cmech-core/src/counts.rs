@@ -27,7 +27,7 @@ pub const MAX_DENSE_WORDS: u64 = 1 << 22;
 
 /// The suffixes cut short by a sequence's end are one per sequence and length, so their counts
 /// stay dense only while small: every counting thread holds a table of each length.
-const MAX_DENSE_ENDS: u64 = 1 << 16;
+const MAX_DENSE_ENDS: u64 = 1 << 12;
 
 /// Items per counting task: large enough to amortise a task, small enough to balance and to report
 /// progress often.
@@ -431,9 +431,10 @@ impl CountTable {
         let m = self.window;
         let tasks = (end - start).div_ceil(TASK_ITEMS);
         // Each group of consecutive tasks fills one accumulator: a few per thread balance the load
-        // while bounding memory; integer sums make the result the same for any grouping.
+        // of long inputs, whose tasks outweigh the accumulators' cost, while bounding memory;
+        // integer sums make the result the same for any grouping.
         let words = k.checked_pow(m as u32).unwrap_or(u64::MAX);
-        let per_thread = if words <= 1 << 17 { 4 } else { 1 };
+        let per_thread = if words <= 1 << 17 && tasks >= 64 { 4 } else { 1 };
         let groups = tasks.min(rayon::current_num_threads() * per_thread).max(1);
         let parts: Vec<std::result::Result<CountTable, E>> = (0..groups)
             .into_par_iter()
