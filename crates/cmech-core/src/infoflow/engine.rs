@@ -319,8 +319,8 @@ impl Counted {
     }
 
     /// [`Counted::locals`] written into `out`, which holds one value per observation: a buffer
-    /// the caller allocated, such as a numpy array, which the kernel backs with huge pages where
-    /// a fresh Vec of 10^8 values spent more time faulting in pages than computing them.
+    /// the caller allocated (a block of rows of a field written as it is computed, or an array
+    /// handed to numpy).
     pub fn locals_into<O: Observations>(&self, obs: &O, out: &mut [f64]) {
         self.fill_locals(&self.local_table(), obs, out);
     }
