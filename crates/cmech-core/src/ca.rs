@@ -432,12 +432,19 @@ pub struct FieldLocal {
 struct FieldObs<'a> {
     f: FieldRef<'a>,
     k: usize,
-    /// TE: the channel (dy, dx) and the index of the source cell of every cell; none for AIS.
-    src: Option<((isize, isize), Arc<[u32]>)>,
+    /// TE's source; none for AIS.
+    src: Option<Source>,
     rows: usize,
     cards: [u64; 3],
     begin: usize,
     end: usize,
+}
+
+/// The source of TE: the channel (dy, dx) and the index of the source cell of every cell.
+#[derive(Clone)]
+struct Source {
+    channel: (isize, isize),
+    index: Arc<[u32]>,
 }
 
 impl<'a> FieldObs<'a> {
@@ -467,7 +474,10 @@ impl<'a> FieldObs<'a> {
             let index: Arc<[u32]> = (0..h)
                 .flat_map(|y| (0..w).map(move |x| (wrap(y, -dy, h) * w + wrap(x, -dx, w)) as u32))
                 .collect();
-            ((dy, dx), index)
+            Source {
+                channel: (dy, dx),
+                index,
+            }
         });
         // Every block starts by reading k steps of history: make blocks long against k, and
         // large enough to be worth a task.
@@ -535,8 +545,8 @@ impl Observations for FieldObs<'_> {
             let now = self.f.step(t);
             let before = self.f.step(t - 1);
             match &self.src {
-                Some((_, src)) => {
-                    for ((&x, &s), &p) in now.iter().zip(src.iter()).zip(&past) {
+                Some(src) => {
+                    for ((&x, &s), &p) in now.iter().zip(src.index.iter()).zip(&past) {
                         f(x as u64, before[s as usize] as u64, p);
                     }
                 }
@@ -594,7 +604,9 @@ impl Observations for FieldObs<'_> {
         for t in t0..t1 {
             let now = self.f.step(t);
             match &self.src {
-                Some(((dy, dx), _)) => {
+                Some(Source {
+                    channel: (dy, dx), ..
+                }) => {
                     // Source of (y, x): (y - dy, x - dx) wrapped, one step before.
                     let before = self.f.step(t - 1);
                     let s = wrap(0, -dx, w);
