@@ -67,7 +67,9 @@ pub const CA_HELP: &str = "Examples:\n  \
     on. Channel -j 1 takes the source from the left neighbour (information moving right), -j -1\n\
     from the right. For Life --channel DY,DX takes the source of (y, x) from (y-DY, x-DX).\n\
     Pictures show --view-cells and --view-steps of the field (default: up to 600 cells, the last\n\
-    400 steps); local values in red (positive) and blue (negative), white at 0.";
+    400 steps); local values in red (positive) and blue (negative), white at 0. Local values are\n\
+    computed --block-rows rows at a time and written or drawn as they come, so memory holds the\n\
+    field (1 byte a cell) and a block, not the float64 values of every cell.";
 
 pub const BOUNDARY_HELP: &str = "Examples:\n  \
     cmech boundary data.npy --inside 0,1 --active 2 --passive 3      # E: every other column\n  \
