@@ -669,8 +669,40 @@ impl Observations for FieldObs<'_> {
 /// whole field's computation.
 pub struct LocalField<'a> {
     obs: FieldObs<'a>,
-    counted: engine::Counted,
-    table: engine::LocalTable,
+    counted: Arc<engine::Counted>,
+    table: Arc<engine::LocalTable>,
+}
+
+/// A [`LocalField`]'s counts without the borrow of its field, for a holder that cannot keep
+/// one (a Python object holding a numpy array): [`LocalCounts::attach`] takes the same field
+/// again whenever values are wanted, without counting it again.
+pub struct LocalCounts {
+    k: usize,
+    channel: Option<(isize, isize)>,
+    /// Steps, height, width and alphabet of the field counted.
+    shape: [usize; 4],
+    counted: Arc<engine::Counted>,
+    table: Arc<engine::LocalTable>,
+}
+
+impl LocalCounts {
+    /// The local field of `field`, which must be the field these counts were taken from: its
+    /// shape and alphabet are checked, its cells are not.
+    pub fn attach<'a>(&self, field: impl Into<FieldRef<'a>>) -> Result<LocalField<'a>> {
+        let f = field.into();
+        let shape = [f.steps, f.height, f.width, f.alphabet];
+        if shape != self.shape {
+            return Err(bad(format!(
+                "a field of {shape:?} (steps, height, width, alphabet) is not the {:?} counted",
+                self.shape
+            )));
+        }
+        Ok(LocalField {
+            obs: FieldObs::new(f, self.k, self.channel)?,
+            counted: Arc::clone(&self.counted),
+            table: Arc::clone(&self.table),
+        })
+    }
 }
 
 impl<'a> LocalField<'a> {
@@ -691,12 +723,24 @@ impl<'a> LocalField<'a> {
 
     fn of(obs: FieldObs<'a>) -> Result<LocalField<'a>> {
         let counted = engine::count(&obs, Kind::Cmi)?;
-        let table = counted.local_table();
+        let table = Arc::new(counted.local_table());
         Ok(LocalField {
             obs,
-            counted,
+            counted: Arc::new(counted),
             table,
         })
+    }
+
+    /// The counts, to compute values later from the same field ([`LocalCounts::attach`]).
+    pub fn detach(self) -> LocalCounts {
+        let f = self.obs.f;
+        LocalCounts {
+            k: self.obs.k,
+            channel: self.obs.src.as_ref().map(|s| s.channel),
+            shape: [f.steps, f.height, f.width, f.alphabet],
+            counted: self.counted,
+            table: self.table,
+        }
     }
 
     /// The average over all cells and steps: the global value of the pooled estimate.
@@ -958,6 +1002,18 @@ mod tests {
             assert!(l.values(3..2).is_err());
             assert!(l.values(0..l.rows() + 1).is_err());
             assert!(l.values_into(0..2, &mut [0.0; 3]).is_err());
+            // Counts kept apart from the field give the same values once it is given again,
+            // and refuse a field of another shape.
+            let counts = l.detach();
+            let again = counts.attach(&f).unwrap();
+            let values = again.values(0..again.rows()).unwrap();
+            assert!(values
+                .iter()
+                .zip(&whole.values)
+                .all(|(a, b)| a.to_bits() == b.to_bits()));
+            assert_eq!(again.average().to_bits(), whole.average.to_bits());
+            let other = noise(f.steps() + 1, f.height(), f.width(), f.alphabet(), 1);
+            assert!(counts.attach(&other).is_err());
         }
     }
 

@@ -503,3 +503,128 @@ pub fn ca_measure<'py>(
     let values = PyArray1::from_vec(py, buffer).reshape([rows, h, w])?;
     Ok((average, Some(values), k))
 }
+
+/// The local AIS or TE of a field a block of rows at a time: counted once when made, each block
+/// computed as it is asked for, so that only the field and one block are ever held. Iterating
+/// gives (first step, values of `block_rows` steps x height x width).
+#[pyclass(module = "cmech._cmech")]
+pub struct NativeLocalBlocks {
+    field: Py<PyArray3<u8>>,
+    counts: ca::LocalCounts,
+    alphabet: usize,
+    average: f64,
+    offset: usize,
+    rows: usize,
+    block_rows: usize,
+    next: usize,
+}
+
+/// A C-contiguous field's cells, where numpy holds them (the Python layer makes it contiguous).
+fn contiguous<'a>(field: &'a PyReadonlyArray3<'_, u8>) -> Result<&'a [u8]> {
+    field
+        .as_slice()
+        .map_err(|_| bad("the field must be a C-contiguous uint8 array"))
+}
+
+#[pymethods]
+impl NativeLocalBlocks {
+    #[getter]
+    fn average(&self) -> f64 {
+        self.average
+    }
+    #[getter]
+    fn offset(&self) -> usize {
+        self.offset
+    }
+    #[getter]
+    fn rows(&self) -> usize {
+        self.rows
+    }
+    #[getter]
+    fn block_rows(&self) -> usize {
+        self.block_rows
+    }
+
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(
+        &mut self,
+        py: Python<'py>,
+    ) -> PyResult<Option<(usize, Bound<'py, PyArray3<f64>>)>> {
+        if self.next >= self.rows {
+            return Ok(None);
+        }
+        let rows = self.next..(self.next + self.block_rows).min(self.rows);
+        let field = self.field.bind(py).readonly();
+        let (steps, h, w) = field.as_array().dim();
+        let cells = contiguous(&field).py(py)?;
+        let (counts, alphabet) = (&self.counts, self.alphabet);
+        let values = py
+            .detach(|| {
+                let local = counts.attach(FieldRef::new(cells, steps, h, w, alphabet)?)?;
+                local.values(rows.clone())
+            })
+            .py(py)?;
+        let n = rows.end - rows.start;
+        let block = PyArray1::from_vec(py, values).reshape([n, h, w])?;
+        self.next = rows.end;
+        Ok(Some((self.offset + rows.start, block)))
+    }
+}
+
+/// The blocks of local "ais" or "te" values of a field (steps x height x width), `block_rows`
+/// steps each.
+#[pyfunction]
+#[pyo3(signature = (field, measure, k, channel=(0, 1), alphabet=None, block_rows=1))]
+pub fn ca_local_blocks(
+    py: Python<'_>,
+    field: Bound<'_, PyArray3<u8>>,
+    measure: &str,
+    k: usize,
+    channel: (isize, isize),
+    alphabet: Option<usize>,
+    block_rows: usize,
+) -> PyResult<NativeLocalBlocks> {
+    if block_rows == 0 {
+        return Err(crate::to_py(py, bad("block_rows must be at least 1")));
+    }
+    let te = match measure {
+        "ais" => false,
+        "te" => true,
+        other => {
+            return Err(crate::to_py(
+                py,
+                bad(format!("unknown field measure '{other}' (ais or te)")),
+            ))
+        }
+    };
+    let view = field.readonly();
+    let (steps, h, w) = view.as_array().dim();
+    let cells = contiguous(&view).py(py)?;
+    let (alphabet, counts, average, offset, rows) = py
+        .detach(|| {
+            let a = alphabet.unwrap_or((ca::max_cell(cells) as usize + 1).max(2));
+            let f = FieldRef::new(cells, steps, h, w, a)?;
+            let local = if te {
+                ca::LocalField::transfer_entropy(f, k, channel)?
+            } else {
+                ca::LocalField::active_information(f, k)?
+            };
+            let (average, offset, rows) = (local.average(), local.offset(), local.rows());
+            Ok::<_, CmechError>((a, local.detach(), average, offset, rows))
+        })
+        .py(py)?;
+    drop(view);
+    Ok(NativeLocalBlocks {
+        field: field.unbind(),
+        counts,
+        alphabet,
+        average,
+        offset,
+        rows,
+        block_rows,
+        next: 0,
+    })
+}

@@ -304,6 +304,8 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(flow::ca_life, m)?)?;
     m.add_function(wrap_pyfunction!(flow::life_patterns, m)?)?;
     m.add_function(wrap_pyfunction!(flow::ca_measure, m)?)?;
+    m.add_function(wrap_pyfunction!(flow::ca_local_blocks, m)?)?;
+    m.add_class::<flow::NativeLocalBlocks>()?;
     m.add_class::<transducer::NativeTransducer>()?;
     m.add_function(wrap_pyfunction!(transducer::transducers, m)?)?;
     m.add_function(wrap_pyfunction!(transducer::reconstruct_transducer, m)?)?;

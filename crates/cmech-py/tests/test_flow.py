@@ -224,6 +224,34 @@ def test_life_glider_moves_and_fields_work():
     assert "gosper-gun" in cmech.ca.PATTERNS
 
 
+def test_local_blocks_are_the_local_field_a_block_at_a_time():
+    f = cmech.ca.elementary(54, width=300, steps=200, seed=3)
+    life = cmech.ca.life(16, 16, 30, seed=4)
+    cases = [
+        (f, "te", 16, 1, cmech.ca.local_transfer_entropy(f, k=16, j=1)),
+        (f, "te", 16, -1, cmech.ca.local_transfer_entropy(f, k=16, j=-1)),
+        (f, "ais", 16, 1, cmech.ca.local_active_information(f, k=16)),
+        (life, "te", 3, (1, 1), cmech.ca.local_transfer_entropy(life, k=3, j=(1, 1))),
+    ]
+    for field, measure, k, j, whole in cases:
+        # 7 and 13 do not divide the rows; None is the default of ~16 MiB (one block here).
+        for rows in (1, 7, 13, None):
+            blocks = cmech.ca.local_blocks(field, measure, k=k, j=j, rows=rows)
+            assert blocks.offset == k and blocks.rows == whole.shape[0]
+            got = list(blocks)
+            assert [s for s, _ in got] == list(range(k, k + whole.shape[0], blocks.block_rows))
+            joined = np.concatenate([v for _, v in got])
+            assert joined.shape == whole.shape and joined.dtype == np.float64
+            assert np.array_equal(joined, whole)
+            assert blocks.average == pytest.approx(whole.mean(), abs=1e-12)
+    with pytest.raises(cmech.InvalidArgumentError, match="unknown field measure"):
+        cmech.ca.local_blocks(f, "mi")
+    with pytest.raises(cmech.InvalidArgumentError, match="rows"):
+        cmech.ca.local_blocks(f, rows=0)
+    with pytest.raises(cmech.InvalidArgumentError, match="no complete window"):
+        cmech.ca.local_blocks(f, k=200)
+
+
 # --- Boundaries ---------------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ Example (Lizier's picture of rule 54: gliders stand out in the local TE)::
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Tuple, Union
+from typing import Any, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -37,6 +37,8 @@ __all__ = [
     "local_active_information",
     "transfer_entropy",
     "local_transfer_entropy",
+    "LocalBlocks",
+    "local_blocks",
 ]
 
 #: History length of the local measures when none is given (Lizier's k = 16 for rule 54).
@@ -229,3 +231,69 @@ def local_transfer_entropy(
     :func:`transfer_entropy`. ``j = 1``: information moving right (source on the left),
     ``j = -1``: moving left."""
     return _local(field, "te", k, j, alphabet)
+
+
+#: Values per block of :func:`local_blocks` when no ``rows`` is given: 16 MiB of float64.
+BLOCK_VALUES = 1 << 21
+
+
+class LocalBlocks:
+    """The local values of a field, a block of steps at a time (from :func:`local_blocks`).
+
+    The field is counted once when this is made; iterating computes each block as it is asked
+    for and yields ``(step, values)``: the first step of the block and its values, ``(n, width)``
+    for a ``(steps, width)`` field or ``(n, height, width)``, float64, exactly those of
+    :func:`local_transfer_entropy` (or :func:`local_active_information`) at steps ``step`` to
+    ``step + n - 1``. Only the field and one block are held at a time, so a field whose local
+    values would not fit in memory (10^4 x 10^4 cells make 800 MB) can still be written, drawn
+    or summarised. The field must not change while iterating.
+
+    Attributes:
+        average: the mean of all the local values (the pooled global value), in bits.
+        offset: the first step with a value (``k``).
+        rows: the number of steps with values (``steps - k``).
+        block_rows: the steps per block (the last may be shorter).
+    """
+
+    def __init__(self, native: Any, flat: bool) -> None:
+        self._native = native
+        self._flat = flat
+        self.average: float = float(native.average)
+        self.offset: int = int(native.offset)
+        self.rows: int = int(native.rows)
+        self.block_rows: int = int(native.block_rows)
+
+    def __iter__(self) -> Iterator[Tuple[int, np.ndarray]]:
+        for step, values in self._native:
+            yield int(step), (values[:, 0, :] if self._flat else values)
+
+    def __repr__(self) -> str:
+        return (
+            f"LocalBlocks(rows={self.rows}, offset={self.offset}, block_rows={self.block_rows}, "
+            f"average={self.average:.6g})"
+        )
+
+
+def local_blocks(
+    field: Any,
+    measure: str = "te",
+    k: int = DEFAULT_K,
+    j: Channel = 1,
+    rows: Optional[int] = None,
+    alphabet: Optional[int] = None,
+) -> LocalBlocks:
+    """Local ``"te"`` (along channel ``j``, as :func:`local_transfer_entropy`) or ``"ais"`` (as
+    :func:`local_active_information`) of a field, ``rows`` steps at a time (default: about 16 MiB
+    of values a block). See :class:`LocalBlocks`; for example the mean of each step::
+
+        blocks = cmech.ca.local_blocks(field, "te", k=16)
+        means = np.concatenate([v.mean(axis=1) for _, v in blocks])
+    """
+    if measure not in ("te", "ais"):
+        raise _invalid_argument(f"unknown field measure {measure!r} (te or ais)")
+    arr = _field(field)
+    a = None if alphabet is None else _whole(alphabet, "alphabet", 1, 257)
+    cells = max(1, arr.shape[1] * arr.shape[2])
+    block = max(1, BLOCK_VALUES // cells) if rows is None else _whole(rows, "rows", 1)
+    native = _cmech.ca_local_blocks(arr, measure, _whole(k, "k", 1), _channel(j), a, block)
+    return LocalBlocks(native, np.ndim(field) == 2)
