@@ -68,15 +68,41 @@ pub fn max_cell(cells: &[u8]) -> u8 {
         .unwrap_or(0)
 }
 
+/// The shape of a field: `steps` rows of `height` x `width` cells over `alphabet` symbols.
+/// [`Field`] and [`FieldRef`] both dereference to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldShape {
+    steps: usize,
+    height: usize,
+    width: usize,
+    alphabet: usize,
+}
+
+impl FieldShape {
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+    pub fn height(&self) -> usize {
+        self.height
+    }
+    pub fn width(&self) -> usize {
+        self.width
+    }
+    pub fn alphabet(&self) -> usize {
+        self.alphabet
+    }
+    /// Cells per time step.
+    pub fn cells_per_step(&self) -> usize {
+        self.height * self.width
+    }
+}
+
 /// A field whose cells are held elsewhere (a numpy array, a [`Field`]): what the local
 /// measures read, so that a caller's buffer need not be copied into a [`Field`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldRef<'a> {
     cells: &'a [u8],
-    steps: usize,
-    height: usize,
-    width: usize,
-    alphabet: usize,
+    shape: FieldShape,
 }
 
 impl<'a> FieldRef<'a> {
@@ -91,32 +117,25 @@ impl<'a> FieldRef<'a> {
         check_field(cells, steps, height, width, alphabet)?;
         Ok(FieldRef {
             cells,
-            steps,
-            height,
-            width,
-            alphabet,
+            shape: FieldShape {
+                steps,
+                height,
+                width,
+                alphabet,
+            },
         })
-    }
-    pub fn steps(&self) -> usize {
-        self.steps
-    }
-    pub fn height(&self) -> usize {
-        self.height
-    }
-    pub fn width(&self) -> usize {
-        self.width
-    }
-    pub fn alphabet(&self) -> usize {
-        self.alphabet
-    }
-    /// Cells per time step.
-    pub fn cells_per_step(&self) -> usize {
-        self.height * self.width
     }
     /// The cells at step t.
     pub fn step(&self, t: usize) -> &'a [u8] {
         let n = self.cells_per_step();
         &self.cells[t * n..(t + 1) * n]
+    }
+}
+
+impl std::ops::Deref for FieldRef<'_> {
+    type Target = FieldShape;
+    fn deref(&self) -> &FieldShape {
+        &self.shape
     }
 }
 
@@ -130,10 +149,14 @@ impl<'a> From<&'a Field> for FieldRef<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
     cells: Vec<u8>,
-    steps: usize,
-    height: usize,
-    width: usize,
-    alphabet: usize,
+    shape: FieldShape,
+}
+
+impl std::ops::Deref for Field {
+    type Target = FieldShape;
+    fn deref(&self) -> &FieldShape {
+        &self.shape
+    }
 }
 
 impl Field {
@@ -145,40 +168,15 @@ impl Field {
         width: usize,
         alphabet: usize,
     ) -> Result<Field> {
-        check_field(&cells, steps, height, width, alphabet)?;
-        Ok(Field {
-            cells,
-            steps,
-            height,
-            width,
-            alphabet,
-        })
+        let shape = FieldRef::new(&cells, steps, height, width, alphabet)?.shape;
+        Ok(Field { cells, shape })
     }
     /// The field borrowed, as the local measures read it.
     pub fn view(&self) -> FieldRef<'_> {
         FieldRef {
             cells: &self.cells,
-            steps: self.steps,
-            height: self.height,
-            width: self.width,
-            alphabet: self.alphabet,
+            shape: self.shape,
         }
-    }
-    pub fn steps(&self) -> usize {
-        self.steps
-    }
-    pub fn height(&self) -> usize {
-        self.height
-    }
-    pub fn width(&self) -> usize {
-        self.width
-    }
-    pub fn alphabet(&self) -> usize {
-        self.alphabet
-    }
-    /// Cells per time step.
-    pub fn cells_per_step(&self) -> usize {
-        self.height * self.width
     }
     /// All cells, step after step.
     pub fn cells(&self) -> &[u8] {
@@ -186,8 +184,7 @@ impl Field {
     }
     /// The cells at step t.
     pub fn step(&self, t: usize) -> &[u8] {
-        let n = self.cells_per_step();
-        &self.cells[t * n..(t + 1) * n]
+        self.view().step(t)
     }
     pub fn into_cells(self) -> Vec<u8> {
         self.cells

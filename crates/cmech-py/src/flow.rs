@@ -460,16 +460,7 @@ pub fn ca_measure<'py>(
         let a = alphabet.unwrap_or((ca::max_cell(cells) as usize + 1).max(2));
         FieldRef::new(cells, steps, h, w, a)
     };
-    let te = match measure {
-        "ais" => false,
-        "te" => true,
-        other => {
-            return Err(crate::to_py(
-                py,
-                bad(format!("unknown field measure '{other}' (ais or te)")),
-            ))
-        }
-    };
+    let te = is_te(measure).py(py)?;
     if !local {
         let average = py
             .detach(|| {
@@ -512,11 +503,24 @@ pub struct NativeLocalBlocks {
     field: Py<PyArray3<u8>>,
     counts: ca::LocalCounts,
     alphabet: usize,
+    #[pyo3(get)]
     average: f64,
+    #[pyo3(get)]
     offset: usize,
+    #[pyo3(get)]
     rows: usize,
+    #[pyo3(get)]
     block_rows: usize,
     next: usize,
+}
+
+/// Whether a field measure's name is "te" (rather than "ais").
+fn is_te(measure: &str) -> Result<bool> {
+    match measure {
+        "ais" => Ok(false),
+        "te" => Ok(true),
+        other => Err(bad(format!("unknown field measure '{other}' (ais or te)"))),
+    }
 }
 
 /// A C-contiguous field's cells, where numpy holds them (the Python layer makes it contiguous).
@@ -528,23 +532,6 @@ fn contiguous<'a>(field: &'a PyReadonlyArray3<'_, u8>) -> Result<&'a [u8]> {
 
 #[pymethods]
 impl NativeLocalBlocks {
-    #[getter]
-    fn average(&self) -> f64 {
-        self.average
-    }
-    #[getter]
-    fn offset(&self) -> usize {
-        self.offset
-    }
-    #[getter]
-    fn rows(&self) -> usize {
-        self.rows
-    }
-    #[getter]
-    fn block_rows(&self) -> usize {
-        self.block_rows
-    }
-
     fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
         slf
     }
@@ -590,16 +577,7 @@ pub fn ca_local_blocks(
     if block_rows == 0 {
         return Err(crate::to_py(py, bad("block_rows must be at least 1")));
     }
-    let te = match measure {
-        "ais" => false,
-        "te" => true,
-        other => {
-            return Err(crate::to_py(
-                py,
-                bad(format!("unknown field measure '{other}' (ais or te)")),
-            ))
-        }
-    };
+    let te = is_te(measure).py(py)?;
     let view = field.readonly();
     let (steps, h, w) = view.as_array().dim();
     let cells = contiguous(&view).py(py)?;
