@@ -29,7 +29,7 @@ if [[ "${CMECH_SKIP_PYTHON:-0}" != 1 ]]; then
     fi
     VPY="$VENV/bin/python"
     "$VPY" -m pip install --quiet --disable-pip-version-check \
-        "pip>=21.3" "maturin>=1.5,<2" "numpy>=1.22" "pytest>=7" "matplotlib>=3.5"
+        "pip>=21.3" "maturin>=1.5,<2" "numpy>=1.22" "pytest>=7" "matplotlib>=3.5" "mypy>=1.5"
 
     step "Building the cmech wheel (maturin build --release)"
     WHEELS="$ROOT/target/wheels"

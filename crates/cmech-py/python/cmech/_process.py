@@ -8,7 +8,7 @@ import operator
 import os
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -547,7 +547,7 @@ def processes() -> List[NamedProcessInfo]:
     return _catalogue(_cmech.processes())
 
 
-def _catalogue(entries: List[Dict[str, Any]]) -> List[NamedProcessInfo]:
+def _catalogue(entries: Sequence[Mapping[str, Any]]) -> List[NamedProcessInfo]:
     """The native catalogue of named processes or transducers (dicts) as NamedProcessInfo."""
     return [
         NamedProcessInfo(

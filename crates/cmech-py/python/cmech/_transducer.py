@@ -266,6 +266,12 @@ class TransducerMeasures:
         "unifilar",
         "_doc",
     )
+    C_mu: Optional[float]
+    h_Y_given_X: Optional[float]
+    I: Optional[float]
+    h_X: Optional[float]
+    h_Y: Optional[float]
+    h_XY: Optional[float]
 
     def __init__(self, doc: Mapping[str, Any]) -> None:
         """Built by :meth:`Transducer.measures` from the core's result document."""
