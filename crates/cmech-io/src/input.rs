@@ -16,7 +16,7 @@ use crate::error::{hinted, input, io as io_err, line_col, show_byte, show_char, 
 use crate::error::{Result, Warning};
 use crate::npy;
 use crate::shard::{Shard, SourceInfo};
-use crate::stream::Streamer;
+use crate::stream;
 use crate::tokens::{self, TokenMap, SEP};
 use crate::Progress;
 
@@ -865,7 +865,7 @@ impl<'a> Input<'a> {
         match (&self.lookup, &f.data) {
             (Lookup::Bytes(classes), Data::Stream(stdin)) => {
                 let reader = take_stdin(stdin)?;
-                let mut st = Streamer::new(table, |b: u8| classes.get(b), 1 << 24);
+                let mut st = stream::bytes(table, classes, 1 << 24);
                 let mut buf = vec![0u8; 1 << 22];
                 let mut reader = reader.lock();
                 loop {

@@ -6,28 +6,39 @@
 //! buffer for the next block. At the end everything left is counted, the end of the buffer ending
 //! the last sequence.
 
-use cmech_core::counts::{CountTable, InvalidItem, Item};
+use std::ops::Range;
 
-pub(crate) struct Streamer<'t, T, F> {
+use cmech_core::counts::{ByteClasses, CountTable, InvalidItem, Item};
+
+/// How a buffer's range is counted into the table.
+type Count<'c, T> =
+    Box<dyn Fn(&mut CountTable, &[T], Range<usize>) -> Result<(), InvalidItem> + 'c>;
+
+pub(crate) struct Streamer<'t, 'c, T, F> {
     table: &'t mut CountTable,
     buf: Vec<T>,
     /// Offset of `buf[0]` in the whole stream, for error positions.
     base: usize,
     classify: F,
+    count: Count<'c, T>,
     flush_at: usize,
 }
 
-impl<'t, T, F> Streamer<'t, T, F>
+impl<'t, 'c, T, F> Streamer<'t, 'c, T, F>
 where
     T: Copy + Sync,
-    F: Fn(T) -> Item + Sync,
+    F: Fn(T) -> Item + Sync + Clone + 'c,
 {
     pub fn new(table: &'t mut CountTable, classify: F, flush_at: usize) -> Self {
+        let by = classify.clone();
+        let count: Count<'c, T> =
+            Box::new(move |t, items, range| t.add_items(items, range, &by, &|_| {}));
         Streamer {
             table,
             buf: Vec::with_capacity(flush_at + flush_at / 8),
             base: 0,
             classify,
+            count,
             flush_at: flush_at.max(1),
         }
     }
@@ -57,8 +68,7 @@ where
             return Ok(());
         }
         let base = self.base;
-        self.table
-            .add_items(&self.buf, 0..cut, &self.classify, &|_| {})
+        (self.count)(self.table, &self.buf, 0..cut)
             .map_err(|InvalidItem(i)| InvalidItem(base + i))?;
         self.buf.drain(..cut);
         self.base += cut;
@@ -81,6 +91,18 @@ where
         }
         0
     }
+}
+
+/// A stream of bytes classified by a table, counted as [`CountTable::add_bytes`] counts (eight
+/// at a time for a binary alphabet).
+pub(crate) fn bytes<'t, 'c>(
+    table: &'t mut CountTable,
+    classes: &'c ByteClasses,
+    flush_at: usize,
+) -> Streamer<'t, 'c, u8, impl Fn(u8) -> Item + Sync + Clone + 'c> {
+    let mut st = Streamer::new(table, move |b: u8| classes.get(b), flush_at);
+    st.count = Box::new(move |t, bytes, range| t.add_bytes(bytes, range, classes, &|_| {}));
+    st
 }
 
 #[cfg(test)]
@@ -124,6 +146,43 @@ mod tests {
                 let mut t = CountTable::new(3, window).unwrap();
                 let mut st = Streamer::new(&mut t, classify, flush);
                 for chunk in items.chunks(block) {
+                    st.extend(chunk).unwrap();
+                }
+                st.finish().unwrap();
+                assert_eq!(t, whole, "window {window}, block {block}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_byte_stream_counts_as_the_bytes_at_once() {
+        let mut s = 99u64;
+        let data: Vec<u8> = (0..20_000)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                match (s >> 33) % 50 {
+                    0 => b'\n',
+                    1 => b'\r',
+                    r => b"01"[r as usize % 2],
+                }
+            })
+            .collect();
+        let mut classes = ByteClasses::new();
+        classes.set(b'0', Item::Symbol(0));
+        classes.set(b'1', Item::Symbol(1));
+        classes.set(b'\n', Item::Separator);
+        classes.set(b'\r', Item::Skip);
+        for window in [3, 11] {
+            let mut whole = CountTable::new(2, window).unwrap();
+            whole
+                .add_items(&data, 0..data.len(), |b| classes.get(b), &|_| {})
+                .unwrap();
+            for (block, flush) in [(7, 10), (1000, 4096)] {
+                let mut t = CountTable::new(2, window).unwrap();
+                let mut st = bytes(&mut t, &classes, flush);
+                for chunk in data.chunks(block) {
                     st.extend(chunk).unwrap();
                 }
                 st.finish().unwrap();
