@@ -142,9 +142,27 @@ impl Tester {
 
     /// The p-value of `a` against `b` when the test accepts them as one distribution.
     pub(super) fn accepts(&self, a: &[u64], b: &[u64]) -> Option<f64> {
+        let (stat, clear) = self.verdict(a, b);
+        if clear == Some(false) {
+            return None;
+        }
+        let p = stat.p_value();
+        (p > self.alpha).then_some(p)
+    }
+
+    /// Whether the test accepts `a` and `b` as one distribution: [`Tester::accepts`] without
+    /// the p-value, which only statistics within a hair of the critical value need.
+    pub(super) fn holds(&self, a: &[u64], b: &[u64]) -> bool {
+        let (stat, clear) = self.verdict(a, b);
+        clear.unwrap_or_else(|| stat.p_value() > self.alpha)
+    }
+
+    /// The statistic, and the decision when the critical value settles it: rejection past it,
+    /// acceptance well inside it (by far more than the inverse's rounding), `None` between.
+    fn verdict(&self, a: &[u64], b: &[u64]) -> (Statistic, Option<bool>) {
         let stat = statistic(a, b, self.test, self.dispersion, self.blocks);
         let (value, critical) = match stat {
-            Statistic::Trivial => return Some(1.0),
+            Statistic::Trivial => return (stat, Some(true)),
             Statistic::ChiSquare { stat, df } => (
                 stat,
                 cached(&self.chi2_critical, df, || {
@@ -161,13 +179,15 @@ impl Tester {
                 }),
             ),
         };
-        // Slightly inside the critical value, so that rounding in the inverse never rejects
-        // what the p-value would accept.
+        // Slightly past the critical value, so that rounding in the inverse never rejects what
+        // the p-value would accept.
         if value > critical * (1.0 + 1e-9) {
-            return None;
+            (stat, Some(false))
+        } else if value < critical * (1.0 - 1e-6) {
+            (stat, Some(true))
+        } else {
+            (stat, None)
         }
-        let p = stat.p_value();
-        (p > self.alpha).then_some(p)
     }
 }
 
@@ -216,6 +236,23 @@ fn kolmogorov_sf(lambda: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Deciding by the critical value alone, where it settles the case, decides as the
+        /// p-value does, including statistics near the critical value.
+        #[test]
+        fn holding_is_accepting(
+            a in proptest::collection::vec(0u64..200, 4),
+            b in proptest::collection::vec(0u64..200, 4),
+            alpha in proptest::sample::select(vec![0.001, 0.01, 0.05, 0.3]),
+            ks in proptest::bool::ANY,
+            blocks in 1usize..3,
+        ) {
+            let test = if ks { Test::KolmogorovSmirnov } else { Test::ChiSquare };
+            let t = Tester::new(test, alpha, 1.0, blocks);
+            proptest::prop_assert_eq!(t.holds(&a, &b), t.accepts(&a, &b).is_some());
+        }
+    }
 
     #[test]
     fn tests_agree_on_clear_cases() {

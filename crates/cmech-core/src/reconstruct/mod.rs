@@ -596,7 +596,7 @@ fn cssr(counts: &WordTables, l_max: usize, opts: &ReconstructOptions) -> Result<
             let c = next(child);
             let parent: History = (l - 1, code % k.pow(l as u32 - 1));
             let parent_state = state_of.get(&parent).copied();
-            let accepts = |t: usize| tester.accepts(&c, &pooled[t]).is_some();
+            let accepts = |t: usize| tester.holds(&c, &pooled[t]);
             let target = match parent_state {
                 Some(t) if accepts(t) => t,
                 _ => match (0..pooled.len()).find(|&t| members[t] > 0 && accepts(t)) {
@@ -857,7 +857,7 @@ fn forward(counts: &WordTables, l_max: usize, f: usize, opts: &ReconstructOption
                         let shortened = index.get(&(l_max, code)).map(|&j| group[j]);
                         let fut = &own[i][b];
                         if fut.iter().sum::<u64>() == 0
-                            || shortened.is_some_and(|g| tester.accepts(fut, &pooled[g]).is_some())
+                            || shortened.is_some_and(|g| tester.holds(fut, &pooled[g]))
                         {
                             return shortened;
                         }
@@ -903,8 +903,7 @@ fn forward(counts: &WordTables, l_max: usize, f: usize, opts: &ReconstructOption
             let agrees = (0..k as usize).all(|b| {
                 nexts[i][b] == 0
                     || targets[i][b] == majority[g][b]
-                    || majority[g][b]
-                        .is_some_and(|m| tester.accepts(&own[i][b], &pooled[m]).is_some())
+                    || majority[g][b].is_some_and(|m| tester.holds(&own[i][b], &pooled[m]))
             });
             if agrees {
                 for b in 0..k as usize {
