@@ -434,7 +434,11 @@ impl CountTable {
         // of long inputs, whose tasks outweigh the accumulators' cost, while bounding memory;
         // integer sums make the result the same for any grouping.
         let words = k.checked_pow(m as u32).unwrap_or(u64::MAX);
-        let per_thread = if words <= 1 << 17 && tasks >= 64 { 4 } else { 1 };
+        let per_thread = if words <= 1 << 17 && tasks >= 64 {
+            4
+        } else {
+            1
+        };
         let groups = tasks.min(rayon::current_num_threads() * per_thread).max(1);
         let parts: Vec<std::result::Result<CountTable, E>> = (0..groups)
             .into_par_iter()
@@ -574,27 +578,6 @@ enum Roller {
     General(General),
 }
 
-impl Roller {
-    /// Counts the windows starting in `items[lo..hi]` into `acc`, symbol by symbol.
-    fn count<T: Copy, F: Fn(T) -> Item>(
-        &self,
-        items: &[T],
-        lo: usize,
-        hi: usize,
-        classify: &F,
-        acc: &mut CountTable,
-    ) -> std::result::Result<(), InvalidItem> {
-        match self {
-            Roller::Shift(r) => count_task(items, lo, hi, classify, r, acc, |run, code, full| {
-                symbol_run(run, classify, r, code, full)
-            }),
-            Roller::General(r) => count_task(items, lo, hi, classify, r, acc, |run, code, full| {
-                symbol_run(run, classify, r, code, full)
-            }),
-        }
-    }
-}
-
 /// How bytes are counted: eight at a time for a binary alphabet of two bytes with dense counts,
 /// symbol by symbol otherwise.
 enum ByteCounter {
@@ -670,6 +653,25 @@ impl Roller {
                 k,
                 lead: StrengthReducedU64::new(k.pow(m as u32 - 1)),
             })
+        }
+    }
+
+    /// Counts the windows starting in `items[lo..hi]` into `acc`, symbol by symbol.
+    fn count<T: Copy, F: Fn(T) -> Item>(
+        &self,
+        items: &[T],
+        lo: usize,
+        hi: usize,
+        classify: &F,
+        acc: &mut CountTable,
+    ) -> std::result::Result<(), InvalidItem> {
+        match self {
+            Roller::Shift(r) => count_task(items, lo, hi, classify, r, acc, |run, code, full| {
+                symbol_run(run, classify, r, code, full)
+            }),
+            Roller::General(r) => count_task(items, lo, hi, classify, r, acc, |run, code, full| {
+                symbol_run(run, classify, r, code, full)
+            }),
         }
     }
 }
