@@ -211,6 +211,9 @@ pub struct CountTable {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InvalidItem(pub usize);
 
+/// A reader of bytes by offset: `read(offset, buf)` fills `buf` with the bytes from `offset` on.
+pub type ReadAt<'a, E> = dyn Fn(usize, &mut [u8]) -> std::result::Result<(), E> + Sync + 'a;
+
 /// Why counting bytes that are read stopped: an item not allowed, or the reading failed.
 #[derive(Debug)]
 pub enum ReadFailure<E> {
@@ -287,7 +290,7 @@ impl CountTable {
         // Every symbol starts one full window or one suffix; every sequence ends in one suffix of
         // each length it reaches.
         let starts = t.full.total() + t.ends.iter().map(|e| e.total()).sum::<u64>();
-        if starts != symbols || t.ends.first().map_or(false, |e| e.total() != sequences) {
+        if starts != symbols || t.ends.first().is_some_and(|e| e.total() != sequences) {
             return Err(CmechError::InvalidArgument(format!(
                 "inconsistent counts: {symbols} symbols and {sequences} sequences declared, \
                  but the words account for {starts} symbols"
@@ -391,7 +394,7 @@ impl CountTable {
         len: usize,
         range: Range<usize>,
         classes: &ByteClasses,
-        read: &(dyn Fn(usize, &mut [u8]) -> std::result::Result<(), E> + Sync),
+        read: &ReadAt<'_, E>,
         progress: &(dyn Fn(u64) + Sync),
     ) -> std::result::Result<(), ReadFailure<E>> {
         let counter = ByteCounter::new(self, classes);

@@ -63,7 +63,7 @@ impl NpyWriter {
                         path.display()
                     ))
                 } else {
-                    io_err(&format!("cannot create {}", path.display()), e)
+                    io_err(format!("cannot create {}", path.display()), e)
                 }
             })?;
         let mut w = NpyWriter {
@@ -80,7 +80,7 @@ impl NpyWriter {
     }
 
     fn err(&self, e: std::io::Error) -> crate::Error {
-        io_err(&format!("cannot write {}", self.path.display()), e)
+        io_err(format!("cannot write {}", self.path.display()), e)
     }
 
     fn header(&self, rows: u64) -> Vec<u8> {
