@@ -181,9 +181,10 @@ def cssr_result(data):
 
 
 def isomorphic(a, b):
-    """The largest next-symbol probability difference under an isomorphism of the unifilar
-    machines a and b (same transition graph up to relabelling; the best one when several), or
-    None when their graphs differ."""
+    """The largest probability difference under an isomorphism of the unifilar machines (or
+    transducers) a and b, each {state: {label: (p, next state)}} with labels symbols (or
+    input-output pairs): the same labelled graph up to relabelling the states, the best
+    isomorphism when several; None when their graphs differ."""
     if len(a) != len(b) or not a:
         return None
     start, best = next(iter(a)), None

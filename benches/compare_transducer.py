@@ -61,6 +61,9 @@ import sys
 import tempfile
 import time
 
+# The benches folder is on the path when this script runs; the two comparisons share one test.
+from compare_reconstruct import isomorphic
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CMECH = os.path.join(ROOT, "target", "release", "cmech")
 TRANSDUCERS = ["identity", "bsc", "z-channel", "all-is-fair", "delay", "xor", "feedforward-nor",
@@ -132,40 +135,6 @@ def from_tcssr(stdout):
             if g:
                 times = dict(counting=float(g[1]), cssr=float(g[2]), imp=float(g[3]))
     return m, times
-
-
-def isomorphic(a, b):
-    """The largest probability difference under an isomorphism of the unifilar transducers a
-    and b (the best one when several), or None when their labelled graphs differ."""
-    if len(a) != len(b) or not a:
-        return None
-    best = None
-    start = next(iter(a))
-    for cand in b:
-        mapping, back, queue, worst, ok = {start: cand}, {cand: start}, [start], 0.0, True
-        while queue and ok:
-            s = queue.pop()
-            t = mapping[s]
-            if set(a[s]) != set(b[t]):
-                ok = False
-                break
-            for sym, (p, ns) in a[s].items():
-                q, nt = b[t][sym]
-                worst = max(worst, abs(p - q))
-                if ns not in a or nt not in b:
-                    ok = False
-                elif ns in mapping:
-                    ok = mapping[ns] == nt
-                elif nt in back:
-                    ok = False
-                else:
-                    mapping[ns], back[nt] = nt, ns
-                    queue.append(ns)
-                if not ok:
-                    break
-        if ok and len(mapping) == len(a) and (best is None or worst < best):
-            best = worst
-    return best
 
 
 def closed_classes(adj):
