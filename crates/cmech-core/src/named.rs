@@ -79,7 +79,9 @@ pub static PROCESSES: &[NamedProcess] = &[
     NamedProcess {
         name: "biased-coin",
         summary: "independent, identically distributed coin flips: A -1|p-> A, A -0|1-p-> A",
-        reference: "textbook i.i.d. process; h_mu = H_b(p), C_mu = E = 0",
+        reference: "the i.i.d. (biased coin) process of Crutchfield & Feldman, Chaos 13, 25 (2003); \
+                    h_mu = H_b(p) (Cover & Thomas, Elements of Information Theory, 2nd ed. (2006), \
+                    Sec. 2.1), C_mu = E = 0",
         params: &[ParamSpec { name: "p", default: "0.5", help: "probability of emitting 1" }],
         build: |ps| {
             let p = ps.probability("p")?;
@@ -148,7 +150,7 @@ pub static PROCESSES: &[NamedProcess] = &[
     NamedProcess {
         name: "rrxor",
         summary: "random, random, XOR: two fair bits then their exclusive or",
-        reference: "Crutchfield & Feldman, Chaos 13, 25 (2003); James, Ellison & Crutchfield, Chaos 21 (2011)",
+        reference: "Crutchfield & Feldman, Chaos 13, 25 (2003); James, Ellison & Crutchfield, Chaos 21, 037109 (2011)",
         params: &[
             ParamSpec { name: "p1", default: "0.5", help: "probability that the first random bit is 0" },
             ParamSpec { name: "p2", default: "0.5", help: "probability that the second random bit is 0" },
@@ -188,11 +190,14 @@ pub static PROCESSES: &[NamedProcess] = &[
     },
     NamedProcess {
         name: "nemo",
-        summary: "Nemo: A -0|p-> A, A -1|1-p-> B, B -1|1-> C, C -0|q-> A, C -1|1-q-> A; infinite Markov and cryptic orders",
-        reference: "Mahoney, Ellison & Crutchfield, J. Phys. A 42, 362002 (2009)",
+        summary: "Nemo: A -1|p-> A, A -0|1-p-> B, B -0|1-> C, C -1|q-> A, C -0|1-q-> A; infinite Markov and \
+                  cryptic orders; a 1 always leaves it in A, and 101 never occurs",
+        reference: "the Nemo process of Mahoney, Ellison & Crutchfield, J. Phys. A 42, 362002 (2009); \
+                    symbols as in the Crutchfield lab's cmpy (cmech before issue 13 swapped 0 and 1: the \
+                    same measures, mirror-image words)",
         params: &[
-            ParamSpec { name: "p", default: "0.5", help: "probability of A -0-> A" },
-            ParamSpec { name: "q", default: "0.5", help: "probability of C -0-> A" },
+            ParamSpec { name: "p", default: "0.5", help: "probability of A -1-> A" },
+            ParamSpec { name: "q", default: "0.5", help: "probability of C -1-> A" },
         ],
         build: |ps| {
             let (p, q) = (ps.probability("p")?, ps.probability("q")?);
@@ -201,11 +206,11 @@ pub static PROCESSES: &[NamedProcess] = &[
                 &["0", "1"],
                 &["A", "B", "C"],
                 &[
-                    ("A", "0", "A", p),
-                    ("A", "1", "B", 1.0 - p),
-                    ("B", "1", "C", 1.0),
-                    ("C", "0", "A", q),
-                    ("C", "1", "A", 1.0 - q),
+                    ("A", "1", "A", p),
+                    ("A", "0", "B", 1.0 - p),
+                    ("B", "0", "C", 1.0),
+                    ("C", "1", "A", q),
+                    ("C", "0", "A", 1.0 - q),
                 ],
             )
         },
@@ -231,7 +236,7 @@ pub static PROCESSES: &[NamedProcess] = &[
     NamedProcess {
         name: "mess3",
         summary: "Mess3(x, alpha): 3 states, 3 symbols, nonunifilar; its beliefs form a fractal in the simplex",
-        reference: "Marzen & Crutchfield (2017); parameters of Shai et al., 'Transformers represent belief \
+        reference: "Marzen & Crutchfield, PRE 95, 051301 (2017); parameters of Shai et al., 'Transformers represent belief \
                     state geometry in their residual stream' (2024), App. A.3",
         params: &[
             ParamSpec { name: "x", default: "0.05", help: "probability mass of each state switch, in [0, 1/2]" },

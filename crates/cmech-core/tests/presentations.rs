@@ -170,3 +170,43 @@ fn isomorphism_survives_a_json_round_trip_and_detects_differences() {
     assert!(a.is_isomorphic(&b, 1e-6) && !a.is_isomorphic(&b, 1e-9));
     assert!(!a.is_isomorphic(&named("even", &[]).unwrap(), 1e-9));
 }
+
+/// Pr(word) under the stationary distribution: pi T^(w_0) ... T^(w_{n-1}) 1.
+fn word_probability(h: &Hmm, word: &str) -> f64 {
+    let m = h.matrices();
+    let mut v = h.stationary_distribution().unwrap();
+    for c in word.chars() {
+        let x = h.symbol_index(&c.to_string()).unwrap();
+        v = (0..v.len())
+            .map(|j| (0..v.len()).map(|i| v[i] * m[x][i][j]).sum())
+            .collect();
+    }
+    v.iter().sum()
+}
+
+/// Nemo in the symbols of cmpy: A -1|p-> A, A -0|1-p-> B, B -0|1-> C, C -1|q-> A, C -0|1-q-> A.
+/// A 1 always leads to A, and A's 0 leads to B, which must emit 0: 101 never occurs, while the
+/// mirror-image word 010 (the one the old, swapped convention forbade) does.
+#[test]
+fn nemo_uses_the_symbols_of_cmpy() {
+    let nemo = named("nemo", &[("p", "0.3"), ("q", "0.6")]).unwrap();
+    let a = nemo.state_index("A").unwrap();
+    let one = nemo.symbol_index("1").unwrap();
+    assert_eq!(nemo.successor(a, one), Some(a));
+    assert!((nemo.emission(a, one) - 0.3).abs() < 1e-15);
+    let c = nemo.state_index("C").unwrap();
+    assert!((nemo.emission(c, one) - 0.6).abs() < 1e-15);
+    // pi = (1, 1-p, 1-p) / (3 - 2p); Pr(1) = pi_A p + pi_C q.
+    let (p, q) = (0.3, 0.6);
+    let z = 3.0 - 2.0 * p;
+    let want_one = (p + (1.0 - p) * q) / z;
+    assert!((word_probability(&nemo, "1") - want_one).abs() < 1e-14);
+    assert_eq!(word_probability(&nemo, "101"), 0.0);
+    assert!(word_probability(&nemo, "010") > 0.01);
+    let sample = nemo.sample(20_000, 3).unwrap();
+    assert!(
+        !sample.windows(3).any(|w| w == [1, 0, 1]),
+        "Nemo never emits 101"
+    );
+    assert!(sample.windows(3).any(|w| w == [0, 1, 0]));
+}

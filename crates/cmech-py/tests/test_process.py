@@ -67,6 +67,20 @@ def test_golden_mean_presentation():
     assert "golden-mean" in repr(p)
 
 
+def test_nemo_uses_the_symbols_of_cmpy():
+    # A -1|p-> A, A -0|1-p-> B, B -0|1-> C, C -1|q-> A, C -0|1-q-> A: after a 1 the machine is in A,
+    # whose 0 leads to B, which must emit 0, so 101 never occurs (010, its mirror image, does).
+    p = cmech.Process.named("nemo", p=0.3, q=0.6)
+    m = p.matrices()
+    a, b, c = (p.states.index(s) for s in "ABC")
+    assert m["1"][a, a] == pytest.approx(0.3) and m["0"][a, b] == pytest.approx(0.7)
+    assert m["0"][b, c] == 1.0
+    assert m["1"][c, a] == pytest.approx(0.6) and m["0"][c, a] == pytest.approx(0.4)
+    x = p.sample(20_000, seed=3)
+    words = {tuple(x[i : i + 3]) for i in range(len(x) - 2)}
+    assert (1, 0, 1) not in words and (0, 1, 0) in words
+
+
 def test_json_round_trip_and_load(tmp_path):
     for name in ALL_NAMES:
         p = cmech.Process.named(name)
