@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, ValueEnum};
-use cmech_core::reconstruct::{CountWindow, Method, ReconstructOptions, Test};
+use cmech_core::reconstruct::{CountWindow, Method, Plan, ReconstructOptions, Request, Test};
 use cmech_io::shard::check_free;
 use cmech_io::{
     are_shards, count_sources, load_shards, write_shard, Format, Hint, ReadOptions, Shard, Source,
@@ -96,18 +96,13 @@ pub struct CountArgs {
     #[command(flatten)]
     read: ReadArgs,
     /// Count for this maximum history length: words of up to the window the method needs
-    /// (L + 1 for cssr).
-    #[arg(
-        short = 'L',
-        long,
-        value_name = "L",
-        default_value_t = 5,
-        conflicts_with = "window"
-    )]
-    max_history: usize,
+    /// (L + 1 for cssr). Default, with no --method: what `cmech reconstruct` needs to select a
+    /// machine.
+    #[arg(short = 'L', long, value_name = "L", conflicts_with = "window")]
+    max_history: Option<usize>,
     /// Reconstruction method the counts are for (it sets the window with --max-history).
-    #[arg(long, default_value = "cssr", value_parser = method_parser())]
-    method: String,
+    #[arg(long, value_parser = method_parser(), conflicts_with = "window")]
+    method: Option<String>,
     /// Count words of up to M symbols (instead of --max-history).
     #[arg(long, value_name = "M")]
     window: Option<usize>,
@@ -146,22 +141,29 @@ pub struct ReconstructArgs {
     inputs: Vec<String>,
     #[command(flatten)]
     read: ReadArgs,
-    /// Maximum history length L.
-    #[arg(short = 'L', long, value_name = "L", default_value_t = 5)]
-    max_history: usize,
-    /// Significance level of the tests that split states.
-    #[arg(long, value_name = "A", default_value_t = 0.001)]
-    alpha: f64,
-    /// The test deciding whether two histories predict alike.
-    #[arg(long, value_enum, default_value = "chi2")]
-    test: TestArg,
-    /// Reconstruction method.
-    #[arg(long, default_value = "cssr", value_parser = method_parser())]
-    method: String,
+    /// Maximum history length L. Alone, it bounds the selection's history lengths; with any of
+    /// --method, --alpha, --test, --future, it is the method's L (default 5).
+    #[arg(short = 'L', long, value_name = "L")]
+    max_history: Option<usize>,
+    /// Significance level of the tests that split states (default 0.001). Giving it turns
+    /// selection off.
+    #[arg(long, value_name = "A")]
+    alpha: Option<f64>,
+    /// The test deciding whether two histories predict alike (default chi2). Giving it turns
+    /// selection off.
+    #[arg(long, value_enum)]
+    test: Option<TestArg>,
+    /// Reconstruction method (default: select among both methods and every history length by
+    /// BIC; with only --alpha, --test or --future: cssr).
+    #[arg(long, value_parser = method_parser())]
+    method: Option<String>,
     /// Length of the futures that define states in the forward method (default: the shortest
     /// with at least 8 words).
     #[arg(long, value_name = "F")]
     future: Option<usize>,
+    /// Print every transition of the machine even when it is large (more than 20 states).
+    #[arg(long)]
+    transitions: bool,
     /// Print the machine and the diagnostics as JSON.
     #[arg(long)]
     json: bool,
@@ -359,7 +361,27 @@ pub(crate) fn write_json_and_dot(
     Ok(())
 }
 
-/// Options of a reconstruction, checked before any data is read.
+/// What the user asked of a reconstruction, each option given or not.
+pub(crate) fn request(
+    method: Option<&str>,
+    max_history: Option<usize>,
+    alpha: Option<f64>,
+    test: Option<TestArg>,
+    future: Option<usize>,
+) -> Result<Request> {
+    Ok(Request {
+        method: method.map(str::parse::<Method>).transpose()?,
+        max_history,
+        alpha,
+        test: test.map(|t| match t {
+            TestArg::Chi2 => Test::ChiSquare,
+            TestArg::Ks => Test::KolmogorovSmirnov,
+        }),
+        future,
+    })
+}
+
+/// Fixed options of a reconstruction, checked before any data is read.
 pub(crate) fn options(
     method: &str,
     max_history: usize,
@@ -367,18 +389,17 @@ pub(crate) fn options(
     test: TestArg,
     future: Option<usize>,
 ) -> Result<ReconstructOptions> {
-    let opts = ReconstructOptions {
-        method: method.parse::<Method>()?,
-        max_history,
-        alpha,
-        test: match test {
-            TestArg::Chi2 => Test::ChiSquare,
-            TestArg::Ks => Test::KolmogorovSmirnov,
-        },
+    let request = request(
+        Some(method),
+        Some(max_history),
+        Some(alpha),
+        Some(test),
         future,
-    };
-    opts.validate()?;
-    Ok(opts)
+    )?;
+    match request.plan()? {
+        Plan::Fixed(opts) => Ok(opts),
+        Plan::Select(_) => unreachable!("a method is given"),
+    }
 }
 
 /// Opens and counts data inputs into a shard, with the progress bar and warnings.
@@ -400,11 +421,9 @@ pub fn count(args: CountArgs) -> Result<()> {
         .transpose()?;
     let window = match args.window {
         Some(w) => CountWindow::Fixed(w),
-        None => CountWindow::For(ReconstructOptions {
-            method: args.method.parse::<Method>()?,
-            max_history: args.max_history,
-            ..ReconstructOptions::default()
-        }),
+        None => CountWindow::For(
+            request(args.method.as_deref(), args.max_history, None, None, None)?.plan()?,
+        ),
     };
     window.validate()?;
     check_free(&args.output, args.force).map_err(io_error)?;
@@ -438,13 +457,14 @@ pub fn merge(args: MergeArgs) -> Result<()> {
 
 pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()> {
     set_threads(args.threads)?;
-    let opts = options(
-        &args.method,
+    let plan = request(
+        args.method.as_deref(),
         args.max_history,
         args.alpha,
         args.test,
         args.future,
-    )?;
+    )?
+    .plan()?;
     // Refuse to clobber before the (possibly long) counting.
     refuse_to_clobber([&args.output, &args.dot].into_iter().flatten(), args.force)?;
     let sources: Vec<Source> = args.inputs.iter().map(|s| Source::from_arg(s)).collect();
@@ -455,10 +475,10 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
         let paths: Vec<PathBuf> = args.inputs.iter().map(PathBuf::from).collect();
         load_shards(&paths).map_err(io_error)?
     } else {
-        count_inputs(&sources, args.read.options(None), &CountWindow::For(opts))?
+        count_inputs(&sources, args.read.options(None), &CountWindow::For(plan))?
     };
     let rec = shard
-        .reconstruct(&args.inputs.join(", "), &opts)
+        .reconstruct(&args.inputs.join(", "), &plan)
         .map_err(io_error)?;
     for w in &rec.diagnostics.warnings {
         warn(w);
@@ -475,7 +495,7 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
         let doc = serde_json::json!({ "machine": machine, "diagnostics": rec.diagnostics });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
-        output::reconstruction_table(out, &rec)?;
+        output::reconstruction_table(out, &rec, args.transitions)?;
     }
     Ok(())
 }

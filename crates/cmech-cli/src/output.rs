@@ -224,11 +224,63 @@ pub fn write_symbols(
 pub fn reconstruction_table(
     out: &mut impl Write,
     rec: &cmech_core::reconstruct::Reconstruction,
+    transitions: bool,
 ) -> Result<()> {
     diagnostics_rows(out, &rec.diagnostics, "h_mu")?;
+    if let Some(sel) = &rec.diagnostics.selection {
+        selection_rows(out, sel)?;
+    }
     let hmm = &rec.machine;
     writeln!(out, "alphabet     {}", hmm.alphabet().join(" "))?;
+    if hmm.num_states() > SUMMARY_STATES && !transitions {
+        writeln!(
+            out,
+            "transitions  {} states: not printed (--transitions prints them; -o writes the machine)",
+            hmm.num_states()
+        )?;
+        return Ok(());
+    }
     stationary_and_transitions(out, hmm)
+}
+
+/// Machines with more states than this print a summary, not every transition, unless asked.
+const SUMMARY_STATES: usize = 20;
+
+/// Every candidate of a selection, the chosen one marked.
+fn selection_rows(out: &mut impl Write, sel: &cmech_core::reconstruct::Selection) -> Result<()> {
+    writeln!(out, "selected     {}", sel.reason)?;
+    writeln!(
+        out,
+        "candidates   {:<8} {:>3} {:>7} {:>6} {:>14} {:>16}",
+        "method", "L", "states", "params", "log-loss", "BIC (bits)"
+    )?;
+    for (i, c) in sel.candidates.iter().enumerate() {
+        let method = c.method.map_or("iid", |m| m.name());
+        let mark = if i == sel.chosen { "*" } else { " " };
+        match &c.failure {
+            Some(why) => writeln!(
+                out,
+                "           {mark} {method:<8} {:>3}  none: {why}",
+                c.max_history
+            )?,
+            None => {
+                let loss = c
+                    .log_loss
+                    .map_or_else(|| "impossible".into(), |l| format!("{l:.6}"));
+                let bic = if c.score.is_finite() {
+                    format!("{:.1}", c.score)
+                } else {
+                    "inf".into()
+                };
+                writeln!(
+                    out,
+                    "           {mark} {method:<8} {:>3} {:>7} {:>6} {loss:>14} {bic:>16}",
+                    c.max_history, c.states, c.parameters
+                )?
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The diagnostics of a reconstruction, `h_label` naming its entropy rate (h_mu of a machine,
@@ -242,13 +294,28 @@ pub fn diagnostics_rows(
         cmech_core::reconstruct::Test::ChiSquare => "chi2",
         cmech_core::reconstruct::Test::KolmogorovSmirnov => "ks",
     };
-    writeln!(
-        out,
-        "method       {} (L = {}, alpha = {}, test {test})",
-        d.method.name(),
-        d.max_history,
-        d.alpha
-    )?;
+    match &d.selection {
+        Some(sel) if sel.candidates[sel.chosen].method.is_none() => writeln!(
+            out,
+            "method       selected by {}: independent symbols (no history)",
+            sel.criterion.to_uppercase()
+        )?,
+        Some(sel) => writeln!(
+            out,
+            "method       selected by {}: {} (L = {}, alpha = {}, test {test})",
+            sel.criterion.to_uppercase(),
+            d.method.name(),
+            d.max_history,
+            d.alpha
+        )?,
+        None => writeln!(
+            out,
+            "method       {} (L = {}, alpha = {}, test {test})",
+            d.method.name(),
+            d.max_history,
+            d.alpha
+        )?,
+    }
     writeln!(
         out,
         "data         {} symbols in {} sequence{}",
@@ -264,16 +331,24 @@ pub fn diagnostics_rows(
     writeln!(out, "recurrent    {:.6} of the histories", d.recurrent_mass)?;
     writeln!(out, "C_mu         {:.9}", d.c_mu)?;
     writeln!(out, "{h_label:<12} {:.9}", d.h_mu)?;
-    let per_symbol = if d.symbols > 0 {
-        d.log_likelihood / d.symbols as f64
+    if d.log_likelihood.is_finite() {
+        let per_symbol = if d.symbols > 0 {
+            d.log_likelihood / d.symbols as f64
+        } else {
+            0.0
+        };
+        writeln!(
+            out,
+            "log-lik      {:.3} bits ({per_symbol:.6} per symbol)",
+            d.log_likelihood
+        )?;
     } else {
-        0.0
-    };
-    writeln!(
-        out,
-        "log-lik      {:.3} bits ({per_symbol:.6} per symbol)",
-        d.log_likelihood
-    )?;
+        writeln!(
+            out,
+            "log-lik      minus infinity: the machine gives {} symbols of the data probability zero",
+            d.impossible
+        )?;
+    }
     let by: Vec<String> = d
         .states_by_history
         .iter()

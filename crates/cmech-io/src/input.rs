@@ -776,7 +776,7 @@ impl<'a> Input<'a> {
         Ok(Shard::new(
             table,
             self.names.clone(),
-            window.max_history(),
+            window.max_history(self.names.len()),
             self.source_infos(),
         ))
     }

@@ -11,7 +11,7 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use cmech_core::counts::CountTable;
-use cmech_core::reconstruct::{reconstruct, ReconstructOptions, Reconstruction};
+use cmech_core::reconstruct::{reconstruct, select, Plan, Reconstruction};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{hinted, input, io as io_err, Hint, Result};
@@ -81,24 +81,32 @@ impl Shard {
 
     /// Reconstructs the epsilon-machine from these counts. Counts too short for `opts` are an
     /// error that `name` names (the shards' paths, say) and that hints at counting again.
-    pub fn reconstruct(&self, name: &str, opts: &ReconstructOptions) -> Result<Reconstruction> {
-        let need = opts.window(self.info.alphabet.len());
-        if self.table.window() < need {
-            return Err(hinted(
-                format!(
-                    "the counts of {name} go up to words of {} symbols, but maximum history {} \
-                     with method {} needs {need}",
-                    self.table.window(),
-                    opts.max_history,
-                    opts.method.name(),
-                ),
-                Hint::CountAgain {
-                    max_history: opts.max_history,
-                    window: need,
-                },
-            ));
+    pub fn reconstruct(&self, name: &str, plan: &Plan) -> Result<Reconstruction> {
+        let k = self.info.alphabet.len();
+        let alphabet = self.info.alphabet.clone();
+        match plan {
+            Plan::Fixed(opts) => {
+                let need = opts.window(k);
+                if self.table.window() < need {
+                    return Err(hinted(
+                        format!(
+                            "the counts of {name} go up to words of {} symbols, but maximum \
+                             history {} with method {} needs {need}",
+                            self.table.window(),
+                            opts.max_history,
+                            opts.method.name(),
+                        ),
+                        Hint::CountAgain {
+                            max_history: opts.max_history,
+                            window: need,
+                        },
+                    ));
+                }
+                Ok(reconstruct(&self.table, alphabet, opts)?)
+            }
+            // Selection takes the counts as they are: the history lengths they reach.
+            Plan::Select(opts) => Ok(select(&self.table, alphabet, opts)?),
         }
-        Ok(reconstruct(&self.table, self.info.alphabet.clone(), opts)?)
     }
 }
 

@@ -21,181 +21,26 @@ use crate::info;
 use crate::presentation::{Edge, Hmm};
 
 mod homogeneity;
+mod options;
+mod score;
+mod select;
 mod transducer;
 use homogeneity::Tester;
 pub use homogeneity::{homogeneity_p_value, Test};
+pub use options::{CountWindow, Method, Plan, ReconstructOptions, Request, DEFAULT_ALPHA};
+pub use score::{parameters, Score};
+pub use select::{Candidate, SelectOptions, Selection, MAX_SELECT_HISTORY, PATIENCE, TIE_BITS};
 pub use transducer::{exercised_part, reconstruct_transducer, TransducerReconstruction};
 
 /// A history (suffix of the past): its length and base-k code, oldest symbol first.
 type History = (usize, u64);
 
-/// The reconstruction algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Method {
-    /// CSSR as published: suffix histories homogenised by next-symbol tests, then determinised.
-    Cssr,
-    /// CSSR's splitting with states tested on futures of several symbols and successors that
-    /// keep their oldest symbol when dropping it would lose synchronisation: recovers processes
-    /// of infinite Markov order (Even, RRXOR) that CSSR splits into spurious states.
-    Forward,
-}
-
-impl Method {
-    /// Every method with its name and a one-line description, for the faces' help.
-    pub const ALL: &'static [(Method, &'static str, &'static str)] = &[
-        (
-            Method::Cssr,
-            "cssr",
-            "causal-state splitting reconstruction (Shalizi & Klinkner 2004)",
-        ),
-        (
-            Method::Forward,
-            "forward",
-            "CSSR with states tested on longer futures and synchronisation-preserving \
-             successors; right for processes of infinite Markov order",
-        ),
-    ];
-
-    pub fn name(self) -> &'static str {
-        Method::ALL.iter().find(|m| m.0 == self).expect("listed").1
-    }
-}
-
-impl std::str::FromStr for Method {
-    type Err = CmechError;
-    fn from_str(s: &str) -> Result<Method> {
-        Method::ALL
-            .iter()
-            .find(|m| m.1 == s)
-            .map(|m| m.0)
-            .ok_or_else(|| {
-                let known: Vec<&str> = Method::ALL.iter().map(|m| m.1).collect();
-                CmechError::InvalidArgument(format!(
-                    "unknown method '{s}' (known: {})",
-                    known.join(", ")
-                ))
-            })
-    }
-}
-
-/// Parameters of a reconstruction.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ReconstructOptions {
-    pub method: Method,
-    pub max_history: usize,
-    pub alpha: f64,
-    pub test: Test,
-    /// Length of the futures whose distributions define states in the forward method
-    /// (`None`: the shortest with at least 8 possible words). CSSR uses next symbols only.
-    pub future: Option<usize>,
-}
-
-impl Default for ReconstructOptions {
-    fn default() -> Self {
-        ReconstructOptions {
-            method: Method::Cssr,
-            max_history: 5,
-            alpha: 0.001,
-            test: Test::ChiSquare,
-            future: None,
-        }
-    }
-}
-
-impl ReconstructOptions {
-    /// The word length a count table of an alphabet of `k` symbols must reach for these options.
-    pub fn window(&self, k: usize) -> usize {
-        match self.method {
-            Method::Cssr => self.max_history + 1,
-            Method::Forward => self.max_history + 1 + self.future_length(k),
-        }
-    }
-
-    /// The future length of the forward method.
-    pub fn future_length(&self, k: usize) -> usize {
-        // Binary data: 3; three symbols: 2; from eight: 1; one symbol has one future of any length.
-        self.future.unwrap_or_else(|| {
-            (1..=3)
-                .find(|&f| k.saturating_pow(f as u32) >= 8)
-                .unwrap_or(1)
-        })
-    }
-
-    /// Checks the parameters on their own, before any data is read: a maximum history length of
-    /// at least 1, a significance level in (0, 1) and, if given, a future length of at least 1.
-    /// [`reconstruct`] checks them too; the faces call this to refuse early.
-    pub fn validate(&self) -> Result<()> {
-        if self.max_history == 0 {
-            return Err(CmechError::InvalidArgument(
-                "the maximum history length must be at least 1 (a history of one symbol)".into(),
-            ));
-        }
-        if !(self.alpha > 0.0 && self.alpha < 1.0) {
-            return Err(CmechError::InvalidArgument(format!(
-                "the significance level {} is not in (0, 1)",
-                self.alpha
-            )));
-        }
-        if self.future == Some(0) {
-            return Err(CmechError::InvalidArgument(
-                "the future length must be at least 1".into(),
-            ));
-        }
-        Ok(())
-    }
-
-    fn fit(&self, counts: &WordTables, l: usize) -> Result<Fit> {
-        let fit = match self.method {
-            Method::Cssr => cssr(counts, l, self),
-            Method::Forward => forward(counts, l, self.future_length(counts.k), self),
-        };
-        match fit {
-            Err(CmechError::Unsupported(m)) if m == NO_RECURRENT_STATE => {
-                Err(history_too_long(counts, l))
-            }
-            fit => fit,
-        }
-    }
-}
-
-/// The longest word to count: a fixed window, or what a reconstruction needs (which depends on the
-/// alphabet size for the forward method).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum CountWindow {
-    /// Words of up to this many symbols.
-    Fixed(usize),
-    /// The window these options need.
-    For(ReconstructOptions),
-}
-
-impl CountWindow {
-    /// Checks the window (at least 2: a history and the symbol after it) or the options.
-    pub fn validate(&self) -> Result<()> {
-        match self {
-            CountWindow::Fixed(w) if *w < 2 => Err(CmechError::InvalidArgument(
-                "the window must be at least 2 (a history and the symbol after it)".into(),
-            )),
-            CountWindow::Fixed(_) => Ok(()),
-            CountWindow::For(opts) => opts.validate(),
-        }
-    }
-
-    /// The window for an alphabet of `k` symbols.
-    pub fn length(&self, k: usize) -> usize {
-        match self {
-            CountWindow::Fixed(w) => *w,
-            CountWindow::For(opts) => opts.window(k),
-        }
-    }
-
-    /// The history length the counts are made for (`None` for a fixed window), as a count
-    /// shard's sidecar records it.
-    pub fn max_history(&self) -> Option<usize> {
-        match self {
-            CountWindow::Fixed(_) => None,
-            CountWindow::For(opts) => Some(opts.max_history),
-        }
+/// Serialises a number that may be infinite (a log-likelihood of impossible data) as JSON's null.
+fn finite_or_null<S: serde::Serializer>(x: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    if x.is_finite() {
+        s.serialize_f64(*x)
+    } else {
+        s.serialize_none()
     }
 }
 
@@ -261,7 +106,7 @@ pub struct Diagnostics {
     pub sequences: u64,
     /// States before transient ones were dropped.
     pub states_total: usize,
-    /// States of the returned machine (its heaviest recurrent class).
+    /// States of the returned machine (its heaviest recurrent class, minimised).
     pub recurrent_states: usize,
     pub transient_states: usize,
     /// Share of the counted histories of length L that fall in the returned machine's states.
@@ -269,15 +114,28 @@ pub struct Diagnostics {
     /// Statistical complexity and entropy rate (bits) of the returned machine.
     pub c_mu: f64,
     pub h_mu: f64,
-    /// Log-likelihood (bits) of the counted windows of length L+1 under the machine's predictions.
+    /// Log-likelihood (bits) of the data under the machine: of every symbol, started from the
+    /// stationary distribution (see [`Score`]); minus infinity (JSON null) when the machine gives
+    /// some observed word probability zero. For a transducer: of the counted outputs given the
+    /// inputs, under the synchronised histories' predictions.
+    #[serde(serialize_with = "finite_or_null")]
     pub log_likelihood: f64,
+    /// Minus the log-likelihood per symbol (bits; `None` for a transducer).
+    pub log_loss: Option<f64>,
+    /// Occurrences of symbols that the machine gives probability zero where they occurred.
+    pub impossible: u64,
     /// (L, recurrent states) for every history length up to the maximum.
     pub states_by_history: Vec<(usize, usize)>,
     /// True when there are more states at L than at L/2: a sign of structure that no finite
     /// history captures, or that needs histories longer than L.
     pub still_growing: bool,
+    /// The entropy rate (bits) estimated from block entropies of the counts alone, on which the
+    /// supported history length rests (for a transducer: the fitted joint entropy rate).
+    pub entropy_rate_estimate: f64,
     /// The longest history the sample supports by the Marton-Shields bound L <= log2 N / h.
     pub supported_history: Option<usize>,
+    /// How the machine was chosen, when the reconstruction selected it.
+    pub selection: Option<Selection>,
     pub warnings: Vec<String>,
 }
 
@@ -288,13 +146,7 @@ pub struct Reconstruction {
     pub diagnostics: Diagnostics,
 }
 
-/// Reconstructs the epsilon-machine of the process whose word counts are in `table`.
-/// `alphabet` names the table's symbols.
-pub fn reconstruct(
-    table: &CountTable,
-    alphabet: Vec<String>,
-    opts: &ReconstructOptions,
-) -> Result<Reconstruction> {
+fn check_alphabet(table: &CountTable, alphabet: &[String]) -> Result<()> {
     if alphabet.len() != table.alphabet_size() {
         return Err(CmechError::InvalidArgument(format!(
             "{} symbol names given for a table of {} symbols",
@@ -302,14 +154,157 @@ pub fn reconstruct(
             table.alphabet_size()
         )));
     }
-    let (fit, states_by_history) = fit_with_history(table, opts, 1)?;
-    let machine = fit.machine(alphabet);
+    Ok(())
+}
+
+/// Complexity and entropy rate of a unifilar machine.
+fn machine_measures(machine: &Hmm) -> Result<(f64, f64)> {
     let pi = machine.stationary_distribution()?;
     let c_mu = info::entropy(pi.iter().copied());
     let h_mu: f64 = (0..machine.num_states())
         .map(|s| pi[s] * info::entropy(machine.edges(s).iter().map(|e| e.p)))
         .sum();
-    let diagnostics = Diagnostics::new(opts, table, &fit, states_by_history, c_mu, h_mu, h_mu);
+    Ok((c_mu, h_mu))
+}
+
+/// Reconstructs the epsilon-machine of the process whose word counts are in `table` with the
+/// given method, history length and test, exactly as asked. `alphabet` names the table's
+/// symbols. The machine is minimised and scored on all the data; one that cannot produce the data
+/// or covers only part of its histories comes with a warning. [`select`] chooses the options.
+pub fn reconstruct(
+    table: &CountTable,
+    alphabet: Vec<String>,
+    opts: &ReconstructOptions,
+) -> Result<Reconstruction> {
+    check_alphabet(table, &alphabet)?;
+    let (fit, states_by_history) = fit_with_history(table, opts, 1)?;
+    let counts = WordTables::new(table, table.window(), 1)?;
+    let machine = fit.machine(alphabet).minimize()?;
+    let (score, _) = score::score_counts(&machine, &counts.by_len, table.end_words())?;
+    let (c_mu, h_mu) = machine_measures(&machine)?;
+    let h_est = estimated_entropy_rate(&counts);
+    let mut diagnostics = Diagnostics::new(opts, table, &fit, states_by_history, c_mu, h_mu, h_est);
+    diagnostics.recurrent_states = machine.num_states();
+    diagnostics.scored(&score);
+    if score.impossible > 0 {
+        diagnostics.warnings.push(format!(
+            "the machine gives probability zero to {} of the {} symbols of the data: it cannot \
+             have produced them (its log-likelihood is minus infinity); without --method, -L and \
+             --alpha cmech selects a machine that can",
+            score.impossible, score.symbols
+        ));
+    } else if fit.recurrent_mass < 0.99 {
+        diagnostics.warnings.push(format!(
+            "the machine's states hold only {:.1}% of the histories of length {}; the rest \
+             were transient or unsynchronised, and the machine may describe only part of the \
+             data",
+            100.0 * fit.recurrent_mass,
+            opts.max_history
+        ));
+    }
+    Ok(Reconstruction {
+        machine,
+        diagnostics,
+    })
+}
+
+/// Reconstructs the epsilon-machine with no options to tune: both methods at every history length
+/// the data support, each machine minimised and scored by BIC on all the data, the smallest of the
+/// best chosen (see the [`select`](self::select) module). The diagnostics list every candidate's score.
+pub fn select(
+    table: &CountTable,
+    alphabet: Vec<String>,
+    opts: &SelectOptions,
+) -> Result<Reconstruction> {
+    check_alphabet(table, &alphabet)?;
+    let (scored, chosen, forward_states) = select::candidates(table, &alphabet, opts)?;
+    let pick = &scored[chosen];
+    let machine = pick
+        .machine
+        .clone()
+        .expect("a chosen candidate has a machine");
+    let score = pick.score.expect("a chosen candidate has a score");
+    let c = &pick.candidate;
+    let counts = WordTables::new(table, table.window(), 1)?;
+    let h_est = estimated_entropy_rate(&counts);
+    let (c_mu, h_mu) = machine_measures(&machine)?;
+    let n = table.symbols();
+    let method = c.method.unwrap_or(Method::Cssr);
+    let states_by_history = match c.method {
+        Some(Method::Cssr) => scored
+            .iter()
+            .filter(|s| s.candidate.method == Some(Method::Cssr))
+            .map(|s| (s.candidate.max_history, s.candidate.states))
+            .collect(),
+        _ => forward_states,
+    };
+    let half = states_by_history
+        .get(states_by_history.len().saturating_sub(1) / 2)
+        .map_or(0, |x| x.1);
+    let still_growing =
+        states_by_history.len() >= 4 && states_by_history.last().is_some_and(|&(_, s)| s > half);
+    let reason = match c.method {
+        None => format!(
+            "no structure beyond the symbols' frequencies: {n} symbols support no machine that \
+             predicts better by more than its {} extra parameters cost (BIC)",
+            scored
+                .iter()
+                .filter(|s| s.candidate.score.is_finite() && s.candidate.method.is_some())
+                .map(|s| s.candidate.parameters)
+                .min()
+                .unwrap_or(0)
+                .saturating_sub(c.parameters)
+        ),
+        Some(m) => format!(
+            "{} at L = {}: the smallest machine within {TIE_BITS} bits of the best BIC among {} \
+             candidates",
+            m.name(),
+            c.max_history,
+            scored.len()
+        ),
+    };
+    let supported = supported_history(n, h_est);
+    let mut warnings = Vec::new();
+    if still_growing {
+        warnings.push(format!(
+            "the number of states keeps growing with the history length ({}): the process may \
+             have no finite epsilon-machine",
+            states_by_history
+                .iter()
+                .map(|(l, s)| format!("L={l}: {s}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let mut diagnostics = Diagnostics {
+        method,
+        max_history: c.max_history,
+        alpha: c.alpha,
+        test: Test::ChiSquare,
+        symbols: n,
+        sequences: table.sequences(),
+        states_total: machine.num_states(),
+        recurrent_states: machine.num_states(),
+        transient_states: 0,
+        recurrent_mass: 1.0,
+        c_mu,
+        h_mu,
+        log_likelihood: score.log_likelihood,
+        log_loss: None,
+        impossible: 0,
+        states_by_history,
+        still_growing,
+        entropy_rate_estimate: h_est,
+        supported_history: supported,
+        selection: Some(Selection {
+            criterion: "bic",
+            chosen,
+            candidates: scored.into_iter().map(|s| s.candidate).collect(),
+            reason,
+        }),
+        warnings,
+    };
+    diagnostics.scored(&score);
     Ok(Reconstruction {
         machine,
         diagnostics,
@@ -429,11 +424,22 @@ impl Diagnostics {
             c_mu,
             h_mu,
             log_likelihood: fit.log_likelihood,
+            log_loss: None,
+            impossible: 0,
             states_by_history,
             still_growing,
+            entropy_rate_estimate: h_histories,
             supported_history,
+            selection: None,
             warnings,
         }
+    }
+
+    /// Takes the log-likelihood from a score of the machine on all the data.
+    fn scored(&mut self, score: &Score) {
+        self.log_likelihood = score.log_likelihood;
+        self.log_loss = Some(score.log_loss());
+        self.impossible = score.impossible;
     }
 }
 
@@ -1090,13 +1096,14 @@ mod tests {
         assert!(e.contains("future length must be at least 1"), "{e}");
         assert!(CountWindow::Fixed(1).validate().is_err());
         assert_eq!(CountWindow::Fixed(7).length(2), 7);
-        assert_eq!(CountWindow::Fixed(7).max_history(), None);
+        assert_eq!(CountWindow::Fixed(7).max_history(2), None);
         let forward = ReconstructOptions {
             method: Method::Forward,
             max_history: 4,
             ..d
         };
-        assert_eq!(CountWindow::For(forward).length(2), 4 + 1 + 3);
-        assert_eq!(CountWindow::For(forward).max_history(), Some(4));
+        let forward = CountWindow::For(Plan::Fixed(forward));
+        assert_eq!(forward.length(2), 4 + 1 + 3);
+        assert_eq!(forward.max_history(2), Some(4));
     }
 }

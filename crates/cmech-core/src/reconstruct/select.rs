@@ -1,0 +1,317 @@
+//! Model selection: the reconstruction a user gets when they give no method, history length or
+//! significance level.
+//!
+//! Both methods are fitted at every history length the counts and the data support, each fit is
+//! minimised, its probabilities re-estimated by maximum likelihood along the data, and scored by
+//! the Bayesian information criterion in bits, `-log2 P(data | machine) + (d / 2) log2 N` (`d`
+//! free probabilities, `N` symbols; [`super::score`] says how the likelihood is computed from
+//! counts). The independent-symbols machine of one state is always a candidate, so some candidate
+//! can always produce the data. Among candidates within [`TIE_BITS`] of the best score, the one
+//! with the fewest states is chosen: the data cannot tell them apart, and the smaller claims less.
+//! BIC is consistent for finite unifilar models (its penalty grows as log N while a real
+//! difference in prediction grows as N), which is what makes the choice right from enough data
+//! with no tuning; the candidates' scores are all reported, so a user sees how sharp it was.
+//!
+//! Counting once at the longest window gives every shorter one, so the cost is that of the fits:
+//! the scan over history lengths stops once [`PATIENCE`] lengths in a row improve on nothing.
+use serde::Serialize;
+
+use crate::counts::CountTable;
+use crate::error::{CmechError, Result};
+use crate::presentation::{Edge, Hmm};
+
+use super::score::{parameters, reestimate, score_counts, Score};
+use super::{estimated_entropy_rate, supported_history, Method, ReconstructOptions, Test};
+use super::{WordTables, DEFAULT_ALPHA};
+
+/// Candidates whose scores differ by less than this (bits) are tied; the smallest machine wins.
+pub const TIE_BITS: f64 = 2.0;
+
+/// History lengths in a row with no better score before the scan stops.
+pub const PATIENCE: usize = 3;
+
+/// The longest history the selection counts for by default (the alphabet may lower it).
+pub const MAX_SELECT_HISTORY: usize = 12;
+
+/// The most word codes a default selection window may span (`k^window`): binary data get
+/// histories up to [`MAX_SELECT_HISTORY`], larger alphabets shorter ones.
+const MAX_SELECT_CODES: f64 = (1u64 << 24) as f64;
+
+/// Rounds of maximum-likelihood re-estimation of each candidate's probabilities.
+const REESTIMATION_ROUNDS: usize = 2;
+
+/// What the selection may consider.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SelectOptions {
+    /// The longest history length tried (`None`: from the alphabet, at most
+    /// [`MAX_SELECT_HISTORY`]).
+    pub max_history: Option<usize>,
+}
+
+impl Default for SelectOptions {
+    fn default() -> Self {
+        SelectOptions { max_history: None }
+    }
+}
+
+impl SelectOptions {
+    /// The longest history length tried for an alphabet of `k` symbols.
+    pub fn longest_history(&self, k: usize) -> usize {
+        self.max_history.unwrap_or_else(|| {
+            let f = forward_options(1).future_length(k);
+            let k = k.max(2) as f64;
+            (1..=MAX_SELECT_HISTORY)
+                .rev()
+                .find(|&l| k.powi((l + 1 + f) as i32) <= MAX_SELECT_CODES)
+                .unwrap_or(1)
+        })
+    }
+
+    /// The word length the counts must reach: that of the forward method at the longest history.
+    pub fn window(&self, k: usize) -> usize {
+        forward_options(self.longest_history(k)).window(k)
+    }
+
+    /// Checks the options before any data is read.
+    pub fn validate(&self) -> Result<()> {
+        if self.max_history == Some(0) {
+            return Err(CmechError::InvalidArgument(
+                "the maximum history length must be at least 1 (a history of one symbol)".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn forward_options(l: usize) -> ReconstructOptions {
+    ReconstructOptions {
+        method: Method::Forward,
+        max_history: l,
+        ..ReconstructOptions::default()
+    }
+}
+
+/// One machine the selection scored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    /// The method (`None`: the independent-symbols machine).
+    pub method: Option<Method>,
+    /// History length (0 for the independent-symbols machine).
+    pub max_history: usize,
+    pub alpha: f64,
+    /// States of the minimised machine.
+    pub states: usize,
+    /// Free probabilities.
+    pub parameters: usize,
+    /// log2-likelihood of all the data (minus infinity: the machine cannot produce it).
+    #[serde(serialize_with = "super::finite_or_null")]
+    pub log_likelihood: f64,
+    /// Minus the log-likelihood per symbol, bits (`None`: impossible data, or no machine).
+    pub log_loss: Option<f64>,
+    /// BIC in bits, smaller is better (infinite when the machine cannot produce the data).
+    #[serde(serialize_with = "super::finite_or_null")]
+    pub score: f64,
+    /// Why the method gave no machine at this length, if it gave none.
+    pub failure: Option<String>,
+}
+
+/// How the returned machine was chosen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Selection {
+    /// The criterion: "bic".
+    pub criterion: &'static str,
+    /// Index of the chosen candidate.
+    pub chosen: usize,
+    /// Every candidate, in the order they were fitted.
+    pub candidates: Vec<Candidate>,
+    /// The choice in words.
+    pub reason: String,
+}
+
+/// A scored candidate with its machine.
+pub(crate) struct Scored {
+    pub(crate) candidate: Candidate,
+    pub(crate) machine: Option<Hmm>,
+    pub(crate) score: Option<Score>,
+}
+
+/// BIC in bits.
+fn bic(log_likelihood: f64, parameters: usize, symbols: u64) -> f64 {
+    -log_likelihood + 0.5 * parameters as f64 * (symbols.max(2) as f64).log2()
+}
+
+/// Minimises `machine`, re-estimates its probabilities by maximum likelihood on the counts and
+/// scores it.
+pub(crate) fn polish(
+    machine: &Hmm,
+    counts: &WordTables,
+    table: &CountTable,
+) -> Result<(Hmm, Score)> {
+    let mut m = machine.minimize()?;
+    let ends = table.end_words();
+    let (mut score, mut tallies) = score_counts(&m, &counts.by_len, ends)?;
+    for _ in 0..REESTIMATION_ROUNDS {
+        if !score.log_likelihood.is_finite() {
+            break;
+        }
+        let next = reestimate(&m, &tallies).minimize()?;
+        let (s, t) = score_counts(&next, &counts.by_len, ends)?;
+        if s.log_likelihood < score.log_likelihood {
+            break;
+        }
+        m = next;
+        score = s;
+        tallies = t;
+    }
+    Ok((m, score))
+}
+
+/// The one-state machine emitting each symbol with its frequency.
+fn independent_symbols(counts: &WordTables, alphabet: &[String]) -> Hmm {
+    let ones = &counts.by_len[0];
+    let total = ones.total().max(1) as f64;
+    let edges = vec![ones
+        .iter()
+        .map(|(x, c)| Edge {
+            symbol: x as usize,
+            to: 0,
+            p: c as f64 / total,
+        })
+        .collect()];
+    Hmm::from_parts(
+        "reconstructed".into(),
+        alphabet.to_vec(),
+        vec!["S0".into()],
+        edges,
+    )
+}
+
+/// Fits and scores every candidate, and picks one. Returns the candidates (machines included)
+/// and the index of the chosen one.
+pub(crate) fn candidates(
+    table: &CountTable,
+    alphabet: &[String],
+    opts: &SelectOptions,
+) -> Result<(Vec<Scored>, usize, Vec<(usize, usize)>)> {
+    opts.validate()?;
+    let k = table.alphabet_size();
+    let window = table.window();
+    if window < 2 {
+        return Err(CmechError::InvalidArgument(
+            "the counts go up to words of one symbol: nothing to learn transitions from".into(),
+        ));
+    }
+    let counts = WordTables::new(table, window, 1)?;
+    let n = table.symbols();
+    let bound = supported_history(n, estimated_entropy_rate(&counts));
+    let mut scored: Vec<Scored> = Vec::new();
+    let push = |scored: &mut Vec<Scored>,
+                method: Option<Method>,
+                l: usize,
+                fit: Result<Hmm>|
+     -> Result<()> {
+        let alpha = if method.is_some() { DEFAULT_ALPHA } else { 0.0 };
+        let entry = match fit.and_then(|m| polish(&m, &counts, table)) {
+            Ok((machine, score)) => {
+                let d = parameters(&machine);
+                Scored {
+                    candidate: Candidate {
+                        method,
+                        max_history: l,
+                        alpha,
+                        states: machine.num_states(),
+                        parameters: d,
+                        log_likelihood: score.log_likelihood,
+                        log_loss: score.log_likelihood.is_finite().then(|| score.log_loss()),
+                        score: bic(score.log_likelihood, d, score.symbols),
+                        failure: None,
+                    },
+                    machine: Some(machine),
+                    score: Some(score),
+                }
+            }
+            Err(e @ (CmechError::InvalidArgument(_) | CmechError::Unsupported(_))) => Scored {
+                candidate: Candidate {
+                    method,
+                    max_history: l,
+                    alpha,
+                    states: 0,
+                    parameters: 0,
+                    log_likelihood: f64::NEG_INFINITY,
+                    log_loss: None,
+                    score: f64::INFINITY,
+                    failure: Some(e.to_string()),
+                },
+                machine: None,
+                score: None,
+            },
+            Err(e) => return Err(e),
+        };
+        scored.push(entry);
+        Ok(())
+    };
+    push(
+        &mut scored,
+        None,
+        0,
+        Ok(independent_symbols(&counts, alphabet)),
+    )?;
+    let mut best = scored[0].candidate.score;
+    let mut stale = 0;
+    let mut forward_states = Vec::new();
+    let longest = opts.longest_history(k).min(window - 1);
+    for l in 1..=longest {
+        if bound.is_some_and(|b| l > b) {
+            break;
+        }
+        let before = best;
+        for method in [Method::Cssr, Method::Forward] {
+            let o = ReconstructOptions {
+                method,
+                max_history: l,
+                alpha: DEFAULT_ALPHA,
+                test: Test::ChiSquare,
+                future: None,
+            };
+            if o.window(k) > window {
+                continue;
+            }
+            let fit = o.fit(&counts, l).map(|f| f.machine(alphabet.to_vec()));
+            push(&mut scored, Some(method), l, fit)?;
+            let c = &scored.last().expect("pushed").candidate;
+            if method == Method::Forward {
+                forward_states.push((l, c.states));
+            }
+            best = best.min(c.score);
+        }
+        stale = if best < before { 0 } else { stale + 1 };
+        if stale >= PATIENCE {
+            break;
+        }
+    }
+    let chosen = choose(&scored)?;
+    Ok((scored, chosen, forward_states))
+}
+
+/// The smallest machine among those within [`TIE_BITS`] of the best score (fewest states, then
+/// parameters, then the shortest history).
+fn choose(scored: &[Scored]) -> Result<usize> {
+    let best = scored
+        .iter()
+        .map(|s| s.candidate.score)
+        .fold(f64::INFINITY, f64::min);
+    if !best.is_finite() {
+        return Err(CmechError::Unsupported(
+            "no candidate machine can produce the data".into(),
+        ));
+    }
+    Ok((0..scored.len())
+        .filter(|&i| scored[i].candidate.score <= best + TIE_BITS)
+        .min_by(|&a, &b| {
+            let (x, y) = (&scored[a].candidate, &scored[b].candidate);
+            (x.states, x.parameters, x.max_history)
+                .cmp(&(y.states, y.parameters, y.max_history))
+                .then(x.score.total_cmp(&y.score))
+        })
+        .expect("the best is within the tie"))
+}
