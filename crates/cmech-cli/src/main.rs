@@ -56,7 +56,8 @@ enum Command {
         cmech measures machine.json --block-length 20\n\n\
         Each value says how it was obtained: 'exact' (closed form or an exact linear solve on the\n\
         epsilon-machine), 'approached' (a limit evaluated to the stated depth; bounds where known),\n\
-        'infinite', or 'unknown'. Processes without a finite epsilon-machine (mess3, sns) are approached.")]
+        'infinite', or 'unknown'. Processes without a finite epsilon-machine (mess3, sns) are approached,\n\
+        except what theory gives in closed form: the C_mu of sns is exact, its Markov order infinite.")]
     Measures(MeasuresArgs),
     /// Reconstruct the epsilon-machine of a process from data (or count shards): CSSR and more.
     #[command(after_help = data::RECONSTRUCT_HELP)]

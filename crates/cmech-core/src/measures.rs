@@ -5,7 +5,8 @@
 //! as linear systems), `chi` and the cryptic order from the time-reversed epsilon-machine, the Markov
 //! order from how the supports of beliefs evolve. Without a finite epsilon-machine (Mess3, SNS) the
 //! values are approached from block-entropy convergence to a stated depth, with bounds where theory
-//! gives them.
+//! gives them, except those that theory gives in closed form for the presentation's family
+//! ([`closed_form`]: C_mu and the Markov order of the simple nonunifilar source).
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -20,6 +21,8 @@ use crate::mixed_state::{
     MixedStatePresentation,
 };
 use crate::presentation::{Edge, Hmm};
+
+pub mod closed_form;
 
 /// How far a value can be trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -192,15 +195,22 @@ pub fn measures(hmm: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
             "max_depth and belief_budget must be at least 1".into(),
         ));
     }
-    let mut m = match hmm.minimize() {
-        Ok(eps) => exact_measures(&eps, opts)?,
-        // Nonunifilar with no finite epsilon-machine found: everything is approached on the presentation.
-        Err(CmechError::Unsupported(_))
-            if !hmm.is_unifilar() && hmm.recurrent_classes().len() == 1 =>
-        {
-            approached_measures(hmm, opts)?
-        }
-        Err(e) => return Err(e),
+    let mut m = match closed_form::known_forms(hmm) {
+        // A family known to have infinitely many causal states: a finite machine from `minimize`
+        // would be an artefact of snapping and identifying nearly equal beliefs (for SNS with
+        // p < q it closes, off by 1e-5 bits in C_mu), so the known forms and approaches it is.
+        Some(known) => approached_measures(hmm, opts, Some(known))?,
+        None => match hmm.minimize() {
+            Ok(eps) => exact_measures(&eps, opts)?,
+            // Nonunifilar with no finite epsilon-machine found: everything is approached on the
+            // presentation.
+            Err(CmechError::Unsupported(_))
+                if !hmm.is_unifilar() && hmm.recurrent_classes().len() == 1 =>
+            {
+                approached_measures(hmm, opts, None)?
+            }
+            Err(e) => return Err(e),
+        },
     };
     m.process = hmm.name().to_string();
     m.presentation_states = hmm.num_states();
@@ -610,8 +620,13 @@ fn order_from_supports(eps: &Hmm, done: impl Fn(&BTreeSet<Vec<usize>>) -> bool) 
 }
 
 /// Measures of a nonunifilar presentation whose epsilon-machine is not finite (or too large):
-/// everything is approached through the beliefs over the presentation's own states.
-fn approached_measures(hmm: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
+/// everything is approached through the beliefs over the presentation's own states, except what
+/// `known` (the closed forms of the presentation's family, if any) gives.
+fn approached_measures(
+    hmm: &Hmm,
+    opts: &MeasureOptions,
+    known: Option<closed_form::KnownForms>,
+) -> Result<Measures> {
     let pi = hmm.stationary_distribution()?;
     let depth = opts.max_depth.max(opts.block_length);
     let upper = level_statistics(hmm, &[(1.0, pi.clone())], depth, opts.belief_budget);
@@ -705,6 +720,28 @@ fn approached_measures(hmm: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
         "no finite epsilon-machine found: the mixed states did not close within \
          {MAX_DETERMINIZED_STATES} beliefs"
     );
+    let statistical_complexity = match &known {
+        Some(k) => k.statistical_complexity.clone(),
+        None => Quantity::without_value(Status::Unknown, no_machine.clone()),
+    };
+    let crypticity = match (statistical_complexity.value, excess_entropy.value) {
+        (Some(c), Some(e)) => Quantity {
+            value: Some((c - e).max(0.0)),
+            method: format!(
+                "C_mu ({}) - E (approached)",
+                match statistical_complexity.status {
+                    Status::Exact => "exact",
+                    _ => "approached",
+                }
+            ),
+            bounds: None,
+            ..excess_entropy.clone()
+        },
+        _ => Quantity::without_value(Status::Unknown, no_machine.clone()),
+    };
+    let markov_order = known
+        .and_then(|k| k.markov_order)
+        .unwrap_or_else(|| Order::new(None, Status::Unknown, no_machine.clone()));
     Ok(Measures {
         process: String::new(),
         presentation_states: 0,
@@ -712,11 +749,11 @@ fn approached_measures(hmm: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
         epsilon_machine_states: None,
         entropy_rate,
         excess_entropy,
-        statistical_complexity: Quantity::without_value(Status::Unknown, no_machine.clone()),
-        crypticity: Quantity::without_value(Status::Unknown, no_machine.clone()),
+        statistical_complexity,
+        crypticity,
         transient_information,
         synchronization_information,
-        markov_order: Order::new(None, Status::Unknown, no_machine.clone()),
+        markov_order,
         cryptic_order: Order::new(None, Status::Unknown, no_machine),
         block_entropies,
         block_entropies_exact,

@@ -61,6 +61,9 @@ def test_infinite_and_unknown_are_python_values(issue_measures):
     d = even.to_dict()
     assert d["markov_order"]["value"] is None and d["markov_order"]["status"] == "infinite"
     sns = cmech.Process.named("sns").measures()
+    # Infinitely many causal states, but C_mu is an exactly summed series (issue 13).
+    assert sns.status["C_mu"] == "exact" and sns.C_mu == pytest.approx(2.7114687, abs=5e-8)
+    assert sns.markov_order == math.inf and sns.status["markov_order"] == "infinite"
     for key in ("h_mu", "E", "C_mu", "chi", "T", "S", "markov_order", "cryptic_order"):
         v = getattr(sns, key)
         status = sns.status[key]
