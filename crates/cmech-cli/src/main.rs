@@ -14,8 +14,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use cmech_core::maps::{LogisticMap, LOGISTIC_MAP};
+use cmech_core::maps::Logistic;
 use cmech_core::measures::MeasureOptions;
+use cmech_core::named::{named_source, NamedSource};
 use cmech_core::{named, Hmm, Sampler, Start};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -47,8 +48,9 @@ enum Command {
         cmech sample logistic-map --param r=3.7 -n 1000000 --seed 1 -o logistic.txt\n\n\
         Symbols that are single characters are written one after another with a final newline;\n\
         longer symbol names are written separated by spaces. The same seed gives the same sequence.\n\
-        logistic-map is the symbolic logistic map x' = r x (1 - x), 1 when x > 1/2 (r in (0, 4],\n\
-        default 4; x0 drawn from the seed, 10,000 iterates dropped): data, not a presentation.")]
+        logistic-map is the symbolic logistic map x' = r x (1 - x), 1 when x > cut (r in (0, 4],\n\
+        default 4; cut default 1/2; x0 drawn from the seed, 10,000 iterates dropped): a source of\n\
+        symbols without a presentation, listed with the others by `cmech process list`.")]
     Sample(SampleArgs),
     /// Exact information measures of a process (h_mu, E, C_mu, chi, T, S, Markov and cryptic orders).
     #[command(after_help = "Examples:\n  cmech measures golden-mean\n  \
@@ -286,10 +288,17 @@ pub(crate) fn file_or_named<T>(
 }
 
 fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
-    if args.source.process == LOGISTIC_MAP {
-        return sample_logistic(&args, stdout);
-    }
-    let hmm = load(&args.source)?;
+    let source = file_or_named(
+        &args.source.process,
+        &args.source.params,
+        ("presentation", "processes"),
+        |text| Hmm::from_json(text).map(NamedSource::Presentation),
+        named_source,
+    )?;
+    let hmm = match source {
+        NamedSource::Presentation(hmm) => hmm,
+        NamedSource::LogisticMap(map) => return sample_logistic(map, &args, stdout),
+    };
     let start = match &args.start {
         None => Start::Stationary,
         Some(s) => Start::State(hmm.state_index(s).with_context(|| {
@@ -308,20 +317,25 @@ fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
         }
         None => stdout,
     };
-    let progress = (args.length >= 50_000_000 && io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::new(args.length);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {percent}% {per_sec} eta {eta}")
-                .expect("valid template"),
-        );
-        bar
-    });
+    let progress = progress_bar(args.length);
     output::write_symbols(out, &hmm, sampler, args.length, progress.as_ref())?;
     out.flush()?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
     Ok(())
+}
+
+/// A progress bar on a terminal for a long sample of `length` symbols.
+fn progress_bar(length: u64) -> Option<ProgressBar> {
+    (length >= 50_000_000 && io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(length);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {percent}% {per_sec} eta {eta}")
+                .expect("valid template"),
+        );
+        bar
+    })
 }
 
 /// Creates an output file, refusing to replace what the user already has unless `force`.
@@ -333,22 +347,11 @@ fn create_output(path: &Path, force: bool) -> Result<BufWriter<std::fs::File>> {
 }
 
 /// Symbols of the logistic map, written as '0' and '1' with a final newline.
-fn sample_logistic(args: &SampleArgs, stdout: &mut impl Write) -> Result<()> {
-    let mut r = 4.0;
-    for kv in &args.source.params {
-        match kv.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
-            Some(("r", v)) => {
-                r = v
-                    .parse()
-                    .with_context(|| format!("--param r={v}: not a number"))?
-            }
-            _ => bail!("the logistic map takes one parameter, r (as --param r=3.7), not '{kv}'"),
-        }
-    }
+fn sample_logistic(map: Logistic, args: &SampleArgs, stdout: &mut impl Write) -> Result<()> {
     if args.start.is_some() {
         bail!("--start applies to hidden Markov models, not to the logistic map");
     }
-    let map = LogisticMap::new(r, args.seed)?;
+    let map = map.symbols(args.seed)?;
     let mut file;
     let out: &mut dyn Write = match &args.output {
         Some(path) => {
@@ -357,6 +360,7 @@ fn sample_logistic(args: &SampleArgs, stdout: &mut impl Write) -> Result<()> {
         }
         None => stdout,
     };
+    let progress = progress_bar(args.length);
     let mut buf = Vec::with_capacity(1 << 16);
     let mut left = args.length;
     let mut map = map.map(|x| b'0' + x);
@@ -366,8 +370,14 @@ fn sample_logistic(args: &SampleArgs, stdout: &mut impl Write) -> Result<()> {
         buf.extend(map.by_ref().take(n));
         out.write_all(&buf)?;
         left -= n as u64;
+        if let Some(bar) = &progress {
+            bar.inc(n as u64);
+        }
     }
     out.write_all(b"\n")?;
     out.flush()?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
     Ok(())
 }

@@ -108,8 +108,16 @@ fn dot_and_list() {
         "nemo",
         "sns",
         "mess3",
+        "logistic-map",
     ] {
         assert!(names.contains(&n), "{n} missing");
+    }
+    for p in list.as_array().unwrap() {
+        assert!(
+            !p["summary"].as_str().unwrap().is_empty()
+                && !p["reference"].as_str().unwrap().is_empty(),
+            "{p}"
+        );
     }
 }
 
@@ -272,5 +280,119 @@ fn logistic_map_symbols_follow_its_orbit() {
         let (code, err) = fails(&["sample", "logistic-map", bad[0], bad[1], "-n", "5"]);
         assert_eq!(code, 1, "{err}");
         assert!(err.contains("r"), "{err}");
+    }
+}
+
+/// The symbolic logistic map is listed like every other named source, with r and its
+/// symbolisation (cut), and samples like them: parameters by -p, the same checks on them, a file.
+#[test]
+fn the_logistic_map_is_listed_and_sampled_like_the_other_named_sources() {
+    let out = cmech().args(["process", "list"]).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("logistic-map "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("r=4 cut=0.5"), "{line}");
+    let out = cmech()
+        .args(["process", "list", "--json"])
+        .assert()
+        .success();
+    let list: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let entry = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "logistic-map")
+        .unwrap();
+    assert_eq!(entry["params"][0]["name"], "r");
+    assert_eq!(entry["params"][1]["name"], "cut");
+    assert!(entry["reference"]
+        .as_str()
+        .unwrap()
+        .contains("Crutchfield & Young"));
+
+    // r = 3.83 has the period-3 orbit 0.957, 0.156, 0.505: cut at 0.6, one 1 per period.
+    let run = |args: &[&str]| {
+        let out = cmech().args(args).assert().success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    let text = run(&[
+        "sample",
+        "logistic-map",
+        "-p",
+        "r=3.83",
+        "-p",
+        "cut=0.6",
+        "-n",
+        "300",
+        "--seed",
+        "4",
+    ]);
+    let s = text.trim_end();
+    assert_eq!(s.len(), 300);
+    assert_eq!(s[..3].matches('1').count(), 1, "{s}");
+    assert!(s.as_bytes().chunks(3).all(|c| c == &s.as_bytes()[..3]));
+    // Defaults r = 4, cut = 1/2: a fair coin, the same for the same seed, to a file as well.
+    let a = run(&["sample", "logistic-map", "-n", "20000", "--seed", "9"]);
+    assert_eq!(
+        a,
+        run(&[
+            "sample",
+            "logistic-map",
+            "-p",
+            "r=4",
+            "-n",
+            "20000",
+            "--seed",
+            "9"
+        ])
+    );
+    assert_ne!(
+        a,
+        run(&["sample", "logistic-map", "-n", "20000", "--seed", "10"])
+    );
+    let ones = a.trim_end().matches('1').count() as f64 / 20000.0;
+    assert!((ones - 0.5).abs() < 0.02, "{ones}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("logistic.txt");
+    let p = path.to_str().unwrap();
+    run(&[
+        "sample",
+        "logistic-map",
+        "-n",
+        "20000",
+        "--seed",
+        "9",
+        "-o",
+        p,
+    ]);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), a);
+
+    for (args, needle) in [
+        (
+            vec!["sample", "logistic-map", "-p", "cut=1", "-n", "5"],
+            "cut",
+        ),
+        (
+            vec!["sample", "logistic-map", "-p", "r=0", "-n", "5"],
+            "(0, 4]",
+        ),
+        (
+            vec!["sample", "logistic-map", "--start", "A", "-n", "5"],
+            "--start",
+        ),
+        (
+            vec!["measures", "logistic-map"],
+            "cmech sample logistic-map",
+        ),
+        (
+            vec!["process", "show", "logistic-map"],
+            "no finite presentation",
+        ),
+    ] {
+        let (code, err) = fails(&args);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
     }
 }

@@ -12,27 +12,56 @@ pub const LOGISTIC_MAP: &str = "logistic-map";
 /// Iterations discarded before recording, so the orbit has settled on its attractor.
 pub const LOGISTIC_TRANSIENT: usize = 10_000;
 
-/// The symbols of the logistic map x' = r x (1 - x): 1 when x > 1/2, else 0, without end.
-/// At r = 4 the partition at 1/2 is generating and the symbols are a fair coin; in a periodic
-/// window they repeat with the period of the attracting orbit.
+/// The logistic map as a named source ([`crate::named::named_source`]): its parameter and its
+/// symbolisation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Logistic {
+    /// x' = r x (1 - x), r in (0, 4].
+    pub r: f64,
+    /// Symbol 1 when x > cut, else 0; cut in (0, 1). The critical point 1/2 gives the generating
+    /// partition.
+    pub cut: f64,
+}
+
+impl Logistic {
+    /// The symbols of the orbit drawn with `seed` (see [`LogisticMap::with_cut`]).
+    pub fn symbols(&self, seed: u64) -> Result<LogisticMap> {
+        LogisticMap::with_cut(self.r, self.cut, seed)
+    }
+}
+
+/// The symbols of the logistic map x' = r x (1 - x): 1 when x > cut (1/2 unless given), else 0,
+/// without end. At r = 4 the partition at 1/2 is generating and the symbols are a fair coin; in a
+/// periodic window they repeat with the period of the attracting orbit.
 pub struct LogisticMap {
     r: f64,
+    cut: f64,
     x: f64,
     rng: ChaCha8Rng,
 }
 
 impl LogisticMap {
     /// The orbit from x0 drawn uniformly from (0, 1) with `seed`, its first
-    /// [`LOGISTIC_TRANSIENT`] iterates dropped.
+    /// [`LOGISTIC_TRANSIENT`] iterates dropped, symbolised at the critical point 1/2.
     pub fn new(r: f64, seed: u64) -> Result<LogisticMap> {
+        LogisticMap::with_cut(r, 0.5, seed)
+    }
+
+    /// As [`LogisticMap::new`], with symbol 1 when x > `cut`.
+    pub fn with_cut(r: f64, cut: f64, seed: u64) -> Result<LogisticMap> {
         if !(r > 0.0 && r <= 4.0) {
             return Err(CmechError::InvalidArgument(format!(
                 "the logistic map parameter r = {r} must be in (0, 4]"
             )));
         }
+        if !(cut > 0.0 && cut < 1.0) {
+            return Err(CmechError::InvalidArgument(format!(
+                "the logistic map's cut = {cut} must be in (0, 1)"
+            )));
+        }
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let x = unit(&mut rng);
-        let mut map = LogisticMap { r, x, rng };
+        let mut map = LogisticMap { r, cut, x, rng };
         map.by_ref().take(LOGISTIC_TRANSIENT).for_each(drop);
         Ok(map)
     }
@@ -52,7 +81,7 @@ impl Iterator for LogisticMap {
         if self.x <= 0.0 || self.x >= 1.0 {
             self.x = unit(&mut self.rng);
         }
-        Some(u8::from(self.x > 0.5))
+        Some(u8::from(self.x > self.cut))
     }
 }
 

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::{CmechError, Result};
+use crate::maps::{Logistic, LOGISTIC_MAP, LOGISTIC_TRANSIENT};
 use crate::presentation::Hmm;
 
 /// One parameter of a named process.
@@ -13,14 +14,39 @@ pub struct ParamSpec {
     pub help: &'static str,
 }
 
-/// A named process: how to build its presentation from parameters.
+/// A named process: how to build its presentation, or the source of its symbols, from parameters.
 pub struct NamedProcess {
     pub name: &'static str,
     pub summary: &'static str,
     /// Where the definition comes from.
     pub reference: &'static str,
     pub params: &'static [ParamSpec],
-    build: fn(&Params) -> Result<Hmm>,
+    build: Build,
+}
+
+/// How a named process is built.
+enum Build {
+    /// A hidden Markov model presents it.
+    Presentation(fn(&Params) -> Result<Hmm>),
+    /// A source of symbols that no finite hidden Markov model presents in general (the symbolic
+    /// dynamics of a map): its symbols can be sampled, its structure reconstructed from them.
+    Source(fn(&Params) -> Result<NamedSource>),
+}
+
+impl NamedProcess {
+    /// Whether a hidden Markov model presents the process (so [`named`] builds it); the others are
+    /// sources of symbols, built by [`named_source`].
+    pub fn has_presentation(&self) -> bool {
+        matches!(self.build, Build::Presentation(_))
+    }
+}
+
+/// What a named process gives: a presentation, or a source of symbols without one.
+#[derive(Debug, Clone)]
+pub enum NamedSource {
+    Presentation(Hmm),
+    /// The symbolic logistic map.
+    LogisticMap(Logistic),
 }
 
 /// Parameter values by name, as given by a user (text), checked by the process that reads them.
@@ -83,17 +109,17 @@ pub static PROCESSES: &[NamedProcess] = &[
                     h_mu = H_b(p) (Cover & Thomas, Elements of Information Theory, 2nd ed. (2006), \
                     Sec. 2.1), C_mu = E = 0",
         params: &[ParamSpec { name: "p", default: "0.5", help: "probability of emitting 1" }],
-        build: |ps| {
+        build: Build::Presentation(|ps| {
             let p = ps.probability("p")?;
             machine("biased-coin", &["0", "1"], &["A"], &[("A", "1", "A", p), ("A", "0", "A", 1.0 - p)])
-        },
+        }),
     },
     NamedProcess {
         name: "golden-mean",
         summary: "no two consecutive 0s: A -1|p-> A, A -0|1-p-> B, B -1|1-> A",
         reference: "Crutchfield & Feldman, Chaos 13, 25 (2003)",
         params: &[ParamSpec { help: "probability of emitting 1 from A", ..P_HALF }],
-        build: |ps| {
+        build: Build::Presentation(|ps| {
             let p = ps.probability("p")?;
             machine(
                 "golden-mean",
@@ -101,14 +127,14 @@ pub static PROCESSES: &[NamedProcess] = &[
                 &["A", "B"],
                 &[("A", "1", "A", p), ("A", "0", "B", 1.0 - p), ("B", "1", "A", 1.0)],
             )
-        },
+        }),
     },
     NamedProcess {
         name: "even",
         summary: "1s come in blocks of even length: A -0|p-> A, A -1|1-p-> B, B -1|1-> A",
         reference: "Crutchfield & Feldman, Chaos 13, 25 (2003)",
         params: &[ParamSpec { help: "probability of emitting 0 from A", ..P_HALF }],
-        build: |ps| {
+        build: Build::Presentation(|ps| {
             let p = ps.probability("p")?;
             machine(
                 "even",
@@ -116,7 +142,7 @@ pub static PROCESSES: &[NamedProcess] = &[
                 &["A", "B"],
                 &[("A", "0", "A", p), ("A", "1", "B", 1.0 - p), ("B", "1", "A", 1.0)],
             )
-        },
+        }),
     },
     NamedProcess {
         name: "period",
@@ -127,10 +153,10 @@ pub static PROCESSES: &[NamedProcess] = &[
             default: "001",
             help: "the repeated word: one character per symbol, or comma-separated symbols",
         }],
-        build: |ps| {
+        build: Build::Presentation(|ps| {
             let word = ps.word("word")?;
             periodic("period", &word, 0.0)
-        },
+        }),
     },
     NamedProcess {
         name: "noisy-period",
@@ -141,11 +167,11 @@ pub static PROCESSES: &[NamedProcess] = &[
             ParamSpec { name: "word", default: "01", help: "the underlying periodic word" },
             ParamSpec { name: "eps", default: "0.1", help: "probability of a substituted symbol" },
         ],
-        build: |ps| {
+        build: Build::Presentation(|ps| {
             let word = ps.word("word")?;
             let eps = ps.probability("eps")?;
             periodic("noisy-period", &word, eps)
-        },
+        }),
     },
     NamedProcess {
         name: "rrxor",
@@ -155,7 +181,7 @@ pub static PROCESSES: &[NamedProcess] = &[
             ParamSpec { name: "p1", default: "0.5", help: "probability that the first random bit is 0" },
             ParamSpec { name: "p2", default: "0.5", help: "probability that the second random bit is 0" },
         ],
-        build: |ps| {
+        build: Build::Presentation(|ps| {
             let (p1, p2) = (ps.probability("p1")?, ps.probability("p2")?);
             machine(
                 "rrxor",
@@ -172,21 +198,21 @@ pub static PROCESSES: &[NamedProcess] = &[
                     ("F", "0", "S", 1.0),
                 ],
             )
-        },
+        }),
     },
     NamedProcess {
         name: "z1r",
         summary: "zero, one, random: the word 01 then a fair bit, repeated",
         reference: "Z1R, Mahoney, Ellison & Crutchfield, J. Phys. A 42, 362002 (2009)",
         params: &[],
-        build: |_| {
+        build: Build::Presentation(|_| {
             machine(
                 "z1r",
                 &["0", "1"],
                 &["Z", "O", "R"],
                 &[("Z", "0", "O", 1.0), ("O", "1", "R", 1.0), ("R", "0", "Z", 0.5), ("R", "1", "Z", 0.5)],
             )
-        },
+        }),
     },
     NamedProcess {
         name: "nemo",
@@ -199,7 +225,7 @@ pub static PROCESSES: &[NamedProcess] = &[
             ParamSpec { name: "p", default: "0.5", help: "probability of A -1-> A" },
             ParamSpec { name: "q", default: "0.5", help: "probability of C -1-> A" },
         ],
-        build: |ps| {
+        build: Build::Presentation(|ps| {
             let (p, q) = (ps.probability("p")?, ps.probability("q")?);
             machine(
                 "nemo",
@@ -213,7 +239,7 @@ pub static PROCESSES: &[NamedProcess] = &[
                     ("C", "0", "A", 1.0 - q),
                 ],
             )
-        },
+        }),
     },
     NamedProcess {
         name: "sns",
@@ -223,7 +249,7 @@ pub static PROCESSES: &[NamedProcess] = &[
             ParamSpec { name: "p", default: "0.5", help: "probability of A -1-> A" },
             ParamSpec { name: "q", default: "0.5", help: "probability of B -1-> B" },
         ],
-        build: |ps| {
+        build: Build::Presentation(|ps| {
             let (p, q) = (ps.probability("p")?, ps.probability("q")?);
             machine(
                 "sns",
@@ -231,7 +257,7 @@ pub static PROCESSES: &[NamedProcess] = &[
                 &["A", "B"],
                 &[("A", "1", "A", p), ("A", "1", "B", 1.0 - p), ("B", "1", "B", q), ("B", "0", "A", 1.0 - q)],
             )
-        },
+        }),
     },
     NamedProcess {
         name: "mess3",
@@ -242,7 +268,7 @@ pub static PROCESSES: &[NamedProcess] = &[
             ParamSpec { name: "x", default: "0.05", help: "probability mass of each state switch, in [0, 1/2]" },
             ParamSpec { name: "alpha", default: "0.85", help: "probability of emitting the symbol of the destination state" },
         ],
-        build: |ps| {
+        build: Build::Presentation(|ps| {
             let x = ps.number("x", 0.0, 0.5)?;
             let alpha = ps.probability("alpha")?;
             let (b, y) = ((1.0 - alpha) / 2.0, 1.0 - 2.0 * x);
@@ -258,9 +284,42 @@ pub static PROCESSES: &[NamedProcess] = &[
                 }
             }
             machine("mess3", &names, &names, &ts)
-        },
+        }),
+    },
+    NamedProcess {
+        name: LOGISTIC_MAP,
+        summary: "symbolic logistic map x' = r x (1 - x): 1 when x > cut, else 0; x0 drawn from the seed, \
+                  the first 10,000 iterates dropped; a source of symbols with no finite presentation in \
+                  general (sample it, then reconstruct)",
+        reference: "Crutchfield & Young, PRL 63, 105 (1989) (statistical complexity of the logistic map, \
+                    binary partition at the critical point); the partition at x = 1/2 is generating \
+                    (Collet & Eckmann, Iterated Maps on the Interval as Dynamical Systems, 1980)",
+        params: &[
+            ParamSpec { name: "r", default: "4", help: "the map's parameter, in (0, 4]; 4 is full chaos (a fair coin)" },
+            ParamSpec {
+                name: "cut",
+                default: "0.5",
+                help: "the symbolisation: symbol 1 when x > cut, in (0, 1); 1/2, the critical point, is generating",
+            },
+        ],
+        build: Build::Source(|ps| {
+            let r = ps.number("r", f64::MIN, f64::MAX)?;
+            let cut = ps.number("cut", f64::MIN, f64::MAX)?;
+            if !(r > 0.0 && r <= 4.0) {
+                return Err(ps.err(format!("r = {r} is outside (0, 4]")));
+            }
+            if !(cut > 0.0 && cut < 1.0) {
+                return Err(ps.err(format!("cut = {cut} is outside (0, 1)")));
+            }
+            Ok(NamedSource::LogisticMap(Logistic { r, cut }))
+        }),
     },
 ];
+
+const _: () = assert!(
+    LOGISTIC_TRANSIENT == 10_000,
+    "the logistic map's summary says 10,000"
+);
 
 fn machine(
     name: &str,
@@ -306,8 +365,34 @@ fn periodic(name: &str, word: &[String], eps: f64) -> Result<Hmm> {
     Hmm::new(name, alphabet, states, ts)
 }
 
-/// The named process, built with `params` over its defaults.
+/// The presentation of the named process, built with `params` over its defaults; an error for
+/// a named source without one (the logistic map: see [`named_source`]).
 pub fn named(name: &str, params: &[(&str, &str)]) -> Result<Hmm> {
+    let (spec, ps) = spec_and_params(name, params)?;
+    match spec.build {
+        Build::Presentation(build) => build(&ps),
+        Build::Source(_) => Err(CmechError::Unsupported(format!(
+            "{} is a source of symbols with no finite presentation: sample it (cmech sample {}) \
+             and reconstruct its epsilon-machine from the data",
+            spec.name, spec.name
+        ))),
+    }
+}
+
+/// The named process built with `params` over its defaults: its presentation, or for a source
+/// without one (the logistic map), the source.
+pub fn named_source(name: &str, params: &[(&str, &str)]) -> Result<NamedSource> {
+    let (spec, ps) = spec_and_params(name, params)?;
+    match spec.build {
+        Build::Presentation(build) => build(&ps).map(NamedSource::Presentation),
+        Build::Source(build) => build(&ps),
+    }
+}
+
+fn spec_and_params<'a>(
+    name: &str,
+    params: &[(&str, &'a str)],
+) -> Result<(&'static NamedProcess, Params<'a>)> {
     let spec = PROCESSES
         .iter()
         .find(|p| p.name == name || p.name.replace('-', "_") == name.replace('-', "_"))
@@ -319,7 +404,7 @@ pub fn named(name: &str, params: &[(&str, &str)]) -> Result<Hmm> {
                 .collect::<Vec<_>>()
                 .join(", "),
         })?;
-    (spec.build)(&params_over_defaults(spec.name, spec.params, params)?)
+    Ok((spec, params_over_defaults(spec.name, spec.params, params)?))
 }
 
 /// `params` checked against `specs` and laid over their defaults, for the model `model`.

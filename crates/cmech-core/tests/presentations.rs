@@ -1,5 +1,7 @@
 //! Validation, JSON and DOT formats, and the library of named processes.
 
+use cmech_core::maps::{logistic_symbols, Logistic};
+use cmech_core::named::{named_source, NamedSource};
 use cmech_core::{named, CmechError, Hmm, PROCESSES};
 
 fn err(json: &str) -> String {
@@ -119,7 +121,7 @@ fn dot_labels_edges_with_symbol_and_probability() {
 
 #[test]
 fn every_named_process_builds_and_validates_its_parameters() {
-    for p in PROCESSES {
+    for p in PROCESSES.iter().filter(|p| p.has_presentation()) {
         let h = named(p.name, &[]).unwrap_or_else(|e| panic!("{}: {e}", p.name));
         h.stationary_distribution().unwrap();
     }
@@ -160,7 +162,7 @@ fn sampling_is_reproducible_and_respects_the_grammar() {
 
 #[test]
 fn isomorphism_survives_a_json_round_trip_and_detects_differences() {
-    for p in PROCESSES {
+    for p in PROCESSES.iter().filter(|p| p.has_presentation()) {
         let h = named(p.name, &[]).unwrap();
         let back = Hmm::from_json(&h.to_json()).unwrap();
         assert!(h.is_isomorphic(&back, 1e-14), "{}", p.name);
@@ -209,4 +211,61 @@ fn nemo_uses_the_symbols_of_cmpy() {
         "Nemo never emits 101"
     );
     assert!(sample.windows(3).any(|w| w == [0, 1, 0]));
+}
+
+/// The symbolic logistic map is in the catalogue with its parameters, r and the symbolisation
+/// (cut), but has no presentation: `named` says so, `named_source` gives the source.
+#[test]
+fn the_logistic_map_is_a_named_source_without_a_presentation() {
+    let entry = PROCESSES.iter().find(|p| p.name == "logistic-map").unwrap();
+    assert!(!entry.has_presentation());
+    assert!(entry.reference.contains("Crutchfield & Young"));
+    let params: Vec<(&str, &str)> = entry.params.iter().map(|s| (s.name, s.default)).collect();
+    assert_eq!(params, [("r", "4"), ("cut", "0.5")]);
+    assert_eq!(
+        PROCESSES.iter().filter(|p| !p.has_presentation()).count(),
+        1
+    );
+    let e = named("logistic-map", &[]).unwrap_err();
+    assert!(matches!(e, CmechError::Unsupported(_)), "{e}");
+    assert!(e.to_string().contains("cmech sample logistic-map"), "{e}");
+    let Ok(NamedSource::LogisticMap(map)) = named_source("logistic_map", &[("r", "3.83")]) else {
+        panic!("the logistic map is a source")
+    };
+    assert_eq!(map, Logistic { r: 3.83, cut: 0.5 });
+    let a: Vec<u8> = map.symbols(4).unwrap().take(1000).collect();
+    assert_eq!(a, logistic_symbols(3.83, 1000, 4).unwrap());
+    // The period-3 orbit of r = 3.83 lies near 0.156, 0.505 and 0.957: a cut at 0.3 still gives
+    // two 1s per period, one at 0.6 only one.
+    for (cut, ones) in [("0.3", 2), ("0.6", 1)] {
+        let Ok(NamedSource::LogisticMap(m)) =
+            named_source("logistic-map", &[("r", "3.83"), ("cut", cut)])
+        else {
+            panic!()
+        };
+        let s: Vec<u8> = m.symbols(4).unwrap().take(300).collect();
+        assert!(s.chunks(3).all(|c| c == &s[..3]), "cut {cut}: {s:?}");
+        assert_eq!(
+            s[..3].iter().filter(|&&x| x == 1).count(),
+            ones,
+            "cut {cut}"
+        );
+    }
+    for bad in [
+        ("r", "0"),
+        ("r", "4.5"),
+        ("cut", "1"),
+        ("cut", "x"),
+        ("s", "1"),
+    ] {
+        let e = named_source("logistic-map", &[bad]).unwrap_err();
+        assert!(
+            matches!(e, CmechError::InvalidParameter { .. }),
+            "{bad:?}: {e}"
+        );
+    }
+    let Ok(NamedSource::Presentation(gm)) = named_source("golden-mean", &[]) else {
+        panic!("the golden mean has a presentation")
+    };
+    assert!(gm.is_isomorphic(&named("golden-mean", &[]).unwrap(), 0.0));
 }
