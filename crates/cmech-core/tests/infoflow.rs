@@ -959,26 +959,21 @@ fn measures_check_their_series_and_parameters() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The shared reference file (its data need numpy's generator: the Python tests regenerate them
-// and compare to 1e-9; here the analytic limits it states).
+// The reference file reference/infoflow.json (its data need numpy's generator: the Python tests
+// regenerate them and compare to 1e-9; here the analytic limits it states).
 
-fn reference() -> Option<serde_json::Value> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/reference/infoflow.json"
-    );
-    match std::fs::read_to_string(path) {
-        Ok(text) => Some(serde_json::from_str(&text).expect("reference file is JSON")),
-        Err(_) => {
-            eprintln!("skipping: {path} not found");
-            None
-        }
-    }
+/// The reference values of `reference/infoflow.json` in the repository (their sources are in
+/// `reference/README.md`); a missing or unreadable file fails the test.
+fn reference() -> serde_json::Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../reference/infoflow.json");
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("the reference values {path} cannot be read: {e}"));
+    serde_json::from_str(&text).expect("reference file is JSON")
 }
 
 #[test]
 fn the_reference_limits_hold_on_our_own_data() {
-    let Some(r) = reference() else { return };
+    let r = reference();
     let c = &r["coupled_binary"];
     let limit = c["analytic_limit"].as_f64().unwrap();
     close(limit, 1.0 - h2(0.1), 1e-10);

@@ -1,5 +1,5 @@
 //! The mixed-state presentation, belief trajectories and belief tables against theory and the
-//! shared reference values.
+//! reference values of reference/processes.json.
 
 use cmech_core::belief::{belief_table, belief_trajectory, BeliefTracker};
 use cmech_core::mixed_state::{ExploreLimits, Identify, MixedStatePresentation, Stop};
@@ -7,18 +7,16 @@ use cmech_core::presentation::Hmm;
 use cmech_core::{measures, named, MeasureOptions};
 use serde_json::Value;
 
-fn reference() -> Option<Value> {
+/// The reference values of `reference/processes.json` in the repository (their sources are in
+/// `reference/README.md`); a missing or unreadable file fails the test.
+fn reference() -> Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/reference/processes.json"
+        "/../../reference/processes.json"
     );
-    match std::fs::read_to_string(path) {
-        Ok(text) => Some(serde_json::from_str(&text).expect("reference file is JSON")),
-        Err(_) => {
-            eprintln!("skipping: {path} not found");
-            None
-        }
-    }
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("the reference values {path} cannot be read: {e}"));
+    serde_json::from_str(&text).expect("reference file is JSON")
 }
 
 fn explore(h: &Hmm, limits: ExploreLimits) -> MixedStatePresentation {
@@ -62,7 +60,7 @@ fn brute_block_entropy(h: &Hmm, l: usize) -> f64 {
 
 #[test]
 fn unifilar_processes_close_on_their_epsilon_machines() {
-    let Some(r) = reference() else { return };
+    let r = reference();
     for (key, name) in [
         ("golden_mean", "golden-mean"),
         ("even", "even"),
@@ -138,7 +136,7 @@ fn unifilar_processes_close_on_their_epsilon_machines() {
 
 #[test]
 fn mess3_beliefs_are_a_fractal_strictly_inside_the_simplex() {
-    let Some(r) = reference() else { return };
+    let r = reference();
     let mess3 = named("mess3", &[]).unwrap();
     let pi = mess3.stationary_distribution().unwrap();
     assert!(pi.iter().all(|p| (p - 1.0 / 3.0).abs() < 1e-14));

@@ -1,22 +1,20 @@
-//! Measures against exact and published values: those in the shared reference file and those
+//! Measures against exact and published values: those of reference/processes.json and those
 //! quoted in the literature.
 
 use cmech_core::measures::{Measures, Status};
 use cmech_core::{measures, named, MeasureOptions};
 use serde_json::Value;
 
-fn reference() -> Option<Value> {
+/// The reference values of `reference/processes.json` in the repository (their sources are in
+/// `reference/README.md`); a missing or unreadable file fails the test.
+fn reference() -> Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/reference/processes.json"
+        "/../../reference/processes.json"
     );
-    match std::fs::read_to_string(path) {
-        Ok(text) => Some(serde_json::from_str(&text).expect("reference file is JSON")),
-        Err(_) => {
-            eprintln!("skipping: {path} not found");
-            None
-        }
-    }
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("the reference values {path} cannot be read: {e}"));
+    serde_json::from_str(&text).expect("reference file is JSON")
 }
 
 fn of(name: &str) -> Measures {
@@ -33,7 +31,7 @@ fn close(what: &str, got: Option<f64>, want: f64, tol: f64) {
 
 #[test]
 fn unifilar_processes_match_the_reference_file() {
-    let Some(r) = reference() else { return };
+    let r = reference();
     for (key, name) in [
         ("golden_mean", "golden-mean"),
         ("even", "even"),
@@ -121,7 +119,7 @@ fn unifilar_processes_match_the_reference_file() {
 
 #[test]
 fn mess3_block_entropies_and_approached_values_match_the_reference_file() {
-    let Some(r) = reference() else { return };
+    let r = reference();
     let want = &r["mess3"];
     let opts = MeasureOptions {
         block_length: 13,

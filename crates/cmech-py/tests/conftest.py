@@ -1,9 +1,9 @@
-"""Shared fixtures: the reference values of ../shared/reference/processes.json (read, never copied)."""
+"""Shared fixtures: the reference values of reference/processes.json in the repository (their sources
+are in reference/README.md). A missing or unreadable reference file fails the tests that use it."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any, Dict, Optional
@@ -11,9 +11,8 @@ from typing import Any, Dict, Optional
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]
-REFERENCE = Path(
-    os.environ.get("CMECH_REFERENCE", REPO.parent / "shared" / "reference" / "processes.json")
-)
+REFERENCE_DIR = REPO / "reference"
+REFERENCE = REFERENCE_DIR / "processes.json"
 
 #: Reference entry -> named process of the library.
 REFERENCE_NAMES = {
@@ -25,19 +24,18 @@ REFERENCE_NAMES = {
 }
 
 
-def load_reference() -> Dict[str, Any]:
-    if not REFERENCE.is_file():
-        return {}
-    with open(REFERENCE, encoding="utf-8") as f:
+def load_reference(name: str = "processes.json") -> Dict[str, Any]:
+    """The reference file ``reference/<name>``; raises if it is missing, so no test passes without it."""
+    path = REFERENCE_DIR / name
+    if not path.is_file():
+        raise FileNotFoundError(f"the reference values {path} are missing (they live in the repository)")
+    with open(path, encoding="utf-8") as f:
         return json.load(f)
 
 
 @pytest.fixture(scope="session")
 def reference() -> Dict[str, Any]:
-    data = load_reference()
-    if not data:
-        pytest.skip(f"reference values not found at {REFERENCE}")
-    return data
+    return load_reference()
 
 
 def find_cli() -> Optional[Path]:

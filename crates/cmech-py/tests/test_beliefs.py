@@ -1,5 +1,5 @@
-"""Mixed states, belief trajectories, belief tables and pictures, against theory, the shared
-reference values and the CLI."""
+"""Mixed states, belief trajectories, belief tables and pictures, against theory, the reference
+values of reference/processes.json and the CLI."""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 import cmech
+from conftest import load_reference
 
 N = 100_000
 Q = 0.1
@@ -348,9 +349,7 @@ def test_bad_input_names_the_problem(call, words):
         call(x, y)
 
 
-# --- The shared reference file ------------------------------------------------------------------
-
-REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference" / "infoflow.json"
+# --- The reference file reference/infoflow.json -------------------------------------------------
 
 
 def reference_coupled(n: int):
@@ -365,10 +364,9 @@ def reference_coupled(n: int):
     return x, y
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="shared/reference/infoflow.json not found")
 @pytest.mark.parametrize("size", ["1e5", "1e6", "1e7"])
-def test_te_matches_the_shared_reference_on_its_own_data(size):
-    ref = json.loads(REFERENCE.read_text())["coupled_binary"]
+def test_te_matches_the_reference_on_its_own_data(size):
+    ref = load_reference("infoflow.json")["coupled_binary"]
     x, y = reference_coupled(int(float(size)))
     for k in range(1, 5):
         want = ref["te_x_to_y"][size][f"k{k}"]
