@@ -4,6 +4,7 @@ are in reference/README.md). A missing or unreadable reference file fails the te
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any, Dict, Optional
