@@ -19,6 +19,7 @@ mod minimize;
 pub mod mixed_state;
 pub mod named;
 pub mod presentation;
+pub mod random;
 pub mod reconstruct;
 pub mod sample;
 mod stationary;
