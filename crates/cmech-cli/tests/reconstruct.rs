@@ -92,6 +92,8 @@ fn counted_halves_merged_reconstruct_like_the_whole_file() {
         &[
             "count",
             "x.txt",
+            "--method",
+            "cssr",
             "-L",
             "5",
             "--alphabet",
@@ -107,6 +109,8 @@ fn counted_halves_merged_reconstruct_like_the_whole_file() {
         &[
             "count",
             "x.txt",
+            "--method",
+            "cssr",
             "-L",
             "5",
             "--alphabet",
@@ -118,7 +122,19 @@ fn counted_halves_merged_reconstruct_like_the_whole_file() {
         ],
     );
     run_ok(d, &["merge", "a.cnt", "b.cnt", "-o", "ab.cnt"]);
-    run_ok(d, &["count", "x.txt", "-L", "5", "-o", "whole.cnt"]);
+    run_ok(
+        d,
+        &[
+            "count",
+            "x.txt",
+            "--method",
+            "cssr",
+            "-L",
+            "5",
+            "-o",
+            "whole.cnt",
+        ],
+    );
     assert_eq!(
         std::fs::read(d.join("ab.cnt")).unwrap(),
         std::fs::read(d.join("whole.cnt")).unwrap(),
@@ -132,18 +148,62 @@ fn counted_halves_merged_reconstruct_like_the_whole_file() {
         side["sources"][1]["range"],
         serde_json::json!([len / 2 + 7, len])
     );
-    let from_file = run_ok(d, &["reconstruct", "x.txt", "-L", "5", "--json"]);
-    let from_shard = run_ok(d, &["reconstruct", "ab.cnt", "-L", "5", "--json"]);
+    let from_file = run_ok(
+        d,
+        &[
+            "reconstruct",
+            "x.txt",
+            "-L",
+            "5",
+            "--json",
+            "--method",
+            "cssr",
+        ],
+    );
+    let from_shard = run_ok(
+        d,
+        &[
+            "reconstruct",
+            "ab.cnt",
+            "-L",
+            "5",
+            "--json",
+            "--method",
+            "cssr",
+        ],
+    );
     assert_eq!(from_file, from_shard);
     // Shorter histories than counted are fine; longer are not.
-    let from_shard = run_ok(d, &["reconstruct", "ab.cnt", "-L", "3", "--json"]);
+    let from_shard = run_ok(
+        d,
+        &[
+            "reconstruct",
+            "ab.cnt",
+            "-L",
+            "3",
+            "--json",
+            "--method",
+            "cssr",
+        ],
+    );
     assert_eq!(
         from_shard,
-        run_ok(d, &["reconstruct", "x.txt", "-L", "3", "--json"])
+        run_ok(
+            d,
+            &[
+                "reconstruct",
+                "x.txt",
+                "-L",
+                "3",
+                "--json",
+                "--method",
+                "cssr"
+            ]
+        )
     );
     let e = fails(d, &["reconstruct", "ab.cnt", "-L", "6"]);
     assert!(
-        e.contains("words of 6 symbols") && e.contains("needs 7"),
+        e.contains("words of 6 symbols") && e.contains("histories of 6 need 7"),
         "{e}"
     );
 }
@@ -307,16 +367,30 @@ fn bad_input_gets_one_line_naming_the_problem() {
     assert!(e.contains("the window must be at least 2"), "{e}");
     // L past the Marton-Shields bound: a warning, the result resting on shorter histories (the
     // golden mean's 2 states come back); twice past it, an error with the bound.
-    let out = run_ok(d, &["reconstruct", "x.txt", "-L", "17", "--json"]);
+    let out = run_ok(
+        d,
+        &[
+            "reconstruct",
+            "x.txt",
+            "-L",
+            "17",
+            "--method",
+            "cssr",
+            "--json",
+        ],
+    );
     assert!(out.contains("exceeds what 2000 symbols support"), "{out}");
     assert!(out.contains("\"recurrent_states\": 2"), "{out}");
-    let e = fails(d, &["reconstruct", "x.txt", "-L", "40"]);
+    let e = fails(d, &["reconstruct", "x.txt", "-L", "40", "--method", "cssr"]);
     assert!(
         e.contains("2000 symbols do not support histories of length 40: Marton-Shields gives L <= log2 N / h = 16")
             && e.contains("use a maximum history length of at most 16"),
         "{e}"
     );
-    let e = fails(d, &["reconstruct", "short.txt", "-L", "6"]);
+    let e = fails(
+        d,
+        &["reconstruct", "short.txt", "-L", "6", "--method", "cssr"],
+    );
     assert!(
         e.contains("no sequence is longer than the maximum history 6"),
         "{e}"
@@ -333,18 +407,33 @@ fn bad_input_gets_one_line_naming_the_problem() {
     );
 
     // Shards: another alphabet, truncation, overwriting, mixing with data, ranges.
-    run_ok(d, &["count", "x.txt", "-L", "3", "-o", "a.cnt"]);
-    run_ok(d, &["count", "bad.txt", "-L", "3", "-o", "b.cnt"]);
+    run_ok(
+        d,
+        &[
+            "count", "x.txt", "--method", "cssr", "-L", "3", "-o", "a.cnt",
+        ],
+    );
+    run_ok(
+        d,
+        &[
+            "count", "bad.txt", "--method", "cssr", "-L", "3", "-o", "b.cnt",
+        ],
+    );
     let e = fails(d, &["merge", "a.cnt", "b.cnt", "-o", "ab.cnt"]);
     assert!(e.contains("cannot merge b.cnt (alphabet {0, 1, 2}, window 4) with a.cnt (alphabet {0, 1}, window 4): the alphabets differ; count every part with the same --alphabet"), "{e}");
     assert!(!d.join("ab.cnt").exists());
-    run_ok(d, &["count", "x.txt", "-L", "2", "-o", "c.cnt"]);
+    run_ok(
+        d,
+        &[
+            "count", "x.txt", "--method", "cssr", "-L", "2", "-o", "c.cnt",
+        ],
+    );
     let e = fails(d, &["merge", "a.cnt", "c.cnt", "-o", "ac.cnt"]);
     assert!(
         e.contains("windows differ; count every part with the same --max-history or --window"),
         "{e}"
     );
-    let e = fails(d, &["reconstruct", "c.cnt", "-L", "4"]);
+    let e = fails(d, &["reconstruct", "c.cnt", "-L", "4", "--method", "cssr"]);
     assert!(
         e.contains("the counts of c.cnt go up to words of 3 symbols, but maximum history 4 with method cssr needs 5; count again with --max-history 4 (or --window 5)"),
         "{e}"
@@ -360,7 +449,12 @@ fn bad_input_gets_one_line_naming_the_problem() {
     assert!(e.contains("a.cnt exists; use --force"), "{e}");
     let e = fails(d, &["merge", "a.cnt", "a.cnt", "-o", "c.cnt"]);
     assert!(e.contains("c.cnt exists; use --force"), "{e}");
-    run_ok(d, &["count", "x.txt", "-L", "2", "-o", "a.cnt", "--force"]);
+    run_ok(
+        d,
+        &[
+            "count", "x.txt", "--method", "cssr", "-L", "2", "-o", "a.cnt", "--force",
+        ],
+    );
     let e = fails(d, &["reconstruct", "a.cnt", "x.txt"]);
     assert!(e.contains("either count shards or data files"), "{e}");
     let e = fails(d, &["count", "x.txt", "--range", "0..9999", "-o", "r.cnt"]);

@@ -11,7 +11,7 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use cmech_core::counts::CountTable;
-use cmech_core::reconstruct::{reconstruct, select, Plan, Reconstruction};
+use cmech_core::reconstruct::{reconstruct, select, Plan, Reconstruction, SelectOptions};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{hinted, input, io as io_err, Hint, Result};
@@ -104,8 +104,29 @@ impl Shard {
                 }
                 Ok(reconstruct(&self.table, alphabet, opts)?)
             }
-            // Selection takes the counts as they are: the history lengths they reach.
-            Plan::Select(opts) => Ok(select(&self.table, alphabet, opts)?),
+            // A longest history asked for that the counts do not reach is an error.
+            Plan::Select(opts) => {
+                if let Some(l) = opts.max_history.filter(|&l| self.table.window() < l + 1) {
+                    let need = opts.window(k);
+                    return Err(hinted(
+                        format!(
+                            "the counts of {name} go up to words of {} symbols, but histories of \
+                             {l} need {} (and {need} for every method)",
+                            self.table.window(),
+                            l + 1
+                        ),
+                        Hint::CountAgain {
+                            max_history: l,
+                            window: need,
+                        },
+                    ));
+                }
+                // Counts made for a longest history select up to it, as counting them anew would.
+                let opts = SelectOptions {
+                    max_history: opts.max_history.or(self.info.max_history),
+                };
+                Ok(select(&self.table, alphabet, &opts)?)
+            }
         }
     }
 }

@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use cmech_core::reconstruct::{CountWindow, Method, ReconstructOptions, Test};
+use cmech_core::reconstruct::{CountWindow, Method, Plan, ReconstructOptions, Request, Test};
 use cmech_core::CmechError;
 use cmech_io::{
     are_shards, count_sources, load_shards, merge_shards, write_shard, Format, Hint, Input, Ints,
@@ -118,44 +118,72 @@ fn parse_test(py: Python<'_>, test: &str) -> PyResult<Test> {
     }
 }
 
-/// The options of a reconstruction, checked by the core.
+/// What the caller asked of a reconstruction, each option given or not; the core turns it into
+/// a plan (a selection when no method, alpha, test or future is given).
+fn request(
+    py: Python<'_>,
+    method: Option<&str>,
+    max_history: Option<i64>,
+    alpha: Option<f64>,
+    test: Option<&str>,
+    future: Option<i64>,
+) -> PyResult<Request> {
+    Ok(Request {
+        method: method.map(|m| parse_method(py, m)).transpose()?,
+        max_history: max_history.map(size),
+        alpha,
+        test: test.map(|t| parse_test(py, t)).transpose()?,
+        future: future.map(size),
+    })
+}
+
+/// The plan of a reconstruction, checked by the core.
+pub(crate) fn plan(
+    py: Python<'_>,
+    method: Option<&str>,
+    max_history: Option<i64>,
+    alpha: Option<f64>,
+    test: Option<&str>,
+    future: Option<i64>,
+) -> PyResult<Plan> {
+    request(py, method, max_history, alpha, test, future)?
+        .plan()
+        .map_err(|e| to_py(py, e))
+}
+
+/// Fixed options of a reconstruction (a transducer's), checked by the core.
 pub(crate) fn options(
     py: Python<'_>,
     method: &str,
     max_history: i64,
     alpha: f64,
     test: &str,
-    future: Option<i64>,
 ) -> PyResult<ReconstructOptions> {
-    let opts = ReconstructOptions {
-        method: parse_method(py, method)?,
-        max_history: size(max_history),
-        alpha,
-        test: parse_test(py, test)?,
-        future: future.map(size),
-    };
-    opts.validate().map_err(|e| to_py(py, e))?;
-    Ok(opts)
+    match plan(
+        py,
+        Some(method),
+        Some(max_history),
+        Some(alpha),
+        Some(test),
+        None,
+    )? {
+        Plan::Fixed(opts) => Ok(opts),
+        Plan::Select(_) => unreachable!("a method is given"),
+    }
 }
 
-/// What to count: words up to `window`, or what `method` needs at `max_history`; checked by the
-/// core.
+/// What to count: words up to `window`, or what the plan of `method` and `max_history` needs;
+/// checked by the core.
 fn count_window(
     py: Python<'_>,
-    method: &str,
-    max_history: i64,
+    method: Option<&str>,
+    max_history: Option<i64>,
     future: Option<i64>,
     window: Option<i64>,
 ) -> PyResult<CountWindow> {
-    let method = parse_method(py, method)?;
     let w = match window {
         Some(w) => CountWindow::Fixed(size(w)),
-        None => CountWindow::For(ReconstructOptions {
-            method,
-            max_history: size(max_history),
-            future: future.map(size),
-            ..ReconstructOptions::default()
-        }),
+        None => CountWindow::For(plan(py, method, max_history, None, None, future)?),
     };
     w.validate().map_err(|e| to_py(py, e))?;
     Ok(w)
@@ -166,13 +194,13 @@ fn count_window(
 #[pyo3(signature = (method, max_history, alpha, test, future))]
 pub fn check_options(
     py: Python<'_>,
-    method: &str,
-    max_history: i64,
-    alpha: f64,
-    test: &str,
+    method: Option<&str>,
+    max_history: Option<i64>,
+    alpha: Option<f64>,
+    test: Option<&str>,
     future: Option<i64>,
 ) -> PyResult<()> {
-    options(py, method, max_history, alpha, test, future).map(|_| ())
+    plan(py, method, max_history, alpha, test, future).map(|_| ())
 }
 
 /// The reconstruction methods: (name, one-line description).
@@ -286,25 +314,26 @@ impl NativeCounts {
         Ok(NativeCounts::of(shard))
     }
 
-    /// The epsilon-machine and the diagnostics (as the JSON the core serialises); `name` names
-    /// the counts if they are too short for `max_history`.
+    /// The epsilon-machine and the diagnostics (as the JSON the core serialises), selected when
+    /// no method, alpha, test or future is given; `name` names the counts if they are too short
+    /// for `max_history`.
     #[pyo3(signature = (method, max_history, alpha, test, future, threads, name))]
     #[allow(clippy::too_many_arguments)]
     fn reconstruct(
         &self,
         py: Python<'_>,
-        method: &str,
-        max_history: i64,
-        alpha: f64,
-        test: &str,
+        method: Option<&str>,
+        max_history: Option<i64>,
+        alpha: Option<f64>,
+        test: Option<&str>,
         future: Option<i64>,
         threads: Option<i64>,
         name: &str,
     ) -> PyResult<(Presentation, String)> {
-        let opts = options(py, method, max_history, alpha, test, future)?;
+        let plan = plan(py, method, max_history, alpha, test, future)?;
         let shard = &self.shard;
         let rec = py
-            .detach(|| on_threads(threads, || shard.reconstruct(name, &opts)))
+            .detach(|| on_threads(threads, || shard.reconstruct(name, &plan)))
             .map_err(|m| invalid_argument(py, m))?
             .map_err(|e| io_to_py(py, e))?;
         let diagnostics = serde_json::to_string(&rec.diagnostics)
@@ -358,8 +387,8 @@ pub fn count_files(
     lines: bool,
     alphabet: Option<String>,
     byte_range: Option<(u64, u64)>,
-    method: &str,
-    max_history: i64,
+    method: Option<&str>,
+    max_history: Option<i64>,
     future: Option<i64>,
     window: Option<i64>,
     threads: Option<i64>,
@@ -498,8 +527,8 @@ pub fn count_memory<'py>(
     lines: bool,
     name: String,
     source: String,
-    method: &str,
-    max_history: i64,
+    method: Option<&str>,
+    max_history: Option<i64>,
     future: Option<i64>,
     window: Option<i64>,
     threads: Option<i64>,

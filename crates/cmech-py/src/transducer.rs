@@ -268,7 +268,7 @@ pub fn reconstruct_transducer<'py>(
     test: &str,
     threads: Option<i64>,
 ) -> PyResult<(NativeTransducer, String, Vec<String>)> {
-    let opts = options(py, "cssr", max_history, alpha, test, None)?;
+    let opts = options(py, "cssr", max_history, alpha, test)?;
     let format = parse_format(py, format)?;
     let (xp, xparts, xa, xname, xsource) = inputs;
     let (yp, yparts, ya, yname, ysource) = outputs;

@@ -65,11 +65,18 @@ def test_golden_mean_is_recovered(golden, gm_sample):
     assert d.recurrent_states == 2
     assert abs(d.h_mu - GM_H) < 0.005, d.h_mu
     assert abs(d.c_mu - GM_C) < 0.02, d.c_mu
-    assert d.method == "cssr" and d.test == "chi2" and d.alpha == 0.001 and d.max_history == 5
+    # With no options the machine is selected, and the diagnostics say how.
+    sel = d.selection
+    assert isinstance(sel, cmech.Selection) and sel.criterion == "bic"
+    assert sel.chosen.states == 2 and sel.chosen.method == d.method and sel.chosen.max_history == d.max_history
+    assert sel.candidates[0].method is None and sel.candidates[0].states == 1
+    assert all(sel.chosen.score <= c.score + 2.0 for c in sel.candidates)
     assert d.symbols == 10**6 and d.sequences == 1
-    assert d.states_by_history == [(1, 2), (2, 2), (3, 2), (4, 2), (5, 2)]
+    assert all(s == 2 for _, s in d.states_by_history)
     assert not d.still_growing and d.warnings == []
-    assert d.supported_history == math.floor(math.log2(10**6) / d.h_mu)
+    assert abs(d.entropy_rate_estimate - GM_H) < 0.005
+    assert d.supported_history == math.floor(math.log2(10**6) / d.entropy_rate_estimate)
+    assert d.impossible == 0 and abs(d.log_loss - GM_H) < 0.005
     # The log-likelihood per symbol is about -h_mu.
     assert abs(d.log_likelihood / 10**6 + d.h_mu) < 0.01
     assert d.recurrent_mass == pytest.approx(1.0)
@@ -102,7 +109,7 @@ def test_rrxor_by_the_forward_method(rrxor, rrxor_sample):
 
 def test_cssr_on_rrxor_splits_and_says_so(rrxor_sample):
     with pytest.warns(cmech.CmechWarning, match=r"keeps growing with the history length \(L=1: "):
-        d = cmech.reconstruct(rrxor_sample, max_history=8).diagnostics
+        d = cmech.reconstruct(rrxor_sample, max_history=8, method="cssr").diagnostics
     assert d.still_growing and d.recurrent_states > 5
     assert [l for l, _ in d.states_by_history] == list(range(1, 9))
 
@@ -118,13 +125,9 @@ def test_defaults_are_the_rust_librarys():
     import inspect
 
     sig = inspect.signature(cmech.reconstruct)
-    defaults = cmech._cmech.reconstruct_defaults()
-    assert (
-        sig.parameters["max_history"].default,
-        sig.parameters["alpha"].default,
-        sig.parameters["test"].default,
-        sig.parameters["method"].default,
-    ) == defaults == (5, 0.001, "chi2", "cssr")
+    # Nothing given: the library selects; what it fills in for a fixed method is its own.
+    assert all(sig.parameters[p].default is None for p in ("max_history", "alpha", "test", "method"))
+    assert cmech._cmech.reconstruct_defaults() == (5, 0.001, "chi2", "cssr")
     assert set(cmech.reconstruction_methods()) == {"cssr", "forward"}
 
 
@@ -235,8 +238,10 @@ def test_integers_of_every_width():
 
 
 def test_counts_attributes_and_sidecar(gm_sample):
-    c = cmech.count(gm_sample, 4)
+    c = cmech.count(gm_sample, 4, method="cssr")
     assert (c.alphabet, c.window, c.max_history, c.symbols, c.sequences) == (["0", "1"], 5, 4, 10**6, 1)
+    # With no method, the counts reach what the selection needs: the forward method's window.
+    assert cmech.count(gm_sample, 4).window == 4 + 1 + 3
     assert c.sources == [{"path": "<ndarray>", "range": None, "format": "npy", "lines": False}]
     doc = c.sidecar()
     assert doc["format"] == "cmech-counts" and doc["version"] == 1 and doc["window"] == 5
@@ -264,7 +269,7 @@ def test_counted_halves_merged_equal_the_whole_file(gm_file):
     assert merged.symbols == whole.symbols == 10**6
     assert [s["range"] for s in merged.sources] == [[0, mid], [mid, size]]
     r = cmech.reconstruct(merged)
-    assert r.to_dict() == cmech.reconstruct(gm_file).to_dict()
+    assert r.to_dict() == cmech.reconstruct(gm_file, 5).to_dict()
     assert r.diagnostics.symbols == 10**6
 
 
@@ -326,7 +331,9 @@ def run_cli(cli, *args, cwd):
 
 def test_same_numbers_as_the_cli(cmech_cli, tmp_path, gm_file, rrxor, rrxor_sample):
     for args, kwargs in [
+        ([], dict()),
         (["-L", "5"], dict(max_history=5)),
+        (["-L", "5", "--method", "cssr"], dict(max_history=5, method="cssr")),
         (["-L", "3", "--test", "ks", "--alpha", "0.01"], dict(max_history=3, test="ks", alpha=0.01)),
     ]:
         cli = json.loads(run_cli(cmech_cli, "reconstruct", gm_file.name, "--json", *args, cwd=tmp_path))
@@ -359,8 +366,8 @@ def test_shards_are_shared_with_the_cli(cmech_cli, tmp_path, gm_file, gm_sample)
 
 def test_warnings_are_issued_and_kept(golden):
     x = golden.sample(2000, seed=4)
-    with pytest.warns(cmech.CmechWarning, match=r"max history 12 exceeds what 2000 symbols support"):
-        r = cmech.reconstruct(x, max_history=12, method="forward")
+    with pytest.warns(cmech.CmechWarning, match=r"max history 17 exceeds what 2000 symbols support"):
+        r = cmech.reconstruct(x, max_history=17, method="forward")
     assert any("Marton-Shields" in w for w in r.diagnostics.warnings)
     with pytest.warns(cmech.CmechWarning, match=r"only one symbol \('a'\)"):
         r = cmech.reconstruct("a" * 100, max_history=2)
@@ -494,15 +501,15 @@ def test_bad_lengths_and_parameters(gm_sample):
     with pytest.raises(cmech.InvalidArgumentError, match=r"threads must be at least 1"):
         cmech.reconstruct(x, threads=0)
     with pytest.raises(cmech.InvalidArgumentError, match=r"no sequence is longer than the maximum history 6"):
-        cmech.reconstruct("0110", max_history=6)
+        cmech.reconstruct("0110", max_history=6, method="cssr")
     with pytest.raises(cmech.InvalidArgumentError, match=r"do not fit in 64-bit codes"):
         cmech.count(x, 70)
-    short = cmech.count(x, 3)
+    short = cmech.count(x, 3, method="cssr")
     with pytest.raises(
         cmech.InvalidArgumentError,
         match=r"the counts of <ndarray> go up to words of 4 symbols, but maximum history 5 with method cssr needs 6; count again with max_history=5 \(or window=6\)$",
     ):
-        cmech.reconstruct(short)
+        cmech.reconstruct(short, method="cssr")
     with pytest.raises(cmech.InvalidArgumentError, match=r"needs 8"):
         cmech.reconstruct(short, 4, method="forward")
     with pytest.raises(cmech.InvalidArgumentError, match=r"apply to data, not to Counts"):
@@ -512,19 +519,19 @@ def test_bad_lengths_and_parameters(gm_sample):
 def test_a_history_too_long_for_the_data_says_so(golden):
     x = golden.sample(2000, seed=1)
     # Past the Marton-Shields bound: a warning, and the machine rests on shorter histories.
-    r = cmech.reconstruct(x, max_history=17)
+    r = cmech.reconstruct(x, max_history=17, method="cssr")
     assert len(r.process.states) == r.diagnostics.recurrent_states == 2
     assert any("exceeds what 2000 symbols support" in w for w in r.diagnostics.warnings)
     with pytest.raises(
         cmech.InvalidArgumentError,
         match=r"2000 symbols do not support histories of length 40: Marton-Shields gives L <= log2 N / h = 1[56] ",
     ):
-        cmech.reconstruct(x, max_history=40)
+        cmech.reconstruct(x, max_history=40, method="cssr")
 
 
 def test_merging_counts_of_different_alphabets_or_windows():
-    a = cmech.count("0110101101", 3)
-    b = cmech.count("0120101101", 3)
+    a = cmech.count("0110101101", 3, method="cssr")
+    b = cmech.count("0120101101", 3, method="cssr")
     with pytest.raises(
         cmech.InvalidDataError,
         match=r"cannot merge <str> \(alphabet \{0, 1, 2\}, window 4\) with <str> \(alphabet \{0, 1\}, window 4\): the alphabets differ; count every part with the same alphabet$",
@@ -533,14 +540,14 @@ def test_merging_counts_of_different_alphabets_or_windows():
     with pytest.raises(cmech.InvalidDataError, match=r"the alphabets differ"):
         a + cmech.count("0110101101", 3, alphabet="10")
     with pytest.raises(cmech.InvalidDataError, match=r"the windows differ; count every part with the same max_history or window$"):
-        a + cmech.count("0110101101", 2)
+        a + cmech.count("0110101101", 2, method="cssr")
     with pytest.raises(TypeError):
         a.merge("0110")
 
 
 def test_merging_shards_of_different_alphabets(tmp_path):
-    cmech.count("0110101101", 3).save(tmp_path / "a.cnt")
-    cmech.count("0120101101", 3).save(tmp_path / "b.cnt")
+    cmech.count("0110101101", 3, method="cssr").save(tmp_path / "a.cnt")
+    cmech.count("0120101101", 3, method="cssr").save(tmp_path / "b.cnt")
     with pytest.raises(cmech.InvalidDataError, match=r"cannot merge .*b\.cnt \(alphabet \{0, 1, 2\}, window 4\) with .*a\.cnt .*the alphabets differ"):
         cmech.Counts.load([tmp_path / "a.cnt", tmp_path / "b.cnt"])
     with pytest.raises(cmech.InvalidDataError, match=r"the alphabets differ"):

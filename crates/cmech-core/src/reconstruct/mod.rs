@@ -178,9 +178,12 @@ pub fn reconstruct(
 ) -> Result<Reconstruction> {
     check_alphabet(table, &alphabet)?;
     let (fit, states_by_history) = fit_with_history(table, opts, 1)?;
-    let counts = WordTables::new(table, table.window(), 1)?;
+    // Scored on the words the options need, not on however far the counts go: the same data give
+    // the same answer from any count of them.
+    let counts = WordTables::new(table, opts.window(table.alphabet_size()), 1)?;
     let machine = fit.machine(alphabet).minimize()?;
-    let (score, _) = score::score_counts(&machine, &counts.by_len, table.end_words())?;
+    let data = score::ScoreData::new(table.alphabet_size(), &counts.by_len, table.end_words())?;
+    let (score, _) = score::score_counts(&machine, &data)?;
     let (c_mu, h_mu) = machine_measures(&machine)?;
     let h_est = estimated_entropy_rate(&counts);
     let mut diagnostics = Diagnostics::new(opts, table, &fit, states_by_history, c_mu, h_mu, h_est);
@@ -217,7 +220,12 @@ pub fn select(
     opts: &SelectOptions,
 ) -> Result<Reconstruction> {
     check_alphabet(table, &alphabet)?;
-    let (scored, chosen, forward_states) = select::candidates(table, &alphabet, opts)?;
+    let select::Outcome {
+        scored,
+        chosen,
+        forward_states,
+        entropy_rate: h_est,
+    } = select::candidates(table, &alphabet, opts)?;
     let pick = &scored[chosen];
     let machine = pick
         .machine
@@ -225,8 +233,6 @@ pub fn select(
         .expect("a chosen candidate has a machine");
     let score = pick.score.expect("a chosen candidate has a score");
     let c = &pick.candidate;
-    let counts = WordTables::new(table, table.window(), 1)?;
-    let h_est = estimated_entropy_rate(&counts);
     let (c_mu, h_mu) = machine_measures(&machine)?;
     let n = table.symbols();
     let method = c.method.unwrap_or(Method::Cssr);

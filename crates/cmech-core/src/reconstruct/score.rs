@@ -10,8 +10,6 @@
 //! sequence are not in the counts; the last W - 1 are (as the sequence's suffixes), and they are
 //! scored in their place, from the stationary distribution, which for a stationary process has the
 //! same law. Every symbol of the data is thus predicted once.
-use rustc_hash::FxHashMap as HashMap;
-
 use crate::counts::WordCounts;
 use crate::error::{CmechError, Result};
 use crate::presentation::{Edge, Hmm};
@@ -52,7 +50,6 @@ pub(crate) type EdgeCounts = Vec<Vec<f64>>;
 /// Beliefs after every counted word shorter than the window, level by level.
 struct Scorer<'a> {
     machine: &'a Hmm,
-    k: u64,
     moves: Vec<Vec<Move>>,
 }
 
@@ -82,11 +79,7 @@ impl<'a> Scorer<'a> {
                     .collect()
             })
             .collect();
-        Scorer {
-            machine,
-            k: k as u64,
-            moves,
-        }
+        Scorer { machine, moves }
     }
 
     /// The probability of `x` next, and the belief after it (`None` when the probability is 0).
@@ -148,97 +141,204 @@ impl<'a> Scorer<'a> {
     }
 }
 
-/// Scores `machine` on counted words (`by_len[n - 1]` the words of length n, up to the window,
-/// as [`crate::counts::CountTable::counts_from`] gives them; `ends[n - 1]` the sequences'
-/// suffixes of length n), and gathers the expected count of every (state, symbol).
-pub(crate) fn score_counts(
-    machine: &Hmm,
-    by_len: &[WordCounts],
-    ends: &[WordCounts],
-) -> Result<(Score, EdgeCounts)> {
-    let window = by_len.len();
-    if window == 0 {
-        return Err(CmechError::InvalidArgument(
-            "no words to score the machine on".into(),
-        ));
+/// The words a machine is scored on: the windows of the longest length whose distinct words fit
+/// a budget, in code order, and the sequences' suffixes that stand for their starts.
+pub(crate) struct ScoreData {
+    k: u64,
+    window: usize,
+    /// (code, count) of every window, in code order (so that neighbours share prefixes).
+    windows: Vec<(u64, u64)>,
+    /// (length, code, sequences) of the suffixes scored from the stationary start.
+    starts: Vec<(usize, u64, u64)>,
+}
+
+/// The most distinct windows a machine is scored on: the window is the longest whose distinct
+/// words fit, so that scoring stays linear in the data, whatever the alphabet.
+pub(crate) const SCORE_WORDS: usize = 1 << 20;
+
+impl ScoreData {
+    /// From counts by length (`by_len[n - 1]` the words of length n, up to the counts' window, as
+    /// [`crate::counts::CountTable::counts_from`] gives them) and the sequences' suffixes
+    /// (`ends[n - 1]` of length n, shorter than the counts' window).
+    pub(crate) fn new(k: usize, by_len: &[WordCounts], ends: &[WordCounts]) -> Result<ScoreData> {
+        if by_len.len() < 2 {
+            return Err(CmechError::InvalidArgument(
+                "the counts go up to words of one symbol: nothing to score a machine on".into(),
+            ));
+        }
+        let distinct = |w: &WordCounts| match w {
+            WordCounts::Dense(v) => v.iter().filter(|&&c| c > 0).count(),
+            WordCounts::Sparse(m) => m.len(),
+        };
+        let window = (2..=by_len.len())
+            .rev()
+            .find(|&w| distinct(&by_len[w - 1]) <= SCORE_WORDS)
+            .unwrap_or(2);
+        let k = k as u64;
+        let ends = &ends[..(window - 1).min(ends.len())];
+        // Each sequence's longest kept suffix (all of it when it is shorter than the window): a
+        // suffix that no longer suffix extends.
+        let mut starts = Vec::new();
+        for len in 1..=ends.len() {
+            let width = k.pow(len as u32);
+            for (code, here) in ends[len - 1].iter() {
+                let longer: u64 = if len == ends.len() {
+                    0
+                } else {
+                    (0..k).map(|x| ends[len].get(x * width + code)).sum()
+                };
+                if here > longer {
+                    starts.push((len, code, here - longer));
+                }
+            }
+        }
+        Ok(ScoreData {
+            k,
+            window,
+            windows: by_len[window - 1].iter().collect(),
+            starts,
+        })
     }
+
+    /// The most symbols a prediction is conditioned on.
+    pub(crate) fn context(&self) -> usize {
+        self.window - 1
+    }
+}
+
+/// What a walk over some words adds up.
+struct Tally {
+    log_likelihood: f64,
+    symbols: u64,
+    impossible: u64,
+    counts: EdgeCounts,
+}
+
+impl Tally {
+    fn new(n: usize, k: usize) -> Tally {
+        Tally {
+            log_likelihood: 0.0,
+            symbols: 0,
+            impossible: 0,
+            counts: vec![vec![0.0; k]; n],
+        }
+    }
+
+    fn add(mut self, other: Tally) -> Tally {
+        self.log_likelihood += other.log_likelihood;
+        self.symbols += other.symbols;
+        self.impossible += other.impossible;
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        self
+    }
+}
+
+/// Scores `machine` on the data and gathers the expected count of every (state, symbol).
+///
+/// Windows come in code order, so neighbours share their oldest symbols: the beliefs along the
+/// current window are kept on a stack and only those after the first differing symbol are
+/// recomputed, which visits each node of the words' prefix tree once and holds one window's
+/// beliefs, not every word's.
+pub(crate) fn score_counts(machine: &Hmm, data: &ScoreData) -> Result<(Score, EdgeCounts)> {
+    use rayon::prelude::*;
     let scorer = Scorer::new(machine);
-    let k = scorer.k;
     let n = machine.num_states();
+    let k = data.k as usize;
+    let w = data.window;
     let pi = machine.stationary_distribution()?;
     let start = if n == 1 {
         Belief::Sync(0)
     } else {
         Belief::Mix(pi.into_boxed_slice())
     };
-    let mut counts: EdgeCounts = vec![vec![0.0; k as usize]; n];
-    let mut log_likelihood = 0.0;
-    let mut impossible = 0u64;
-    let mut symbols = 0u64;
-    // Beliefs and log-probabilities of the words of the previous length (none: probability 0).
-    let mut level: HashMap<u64, Option<(Belief, f64)>> = HashMap::default();
-    level.insert(0, Some((start, 0.0)));
-    for len in 1..=window {
-        let full = len == window;
-        // Whole-sequence suffixes of this length that are not part of a longer one (the start of
-        // their sequence, or the longest suffix the counts keep): scored from the stationary start.
-        let maximal = |code: u64| -> u64 {
-            if len > ends.len() {
-                return 0;
+    let digits = |code: u64, len: usize, out: &mut [usize]| {
+        let mut c = code;
+        for i in (0..len).rev() {
+            out[i] = (c % data.k) as usize;
+            c /= data.k;
+        }
+    };
+    // Beliefs after each prefix of a word read from the start, and its log-probability; `None`
+    // from the first symbol of probability zero on.
+    let walk = |chunk: &[(u64, u64)]| -> Tally {
+        let mut t = Tally::new(n, k);
+        let mut stack: Vec<Option<(Belief, f64)>> = vec![Some((start.clone(), 0.0))];
+        let mut word = vec![usize::MAX; w];
+        let mut prev = vec![usize::MAX; w];
+        for &(code, c) in chunk {
+            digits(code, w, &mut word);
+            let same = word[..w - 1]
+                .iter()
+                .zip(&prev[..w - 1])
+                .take_while(|(a, b)| a == b)
+                .count();
+            stack.truncate(same + 1);
+            for i in same..w - 1 {
+                let next = stack[i].as_ref().and_then(|(b, l)| {
+                    let (p, after) = scorer.step(b, word[i]);
+                    after.map(|a| (a, l + p.log2()))
+                });
+                stack.push(next);
             }
-            let here = ends[len - 1].get(code);
-            if here == 0 || len == ends.len() {
-                return here;
-            }
-            let width = k.pow(len as u32);
-            here - (0..k).map(|x| ends[len].get(x * width + code)).sum::<u64>()
-        };
-        let mut next: HashMap<u64, Option<(Belief, f64)>> = HashMap::default();
-        for (code, c) in by_len[len - 1].iter() {
-            let x = (code % k) as usize;
-            let prefix = level.get(&(code / k)).and_then(|b| b.as_ref());
-            let (p, after) = match prefix {
-                Some((b, _)) => scorer.step(b, x),
-                None => (0.0, None),
-            };
-            let logp = prefix.map_or(f64::NEG_INFINITY, |(_, l)| l + p.log2());
-            if full {
-                // Each window predicts its last symbol from the symbols before it.
-                symbols += c;
-                if p > 0.0 {
-                    log_likelihood += c as f64 * p.log2();
-                    scorer.tally(&mut counts, &prefix.expect("p > 0").0, x, p, c as f64);
-                } else {
-                    impossible += c;
+            std::mem::swap(&mut word, &mut prev);
+            let x = prev[w - 1];
+            t.symbols += c;
+            match &stack[w - 1] {
+                Some((b, _)) => {
+                    let (p, _) = scorer.step(b, x);
+                    if p > 0.0 {
+                        t.log_likelihood += c as f64 * p.log2();
+                        scorer.tally(&mut t.counts, b, x, p, c as f64);
+                    } else {
+                        t.impossible += c;
+                    }
                 }
-            }
-            let m = maximal(code);
-            if m > 0 {
-                // The suffix stands for its sequence's first symbols: all of them are predicted.
-                symbols += m * len as u64;
-                if logp.is_finite() {
-                    log_likelihood += m as f64 * logp;
-                } else {
-                    impossible += m;
-                }
-            }
-            if !full {
-                next.insert(code, after.map(|b| (b, logp)));
+                None => t.impossible += c,
             }
         }
-        level = next;
+        t
+    };
+    let mut total = data
+        .windows
+        .par_chunks(1 << 14)
+        .map(walk)
+        .reduce(|| Tally::new(n, k), Tally::add);
+    // The suffixes that stand for their sequences' first symbols, each read from the start.
+    let mut word = vec![0; w];
+    for &(len, code, m) in &data.starts {
+        digits(code, len, &mut word);
+        let mut b = Some(start.clone());
+        let mut logp = 0.0;
+        for &x in &word[..len] {
+            let (p, after) = match &b {
+                Some(b) => scorer.step(b, x),
+                None => (0.0, None),
+            };
+            logp += p.log2();
+            b = after;
+        }
+        total.symbols += m * len as u64;
+        if b.is_some() {
+            total.log_likelihood += m as f64 * logp;
+        } else {
+            total.impossible += m;
+        }
     }
-    if impossible > 0 {
-        log_likelihood = f64::NEG_INFINITY;
-    }
+    let log_likelihood = if total.impossible > 0 {
+        f64::NEG_INFINITY
+    } else {
+        total.log_likelihood
+    };
     Ok((
         Score {
             log_likelihood,
-            symbols,
-            impossible,
-            context: window - 1,
+            symbols: total.symbols,
+            impossible: total.impossible,
+            context: data.context(),
         },
-        counts,
+        total.counts,
     ))
 }
 

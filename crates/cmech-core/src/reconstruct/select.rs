@@ -20,7 +20,7 @@ use crate::counts::CountTable;
 use crate::error::{CmechError, Result};
 use crate::presentation::{Edge, Hmm};
 
-use super::score::{parameters, reestimate, score_counts, Score};
+use super::score::{parameters, reestimate, score_counts, Score, ScoreData};
 use super::{estimated_entropy_rate, supported_history, Method, ReconstructOptions, Test};
 use super::{WordTables, DEFAULT_ALPHA};
 
@@ -142,20 +142,15 @@ fn bic(log_likelihood: f64, parameters: usize, symbols: u64) -> f64 {
 
 /// Minimises `machine`, re-estimates its probabilities by maximum likelihood on the counts and
 /// scores it.
-pub(crate) fn polish(
-    machine: &Hmm,
-    counts: &WordTables,
-    table: &CountTable,
-) -> Result<(Hmm, Score)> {
+pub(crate) fn polish(machine: &Hmm, data: &ScoreData) -> Result<(Hmm, Score)> {
     let mut m = machine.minimize()?;
-    let ends = table.end_words();
-    let (mut score, mut tallies) = score_counts(&m, &counts.by_len, ends)?;
+    let (mut score, mut tallies) = score_counts(&m, data)?;
     for _ in 0..REESTIMATION_ROUNDS {
         if !score.log_likelihood.is_finite() {
             break;
         }
         let next = reestimate(&m, &tallies).minimize()?;
-        let (s, t) = score_counts(&next, &counts.by_len, ends)?;
+        let (s, t) = score_counts(&next, data)?;
         if s.log_likelihood < score.log_likelihood {
             break;
         }
@@ -186,24 +181,41 @@ fn independent_symbols(counts: &WordTables, alphabet: &[String]) -> Hmm {
     )
 }
 
-/// Fits and scores every candidate, and picks one. Returns the candidates (machines included)
-/// and the index of the chosen one.
+/// What a selection found.
+pub(crate) struct Outcome {
+    /// Every candidate, machines included.
+    pub(crate) scored: Vec<Scored>,
+    pub(crate) chosen: usize,
+    /// (L, states) of the forward method's candidates.
+    pub(crate) forward_states: Vec<(usize, usize)>,
+    /// The entropy rate estimated from block entropies of the counts used.
+    pub(crate) entropy_rate: f64,
+}
+
+/// Fits and scores every candidate, and picks one.
 pub(crate) fn candidates(
     table: &CountTable,
     alphabet: &[String],
     opts: &SelectOptions,
-) -> Result<(Vec<Scored>, usize, Vec<(usize, usize)>)> {
+) -> Result<Outcome> {
     opts.validate()?;
     let k = table.alphabet_size();
-    let window = table.window();
+    // A longest history given: the words it needs, however far the counts go, so that the same
+    // data give the same answer from any count of them. None: the counts as they are.
+    let window = match opts.max_history {
+        Some(_) => opts.window(k).min(table.window()),
+        None => table.window(),
+    };
     if window < 2 {
         return Err(CmechError::InvalidArgument(
             "the counts go up to words of one symbol: nothing to learn transitions from".into(),
         ));
     }
     let counts = WordTables::new(table, window, 1)?;
+    let data = ScoreData::new(k, &counts.by_len, table.end_words())?;
     let n = table.symbols();
-    let bound = supported_history(n, estimated_entropy_rate(&counts));
+    let entropy_rate = estimated_entropy_rate(&counts);
+    let bound = supported_history(n, entropy_rate);
     let mut scored: Vec<Scored> = Vec::new();
     let push = |scored: &mut Vec<Scored>,
                 method: Option<Method>,
@@ -211,7 +223,7 @@ pub(crate) fn candidates(
                 fit: Result<Hmm>|
      -> Result<()> {
         let alpha = if method.is_some() { DEFAULT_ALPHA } else { 0.0 };
-        let entry = match fit.and_then(|m| polish(&m, &counts, table)) {
+        let entry = match fit.and_then(|m| polish(&m, &data)) {
             Ok((machine, score)) => {
                 let d = parameters(&machine);
                 Scored {
@@ -259,7 +271,9 @@ pub(crate) fn candidates(
     let mut best = scored[0].candidate.score;
     let mut stale = 0;
     let mut forward_states = Vec::new();
-    let longest = opts.longest_history(k).min(window - 1);
+    // A history no longer than the scored context, so that every candidate is judged on the
+    // histories it was built from.
+    let longest = opts.longest_history(k).min(data.context());
     for l in 1..=longest {
         if bound.is_some_and(|b| l > b) {
             break;
@@ -290,7 +304,12 @@ pub(crate) fn candidates(
         }
     }
     let chosen = choose(&scored)?;
-    Ok((scored, chosen, forward_states))
+    Ok(Outcome {
+        scored,
+        chosen,
+        forward_states,
+        entropy_rate,
+    })
 }
 
 /// The smallest machine among those within [`TIE_BITS`] of the best score (fewest states, then

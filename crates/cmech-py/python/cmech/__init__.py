@@ -57,7 +57,7 @@ from ._errors import (
     UnknownProcessError,
     UnsupportedError,
 )
-from ._data import Counts, Diagnostics, Reconstruction, count, reconstruct, reconstruction_methods
+from ._data import Candidate, Counts, Diagnostics, Reconstruction, Selection, count, reconstruct, reconstruction_methods
 from ._process import Measures, NamedProcessInfo, ParamInfo, Process, processes
 from ._beliefs import BeliefTable, MixedStates
 from . import plot
@@ -100,6 +100,8 @@ __all__ = [
     "Counts",
     "Reconstruction",
     "Diagnostics",
+    "Selection",
+    "Candidate",
     "reconstruction_methods",
     "transfer_entropy",
     "active_information",

@@ -73,10 +73,10 @@ class NativeCounts:
     def load(paths: Sequence[str]) -> NativeCounts: ...
     def reconstruct(
         self,
-        method: str,
-        max_history: int,
-        alpha: float,
-        test: str,
+        method: Optional[str],
+        max_history: Optional[int],
+        alpha: Optional[float],
+        test: Optional[str],
         future: Optional[int],
         threads: Optional[int],
         name: str,
@@ -90,8 +90,8 @@ def count_files(
     lines: bool,
     alphabet: Optional[str],
     byte_range: Optional[Tuple[int, int]],
-    method: str,
-    max_history: int,
+    method: Optional[str],
+    max_history: Optional[int],
     future: Optional[int],
     window: Optional[int],
     threads: Optional[int],
@@ -102,15 +102,19 @@ def count_memory(
     lines: bool,
     name: str,
     source: str,
-    method: str,
-    max_history: int,
+    method: Optional[str],
+    max_history: Optional[int],
     future: Optional[int],
     window: Optional[int],
     threads: Optional[int],
 ) -> NativeCounts: ...
 def are_shards(paths: Sequence[str]) -> bool: ...
 def check_options(
-    method: str, max_history: int, alpha: float, test: str, future: Optional[int]
+    method: Optional[str],
+    max_history: Optional[int],
+    alpha: Optional[float],
+    test: Optional[str],
+    future: Optional[int],
 ) -> None: ...
 def reconstruction_methods() -> List[Tuple[str, str]]: ...
 def reconstruct_defaults() -> Tuple[int, float, str, str]: ...

@@ -89,20 +89,21 @@ def _quote(x: Any) -> str:
 
 
 class _Plan:
-    """What to count: words of up to ``window`` symbols, or what ``method`` needs at ``max_history``.
-    The values are checked by the Rust library (``ReconstructOptions::validate``)."""
+    """What to count: words of up to ``window`` symbols, or what a reconstruction with ``method``
+    and ``max_history`` needs (a selection when no method is given). The values are checked, and
+    the defaults applied, by the Rust library (``Request::plan``)."""
 
     __slots__ = ("method", "max_history", "future", "window")
 
     def __init__(self, method: Any, max_history: Any, future: Any, window: Any) -> None:
-        self.method = method
+        self.method: Optional[str] = method
         self.window = _opt_int(window, "window")
         if self.window is not None and max_history is not None:
             raise _invalid("give max_history or window, not both")
-        self.max_history = _int_arg(DEFAULT_MAX_HISTORY if max_history is None else max_history, "max_history")
+        self.max_history = _opt_int(max_history, "max_history")
         self.future = _opt_int(future, "future")
 
-    def args(self) -> Tuple[str, int, Optional[int], Optional[int]]:
+    def args(self) -> Tuple[Optional[str], Optional[int], Optional[int], Optional[int]]:
         return (self.method, self.max_history, self.future, self.window)
 
 
@@ -539,7 +540,7 @@ def count(
     max_history: Optional[int] = None,
     *,
     window: Optional[int] = None,
-    method: str = DEFAULT_METHOD,
+    method: Optional[str] = None,
     future: Optional[int] = None,
     alphabet: Union[None, str, Sequence[Union[str, int]]] = None,
     format: Optional[str] = None,
@@ -547,13 +548,15 @@ def count(
     byte_range: Optional[Tuple[int, int]] = None,
     threads: Optional[int] = None,
 ) -> Counts:
-    """Counts the words of ``data`` for a reconstruction at ``max_history`` (default 5), or up to
-    ``window`` symbols: the :class:`Counts` that :func:`reconstruct` takes, that merge by addition
-    and save as count shards.
+    """Counts the words of ``data`` for a reconstruction, or up to ``window`` symbols: the
+    :class:`Counts` that :func:`reconstruct` takes, that merge by addition and save as count
+    shards.
 
-    ``method`` and ``future`` set the window with ``max_history`` as in :func:`reconstruct`
-    (``max_history + 1`` for ``"cssr"``, ``max_history + 1 + future`` for ``"forward"``); give
-    ``window`` instead of ``max_history`` to count words of up to ``window`` symbols.
+    With no ``method``, the counts reach what :func:`reconstruct`'s selection needs (up to
+    ``max_history`` if given). ``method`` and ``future`` set the window with ``max_history``
+    (default 5) as in :func:`reconstruct` (``max_history + 1`` for ``"cssr"``,
+    ``max_history + 1 + future`` for ``"forward"``); give ``window`` instead of ``max_history`` to
+    count words of up to ``window`` symbols.
 
     What ``data`` may be:
 
@@ -609,6 +612,86 @@ def count(
 # ----- reconstruction -----------------------------------------------------------------------------
 
 
+class Candidate:
+    """One machine a selection scored (``docs/reconstruction.md``, "Model selection").
+
+    Attributes
+    ----------
+    method : str or None
+        ``"cssr"``, ``"forward"``, or ``None`` for the independent-symbols machine of one state.
+    max_history : int
+        History length L (0 for the independent-symbols machine).
+    alpha : float
+        Significance level of the method's tests.
+    states, parameters : int
+        States and free probabilities of the minimised machine (0 when the method gave none).
+    log_likelihood : float
+        log2-likelihood of all the data; ``-inf`` when the machine cannot produce the data.
+    log_loss : float
+        Bits per symbol (``inf`` when the machine cannot produce the data).
+    score : float
+        BIC in bits, smaller is better (``inf`` when the machine cannot produce the data).
+    failure : str or None
+        Why the method gave no machine at this length.
+    """
+
+    __slots__ = ("method", "max_history", "alpha", "states", "parameters", "log_likelihood", "log_loss", "score", "failure")
+
+    def __init__(self, doc: Dict[str, Any]) -> None:
+        self.method: Optional[str] = doc["method"]
+        self.max_history: int = int(doc["max_history"])
+        self.alpha: float = float(doc["alpha"])
+        self.states: int = int(doc["states"])
+        self.parameters: int = int(doc["parameters"])
+        ll = doc["log_likelihood"]
+        self.log_likelihood: float = -math.inf if ll is None else float(ll)
+        loss = doc["log_loss"]
+        self.log_loss: float = math.inf if loss is None else float(loss)
+        sc = doc["score"]
+        self.score: float = math.inf if sc is None else float(sc)
+        self.failure: Optional[str] = doc.get("failure")
+
+    def __repr__(self) -> str:
+        return (
+            f"Candidate(method={self.method!r}, max_history={self.max_history}, states={self.states}, "
+            f"log_loss={self.log_loss:.6f}, score={self.score:.1f})"
+        )
+
+
+class Selection:
+    """How :func:`reconstruct` chose its machine when no method or test was given.
+
+    Attributes
+    ----------
+    criterion : str
+        ``"bic"``: ``-log2 P(data | machine) + (parameters / 2) log2 N``.
+    candidates : list of Candidate
+        Every machine scored, in the order they were fitted.
+    chosen_index : int
+        Index of the returned machine in ``candidates``.
+    chosen : Candidate
+        ``candidates[chosen_index]``.
+    reason : str
+        The choice in words.
+    """
+
+    __slots__ = ("criterion", "candidates", "chosen_index", "reason")
+
+    def __init__(self, doc: Dict[str, Any]) -> None:
+        self.criterion: str = doc["criterion"]
+        self.candidates: List[Candidate] = [Candidate(c) for c in doc["candidates"]]
+        self.chosen_index: int = int(doc["chosen"])
+        self.reason: str = doc["reason"]
+
+    @property
+    def chosen(self) -> Candidate:
+        """The candidate returned."""
+        return self.candidates[self.chosen_index]
+
+    def __repr__(self) -> str:
+        return f"Selection(criterion={self.criterion!r}, chosen={self.chosen!r}, candidates={len(self.candidates)})"
+
+
 class Diagnostics:
     """What a reconstruction found besides the machine (``docs/reconstruction.md``).
 
@@ -636,15 +719,25 @@ class Diagnostics:
     c_mu, h_mu : float
         Statistical complexity and entropy rate of the returned machine, in bits.
     log_likelihood : float
-        log2-likelihood of the counted next symbols under the machine.
+        log2-likelihood of all the data under the machine, started from its stationary
+        distribution; ``-inf`` when the machine gives some observed word probability zero.
+    log_loss : float
+        Minus the log-likelihood per symbol, bits (``nan`` for a transducer).
+    impossible : int
+        Occurrences of symbols the machine gives probability zero.
+    entropy_rate_estimate : float
+        The entropy rate estimated from block entropies of the counts alone (not from the
+        machine), on which ``supported_history`` rests.
+    selection : Selection or None
+        How the machine was chosen, when :func:`reconstruct` selected it.
     states_by_history : list of (int, int)
         ``(L, recurrent states)`` for every history length from 1 to ``max_history``.
     still_growing : bool
         More states at L than at L/2 (L >= 4): structure that no finite history captures yet, or
         that needs longer histories.
     supported_history : int or None
-        floor(log2 N / h_mu), the longest history the N symbols support (Marton-Shields);
-        ``None`` when h_mu is 0.
+        floor(log2 N / h), the longest history the N symbols support (Marton-Shields), h the
+        ``entropy_rate_estimate``; ``None`` when h is 0.
     warnings : list of str
         The human-readable form of the last two (also issued as :class:`~cmech.CmechWarning`).
     """
@@ -663,6 +756,10 @@ class Diagnostics:
         "c_mu",
         "h_mu",
         "log_likelihood",
+        "log_loss",
+        "impossible",
+        "entropy_rate_estimate",
+        "selection",
         "states_by_history",
         "still_growing",
         "supported_history",
@@ -685,7 +782,15 @@ class Diagnostics:
         self.recurrent_mass: float = _float(doc["recurrent_mass"])
         self.c_mu: float = _float(doc["c_mu"])
         self.h_mu: float = _float(doc["h_mu"])
-        self.log_likelihood: float = _float(doc["log_likelihood"])
+        ll = doc["log_likelihood"]
+        self.log_likelihood: float = -math.inf if ll is None else float(ll)
+        loss = doc.get("log_loss")
+        # null: impossible data (infinite loss), or a transducer's, not computed.
+        self.log_loss: float = (math.inf if ll is None else math.nan) if loss is None else float(loss)
+        self.impossible: int = int(doc.get("impossible", 0))
+        self.entropy_rate_estimate: float = _float(doc.get("entropy_rate_estimate"))
+        sel = doc.get("selection")
+        self.selection: Optional[Selection] = None if sel is None else Selection(sel)
         self.states_by_history: List[Tuple[int, int]] = [(int(a), int(b)) for a, b in doc["states_by_history"]]
         self.still_growing: bool = bool(doc["still_growing"])
         sh = doc.get("supported_history")
@@ -746,11 +851,11 @@ class Reconstruction:
 
 def reconstruct(
     data: Any,
-    max_history: int = DEFAULT_MAX_HISTORY,
+    max_history: Optional[int] = None,
     *,
-    alpha: float = DEFAULT_ALPHA,
-    test: str = DEFAULT_TEST,
-    method: str = DEFAULT_METHOD,
+    alpha: Optional[float] = None,
+    test: Optional[str] = None,
+    method: Optional[str] = None,
     future: Optional[int] = None,
     alphabet: Union[None, str, Sequence[Union[str, int]]] = None,
     format: Optional[str] = None,
@@ -762,6 +867,14 @@ def reconstruct(
     ``data`` is anything :func:`count` reads (a numpy array, a list of symbols or of sequences, a
     str of characters, a ``pathlib.Path`` to a data file or to count shards, with ``alphabet``,
     ``format`` and ``lines`` as there), or :class:`Counts` whose window is long enough.
+
+    With none of ``method``, ``alpha``, ``test`` and ``future``, the machine is **selected**: both
+    methods at every history length the data support (up to ``max_history`` if given), each
+    machine minimised and scored by BIC on the likelihood of all the data, the smallest of the
+    statistically tied best returned; ``.diagnostics.selection`` lists every candidate's score, as
+    ``cmech reconstruct`` does with no options. Otherwise the given options are used exactly, the
+    rest at their defaults (``max_history`` 5, ``alpha`` 0.001, ``test`` ``"chi2"``, ``method``
+    ``"cssr"``).
 
     ``max_history`` is the longest history L; ``alpha`` the significance level of the tests that
     split states; ``test`` ``"chi2"`` (Pearson's chi-square) or ``"ks"`` (Kolmogorov-Smirnov);
@@ -777,16 +890,18 @@ def reconstruct(
 
     >>> import cmech
     >>> gm = cmech.Process.named("golden-mean")
-    >>> r = cmech.reconstruct(gm.sample(100_000, seed=1), max_history=4)
+    >>> r = cmech.reconstruct(gm.sample(100_000, seed=1))
     >>> r.diagnostics.recurrent_states, r.process.is_isomorphic(gm, tol=0.02)
     (2, True)
+    >>> r.diagnostics.selection.chosen.states
+    2
 
     Raises what :func:`count` raises, and :class:`~cmech.InvalidArgumentError` for an unknown
     method or test, ``alpha`` outside (0, 1), ``future < 1``, Counts too short for
     ``max_history``, or data with no sequence longer than ``max_history``.
     """
     plan = _Plan(method, max_history, future, None)
-    alpha = _alpha(alpha)
+    alpha = None if alpha is None else _alpha(alpha)
     threads = _opt_int(threads, "threads")
     _cmech.check_options(plan.method, plan.max_history, alpha, test, plan.future)
     counts, fresh = _counts_of(data, plan, alphabet, format, lines, None, threads, shards_ok=True)
