@@ -201,13 +201,17 @@ pub const MERGE_HELP: &str = "Examples:\n  \
 
 pub const RECONSTRUCT_HELP: &str = "Examples:\n  \
     cmech sample golden-mean -n 1000000 --seed 1 -o gm.txt\n  \
-    cmech reconstruct gm.txt -L 4\n  \
-    cmech reconstruct gm.txt -L 4 --json -o gm-machine.json --dot gm.dot\n  \
+    cmech reconstruct gm.txt                       # the machine selected from the data\n  \
+    cmech reconstruct gm.txt --json -o gm-machine.json --dot gm.dot\n  \
     cmech measures gm-machine.json\n  \
     cmech reconstruct rrxor.txt -L 6 --method forward\n  \
     cmech reconstruct runs/*.txt --alphabet 01 --test ks --alpha 0.01\n  \
     cmech reconstruct big.cnt -L 16                # from counts made by cmech count/merge\n  \
     python make_data.py | cmech reconstruct - --tokens --lines\n\n\
+    With no --method, --alpha, --test or --future, the machine is selected: CSSR and forward at\n\
+    every history length the data support (up to -L), each minimised and scored by BIC on the\n\
+    likelihood of all the data; the smallest of the tied best is returned and every candidate's\n\
+    score is listed. Any of those options runs that method exactly as asked.\n\
     Inputs are one character per symbol unless --tokens, --bytes or --npy (.npy is detected).\n\
     Each file is its own sequence; with --lines each line is. The table shows the states,\n\
     C_mu, h_mu, the log-likelihood of the data, and the number of states at each history length\n\

@@ -196,7 +196,9 @@ pub fn reconstruct(
              --alpha cmech selects a machine that can",
             score.impossible, score.symbols
         ));
-    } else if fit.recurrent_mass < 0.99 {
+    } else if opts.method == Method::Cssr && fit.recurrent_mass < 0.99 {
+        // The forward method's unsynchronised histories are mixtures that lead into the machine,
+        // not a part of the data it leaves out.
         diagnostics.warnings.push(format!(
             "the machine's states hold only {:.1}% of the histories of length {}; the rest \
              were transient or unsynchronised, and the machine may describe only part of the \

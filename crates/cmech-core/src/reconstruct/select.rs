@@ -161,6 +161,12 @@ pub(crate) fn polish(machine: &Hmm, data: &ScoreData) -> Result<(Hmm, Score)> {
     Ok((m, score))
 }
 
+/// Whether two machines have the same states and transitions up to relabelling, whatever their
+/// probabilities (every probability is within 1 of any other).
+fn structure_equal(a: &Hmm, b: &Hmm) -> bool {
+    a.num_states() == b.num_states() && parameters(a) == parameters(b) && a.is_isomorphic(b, 1.0)
+}
+
 /// The one-state machine emitting each symbol with its frequency.
 fn independent_symbols(counts: &WordTables, alphabet: &[String]) -> Hmm {
     let ones = &counts.by_len[0];
@@ -223,7 +229,20 @@ pub(crate) fn candidates(
                 fit: Result<Hmm>|
      -> Result<()> {
         let alpha = if method.is_some() { DEFAULT_ALPHA } else { 0.0 };
-        let entry = match fit.and_then(|m| polish(&m, &data)) {
+        // A structure already scored is not scored again: maximum likelihood on the same data
+        // gives it the same probabilities whichever method or L found it.
+        let polished = fit.and_then(|m| {
+            let m = m.minimize()?;
+            let seen = scored.iter().find_map(|s| match (&s.machine, s.score) {
+                (Some(p), Some(score)) if structure_equal(p, &m) => Some((p.clone(), score)),
+                _ => None,
+            });
+            match seen {
+                Some(hit) => Ok(hit),
+                None => polish(&m, &data),
+            }
+        });
+        let entry = match polished {
             Ok((machine, score)) => {
                 let d = parameters(&machine);
                 Scored {
