@@ -364,6 +364,9 @@ pub fn diagnostics_rows(
             ""
         }
     )?;
+    if let Some(g) = &d.growth {
+        writeln!(out, "growth       {}", g.statement)?;
+    }
     if let Some(l) = d.supported_history {
         writeln!(out, "supported L  up to {l} (Marton-Shields)")?;
     }

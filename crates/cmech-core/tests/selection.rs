@@ -145,3 +145,20 @@ fn the_log_likelihood_is_that_of_all_the_data() {
     );
     assert_eq!(d.log_loss.unwrap(), -per_symbol);
 }
+
+#[test]
+fn at_the_onset_of_chaos_the_growth_is_measured_and_said() {
+    // Period doubling at the Feigenbaum point: no finite machine, at any L.
+    let x: Vec<u32> = cmech_core::maps::logistic_symbols(3.569_945_671_870_9, 1_000_000, 1)
+        .unwrap()
+        .into_iter()
+        .map(u32::from)
+        .collect();
+    let r = selected(&x, &binary(), &SelectOptions::default());
+    let d = &r.diagnostics;
+    assert!(d.still_growing, "{:?}", d.states_by_history);
+    let g = d.growth.as_ref().expect("a growth law");
+    assert!(g.rate > 1.0, "{g:?}");
+    assert!(g.statement.starts_with("no finite machine was found"));
+    assert!(d.warnings.iter().any(|w| w == &g.statement));
+}

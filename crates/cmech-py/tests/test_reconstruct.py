@@ -112,6 +112,10 @@ def test_cssr_on_rrxor_splits_and_says_so(rrxor_sample):
         d = cmech.reconstruct(rrxor_sample, max_history=8, method="cssr").diagnostics
     assert d.still_growing and d.recurrent_states > 5
     assert [l for l, _ in d.states_by_history] == list(range(1, 9))
+    # The growth is measured: a law fitted to the states by L, and the statement.
+    assert d.growth is not None and d.growth["law"] in ("exponential", "polynomial")
+    assert d.growth["rate"] > 0 and 0 <= d.growth["r_squared"] <= 1
+    assert d.growth["statement"].startswith("no finite machine was found")
 
 
 def test_ks_test_and_alpha_are_passed_on(golden, gm_sample):

@@ -129,6 +129,8 @@ pub struct Diagnostics {
     /// True when there are more states at L than at L/2: a sign of structure that no finite
     /// history captures, or that needs histories longer than L.
     pub still_growing: bool,
+    /// How the state count grows with L, when it is still growing: no finite machine was found.
+    pub growth: Option<Growth>,
     /// The entropy rate (bits) estimated from block entropies of the counts alone, on which the
     /// supported history length rests (for a transducer: the fitted joint entropy rate).
     pub entropy_rate_estimate: f64,
@@ -137,6 +139,88 @@ pub struct Diagnostics {
     /// How the machine was chosen, when the reconstruction selected it.
     pub selection: Option<Selection>,
     pub warnings: Vec<String>,
+}
+
+/// A law fitted to the number of states by history length, for a count that keeps growing (as at
+/// the onset of chaos, where period doubling never stops): states ~ a * rate^L (exponential) or
+/// states ~ a * L^exponent (polynomial), whichever fits log(states) better by least squares.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Growth {
+    /// "exponential" or "polynomial".
+    pub law: &'static str,
+    /// The growth factor per unit of L (exponential) or the exponent (polynomial).
+    pub rate: f64,
+    /// The prefactor a.
+    pub prefactor: f64,
+    /// Coefficient of determination of the fit in log(states).
+    pub r_squared: f64,
+    /// The finding in words.
+    pub statement: String,
+}
+
+/// Least squares of y on x: (slope, intercept, r^2).
+fn least_squares(points: &[(f64, f64)]) -> (f64, f64, f64) {
+    let n = points.len() as f64;
+    let (mx, my) = points
+        .iter()
+        .fold((0.0, 0.0), |(a, b), &(x, y)| (a + x / n, b + y / n));
+    let sxx: f64 = points.iter().map(|&(x, _)| (x - mx).powi(2)).sum();
+    let sxy: f64 = points.iter().map(|&(x, y)| (x - mx) * (y - my)).sum();
+    let syy: f64 = points.iter().map(|&(_, y)| (y - my).powi(2)).sum();
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let r2 = if syy > 0.0 && sxx > 0.0 {
+        (sxy * sxy) / (sxx * syy)
+    } else {
+        1.0
+    };
+    (slope, my - slope * mx, r2)
+}
+
+impl Growth {
+    /// The law of the states by history length from the first length with more than one state
+    /// on (`None` with fewer than three such lengths).
+    fn fit(states_by_history: &[(usize, usize)]) -> Option<Growth> {
+        let pts: Vec<(f64, f64)> = states_by_history
+            .iter()
+            .filter(|&&(_, s)| s > 1)
+            .map(|&(l, s)| (l as f64, (s as f64).ln()))
+            .collect();
+        if pts.len() < 3 {
+            return None;
+        }
+        let (b, a, r2_exp) = least_squares(&pts);
+        let logs: Vec<(f64, f64)> = pts.iter().map(|&(l, y)| (l.ln(), y)).collect();
+        let (e, c, r2_pow) = least_squares(&logs);
+        let (law, rate, prefactor, r_squared) = if r2_exp >= r2_pow {
+            ("exponential", b.exp(), a.exp(), r2_exp)
+        } else {
+            ("polynomial", e, c.exp(), r2_pow)
+        };
+        let (first, last) = (
+            states_by_history[0],
+            states_by_history[states_by_history.len() - 1],
+        );
+        let statement = format!(
+            "no finite machine was found: the states grow from {} at L = {} to {} at L = {}, \
+             {law}ly ({}, r^2 = {r_squared:.3})",
+            first.1,
+            first.0,
+            last.1,
+            last.0,
+            if law == "exponential" {
+                format!("about {prefactor:.3} x {rate:.3}^L")
+            } else {
+                format!("about {prefactor:.3} x L^{rate:.3}")
+            }
+        );
+        Some(Growth {
+            law,
+            rate,
+            prefactor,
+            r_squared,
+            statement,
+        })
+    }
 }
 
 /// A machine reconstructed from counts, with its diagnostics.
@@ -272,8 +356,13 @@ pub fn select(
         ),
     };
     let supported = supported_history(n, h_est);
+    let growth = still_growing
+        .then(|| Growth::fit(&states_by_history))
+        .flatten();
     let mut warnings = Vec::new();
-    if still_growing {
+    if let Some(g) = &growth {
+        warnings.push(g.statement.clone());
+    } else if still_growing {
         warnings.push(format!(
             "the number of states keeps growing with the history length ({}): the process may \
              have no finite epsilon-machine",
@@ -302,6 +391,7 @@ pub fn select(
         impossible: 0,
         states_by_history,
         still_growing,
+        growth,
         entropy_rate_estimate: h_est,
         supported_history: supported,
         selection: Some(Selection {
@@ -434,6 +524,9 @@ impl Diagnostics {
             log_likelihood: fit.log_likelihood,
             log_loss: None,
             impossible: 0,
+            growth: still_growing
+                .then(|| Growth::fit(&states_by_history))
+                .flatten(),
             states_by_history,
             still_growing,
             entropy_rate_estimate: h_histories,

@@ -730,6 +730,11 @@ class Diagnostics:
         machine), on which ``supported_history`` rests.
     selection : Selection or None
         How the machine was chosen, when :func:`reconstruct` selected it.
+    growth : dict or None
+        When the state count keeps growing with L: the law fitted to ``states_by_history``
+        (``law`` ``"exponential"`` (states ~ prefactor * rate**L) or ``"polynomial"``
+        (states ~ prefactor * L**rate), ``rate``, ``prefactor``, ``r_squared``) and the
+        ``statement`` that no finite machine was found.
     states_by_history : list of (int, int)
         ``(L, recurrent states)`` for every history length from 1 to ``max_history``.
     still_growing : bool
@@ -760,6 +765,7 @@ class Diagnostics:
         "impossible",
         "entropy_rate_estimate",
         "selection",
+        "growth",
         "states_by_history",
         "still_growing",
         "supported_history",
@@ -791,6 +797,8 @@ class Diagnostics:
         self.entropy_rate_estimate: float = _float(doc.get("entropy_rate_estimate"))
         sel = doc.get("selection")
         self.selection: Optional[Selection] = None if sel is None else Selection(sel)
+        g = doc.get("growth")
+        self.growth: Optional[Dict[str, Any]] = None if g is None else dict(g)
         self.states_by_history: List[Tuple[int, int]] = [(int(a), int(b)) for a, b in doc["states_by_history"]]
         self.still_growing: bool = bool(doc["still_growing"])
         sh = doc.get("supported_history")
