@@ -41,17 +41,11 @@ const MAX_SELECT_CODES: f64 = (1u64 << 24) as f64;
 const REESTIMATION_ROUNDS: usize = 2;
 
 /// What the selection may consider.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct SelectOptions {
     /// The longest history length tried (`None`: from the alphabet, at most
     /// [`MAX_SELECT_HISTORY`]).
     pub max_history: Option<usize>,
-}
-
-impl Default for SelectOptions {
-    fn default() -> Self {
-        SelectOptions { max_history: None }
-    }
 }
 
 impl SelectOptions {
