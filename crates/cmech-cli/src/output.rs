@@ -272,9 +272,20 @@ fn selection_rows(out: &mut impl Write, sel: &cmech_core::reconstruct::Selection
                 } else {
                     "inf".into()
                 };
+                let refined = c.refined.map_or_else(String::new, |r| {
+                    format!(
+                        "  refined from candidate {}: {} merged, {} split, {} redirected, {} \
+                         pruned",
+                        r.from + 1,
+                        r.merges,
+                        r.splits,
+                        r.redirects,
+                        r.pruned
+                    )
+                });
                 writeln!(
                     out,
-                    "           {mark} {method:<8} {:>3} {:>7} {:>6} {loss:>14} {bic:>16}",
+                    "           {mark} {method:<8} {:>3} {:>7} {:>6} {loss:>14} {bic:>16}{refined}",
                     c.max_history, c.states, c.parameters
                 )?
             }

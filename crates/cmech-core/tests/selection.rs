@@ -162,3 +162,28 @@ fn at_the_onset_of_chaos_the_growth_is_measured_and_said() {
     assert!(g.statement.starts_with("no finite machine was found"));
     assert!(d.warnings.iter().any(|w| w == &g.statement));
 }
+
+#[test]
+fn refinement_removes_the_edges_a_fit_invented() {
+    // Random 4x3 #1 of the recovery study: forward at L = 8 finds the four states and their
+    // transitions, plus three edges of probability 1e-4 to 1e-5 the process never takes (kept
+    // from rare mixtures of states), which no history length removed; its BIC was 114 bits
+    // above the truth's. Refinement prunes them and the machine is the truth.
+    let truth = cmech_core::random::epsilon_machine(4, 3, 0.06, 1).unwrap();
+    let alphabet = truth.alphabet().to_vec();
+    let r = selected(
+        &sample(&truth, 1_000_000, 1_000_004),
+        &alphabet,
+        &SelectOptions::default(),
+    );
+    assert!(
+        r.machine.is_isomorphic(&truth, 0.02),
+        "{}",
+        r.machine.to_json()
+    );
+    let sel = r.diagnostics.selection.unwrap();
+    let refined = sel.candidates[sel.chosen]
+        .refined
+        .expect("chosen after refinement");
+    assert!(refined.pruned >= 1, "{refined:?}");
+}

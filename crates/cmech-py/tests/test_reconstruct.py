@@ -71,6 +71,8 @@ def test_golden_mean_is_recovered(golden, gm_sample):
     assert sel.chosen.states == 2 and sel.chosen.method == d.method and sel.chosen.max_history == d.max_history
     assert sel.candidates[0].method is None and sel.candidates[0].states == 1
     assert all(sel.chosen.score <= c.score + 2.0 for c in sel.candidates)
+    # The fits are already the machine: no refinement lowers the BIC, so none is a candidate.
+    assert all(c.refined is None for c in sel.candidates)
     assert d.symbols == 10**6 and d.sequences == 1
     assert all(s == 2 for _, s in d.states_by_history)
     assert not d.still_growing and d.warnings == []

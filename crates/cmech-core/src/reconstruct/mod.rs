@@ -22,12 +22,14 @@ use crate::presentation::{Edge, Hmm};
 
 mod homogeneity;
 mod options;
+mod refine;
 mod score;
 mod select;
 mod transducer;
 use homogeneity::Tester;
 pub use homogeneity::{homogeneity_p_value, Test};
 pub use options::{CountWindow, Method, Plan, ReconstructOptions, Request, DEFAULT_ALPHA};
+pub use refine::Refinement;
 pub use score::{parameters, Score};
 pub use select::{Candidate, SelectOptions, Selection, MAX_SELECT_HISTORY, PATIENCE, TIE_BITS};
 pub use transducer::{exercised_part, reconstruct_transducer, TransducerReconstruction};

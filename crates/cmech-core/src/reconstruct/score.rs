@@ -44,8 +44,35 @@ impl Score {
     }
 }
 
-/// Expected counts of each (state, symbol) along the data, from the beliefs.
-pub(crate) type EdgeCounts = Vec<Vec<f64>>;
+/// What a machine's walk along the data counts, for re-estimating and reshaping it.
+#[derive(Debug, Clone)]
+pub(crate) struct Tallies {
+    /// Expected count of each (state, symbol), `edges[s][x]`, from the beliefs.
+    pub(crate) edges: Vec<Vec<f64>>,
+    /// Count of each next symbol after each edge, `flows[s * k + x][y]`: `y` read right after
+    /// `x` left state `s`, the observer certain of `s` (so also of the state `x` leads to).
+    pub(crate) flows: Vec<Vec<f64>>,
+}
+
+impl Tallies {
+    fn new(n: usize, k: usize) -> Tallies {
+        Tallies {
+            edges: vec![vec![0.0; k]; n],
+            flows: vec![vec![0.0; k]; n * k],
+        }
+    }
+
+    fn add(&mut self, other: &Tallies) {
+        for (a, b) in self
+            .edges
+            .iter_mut()
+            .zip(&other.edges)
+            .chain(self.flows.iter_mut().zip(&other.flows))
+        {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+    }
+}
 
 /// Beliefs after every counted word shorter than the window, level by level.
 struct Scorer<'a> {
@@ -126,7 +153,7 @@ impl<'a> Scorer<'a> {
     }
 
     /// Adds `weight` occurrences of `x` after belief `b` to the expected edge counts.
-    fn tally(&self, counts: &mut EdgeCounts, b: &Belief, x: usize, p: f64, weight: f64) {
+    fn tally(&self, counts: &mut [Vec<f64>], b: &Belief, x: usize, p: f64, weight: f64) {
         match b {
             Belief::Sync(s) => counts[*s][x] += weight,
             Belief::Mix(eta) => {
@@ -211,7 +238,7 @@ struct Tally {
     log_likelihood: f64,
     symbols: u64,
     impossible: u64,
-    counts: EdgeCounts,
+    counts: Tallies,
 }
 
 impl Tally {
@@ -220,7 +247,7 @@ impl Tally {
             log_likelihood: 0.0,
             symbols: 0,
             impossible: 0,
-            counts: vec![vec![0.0; k]; n],
+            counts: Tallies::new(n, k),
         }
     }
 
@@ -228,9 +255,7 @@ impl Tally {
         self.log_likelihood += other.log_likelihood;
         self.symbols += other.symbols;
         self.impossible += other.impossible;
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-        }
+        self.counts.add(&other.counts);
         self
     }
 }
@@ -241,7 +266,7 @@ impl Tally {
 /// current window are kept on a stack and only those after the first differing symbol are
 /// recomputed, which visits each node of the words' prefix tree once and holds one window's
 /// beliefs, not every word's.
-pub(crate) fn score_counts(machine: &Hmm, data: &ScoreData) -> Result<(Score, EdgeCounts)> {
+pub(crate) fn score_counts(machine: &Hmm, data: &ScoreData) -> Result<(Score, Tallies)> {
     use rayon::prelude::*;
     let scorer = Scorer::new(machine);
     let n = machine.num_states();
@@ -290,7 +315,10 @@ pub(crate) fn score_counts(machine: &Hmm, data: &ScoreData) -> Result<(Score, Ed
                     let (p, _) = scorer.step(b, x);
                     if p > 0.0 {
                         t.log_likelihood += c as f64 * p.log2();
-                        scorer.tally(&mut t.counts, b, x, p, c as f64);
+                        scorer.tally(&mut t.counts.edges, b, x, p, c as f64);
+                        if let Some((Belief::Sync(s), _)) = &stack[w - 2] {
+                            t.counts.flows[s * k + prev[w - 2]][x] += c as f64;
+                        }
                     } else {
                         t.impossible += c;
                     }
@@ -352,7 +380,8 @@ pub fn parameters(machine: &Hmm) -> usize {
 /// The machine with each state's probabilities set to the expected counts' proportions, for a
 /// state whose every edge was used; other states keep theirs (an edge never used would vanish and
 /// could take part of the machine with it).
-pub(crate) fn reestimate(machine: &Hmm, counts: &EdgeCounts) -> Hmm {
+pub(crate) fn reestimate(machine: &Hmm, tallies: &Tallies) -> Hmm {
+    let counts = &tallies.edges;
     let edges: Vec<Vec<Edge>> = (0..machine.num_states())
         .map(|s| {
             let row = machine.edges(s);

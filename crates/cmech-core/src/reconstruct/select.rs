@@ -20,7 +20,8 @@ use crate::counts::CountTable;
 use crate::error::{CmechError, Result};
 use crate::presentation::{Edge, Hmm};
 
-use super::score::{parameters, reestimate, score_counts, Score, ScoreData};
+use super::refine::{refine, Refinement};
+use super::score::{parameters, reestimate, score_counts, Score, ScoreData, Tallies};
 use super::{estimated_entropy_rate, supported_history, Method, ReconstructOptions, Test};
 use super::{WordTables, DEFAULT_ALPHA};
 
@@ -107,6 +108,8 @@ pub struct Candidate {
     pub score: f64,
     /// Why the method gave no machine at this length, if it gave none.
     pub failure: Option<String>,
+    /// The moves that made this candidate from another (`None`: a fit as the method gave it).
+    pub refined: Option<Refinement>,
 }
 
 /// How the returned machine was chosen.
@@ -129,14 +132,43 @@ pub(crate) struct Scored {
     pub(crate) score: Option<Score>,
 }
 
+impl Scored {
+    fn new(
+        method: Option<Method>,
+        max_history: usize,
+        alpha: f64,
+        machine: Hmm,
+        score: Score,
+        refined: Option<Refinement>,
+    ) -> Scored {
+        let d = parameters(&machine);
+        Scored {
+            candidate: Candidate {
+                method,
+                max_history,
+                alpha,
+                states: machine.num_states(),
+                parameters: d,
+                log_likelihood: score.log_likelihood,
+                log_loss: score.log_likelihood.is_finite().then(|| score.log_loss()),
+                score: bic(score.log_likelihood, d, score.symbols),
+                failure: None,
+                refined,
+            },
+            machine: Some(machine),
+            score: Some(score),
+        }
+    }
+}
+
 /// BIC in bits.
-fn bic(log_likelihood: f64, parameters: usize, symbols: u64) -> f64 {
+pub(crate) fn bic(log_likelihood: f64, parameters: usize, symbols: u64) -> f64 {
     -log_likelihood + 0.5 * parameters as f64 * (symbols.max(2) as f64).log2()
 }
 
 /// Minimises `machine`, re-estimates its probabilities by maximum likelihood on the counts and
 /// scores it.
-pub(crate) fn polish(machine: &Hmm, data: &ScoreData) -> Result<(Hmm, Score)> {
+pub(crate) fn polish(machine: &Hmm, data: &ScoreData) -> Result<(Hmm, Score, Tallies)> {
     let mut m = machine.minimize()?;
     let (mut score, mut tallies) = score_counts(&m, data)?;
     for _ in 0..REESTIMATION_ROUNDS {
@@ -152,7 +184,7 @@ pub(crate) fn polish(machine: &Hmm, data: &ScoreData) -> Result<(Hmm, Score)> {
         score = s;
         tallies = t;
     }
-    Ok((m, score))
+    Ok((m, score, tallies))
 }
 
 /// Whether two machines have the same states and transitions up to relabelling, whatever their
@@ -233,28 +265,11 @@ pub(crate) fn candidates(
             });
             match seen {
                 Some(hit) => Ok(hit),
-                None => polish(&m, &data),
+                None => polish(&m, &data).map(|(m, s, _)| (m, s)),
             }
         });
         let entry = match polished {
-            Ok((machine, score)) => {
-                let d = parameters(&machine);
-                Scored {
-                    candidate: Candidate {
-                        method,
-                        max_history: l,
-                        alpha,
-                        states: machine.num_states(),
-                        parameters: d,
-                        log_likelihood: score.log_likelihood,
-                        log_loss: score.log_likelihood.is_finite().then(|| score.log_loss()),
-                        score: bic(score.log_likelihood, d, score.symbols),
-                        failure: None,
-                    },
-                    machine: Some(machine),
-                    score: Some(score),
-                }
-            }
+            Ok((machine, score)) => Scored::new(method, l, alpha, machine, score, None),
             Err(e @ (CmechError::InvalidArgument(_) | CmechError::Unsupported(_))) => Scored {
                 candidate: Candidate {
                     method,
@@ -266,6 +281,7 @@ pub(crate) fn candidates(
                     log_loss: None,
                     score: f64::INFINITY,
                     failure: Some(e.to_string()),
+                    refined: None,
                 },
                 machine: None,
                 score: None,
@@ -316,7 +332,24 @@ pub(crate) fn candidates(
             break;
         }
     }
-    let chosen = choose(&scored)?;
+    let mut chosen = choose(&scored)?;
+    let start = scored[chosen]
+        .machine
+        .clone()
+        .expect("a chosen candidate has a machine");
+    if let Some(r) = refine(&start, chosen, &data)? {
+        let o = &scored[chosen].candidate;
+        let (method, l, alpha) = (o.method, o.max_history, o.alpha);
+        scored.push(Scored::new(
+            method,
+            l,
+            alpha,
+            r.machine,
+            r.score,
+            Some(r.moves),
+        ));
+        chosen = choose(&scored)?;
+    }
     Ok(Outcome {
         scored,
         chosen,

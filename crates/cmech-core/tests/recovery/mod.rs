@@ -109,6 +109,8 @@ pub struct Outcome {
     /// The context of [`Outcome::truth_bic`]: symbols predicted from at most this many before.
     pub context: usize,
     pub selection: Option<Selection>,
+    /// Whether the found machine has the true structure, whatever its probabilities.
+    pub structure: bool,
     pub seconds: f64,
 }
 
@@ -188,6 +190,7 @@ pub fn recover(label: &str, truth: &Hmm, n: usize, seed: u64) -> Outcome {
         truth_bic_sequence: penalty - log_likelihood(&truth, &data),
         context,
         selection: r.diagnostics.selection,
+        structure: r.machine.is_isomorphic(&truth, 1.0),
         seconds,
     }
 }
@@ -397,7 +400,9 @@ pub fn report(title: &str, outcomes: &[Outcome]) {
         outcomes.iter().map(|o| o.seconds).sum::<f64>(),
     );
     for o in outcomes.iter().filter(|o| !o.exact) {
-        let verdict = if o.truth_bic + TIE_BITS < o.chosen_bic() {
+        let verdict = if o.structure {
+            "the true structure, probabilities off"
+        } else if o.truth_bic + TIE_BITS < o.chosen_bic() {
             "the truth scores better: the true structure was not among the candidates"
         } else {
             "the chosen machine scores at least as well as the truth: the criterion prefers it"
@@ -424,7 +429,7 @@ pub fn candidates_table(s: &Selection) {
     );
     for (i, c) in s.candidates.iter().enumerate() {
         eprintln!(
-            "  {:<8} {:>3} {:>7} {:>7} {:>10} {:>14.1}  {}{}",
+            "  {:<8} {:>3} {:>7} {:>7} {:>10} {:>14.1}  {}{}{}",
             method_name(c.method),
             c.max_history,
             c.states,
@@ -432,7 +437,11 @@ pub fn candidates_table(s: &Selection) {
             c.log_loss.map_or("-".to_string(), |l| format!("{l:.5}")),
             c.score,
             if i == s.chosen { "<- chosen" } else { "" },
-            c.failure.as_deref().unwrap_or("")
+            c.failure.as_deref().unwrap_or(""),
+            c.refined.map_or(String::new(), |r| format!(
+                "refined from {}: {} merged, {} split, {} redirected",
+                r.from, r.merges, r.splits, r.redirects
+            ))
         );
     }
     eprintln!("  {}", s.reason);

@@ -633,9 +633,16 @@ class Candidate:
         BIC in bits, smaller is better (``inf`` when the machine cannot produce the data).
     failure : str or None
         Why the method gave no machine at this length.
+    refined : dict or None
+        For a candidate made by refining another (``docs/reconstruction.md``, "Refinement"):
+        ``from`` (the index of the candidate refined), ``merges``, ``splits``, ``redirects``
+        and ``pruned`` (the moves kept); ``None`` for a fit as its method gave it.
     """
 
-    __slots__ = ("method", "max_history", "alpha", "states", "parameters", "log_likelihood", "log_loss", "score", "failure")
+    __slots__ = (
+        "method", "max_history", "alpha", "states", "parameters", "log_likelihood", "log_loss",
+        "score", "failure", "refined",
+    )
 
     def __init__(self, doc: Dict[str, Any]) -> None:
         self.method: Optional[str] = doc["method"]
@@ -650,11 +657,13 @@ class Candidate:
         sc = doc["score"]
         self.score: float = math.inf if sc is None else float(sc)
         self.failure: Optional[str] = doc.get("failure")
+        self.refined: Optional[Dict[str, int]] = doc.get("refined")
 
     def __repr__(self) -> str:
+        refined = f", refined={self.refined!r}" if self.refined else ""
         return (
             f"Candidate(method={self.method!r}, max_history={self.max_history}, states={self.states}, "
-            f"log_loss={self.log_loss:.6f}, score={self.score:.1f})"
+            f"log_loss={self.log_loss:.6f}, score={self.score:.1f}{refined})"
         )
 
 

@@ -1,0 +1,747 @@
+//! Refinement by likelihood: the step from the best history-based fit to the machine the data
+//! favour, for the hard machines.
+//!
+//! CSSR and the forward method decide states from the next-symbol statistics of suffix histories
+//! of at most L symbols. When two states predict nearly alike, or a process synchronises slowly,
+//! no L is right: a short one merges states the data tell apart, a long one splits each state into
+//! many classes of histories too rare for the tests to reunite, and the selection can only choose
+//! among their mistakes. Refinement starts from the selected machine and moves through
+//! neighbouring unifilar structures, keeping a move only when it lowers the BIC of the counted
+//! data (the selection's own criterion), until no move does:
+//!
+//! - **merge** two states and fold: wherever the two have an edge on the same symbol, the targets
+//!   are merged too, so the machine stays unifilar. A machine split too finely comes back down
+//!   this way, and a fit that cannot produce the data (an edge missing from a state) can gain it
+//!   from the state it is merged with.
+//! - **split** a state by the edges that enter it: the edges fall into two groups whose next
+//!   symbols differ most, each group leading to its own copy of the state. States merged wrongly
+//!   come apart this way, one symbol of history further back at each split, whatever L the fits
+//!   reached.
+//!
+//! Scoring every neighbour in full would cost a walk over the data each; instead each move's gain
+//! is first estimated from counts along the machine's synchronised path, which are exact for the
+//! part of the data the machine is synchronised on: a merged machine's path is the image of the
+//! machine's, so its counts are sums of the machine's; a split's next symbols are the counts after
+//! each entering edge. Only the few most promising moves are then scored in full, and re-estimated
+//! by maximum likelihood, before one is kept. A machine too large for the pairwise screen
+//! (`states^2 * symbols` above [`MAX_PAIR_WORK`]) is not refined.
+use crate::error::{CmechError, Result};
+use crate::presentation::{Edge, Hmm};
+
+use super::score::{parameters, Score, ScoreData, Tallies};
+use super::select::{bic, polish, TIE_BITS};
+
+/// Most pairs screened before folding (`states^2 * symbols`): beyond it a machine is returned as
+/// the fits left it.
+pub const MAX_PAIR_WORK: usize = 1 << 26;
+
+/// Pairs of states folded and estimated in full after the quick screen, per round.
+const FOLDS: usize = 64;
+
+/// Moves scored in full per round, best estimate first.
+const TRIES: usize = 4;
+
+/// The largest machine whose moves are scored in full (each costs a walk over the data, which
+/// grows with the states an observer is unsure between): a larger one only comes down by the
+/// estimated merges.
+pub const MAX_REFINED_STATES: usize = 100;
+
+/// Rounds of moves, at most (each keeps one move).
+const MAX_ROUNDS: usize = 200;
+
+/// Entering edges beyond which a split's groups are found by local search, not by trying all.
+const EXHAUSTIVE_EDGES: usize = 10;
+
+/// What refinement did to a candidate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Refinement {
+    /// Index of the candidate refined.
+    pub from: usize,
+    /// Pairs of states merged (each fold counted once).
+    pub merges: usize,
+    /// States split.
+    pub splits: usize,
+    /// Edges sent to another state.
+    pub redirects: usize,
+    /// Edges removed.
+    pub pruned: usize,
+}
+
+/// A refined machine, its score on the counted data and what was done to it.
+pub(crate) struct Refined {
+    pub(crate) machine: Hmm,
+    pub(crate) score: Score,
+    pub(crate) moves: Refinement,
+}
+
+/// log2-likelihood of counts under their own proportions.
+fn log_likelihood(counts: &[f64]) -> f64 {
+    let total: f64 = counts.iter().sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    counts
+        .iter()
+        .filter(|&&c| c > 0.0)
+        .map(|&c| c * (c / total).log2())
+        .sum()
+}
+
+fn add(a: &mut [f64], b: &[f64]) {
+    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+}
+
+/// A unifilar machine's transitions and the counts along its path, as moves reshape them.
+#[derive(Clone)]
+struct Shape {
+    k: usize,
+    /// `delta[s][x]`: where `x` leads from `s`.
+    delta: Vec<Vec<Option<usize>>>,
+    /// Count of each (state, symbol).
+    edges: Vec<Vec<f64>>,
+    /// Next-symbol counts after each edge, `flows[s * k + x]`.
+    flows: Vec<Vec<f64>>,
+}
+
+/// A move and its estimated change of BIC (bits, negative is better).
+#[derive(Debug, Clone)]
+enum Move {
+    /// The fold of states `a` and `b`: each state's block.
+    Merge { blocks: Vec<usize> },
+    /// State `s` split: the entering edges `(from, symbol)` that lead to the new copy.
+    Split {
+        s: usize,
+        moved: Vec<(usize, usize)>,
+    },
+    /// The edge on `symbol` from `from` sent to `to` instead.
+    Redirect {
+        from: usize,
+        symbol: usize,
+        to: usize,
+    },
+    /// The edges `(from, symbol)` removed.
+    Prune { edges: Vec<(usize, usize)> },
+}
+
+impl Shape {
+    fn new(machine: &Hmm, tallies: &Tallies) -> Option<Shape> {
+        if !machine.is_unifilar() {
+            return None;
+        }
+        let k = machine.num_symbols();
+        let delta = (0..machine.num_states())
+            .map(|s| (0..k).map(|x| machine.successor(s, x)).collect())
+            .collect();
+        Some(Shape {
+            k,
+            delta,
+            edges: tallies.edges.clone(),
+            flows: tallies.flows.clone(),
+        })
+    }
+
+    fn states(&self) -> usize {
+        self.delta.len()
+    }
+
+    fn parameters(&self, s: usize) -> usize {
+        self.delta[s].iter().flatten().count().saturating_sub(1)
+    }
+
+    /// The blocks of the fold of `a` and `b` (each state's representative, the smallest member).
+    fn fold(&self, a: usize, b: usize) -> Vec<usize> {
+        let mut root: Vec<usize> = (0..self.states()).collect();
+        fn find(root: &mut [usize], mut s: usize) -> usize {
+            while root[s] != s {
+                root[s] = root[root[s]];
+                s = root[s];
+            }
+            s
+        }
+        let mut rows = self.delta.clone();
+        let mut pending = vec![(a, b)];
+        while let Some((p, q)) = pending.pop() {
+            let (p, q) = (find(&mut root, p), find(&mut root, q));
+            if p == q {
+                continue;
+            }
+            let (keep, gone) = (p.min(q), p.max(q));
+            root[gone] = keep;
+            let gone_row = std::mem::take(&mut rows[gone]);
+            for (here, there) in rows[keep].iter_mut().zip(gone_row) {
+                match (*here, there) {
+                    (Some(t), Some(u)) => pending.push((t, u)),
+                    (None, Some(u)) => *here = Some(u),
+                    _ => {}
+                }
+            }
+        }
+        (0..self.states()).map(|s| find(&mut root, s)).collect()
+    }
+
+    /// The estimated change of BIC of merging states into `blocks`.
+    fn merge_cost(&self, blocks: &[usize], log_n: f64) -> f64 {
+        let n = self.states();
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for s in 0..n {
+            members[blocks[s]].push(s);
+        }
+        let mut gain = 0.0;
+        let mut extra = 0.0;
+        for group in members.iter().filter(|g| g.len() > 1) {
+            let mut pooled = vec![0.0; self.k];
+            let mut symbols = vec![false; self.k];
+            for &s in group {
+                add(&mut pooled, &self.edges[s]);
+                gain -= log_likelihood(&self.edges[s]);
+                extra -= self.parameters(s) as f64;
+                for (x, t) in self.delta[s].iter().enumerate() {
+                    symbols[x] |= t.is_some();
+                }
+            }
+            gain += log_likelihood(&pooled);
+            extra += symbols.iter().filter(|&&b| b).count().saturating_sub(1) as f64;
+        }
+        -gain + 0.5 * extra * log_n
+    }
+
+    /// The entering edges of every state.
+    fn entering(&self) -> Vec<Vec<(usize, usize)>> {
+        let mut into = vec![Vec::new(); self.states()];
+        for (s, row) in self.delta.iter().enumerate() {
+            for (x, t) in row.iter().enumerate() {
+                if let Some(t) = t {
+                    into[*t].push((s, x));
+                }
+            }
+        }
+        into
+    }
+
+    /// The best split of `s` by its entering edges `into`: the edges for the new copy and the
+    /// estimated change of BIC.
+    fn best_split(
+        &self,
+        s: usize,
+        into: &[(usize, usize)],
+        log_n: f64,
+    ) -> Option<(Vec<bool>, f64)> {
+        let m = into.len();
+        if m < 2 {
+            return None;
+        }
+        let flows: Vec<&[f64]> = into
+            .iter()
+            .map(|&(p, x)| &self.flows[p * self.k + x][..])
+            .collect();
+        let mut all = vec![0.0; self.k];
+        flows.iter().for_each(|f| add(&mut all, f));
+        let whole = log_likelihood(&all);
+        let gain = |side: &[bool]| {
+            let mut moved = vec![0.0; self.k];
+            for (f, _) in flows.iter().zip(side).filter(|(_, &b)| b) {
+                add(&mut moved, f);
+            }
+            let stay: Vec<f64> = all.iter().zip(&moved).map(|(a, b)| a - b).collect();
+            log_likelihood(&moved) + log_likelihood(&stay) - whole
+        };
+        let mut best: Option<(Vec<bool>, f64)> = None;
+        let mut consider = |side: Vec<bool>, g: f64| {
+            if side.iter().any(|&b| b)
+                && !side.iter().all(|&b| b)
+                && best.as_ref().is_none_or(|b| g > b.1)
+            {
+                best = Some((side, g));
+            }
+        };
+        if m <= EXHAUSTIVE_EDGES {
+            // The first edge stays, so each partition is tried once.
+            for mask in 1u32..(1 << (m - 1)) {
+                let side: Vec<bool> = (0..m).map(|i| i > 0 && mask >> (i - 1) & 1 == 1).collect();
+                let g = gain(&side);
+                consider(side, g);
+            }
+        } else {
+            // From each edge alone, move single edges across while that gains.
+            for seed in 0..m {
+                let mut side: Vec<bool> = (0..m).map(|i| i == seed).collect();
+                let mut g = gain(&side);
+                loop {
+                    let step = (0..m)
+                        .map(|i| {
+                            side[i] = !side[i];
+                            let h = gain(&side);
+                            side[i] = !side[i];
+                            (i, h)
+                        })
+                        .max_by(|a, b| a.1.total_cmp(&b.1))
+                        .filter(|&(_, h)| h > g + 1e-9);
+                    match step {
+                        Some((i, h)) => {
+                            side[i] = !side[i];
+                            g = h;
+                        }
+                        None => break,
+                    }
+                }
+                consider(side, g);
+            }
+        }
+        best.map(|(side, g)| (side, -g + 0.5 * self.parameters(s) as f64 * log_n))
+    }
+
+    /// The folds of the [`FOLDS`] pairs that lose least by merging alone, best estimate first.
+    fn merges(&self, log_n: f64) -> Vec<(Move, f64)> {
+        let n = self.states();
+        let mut out = Vec::new();
+        if n * n * self.k > MAX_PAIR_WORK {
+            return out;
+        }
+        let own: Vec<f64> = self.edges.iter().map(|e| log_likelihood(e)).collect();
+        let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+        let mut pooled = vec![0.0; self.k];
+        for a in 0..n {
+            for b in a + 1..n {
+                pooled.copy_from_slice(&self.edges[a]);
+                add(&mut pooled, &self.edges[b]);
+                pairs.push((own[a] + own[b] - log_likelihood(&pooled), a, b));
+            }
+        }
+        pairs.sort_by(|x, y| x.0.total_cmp(&y.0));
+        for &(_, a, b) in pairs.iter().take(FOLDS) {
+            let blocks = self.fold(a, b);
+            let cost = self.merge_cost(&blocks, log_n);
+            out.push((Move::Merge { blocks }, cost));
+        }
+        out.sort_by(|x, y| x.1.total_cmp(&y.1));
+        out
+    }
+
+    /// Every edge sent to each other state that can emit what follows it, with the estimated
+    /// change of BIC (the next symbol's counts moved from one target to the other).
+    fn redirects(&self) -> Vec<(Move, f64)> {
+        let n = self.states();
+        let mut out = Vec::new();
+        if n * n * self.k > MAX_PAIR_WORK {
+            return out;
+        }
+        let own: Vec<f64> = self.edges.iter().map(|e| log_likelihood(e)).collect();
+        let mut there = vec![0.0; self.k];
+        for from in 0..n {
+            for symbol in 0..self.k {
+                let Some(t) = self.delta[from][symbol] else {
+                    continue;
+                };
+                let f = &self.flows[from * self.k + symbol];
+                if f.iter().all(|&c| c <= 0.0) {
+                    continue;
+                }
+                let left: Vec<f64> = self.edges[t]
+                    .iter()
+                    .zip(f)
+                    .map(|(a, b)| (a - b).max(0.0))
+                    .collect();
+                let loss = own[t] - log_likelihood(&left);
+                for to in (0..n).filter(|&u| u != t) {
+                    let emits = (0..self.k).all(|y| f[y] <= 0.0 || self.delta[to][y].is_some());
+                    if !emits {
+                        continue;
+                    }
+                    there.copy_from_slice(&self.edges[to]);
+                    add(&mut there, f);
+                    let gain = log_likelihood(&there) - own[to] - loss;
+                    out.push((Move::Redirect { from, symbol, to }, -gain));
+                }
+            }
+        }
+        out
+    }
+
+    /// The shape with the edge on `symbol` from `from` sent to `to`.
+    fn redirected(&self, from: usize, symbol: usize, to: usize) -> Shape {
+        let mut out = self.clone();
+        let f = &self.flows[from * self.k + symbol];
+        if let Some(t) = self.delta[from][symbol] {
+            out.edges[t]
+                .iter_mut()
+                .zip(f)
+                .for_each(|(a, b)| *a = (*a - b).max(0.0));
+        }
+        add(&mut out.edges[to], f);
+        out.delta[from][symbol] = Some(to);
+        out
+    }
+
+    /// The edges the data hardly use (fewer times along the path than the bits their parameter
+    /// costs), each removed, estimated to save the parameter and to lose a bit each time the
+    /// edge was used: a fit that met a rare mixture of states can keep an edge the process never
+    /// takes, which re-estimation shrinks but never removes.
+    /// All of them at once come first: a fit can have hundreds, and one walk over the data tries
+    /// them together.
+    fn prunes(&self, log_n: f64) -> Vec<(Move, f64)> {
+        let mut out: Vec<(Move, f64)> = Vec::new();
+        for from in 0..self.states() {
+            if self.parameters(from) == 0 {
+                continue;
+            }
+            for symbol in 0..self.k {
+                let used = self.edges[from][symbol];
+                if self.delta[from][symbol].is_some() && used < 0.5 * log_n {
+                    let edges = vec![(from, symbol)];
+                    out.push((Move::Prune { edges }, used - 0.5 * log_n));
+                }
+            }
+        }
+        if out.len() > 1 {
+            let mut edges = Vec::new();
+            let mut cost = 0.0;
+            for (m, c) in &out {
+                if let Move::Prune { edges: e } = m {
+                    edges.extend(e);
+                    cost += c;
+                }
+            }
+            out.insert(0, (Move::Prune { edges }, cost));
+        }
+        out
+    }
+
+    /// The most promising moves, best estimate first: the best merges, each state's best split,
+    /// every redirected edge and every edge hardly used.
+    fn moves(&self, log_n: f64) -> Vec<(Move, f64)> {
+        let mut out = self.merges(log_n);
+        out.extend(self.redirects());
+        out.extend(self.prunes(log_n));
+        for (s, into) in self.entering().iter().enumerate() {
+            if let Some((side, cost)) = self.best_split(s, into, log_n) {
+                let moved = into
+                    .iter()
+                    .zip(&side)
+                    .filter(|(_, &b)| b)
+                    .map(|(&e, _)| e)
+                    .collect();
+                out.push((Move::Split { s, moved }, cost));
+            }
+        }
+        out.sort_by(|x, y| x.1.total_cmp(&y.1));
+        out
+    }
+
+    /// The shape merged into `blocks`, its counts summed.
+    fn merged(&self, blocks: &[usize]) -> Shape {
+        let n = self.states();
+        let mut index = vec![usize::MAX; n];
+        let mut count = 0;
+        for s in 0..n {
+            if blocks[s] == s {
+                index[s] = count;
+                count += 1;
+            }
+        }
+        let at = |s: usize| index[blocks[s]];
+        let k = self.k;
+        let mut out = Shape {
+            k,
+            delta: vec![vec![None; k]; count],
+            edges: vec![vec![0.0; k]; count],
+            flows: vec![vec![0.0; k]; count * k],
+        };
+        for s in 0..n {
+            let b = at(s);
+            add(&mut out.edges[b], &self.edges[s]);
+            for x in 0..k {
+                if let Some(t) = self.delta[s][x] {
+                    out.delta[b][x] = Some(at(t));
+                }
+                add(&mut out.flows[b * k + x], &self.flows[s * k + x]);
+            }
+        }
+        out
+    }
+
+    /// The shape with state `s` split: the edges in `moved` lead to a new copy of it.
+    fn split(&self, s: usize, moved: &[(usize, usize)]) -> Shape {
+        let k = self.k;
+        let copy = self.states();
+        let mut out = self.clone();
+        out.delta.push(self.delta[s].clone());
+        // The copies' next-symbol counts after each edge are known only once the data are walked
+        // again, which every split machine is before anything is decided from it.
+        out.flows = vec![vec![0.0; k]; (copy + 1) * k];
+        let mut counts = vec![0.0; k];
+        for &(p, x) in moved {
+            out.delta[p][x] = Some(copy);
+            add(&mut counts, &self.flows[p * k + x]);
+        }
+        out.edges[s]
+            .iter_mut()
+            .zip(&counts)
+            .for_each(|(a, b)| *a = (*a - b).max(0.0));
+        out.edges.push(counts);
+        out
+    }
+
+    /// The machine: each edge's probability its count's share (half a count added to each, so
+    /// that no edge of the structure vanishes before the data re-estimate it).
+    fn machine(&self, like: &Hmm) -> Hmm {
+        let edges = (0..self.states())
+            .map(|s| {
+                let used: Vec<usize> = (0..self.k)
+                    .filter(|&x| self.delta[s][x].is_some())
+                    .collect();
+                let total: f64 = used.iter().map(|&x| self.edges[s][x] + 0.5).sum();
+                used.iter()
+                    .map(|&x| Edge {
+                        symbol: x,
+                        to: self.delta[s][x].expect("used"),
+                        p: (self.edges[s][x] + 0.5) / total,
+                    })
+                    .collect()
+            })
+            .collect();
+        Hmm::from_parts(
+            like.name().to_string(),
+            like.alphabet().to_vec(),
+            (0..self.states()).map(|s| format!("S{s}")).collect(),
+            edges,
+        )
+    }
+}
+
+/// Applies `m` to `shape`.
+fn apply(shape: &Shape, m: &Move) -> Shape {
+    match m {
+        Move::Merge { blocks } => shape.merged(blocks),
+        Move::Split { s, moved } => shape.split(*s, moved),
+        Move::Redirect { from, symbol, to } => shape.redirected(*from, *symbol, *to),
+        Move::Prune { edges } => {
+            let mut out = shape.clone();
+            for &(from, symbol) in edges {
+                out.delta[from][symbol] = None;
+                out.edges[from][symbol] = 0.0;
+            }
+            out
+        }
+    }
+}
+
+/// The polished moved machine, `None` when the move broke it (it left several recurrent
+/// classes, say): a move to reject, not an error of the data.
+fn attempt(machine: &Hmm, data: &ScoreData) -> Result<Option<(Hmm, Score, Tallies)>> {
+    match polish(machine, data) {
+        Ok(p) => Ok(Some(p)),
+        Err(CmechError::InvalidArgument(_) | CmechError::Unsupported(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Refines `start`, candidate `from` (see the module's documentation); `None` when no move
+/// lowers its BIC.
+pub(crate) fn refine(start: &Hmm, from: usize, data: &ScoreData) -> Result<Option<Refined>> {
+    let (mut machine, mut score, mut tallies) = polish(start, data)?;
+    let log_n = (score.symbols.max(2) as f64).log2();
+    // Merges are kept while within a tie of the lowest BIC yet, not of the last, so that ties do
+    // not add up.
+    let mut best = bic(score.log_likelihood, parameters(&machine), score.symbols);
+    let first = best;
+    let mut lowest = best;
+    let mut moves = Refinement {
+        from,
+        ..Refinement::default()
+    };
+    // A machine split far too finely first comes down by its estimates alone, one walk over the
+    // data for all its merges.
+    if let Some(shape) = Shape::new(&machine, &tallies) {
+        let mut down = shape.clone();
+        loop {
+            let merge = down.merges(log_n).into_iter().find(|(_, c)| *c < 0.0);
+            match merge {
+                Some((m, _)) => down = apply(&down, &m),
+                None => break,
+            }
+        }
+        let merged = match down.states() < shape.states() {
+            true => attempt(&down.machine(&machine), data)?,
+            false => None,
+        };
+        if let Some((m, s, t)) = merged {
+            let b = bic(s.log_likelihood, parameters(&m), s.symbols);
+            if b <= lowest + TIE_BITS {
+                moves.merges += shape.states() - down.states();
+                (machine, score, tallies, best) = (m, s, t, b);
+                lowest = lowest.min(b);
+            }
+        }
+    }
+    for _ in 0..MAX_ROUNDS {
+        if machine.num_states() > MAX_REFINED_STATES {
+            break;
+        }
+        let Some(shape) = Shape::new(&machine, &tallies) else {
+            break;
+        };
+        let mut kept = false;
+        let proposals = shape.moves(log_n);
+        for (m, _) in proposals.iter().filter(|(_, c)| *c < TIE_BITS).take(TRIES) {
+            let Some((next, s, t)) = attempt(&apply(&shape, m).machine(&machine), data)? else {
+                continue;
+            };
+            let b = bic(s.log_likelihood, parameters(&next), s.symbols);
+            let keep = match m {
+                Move::Merge { .. } => {
+                    next.num_states() < machine.num_states() && b <= lowest + TIE_BITS
+                }
+                Move::Prune { .. } => b <= lowest + TIE_BITS,
+                Move::Split { .. } | Move::Redirect { .. } => b < best - TIE_BITS,
+            };
+            if keep {
+                match m {
+                    Move::Merge { .. } => moves.merges += machine.num_states() - next.num_states(),
+                    Move::Split { .. } => moves.splits += 1,
+                    Move::Redirect { .. } => moves.redirects += 1,
+                    Move::Prune { edges } => moves.pruned += edges.len(),
+                }
+                (machine, score, tallies, best) = (next, s, t, b);
+                lowest = lowest.min(b);
+                kept = true;
+                break;
+            }
+        }
+        if !kept {
+            break;
+        }
+    }
+    Ok(
+        (moves.merges + moves.splits + moves.redirects + moves.pruned > 0
+            && best <= first + TIE_BITS)
+            .then_some(Refined {
+                machine,
+                score,
+                moves,
+            }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::counts::CountTable;
+    use crate::reconstruct::WordTables;
+
+    /// The counted data of `n` symbols of `truth`, scored as the selection scores them.
+    fn data(truth: &Hmm, n: usize, window: usize) -> ScoreData {
+        let seq: Vec<u32> = truth
+            .sample(n, 7)
+            .unwrap()
+            .into_iter()
+            .map(|x| x as u32)
+            .collect();
+        let k = truth.num_symbols();
+        let mut table = CountTable::new(k, window).unwrap();
+        table.add_sequence(&seq).unwrap();
+        let counts = WordTables::new(&table, window, 1).unwrap();
+        ScoreData::new(k, &counts.by_len, table.end_words()).unwrap()
+    }
+
+    fn machine(alphabet: &[&str], edges: &[(usize, usize, usize, f64)], states: usize) -> Hmm {
+        let mut rows = vec![Vec::new(); states];
+        for &(from, symbol, to, p) in edges {
+            rows[from].push(Edge { symbol, to, p });
+        }
+        Hmm::from_parts(
+            "test".into(),
+            alphabet.iter().map(|s| s.to_string()).collect(),
+            (0..states).map(|s| format!("S{s}")).collect(),
+            rows,
+        )
+    }
+
+    fn golden_mean() -> Hmm {
+        machine(
+            &["0", "1"],
+            &[(0, 0, 1, 0.5), (0, 1, 0, 0.5), (1, 1, 0, 1.0)],
+            2,
+        )
+    }
+
+    #[test]
+    fn the_independent_symbols_machine_splits_into_the_golden_mean() {
+        let truth = golden_mean();
+        let d = data(&truth, 200_000, 8);
+        let iid = machine(
+            &["0", "1"],
+            &[(0, 0, 0, 1.0 / 3.0), (0, 1, 0, 2.0 / 3.0)],
+            1,
+        );
+        let r = refine(&iid, 0, &d)
+            .unwrap()
+            .expect("a split lowers the BIC");
+        assert!(
+            r.machine.is_isomorphic(&truth, 0.01),
+            "{}",
+            r.machine.to_json()
+        );
+        assert!(r.moves.splits >= 1, "{:?}", r.moves);
+    }
+
+    #[test]
+    fn a_state_split_in_two_is_merged_back() {
+        // The golden mean with its state 0 copied: the copies predict alike, so the data cannot
+        // tell them apart and the merge saves a parameter.
+        let truth = golden_mean();
+        let d = data(&truth, 200_000, 8);
+        let doubled = machine(
+            &["0", "1"],
+            &[
+                (0, 0, 1, 0.49),
+                (0, 1, 2, 0.51),
+                (2, 0, 1, 0.5),
+                (2, 1, 0, 0.5),
+                (1, 1, 2, 1.0),
+            ],
+            3,
+        );
+        let r = refine(&doubled, 0, &d)
+            .unwrap()
+            .expect("a merge lowers the BIC");
+        assert!(
+            r.machine.is_isomorphic(&truth, 0.01),
+            "{}",
+            r.machine.to_json()
+        );
+        assert!(r.moves.merges >= 1);
+    }
+
+    #[test]
+    fn an_edge_the_process_never_takes_is_pruned() {
+        let truth = golden_mean();
+        let d = data(&truth, 200_000, 8);
+        // State 1 may also emit 0, which the process never does.
+        let spurious = machine(
+            &["0", "1"],
+            &[
+                (0, 0, 1, 0.5),
+                (0, 1, 0, 0.5),
+                (1, 0, 0, 1e-5),
+                (1, 1, 0, 1.0 - 1e-5),
+            ],
+            2,
+        );
+        let r = refine(&spurious, 0, &d)
+            .unwrap()
+            .expect("pruning lowers the BIC");
+        assert!(
+            r.machine.is_isomorphic(&truth, 0.01),
+            "{}",
+            r.machine.to_json()
+        );
+        assert_eq!(r.moves.pruned, 1);
+    }
+
+    #[test]
+    fn the_true_machine_is_left_alone() {
+        let truth = golden_mean();
+        let d = data(&truth, 200_000, 8);
+        assert!(refine(&truth, 0, &d).unwrap().is_none());
+    }
+}
