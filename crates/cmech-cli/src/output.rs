@@ -273,15 +273,7 @@ fn selection_rows(out: &mut impl Write, sel: &cmech_core::reconstruct::Selection
                     "inf".into()
                 };
                 let refined = c.refined.map_or_else(String::new, |r| {
-                    format!(
-                        "  refined from candidate {}: {} merged, {} split, {} redirected, {} \
-                         pruned",
-                        r.from + 1,
-                        r.merges,
-                        r.splits,
-                        r.redirects,
-                        r.pruned
-                    )
+                    format!("  refined from candidate {}: {}", r.from + 1, r.summary())
                 });
                 writeln!(
                     out,

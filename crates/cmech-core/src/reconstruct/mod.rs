@@ -350,10 +350,14 @@ pub fn select(
                 .saturating_sub(c.parameters)
         ),
         Some(m) => format!(
-            "{} at L = {}: the smallest machine within {TIE_BITS} bits of the best BIC among {} \
+            "{} at L = {}{}: the smallest machine within {TIE_BITS} bits of the best BIC among {} \
              candidates",
             m.name(),
             c.max_history,
+            c.refined.map_or_else(String::new, |r| format!(
+                ", refined by likelihood ({})",
+                r.summary()
+            )),
             scored.len()
         ),
     };

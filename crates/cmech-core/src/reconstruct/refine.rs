@@ -67,6 +67,23 @@ pub struct Refinement {
     pub pruned: usize,
 }
 
+impl Refinement {
+    /// The moves kept, in words ("2 merged, 1 split").
+    pub fn summary(&self) -> String {
+        let parts: Vec<String> = [
+            (self.merges, "merged"),
+            (self.splits, "split"),
+            (self.redirects, "redirected"),
+            (self.pruned, "edges pruned"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        parts.join(", ")
+    }
+}
+
 /// A refined machine, its score on the counted data and what was done to it.
 pub(crate) struct Refined {
     pub(crate) machine: Hmm,
