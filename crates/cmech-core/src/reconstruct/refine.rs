@@ -46,8 +46,9 @@ const TRIES: usize = 4;
 /// estimated merges.
 pub const MAX_REFINED_STATES: usize = 100;
 
-/// Rounds of moves, at most (each keeps one move).
-const MAX_ROUNDS: usize = 200;
+/// Moved machines scored in full, at most, over the whole refinement: it bounds the cost at
+/// some 200 walks over the data (a 10-state truth from a near miss takes a few to twenty).
+const MAX_ATTEMPTS: usize = 60;
 
 /// Entering edges beyond which a split's groups are found by local search, not by trying all.
 const EXHAUSTIVE_EDGES: usize = 10;
@@ -590,7 +591,8 @@ pub(crate) fn refine(start: &Hmm, from: usize, data: &ScoreData) -> Result<Optio
             }
         }
     }
-    for _ in 0..MAX_ROUNDS {
+    let mut attempts = 0;
+    while attempts < MAX_ATTEMPTS {
         if machine.num_states() > MAX_REFINED_STATES {
             break;
         }
@@ -599,7 +601,9 @@ pub(crate) fn refine(start: &Hmm, from: usize, data: &ScoreData) -> Result<Optio
         };
         let mut kept = false;
         let proposals = shape.moves(log_n);
-        for (m, _) in proposals.iter().filter(|(_, c)| *c < TIE_BITS).take(TRIES) {
+        let tries = TRIES.min(MAX_ATTEMPTS - attempts);
+        for (m, _) in proposals.iter().filter(|(_, c)| *c < TIE_BITS).take(tries) {
+            attempts += 1;
             let Some((next, s, t)) = attempt(&apply(&shape, m).machine(&machine), data)? else {
                 continue;
             };
