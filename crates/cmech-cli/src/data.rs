@@ -9,11 +9,13 @@ use std::sync::Mutex;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, ValueEnum};
-use cmech_core::reconstruct::{CountWindow, Method, Plan, ReconstructOptions, Request, Test};
+use cmech_core::reconstruct::{
+    holdout, CountWindow, Method, Plan, ReconstructOptions, Request, Test,
+};
 use cmech_io::shard::check_free;
 use cmech_io::{
-    are_shards, count_sources, load_shards, write_shard, Format, Hint, ReadOptions, Shard, Source,
-    Warning,
+    are_shards, count_held_out, count_sources, load_shards, write_shard, Format, Hint, ReadOptions,
+    Shard, Source, Warning,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -161,6 +163,11 @@ pub struct ReconstructArgs {
     /// with at least 8 words).
     #[arg(long, value_name = "F")]
     future: Option<usize>,
+    /// Held-out data (a file, repeatable, read as the inputs are and in their alphabet): report
+    /// how well the machine predicts it, beside smoothed fixed-order Markov chains fitted to the
+    /// same inputs.
+    #[arg(long, value_name = "FILE")]
+    holdout: Vec<String>,
     /// Print every transition of the machine even when it is large (more than 20 states).
     #[arg(long)]
     transitions: bool,
@@ -473,7 +480,8 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
     // Refuse to clobber before the (possibly long) counting.
     refuse_to_clobber([&args.output, &args.dot].into_iter().flatten(), args.force)?;
     let sources: Vec<Source> = args.inputs.iter().map(|s| Source::from_arg(s)).collect();
-    let shard = if are_shards(&sources).map_err(io_error)? {
+    let shards = are_shards(&sources).map_err(io_error)?;
+    let shard = if shards {
         if args.read.any() {
             bail!("--tokens, --bytes, --npy, --chars, --lines and --alphabet apply to data files, not to count shards");
         }
@@ -488,6 +496,25 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
     for w in &rec.diagnostics.warnings {
         warn(w);
     }
+    let held_out = if args.holdout.is_empty() {
+        None
+    } else {
+        let tests: Vec<Source> = args.holdout.iter().map(|s| Source::from_arg(s)).collect();
+        let k = shard.info.alphabet.len();
+        let window = holdout::test_window(k, shard.table.window());
+        let read = if shards {
+            ReadOptions::default()
+        } else {
+            args.read.options(None)
+        };
+        let bar = Bar::new();
+        let (test, warnings) =
+            count_held_out(&tests, &read, &shard.info.alphabet, window, &bar).map_err(io_error)?;
+        for w in &warnings {
+            warn_io(w);
+        }
+        Some(holdout::hold_out(&rec.machine, &shard.table, &test.table)?)
+    };
     write_json_and_dot(
         args.output.as_deref(),
         args.dot.as_deref(),
@@ -497,10 +524,16 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
     )?;
     if args.json {
         let machine: serde_json::Value = serde_json::from_str(&rec.machine.to_json())?;
-        let doc = serde_json::json!({ "machine": machine, "diagnostics": rec.diagnostics });
+        let mut doc = serde_json::json!({ "machine": machine, "diagnostics": rec.diagnostics });
+        if let Some(h) = &held_out {
+            doc["holdout"] = serde_json::to_value(h)?;
+        }
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         output::reconstruction_table(out, &rec, args.transitions)?;
+        if let Some(h) = &held_out {
+            output::held_out_rows(out, h)?;
+        }
     }
     Ok(())
 }

@@ -243,6 +243,55 @@ pub fn reconstruction_table(
     stationary_and_transitions(out, hmm)
 }
 
+/// The machine against the smoothed Markov chains on held-out data.
+pub fn held_out_rows(out: &mut impl Write, h: &cmech_core::reconstruct::HeldOut) -> Result<()> {
+    writeln!(
+        out,
+        "held out     {} symbols (each from at most {} before it; fitted on {})",
+        h.test_symbols, h.context, h.train_symbols
+    )?;
+    writeln!(
+        out,
+        "             {:<24} {:>7} {:>7} {:>12}",
+        "predictor", "states", "params", "log-loss"
+    )?;
+    // The machine, then each order's better smoothing; the best chain marked.
+    let mut rows = vec![(&h.machine, " ")];
+    let mut i = 0;
+    while i < h.markov.len() {
+        let order = h.markov[i].order;
+        let same = h.markov[i..]
+            .iter()
+            .take_while(|q| q.order == order)
+            .count();
+        let best = (i..i + same)
+            .min_by(|&a, &b| h.markov[a].log_loss.total_cmp(&h.markov[b].log_loss))
+            .expect("an order has a chain");
+        rows.push((
+            &h.markov[best],
+            if best == h.best_markov { "*" } else { " " },
+        ));
+        i += same;
+    }
+    for (p, mark) in rows {
+        writeln!(
+            out,
+            "           {mark} {:<24} {:>7} {:>7} {:>12.6}",
+            p.predictor, p.states, p.parameters, p.log_loss
+        )?;
+    }
+    if h.machine_impossible > 0 {
+        writeln!(
+            out,
+            "             the machine as fitted gives {} held-out symbols probability zero; they \
+             are scored through its smoothing",
+            h.machine_impossible
+        )?;
+    }
+    writeln!(out, "verdict      {}", h.verdict)?;
+    Ok(())
+}
+
 /// Machines with more states than this print a summary, not every transition, unless asked.
 const SUMMARY_STATES: usize = 20;
 

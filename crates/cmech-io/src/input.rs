@@ -219,6 +219,21 @@ pub fn count_sources(
     Ok((shard, input.warnings))
 }
 
+/// Counts held-out data in the alphabet of the data a machine was fitted on (`names`, in that
+/// order), so that the two tables index the same symbols; a symbol outside it is an error that
+/// names it. `opts.alphabet` is ignored.
+pub fn count_held_out(
+    sources: &[Source],
+    opts: &ReadOptions,
+    names: &[String],
+    window: usize,
+    progress: &dyn Progress,
+) -> Result<(Shard, Vec<Warning>)> {
+    let input = Input::open_in(sources, opts, progress, false, Some(names))?;
+    let shard = input.count_shard(&CountWindow::Fixed(window), progress)?;
+    Ok((shard, input.warnings))
+}
+
 /// Sequences in memory shorter than this are gathered into one buffer to be counted together;
 /// longer ones are counted where they lie.
 const IN_PLACE: usize = 1 << 20;
@@ -361,6 +376,17 @@ impl Input<'static> {
         progress: &dyn Progress,
         guess: bool,
     ) -> Result<Input<'static>> {
+        Input::open_in(sources, opts, progress, guess, None)
+    }
+
+    /// [`Input::open_with`], in the alphabet `names` when it is given (whatever `opts` says).
+    fn open_in(
+        sources: &[Source],
+        opts: &ReadOptions,
+        progress: &dyn Progress,
+        guess: bool,
+        names: Option<&[String]>,
+    ) -> Result<Input<'static>> {
         if sources.is_empty() {
             return Err(input("no input given"));
         }
@@ -471,14 +497,15 @@ impl Input<'static> {
             warnings: Vec::new(),
             guessed: false,
         };
-        match &opts.alphabet {
-            Some(a) => input_.set_alphabet(a)?,
+        match (names, &opts.alphabet) {
+            (Some(names), _) => input_.set_alphabet_names(names.to_vec())?,
+            (None, Some(a)) => input_.set_alphabet(a)?,
             // A range is counted alone, so only a scan of the whole file gives every range
             // the same alphabet.
-            None if guess && opts.range.is_none() => {
+            (None, None) if guess && opts.range.is_none() => {
                 input_.infer_alphabet_within(progress, GUESS)?
             }
-            None => input_.infer_alphabet(progress)?,
+            (None, None) => input_.infer_alphabet(progress)?,
         }
         input_.add_warnings();
         Ok(input_)
@@ -512,35 +539,68 @@ impl<'a> Input<'a> {
     }
 
     fn set_alphabet(&mut self, text: &str) -> Result<()> {
-        match self.format {
-            Format::Chars => {
-                let syms = parse_chars_alphabet(text)?;
-                self.names = syms.iter().map(|&b| (b as char).to_string()).collect();
-                no_duplicates(&self.names)?;
-                self.lookup = Lookup::Bytes(Box::new(bytes::classes(&syms, true, self.lines)));
-            }
-            Format::Bytes => {
-                let vals = parse_int_list(text, 0, 255, "a byte")?;
-                self.names = vals.iter().map(|v| v.to_string()).collect();
-                no_duplicates(&self.names)?;
-                let syms: Vec<u8> = vals.iter().map(|&v| v as u8).collect();
-                self.lookup = Lookup::Bytes(Box::new(bytes::classes(&syms, false, false)));
-            }
+        let names: Vec<String> = match self.format {
+            Format::Chars => parse_chars_alphabet(text)?
+                .iter()
+                .map(|&b| (b as char).to_string())
+                .collect(),
+            Format::Bytes => parse_int_list(text, 0, 255, "a byte")?
+                .iter()
+                .map(|v| v.to_string())
+                .collect(),
             Format::Tokens => {
-                self.names = split_list(text).into_iter().map(String::from).collect();
-                if self.names.iter().any(|n| n.is_empty()) {
+                let names: Vec<String> = split_list(text).into_iter().map(String::from).collect();
+                if names.iter().any(|n| n.is_empty()) {
                     return Err(input(format!("the alphabet '{text}' has an empty entry")));
                 }
-                no_duplicates(&self.names)?;
-                self.lookup = Lookup::Tokens(token_map(&self.names));
+                names
             }
+            Format::Npy => parse_int_list(text, i64::MIN as i128, u64::MAX as i128, "an integer")?
+                .iter()
+                .map(|v| v.to_string())
+                .collect(),
+        };
+        self.set_alphabet_names(names)
+    }
+
+    /// Fixes the alphabet to these symbol names, in this order, as the format spells them (one
+    /// character, a byte value, a token, an integer).
+    fn set_alphabet_names(&mut self, names: Vec<String>) -> Result<()> {
+        no_duplicates(&names)?;
+        let not_a = |n: &str, what: &str| {
+            input(format!(
+                "the symbol '{n}' is not {what}, as the {} format needs",
+                self.format.name()
+            ))
+        };
+        self.lookup = match self.format {
+            Format::Chars => {
+                let syms = names
+                    .iter()
+                    .map(|n| match n.as_bytes() {
+                        [b] if !bytes::is_line_byte(*b) => Ok(*b),
+                        _ => Err(not_a(n, "one ASCII character")),
+                    })
+                    .collect::<Result<Vec<u8>>>()?;
+                Lookup::Bytes(Box::new(bytes::classes(&syms, true, self.lines)))
+            }
+            Format::Bytes => {
+                let syms = names
+                    .iter()
+                    .map(|n| n.parse::<u8>().map_err(|_| not_a(n, "a byte value")))
+                    .collect::<Result<Vec<u8>>>()?;
+                Lookup::Bytes(Box::new(bytes::classes(&syms, false, false)))
+            }
+            Format::Tokens => Lookup::Tokens(token_map(&names)),
             Format::Npy => {
-                let vals = parse_int_list(text, i64::MIN as i128, u64::MAX as i128, "an integer")?;
-                self.names = vals.iter().map(|v| v.to_string()).collect();
-                no_duplicates(&self.names)?;
-                self.lookup = Lookup::Ints(npy::Lookup::new(&vals));
+                let vals = names
+                    .iter()
+                    .map(|n| n.parse::<i128>().map_err(|_| not_a(n, "an integer")))
+                    .collect::<Result<Vec<i128>>>()?;
+                Lookup::Ints(npy::Lookup::new(&vals))
             }
-        }
+        };
+        self.names = names;
         Ok(())
     }
 

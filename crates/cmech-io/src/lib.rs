@@ -30,7 +30,7 @@ mod stream;
 mod tokens;
 
 pub use error::{Error, Hint, Result, Warning};
-pub use input::{count_sources, parse_range, Format, Input, ReadOptions, Source};
+pub use input::{count_held_out, count_sources, parse_range, Format, Input, ReadOptions, Source};
 pub use memory::{Ints, Memory, Part, Symbol};
 pub use npy_write::{NpyType, NpyWriter};
 pub use paired::count_paired;

@@ -20,12 +20,14 @@ use crate::graph;
 use crate::info;
 use crate::presentation::{Edge, Hmm};
 
+pub mod holdout;
 mod homogeneity;
 mod options;
 mod refine;
 mod score;
 mod select;
 mod transducer;
+pub use holdout::{hold_out, HeldOut, HeldOutScore};
 use homogeneity::Tester;
 pub use homogeneity::{homogeneity_p_value, Test};
 pub use options::{CountWindow, Method, Plan, ReconstructOptions, Request, DEFAULT_ALPHA};
@@ -327,7 +329,8 @@ pub fn select(
     let states_by_history = match c.method {
         Some(Method::Cssr) => scored
             .iter()
-            .filter(|s| s.candidate.method == Some(Method::Cssr))
+            // The fits as the method gave them: a refined machine is no fit at its L.
+            .filter(|s| s.candidate.method == Some(Method::Cssr) && s.candidate.refined.is_none())
             .map(|s| (s.candidate.max_history, s.candidate.states))
             .collect(),
         _ => forward_states,

@@ -231,6 +231,32 @@ impl ScoreData {
     pub(crate) fn context(&self) -> usize {
         self.window - 1
     }
+
+    /// Calls `f(before, x, count)` for every prediction the data hold, with the symbols `x` is
+    /// predicted from (at most [`Self::context`], oldest first): each window's last symbol after
+    /// the rest of it, and each symbol of a start suffix after those before it in the suffix.
+    pub(crate) fn visit(&self, mut f: impl FnMut(&[usize], usize, u64)) {
+        let mut word = vec![0; self.window];
+        for &(code, c) in &self.windows {
+            digits(code, self.k, &mut word);
+            f(&word[..self.window - 1], word[self.window - 1], c);
+        }
+        for &(len, code, m) in &self.starts {
+            digits(code, self.k, &mut word[..len]);
+            for i in 0..len {
+                f(&word[..i], word[i], m);
+            }
+        }
+    }
+}
+
+/// The base-`k` digits of `code` into `out`, most significant first.
+fn digits(code: u64, k: u64, out: &mut [usize]) {
+    let mut c = code;
+    for d in out.iter_mut().rev() {
+        *d = (c % k) as usize;
+        c /= k;
+    }
 }
 
 /// What a walk over some words adds up.
@@ -278,13 +304,6 @@ pub(crate) fn score_counts(machine: &Hmm, data: &ScoreData) -> Result<(Score, Ta
     } else {
         Belief::Mix(pi.into_boxed_slice())
     };
-    let digits = |code: u64, len: usize, out: &mut [usize]| {
-        let mut c = code;
-        for i in (0..len).rev() {
-            out[i] = (c % data.k) as usize;
-            c /= data.k;
-        }
-    };
     // Beliefs after each prefix of a word read from the start, and its log-probability; `None`
     // from the first symbol of probability zero on.
     let walk = |chunk: &[(u64, u64)]| -> Tally {
@@ -293,7 +312,7 @@ pub(crate) fn score_counts(machine: &Hmm, data: &ScoreData) -> Result<(Score, Ta
         let mut word = vec![usize::MAX; w];
         let mut prev = vec![usize::MAX; w];
         for &(code, c) in chunk {
-            digits(code, w, &mut word);
+            digits(code, data.k, &mut word);
             let same = word[..w - 1]
                 .iter()
                 .zip(&prev[..w - 1])
@@ -336,7 +355,7 @@ pub(crate) fn score_counts(machine: &Hmm, data: &ScoreData) -> Result<(Score, Ta
     // The suffixes that stand for their sequences' first symbols, each read from the start.
     let mut word = vec![0; w];
     for &(len, code, m) in &data.starts {
-        digits(code, len, &mut word);
+        digits(code, data.k, &mut word[..len]);
         let mut b = Some(start.clone());
         let mut logp = 0.0;
         for &x in &word[..len] {
