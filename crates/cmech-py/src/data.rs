@@ -9,7 +9,9 @@
 
 use std::path::PathBuf;
 
-use cmech_core::reconstruct::{CountWindow, Method, Plan, ReconstructOptions, Request, Test};
+use cmech_core::reconstruct::{
+    holdout, CountWindow, Method, Plan, ReconstructOptions, Request, Test,
+};
 use cmech_core::CmechError;
 use cmech_io::{
     are_shards, count_sources, load_shards, merge_shards, write_shard, Format, Hint, Input, Ints,
@@ -201,6 +203,39 @@ pub fn check_options(
     future: Option<i64>,
 ) -> PyResult<()> {
     plan(py, method, max_history, alpha, test, future).map(|_| ())
+}
+
+/// The window held-out data of `k` symbols are counted at, for training counts of `window`.
+#[pyfunction]
+pub fn holdout_window(k: usize, window: usize) -> usize {
+    holdout::test_window(k, window)
+}
+
+/// The machine fitted on `train` and the smoothed Markov chains on the held-out `test`, as the
+/// JSON of `cmech reconstruct --holdout`.
+#[pyfunction]
+pub fn hold_out(
+    py: Python<'_>,
+    machine: &Presentation,
+    train: &NativeCounts,
+    test: &NativeCounts,
+) -> PyResult<String> {
+    if train.shard.info.alphabet != test.shard.info.alphabet {
+        return Err(raise(
+            py,
+            "InvalidArgumentError",
+            format!(
+                "invalid argument: the held-out data's alphabet {{{}}} is not the training data's \
+                 {{{}}}",
+                test.shard.info.alphabet.join(", "),
+                train.shard.info.alphabet.join(", ")
+            ),
+        ));
+    }
+    let h = py
+        .detach(|| holdout::hold_out(&machine.hmm, &train.shard.table, &test.shard.table))
+        .map_err(|e| to_py(py, e))?;
+    serde_json::to_string(&h).map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }
 
 /// The reconstruction methods: (name, one-line description).

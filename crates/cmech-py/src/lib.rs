@@ -290,6 +290,8 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(data::count_memory, m)?)?;
     m.add_function(wrap_pyfunction!(data::paths_are_shards, m)?)?;
     m.add_function(wrap_pyfunction!(data::check_options, m)?)?;
+    m.add_function(wrap_pyfunction!(data::hold_out, m)?)?;
+    m.add_function(wrap_pyfunction!(data::holdout_window, m)?)?;
     m.add_function(wrap_pyfunction!(data::reconstruction_methods, m)?)?;
     m.add_function(wrap_pyfunction!(data::reconstruct_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(beliefs::mixed_states, m)?)?;

@@ -616,3 +616,44 @@ def test_file_formats_and_ranges(tmp_path):
     rows = np.array([[0, 1, 1], [1, 0, 3]], dtype=np.int16)
     np.save(tmp_path / "rows.npy", rows)
     assert cmech.count(tmp_path / "rows.npy", 1) == cmech.count(rows, 1)
+
+
+# ----- held-out prediction ------------------------------------------------------------------------
+
+
+def test_hold_out_scores_the_machine_beside_the_markov_chains() -> None:
+    even = cmech.Process.named("even")
+    r = cmech.reconstruct(even.sample(200_000, seed=5))
+    h = r.hold_out(even.sample(50_000, seed=6))
+    assert isinstance(h, cmech.HeldOut)
+    assert h.test_symbols == 50_000 and h.train_symbols == 200_000
+    assert h.machine.states == 2 and h.machine_impossible == 0
+    # h_mu = 2/3; no chain of the orders counted knows the parity of every run of 1s.
+    assert h.machine.log_loss == pytest.approx(2.0 / 3.0, abs=0.01)
+    assert h.advantage < 0 and h.best_markov.log_loss > h.machine.log_loss
+    assert [m.order for m in h.markov[:4]] == [0, 0, 1, 1]
+    assert h.to_dict()["verdict"] == h.verdict
+
+
+def test_hold_out_gives_the_cli_numbers(tmp_path: Path, cmech_cli: Path) -> None:
+    gm = cmech.Process.named("golden-mean")
+    train, test = gm.sample(20_000, seed=1), gm.sample(5_000, seed=2)
+    (tmp_path / "train.txt").write_text(text(gm, train))
+    (tmp_path / "test.txt").write_text(text(gm, test))
+    want = json.loads(run_cli(cmech_cli, "reconstruct", "train.txt", "--holdout", "test.txt", "--json", cwd=tmp_path))[
+        "holdout"
+    ]
+    # Integer arrays and the text files name the symbols alike ("0", "1").
+    got = cmech.reconstruct(train).hold_out(test).to_dict()
+    assert got["machine"]["predictor"] == want["machine"]["predictor"]
+    assert got["machine"]["log_loss"] == pytest.approx(want["machine"]["log_loss"], rel=1e-12)
+    assert [m["log_loss"] for m in got["markov"]] == pytest.approx([m["log_loss"] for m in want["markov"]], rel=1e-12)
+    assert got["best_markov"] == want["best_markov"]
+    assert got["test_symbols"] == want["test_symbols"] == 5_000
+
+
+def test_hold_out_refuses_a_symbol_the_training_data_never_had() -> None:
+    gm = cmech.Process.named("golden-mean")
+    r = cmech.reconstruct(text(gm, gm.sample(10_000, seed=3)))
+    with pytest.raises(cmech.InvalidDataError, match="2"):
+        r.hold_out("01012")

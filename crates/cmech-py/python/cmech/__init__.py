@@ -57,7 +57,18 @@ from ._errors import (
     UnknownProcessError,
     UnsupportedError,
 )
-from ._data import Candidate, Counts, Diagnostics, Reconstruction, Selection, count, reconstruct, reconstruction_methods
+from ._data import (
+    Candidate,
+    Counts,
+    Diagnostics,
+    HeldOut,
+    HeldOutScore,
+    Reconstruction,
+    Selection,
+    count,
+    reconstruct,
+    reconstruction_methods,
+)
 from ._process import Measures, NamedProcessInfo, ParamInfo, Process, processes
 from ._beliefs import BeliefTable, MixedStates
 from . import plot
@@ -98,6 +109,8 @@ __all__ = [
     "reconstruct",
     "count",
     "Counts",
+    "HeldOut",
+    "HeldOutScore",
     "Reconstruction",
     "Diagnostics",
     "Selection",
