@@ -2,7 +2,7 @@
 //! by side with smoothed fixed-order Markov chains fitted to the same training data.
 //!
 //! On real data there is no true machine to compare with; what a user can check is prediction.
-//! The test data are scored as [`super::score`] scores any counted data: each symbol predicted
+//! The test data are scored as the selection scores any counted data: each symbol predicted
 //! from at most the scored context before it, the machine started from its stationary
 //! distribution, so the machine and the chains see the same symbols with the same history.
 //!
@@ -80,7 +80,7 @@ pub struct HeldOut {
 const TEST_CODES: f64 = (1u64 << 20) as f64;
 
 /// The window to count held-out data of `k` symbols at, for training counts of `train_window`:
-/// the longest within [`TEST_CODES`] codes (20 for binary data, 10 for four symbols), and never
+/// the longest within 2^20 word codes (20 for binary data, 10 for four symbols), and never
 /// shorter than the training's.
 pub fn test_window(k: usize, train_window: usize) -> usize {
     let k = k.max(2) as f64;
