@@ -39,7 +39,8 @@ pub const PSEUDO_COUNT: f64 = 0.5;
 /// A predictor's held-out log-loss.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HeldOutScore {
-    /// What predicted: "machine", or "markov-<order> additive" / "markov-<order> witten-bell".
+    /// What predicted, and its smoothing: `machine additive`, `machine witten-bell`,
+    /// `markov-<order> additive` or `markov-<order> witten-bell`.
     pub predictor: String,
     /// The chain's order (`None`: the machine).
     pub order: Option<usize>,
