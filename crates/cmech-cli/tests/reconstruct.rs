@@ -501,22 +501,22 @@ fn sunspots(dir: &Path) -> (PathBuf, PathBuf) {
     (train, test)
 }
 
+/// `cmech reconstruct` of train.txt, scored on test.txt.
+const HELD_OUT_JSON: [&str; 5] = [
+    "reconstruct",
+    "train.txt",
+    "--holdout",
+    "test.txt",
+    "--json",
+];
+
 #[test]
 fn held_out_prediction_is_reported_beside_the_markov_chains() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     sample(d, "even", 200_000, 5, "train.txt");
     sample(d, "even", 50_000, 6, "test.txt");
-    let r = json(
-        d,
-        &[
-            "reconstruct",
-            "train.txt",
-            "--holdout",
-            "test.txt",
-            "--json",
-        ],
-    );
+    let r = json(d, &HELD_OUT_JSON);
     let h = &r["holdout"];
     assert_eq!(h["test_symbols"], 50_000);
     assert_eq!(h["machine"]["states"], 2);
@@ -527,7 +527,7 @@ fn held_out_prediction_is_reported_beside_the_markov_chains() {
     let best = &h["markov"][h["best_markov"].as_u64().unwrap() as usize];
     assert!(h["advantage"].as_f64().unwrap() < -0.002, "{h}");
     assert!(best["log_loss"].as_f64().unwrap() > 2.0 / 3.0 + 0.002);
-    let table = run_ok(d, &["reconstruct", "train.txt", "--holdout", "test.txt"]);
+    let table = run_ok(d, &HELD_OUT_JSON[..4]);
     assert!(table.contains("held out     50000 symbols"), "{table}");
     assert!(table.contains("the machine is better by"), "{table}");
 }
@@ -540,16 +540,7 @@ fn held_out_sunspots_compare_the_machine_with_the_chains() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     sunspots(d);
-    let r = json(
-        d,
-        &[
-            "reconstruct",
-            "train.txt",
-            "--holdout",
-            "test.txt",
-            "--json",
-        ],
-    );
+    let r = json(d, &HELD_OUT_JSON);
     let h = &r["holdout"];
     assert_eq!(h["train_symbols"], 247);
     assert_eq!(h["test_symbols"], 62);
