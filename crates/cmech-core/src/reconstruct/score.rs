@@ -173,8 +173,10 @@ impl<'a> Scorer<'a> {
 pub(crate) struct ScoreData {
     k: u64,
     window: usize,
-    /// (code, count) of every window, in code order (so that neighbours share prefixes).
-    windows: Vec<(u64, u64)>,
+    /// (code, count, shared) of every window in code order, so that neighbours share prefixes:
+    /// `shared` leading symbols are those of the window before, found once here rather than on
+    /// each of the selection's walks.
+    windows: Vec<(u64, u64, usize)>,
     /// (length, code, sequences) of the suffixes scored from the stationary start.
     starts: Vec<(usize, u64, u64)>,
 }
@@ -219,10 +221,19 @@ impl ScoreData {
                 }
             }
         }
+        let mut windows = Vec::new();
+        let mut word = vec![0; window];
+        let mut prev = vec![usize::MAX; window];
+        for (code, c) in by_len[window - 1].iter() {
+            digits(code, k, &mut word);
+            let same = word.iter().zip(&prev).take_while(|(a, b)| a == b).count();
+            windows.push((code, c, same));
+            std::mem::swap(&mut word, &mut prev);
+        }
         Ok(ScoreData {
             k,
             window,
-            windows: by_len[window - 1].iter().collect(),
+            windows,
             starts,
         })
     }
@@ -237,7 +248,7 @@ impl ScoreData {
     /// the rest of it, and each symbol of a start suffix after those before it in the suffix.
     pub(crate) fn visit(&self, mut f: impl FnMut(&[usize], usize, u64)) {
         let mut word = vec![0; self.window];
-        for &(code, c) in &self.windows {
+        for &(code, c, _) in &self.windows {
             digits(code, self.k, &mut word);
             f(&word[..self.window - 1], word[self.window - 1], c);
         }
@@ -304,39 +315,40 @@ pub(crate) fn score_counts(machine: &Hmm, data: &ScoreData) -> Result<(Score, Ta
     } else {
         Belief::Mix(pi.into_boxed_slice())
     };
-    // Beliefs after each prefix of a word read from the start, and its log-probability; `None`
-    // from the first symbol of probability zero on.
-    let walk = |chunk: &[(u64, u64)]| -> Tally {
+    // Beliefs after each prefix of a window read from the start; `None` from the first symbol of
+    // probability zero on.
+    let walk = |windows: &[(u64, u64, usize)]| -> Tally {
         let mut t = Tally::new(n, k);
-        let mut stack: Vec<Option<(Belief, f64)>> = vec![Some((start.clone(), 0.0))];
-        let mut word = vec![usize::MAX; w];
-        let mut prev = vec![usize::MAX; w];
-        for &(code, c) in chunk {
-            digits(code, data.k, &mut word);
-            let same = word[..w - 1]
-                .iter()
-                .zip(&prev[..w - 1])
-                .take_while(|(a, b)| a == b)
-                .count();
+        let mut stack: Vec<Option<Belief>> = vec![Some(start.clone())];
+        let mut word = vec![0; w];
+        for (i, &(code, c, same)) in windows.iter().enumerate() {
+            // A chunk's first window shares nothing with a stack not yet built.
+            let same = if i == 0 { 0 } else { same.min(w - 1) };
+            // Only the symbols after the shared ones are new: the code's low digits.
+            let low = data
+                .k
+                .checked_pow((w - same) as u32)
+                .map_or(code, |m| code % m);
+            digits(low, data.k, &mut word[same..]);
             stack.truncate(same + 1);
-            for i in same..w - 1 {
-                let next = stack[i].as_ref().and_then(|(b, l)| {
-                    let (p, after) = scorer.step(b, word[i]);
-                    after.map(|a| (a, l + p.log2()))
-                });
+            for &x in &word[same..w - 1] {
+                let next = stack
+                    .last()
+                    .expect("the start is never popped")
+                    .as_ref()
+                    .and_then(|b| scorer.step(b, x).1);
                 stack.push(next);
             }
-            std::mem::swap(&mut word, &mut prev);
-            let x = prev[w - 1];
+            let x = word[w - 1];
             t.symbols += c;
             match &stack[w - 1] {
-                Some((b, _)) => {
+                Some(b) => {
                     let (p, _) = scorer.step(b, x);
                     if p > 0.0 {
                         t.log_likelihood += c as f64 * p.log2();
                         scorer.tally(&mut t.counts.edges, b, x, p, c as f64);
-                        if let Some((Belief::Sync(s), _)) = &stack[w - 2] {
-                            t.counts.flows[s * k + prev[w - 2]][x] += c as f64;
+                        if let Some(Belief::Sync(s)) = &stack[w - 2] {
+                            t.counts.flows[s * k + word[w - 2]][x] += c as f64;
                         }
                     } else {
                         t.impossible += c;
