@@ -41,7 +41,7 @@ def main():
     ap.add_argument("--cmech", default=str(REPO / "target" / "release" / "cmech"))
     ap.add_argument("--text", nargs="*", default=[])
     args = ap.parse_args()
-    print("| data | train / test | machine (states, smoothing) | log-loss | best chain | log-loss | chain - machine |")
+    print("| data | train / test | machine (states, smoothing) | log-loss | best chain | log-loss | machine - chain (std err) |")
     print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as d:
         for name, s in series(args):
@@ -58,7 +58,7 @@ def main():
             print(
                 f"| {name} | {h['train_symbols']} / {h['test_symbols']} | {m['states']}, "
                 f"{m['predictor'].split()[1]} | {m['log_loss']:.4f} | {b['predictor']} | {b['log_loss']:.4f} "
-                f"| {-h['advantage']:+.4f} |"
+                f"| {h['advantage']:+.4f} ({h['advantage_standard_error']:.4f}) |"
             )
 
 

@@ -252,8 +252,8 @@ pub fn held_out_rows(out: &mut impl Write, h: &cmech_core::reconstruct::HeldOut)
     )?;
     writeln!(
         out,
-        "             {:<24} {:>7} {:>7} {:>12}",
-        "predictor", "states", "params", "log-loss"
+        "             {:<24} {:>7} {:>7} {:>12} {:>9}",
+        "predictor", "states", "params", "log-loss", "std err"
     )?;
     // The machine, then each order's better smoothing; the best chain marked.
     let mut rows = vec![(&h.machine, " ")];
@@ -276,10 +276,16 @@ pub fn held_out_rows(out: &mut impl Write, h: &cmech_core::reconstruct::HeldOut)
     for (p, mark) in rows {
         writeln!(
             out,
-            "           {mark} {:<24} {:>7} {:>7} {:>12.6}",
-            p.predictor, p.states, p.parameters, p.log_loss
+            "           {mark} {:<24} {:>7} {:>7} {:>12.6} {:>9.6}",
+            p.predictor, p.states, p.parameters, p.log_loss, p.standard_error
         )?;
     }
+    writeln!(
+        out,
+        "             machine less best chain: {:+.6} bits/symbol, standard error {:.6} (the \
+         symbols taken as independent: a floor for a dependent series)",
+        h.advantage, h.advantage_standard_error
+    )?;
     if h.machine_impossible > 0 {
         writeln!(
             out,

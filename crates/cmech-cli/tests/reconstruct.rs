@@ -527,8 +527,13 @@ fn held_out_prediction_is_reported_beside_the_markov_chains() {
     let best = &h["markov"][h["best_markov"].as_u64().unwrap() as usize];
     assert!(h["advantage"].as_f64().unwrap() < -0.002, "{h}");
     assert!(best["log_loss"].as_f64().unwrap() > 2.0 / 3.0 + 0.002);
+    // A symbol costs 1 bit from one state (2/3 of the time), nothing from the other: variance 2/9.
+    let se = (2.0f64 / 9.0 / 50_000.0).sqrt();
+    assert_close(h["machine"]["standard_error"].as_f64().unwrap(), se, 0.1 * se);
+    assert!(h["advantage_standard_error"].as_f64().unwrap() > 0.0, "{h}");
     let table = run_ok(d, &HELD_OUT_JSON[..4]);
     assert!(table.contains("held out     50000 symbols"), "{table}");
+    assert!(table.contains("machine less best chain"), "{table}");
     assert!(table.contains("the machine is better by"), "{table}");
 }
 

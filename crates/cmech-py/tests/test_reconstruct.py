@@ -631,6 +631,9 @@ def test_hold_out_scores_the_machine_beside_the_markov_chains() -> None:
     # h_mu = 2/3; no chain of the orders counted knows the parity of every run of 1s.
     assert h.machine.log_loss == pytest.approx(2.0 / 3.0, abs=0.01)
     assert h.advantage < 0 and h.best_markov.log_loss > h.machine.log_loss
+    # One state costs 1 bit a symbol, the other nothing, 2/3 and 1/3 of the time: variance 2/9.
+    assert h.machine.standard_error == pytest.approx((2 / 9 / 50_000) ** 0.5, rel=0.1)
+    assert 0 < h.advantage_standard_error < abs(h.advantage)
     assert [m.order for m in h.markov[:4]] == [0, 0, 1, 1]
     assert h.to_dict()["verdict"] == h.verdict
 

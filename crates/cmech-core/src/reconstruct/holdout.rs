@@ -31,7 +31,7 @@ use crate::counts::{CountTable, WordCounts};
 use crate::error::{CmechError, Result};
 use crate::presentation::{Edge, Hmm};
 
-use super::score::{parameters, score_counts, ScoreData};
+use super::score::{parameters, prediction_log_probs, score_counts, ScoreData};
 
 /// The Krichevsky-Trofimov pseudo-count added to every symbol of every state or context.
 pub const PSEUDO_COUNT: f64 = 0.5;
@@ -50,6 +50,9 @@ pub struct HeldOutScore {
     pub parameters: usize,
     /// Minus the log2-likelihood of the test data per symbol, smoothed.
     pub log_loss: f64,
+    /// The log-loss's standard error, from the spread of the per-symbol losses as if the
+    /// symbols were independent (see [`HeldOut::advantage_standard_error`]).
+    pub standard_error: f64,
 }
 
 /// The machine and the Markov chains on held-out data.
@@ -72,6 +75,11 @@ pub struct HeldOut {
     /// The machine's log-loss less the best chain's, bits per symbol (negative: the machine
     /// predicts better).
     pub advantage: f64,
+    /// The standard error of `advantage`: of the mean of the per-symbol differences of the two
+    /// predictors' losses, as if the test symbols were independent. Neighbouring symbols of a
+    /// dependent series are not, so it is a floor on the uncertainty; a difference within two
+    /// of it is no evidence either way.
+    pub advantage_standard_error: f64,
     /// The comparison in words.
     pub verdict: String,
 }
@@ -117,51 +125,66 @@ pub fn hold_out(machine: &Hmm, train: &CountTable, test: &CountTable) -> Result<
     let visits: Vec<f64> = tallies.edges.iter().map(|row| row.iter().sum()).collect();
     let (fitted, _) = score_counts(machine, &test_data)?;
     let unigram = Chain::new(&train_words, k, 0);
-    let mut machine_score: Option<HeldOutScore> = None;
-    let mut test_symbols = 0;
+    // Each prediction's count, in the order every predictor's losses are listed.
+    let mut weights = Vec::new();
+    test_data.visit(|_, _, c| weights.push(c as f64));
+    let mut machine_best: Option<(HeldOutScore, Vec<f64>)> = None;
     for smoothing in [Smoothing::Additive, Smoothing::WittenBell] {
-        let (score, _) = score_counts(
+        let (score, log_probs) = prediction_log_probs(
             &smoothed(machine, &visits, smoothing, &unigram)?,
             &test_data,
         )?;
-        test_symbols = score.symbols;
-        let better = match &machine_score {
-            Some(m) => score.log_loss() < m.log_loss,
-            None => true,
-        };
-        if better {
-            machine_score = Some(HeldOutScore {
-                predictor: format!("machine {}", smoothing.name()),
-                order: None,
-                states: machine.num_states(),
-                parameters: parameters(machine),
-                log_loss: score.log_loss(),
-            });
+        let losses: Vec<f64> = log_probs.iter().map(|l| -l).collect();
+        if machine_best
+            .as_ref()
+            .is_none_or(|(m, _)| score.log_loss() < m.log_loss)
+        {
+            machine_best = Some((
+                HeldOutScore {
+                    predictor: format!("machine {}", smoothing.name()),
+                    order: None,
+                    states: machine.num_states(),
+                    parameters: parameters(machine),
+                    log_loss: score.log_loss(),
+                    standard_error: mean_and_error(&losses, &weights).1,
+                },
+                losses,
+            ));
         }
     }
-    let machine_score = machine_score.expect("two smoothings tried");
+    let (machine_score, machine_losses) = machine_best.expect("two smoothings tried");
+    let test_symbols = weights.iter().sum::<f64>() as u64;
 
     let context = test_data.context();
     let mut markov = Vec::new();
+    // Each chain's standard error of its difference with the machine.
+    let mut against = Vec::new();
     for order in 0..=context.min(train.window() - 1) {
         let chain = Chain::new(&train_words, k, order);
         for smoothing in [Smoothing::Additive, Smoothing::WittenBell] {
-            let mut loss = 0.0;
-            let mut symbols = 0u64;
-            test_data.visit(|before, x, c| {
+            let mut losses = Vec::with_capacity(weights.len());
+            test_data.visit(|before, x, _| {
                 let m = order.min(before.len());
-                loss -= c as f64
-                    * chain
+                losses.push(
+                    -chain
                         .probability(&before[before.len() - m..], x, smoothing)
-                        .log2();
-                symbols += c;
+                        .log2(),
+                );
             });
+            let (log_loss, standard_error) = mean_and_error(&losses, &weights);
+            let differences: Vec<f64> = machine_losses
+                .iter()
+                .zip(&losses)
+                .map(|(a, b)| a - b)
+                .collect();
+            against.push(mean_and_error(&differences, &weights).1);
             markov.push(HeldOutScore {
                 predictor: format!("markov-{order} {}", smoothing.name()),
                 order: Some(order),
                 states: chain.contexts(order),
                 parameters: chain.contexts(order) * (k - 1),
-                log_loss: loss / symbols.max(1) as f64,
+                log_loss,
+                standard_error,
             });
         }
     }
@@ -169,9 +192,10 @@ pub fn hold_out(machine: &Hmm, train: &CountTable, test: &CountTable) -> Result<
         .min_by(|&a, &b| markov[a].log_loss.total_cmp(&markov[b].log_loss))
         .expect("order 0 is always tried");
     let advantage = machine_score.log_loss - markov[best_markov].log_loss;
+    let advantage_standard_error = against[best_markov];
     let verdict = format!(
         "the machine ({} states) predicts the {} held-out symbols at {:.4} bits/symbol, the best \
-         smoothed Markov chain ({}) at {:.4}: {}",
+         smoothed Markov chain ({}) at {:.4}: {} (standard error {:.4}{})",
         machine_score.states,
         test_symbols,
         machine_score.log_loss,
@@ -181,6 +205,12 @@ pub fn hold_out(machine: &Hmm, train: &CountTable, test: &CountTable) -> Result<
             format!("the machine is better by {:.4}", -advantage)
         } else {
             format!("the chain is better by {advantage:.4}")
+        },
+        advantage_standard_error,
+        if advantage.abs() <= 2.0 * advantage_standard_error {
+            ": within two standard errors, no evidence either way"
+        } else {
+            ""
         }
     );
     Ok(HeldOut {
@@ -192,8 +222,29 @@ pub fn hold_out(machine: &Hmm, train: &CountTable, test: &CountTable) -> Result<
         markov,
         best_markov,
         advantage,
+        advantage_standard_error,
         verdict,
     })
+}
+
+/// The weighted mean of `values` and its standard error, the values taken as independent draws
+/// (`weights[i]` draws of `values[i]`).
+fn mean_and_error(values: &[f64], weights: &[f64]) -> (f64, f64) {
+    let n: f64 = weights.iter().sum();
+    if n <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let mean = values.iter().zip(weights).map(|(v, w)| v * w).sum::<f64>() / n;
+    if n <= 1.0 {
+        return (mean, 0.0);
+    }
+    let spread = values
+        .iter()
+        .zip(weights)
+        .map(|(v, w)| w * (v - mean).powi(2))
+        .sum::<f64>()
+        / (n - 1.0);
+    (mean, (spread / n).sqrt())
 }
 
 /// `machine` with every state's probabilities smoothed over `visits[s]` expected visits by
@@ -397,6 +448,41 @@ mod tests {
             .unwrap();
         assert!((order1.log_loss - h.machine.log_loss).abs() < 0.002);
         assert_eq!(order1.states, 2);
+        // Each symbol costs 1 bit from the state that may emit either (2/3 of the time) and
+        // nothing from the other: a variance of 2/9, so a standard error of sqrt(2/9 / 50000).
+        let expected = (2.0 / 9.0 / 50_000.0f64).sqrt();
+        let se = h.machine.standard_error;
+        assert!(
+            (se - expected).abs() < 0.05 * expected,
+            "{se} against {expected}"
+        );
+        // The machine and the best chain lose alike on each symbol: their difference is far
+        // surer than either.
+        assert!(h.advantage_standard_error < 0.2 * se, "{h:?}");
+    }
+
+    #[test]
+    fn each_prediction_adds_up_to_the_score() {
+        let even = named("even", &[]).unwrap();
+        let t = table(&sample(&even, 20_000, 5), 2, 10);
+        let words = t.counts_from(1).unwrap();
+        let data = ScoreData::new(2, &words, t.end_words()).unwrap();
+        let (score, each) = prediction_log_probs(&even, &data).unwrap();
+        let mut weights = Vec::new();
+        data.visit(|_, _, c| weights.push(c as f64));
+        assert_eq!(each.len(), weights.len());
+        let total: f64 = each.iter().zip(&weights).map(|(l, w)| l * w).sum();
+        assert!((total - score.log_likelihood).abs() < 1e-6 * score.log_likelihood.abs());
+        assert_eq!(weights.iter().sum::<f64>() as u64, score.symbols);
+    }
+
+    #[test]
+    fn the_standard_error_is_that_of_a_weighted_mean() {
+        // Values 1 (once) and 3 (three times): mean 2.5, sample variance 1, four draws.
+        let (mean, se) = mean_and_error(&[1.0, 3.0], &[1.0, 3.0]);
+        assert!((mean - 2.5).abs() < 1e-12);
+        assert!((se - 0.5).abs() < 1e-12, "{se}");
+        assert_eq!(mean_and_error(&[], &[]), (0.0, 0.0));
     }
 
     #[test]

@@ -276,6 +276,8 @@ struct Tally {
     symbols: u64,
     impossible: u64,
     counts: Tallies,
+    /// log2 of each prediction's probability, in [`ScoreData::visit`]'s order, if asked for.
+    each: Vec<f64>,
 }
 
 impl Tally {
@@ -285,14 +287,17 @@ impl Tally {
             symbols: 0,
             impossible: 0,
             counts: Tallies::new(n, k),
+            each: Vec::new(),
         }
     }
 
+    /// `other` added; rayon's reduce keeps the chunks in order, so `each` stays in order.
     fn add(mut self, other: Tally) -> Tally {
         self.log_likelihood += other.log_likelihood;
         self.symbols += other.symbols;
         self.impossible += other.impossible;
         self.counts.add(&other.counts);
+        self.each.extend(other.each);
         self
     }
 }
@@ -304,6 +309,21 @@ impl Tally {
 /// recomputed, which visits each node of the words' prefix tree once and holds one window's
 /// beliefs, not every word's.
 pub(crate) fn score_counts(machine: &Hmm, data: &ScoreData) -> Result<(Score, Tallies)> {
+    walk_counts(machine, data, false).map(|(score, tallies, _)| (score, tallies))
+}
+
+/// log2 of the probability `machine` gives each prediction of the data, in the order of
+/// [`ScoreData::visit`] (minus infinity where it gives none), with its score.
+pub(crate) fn prediction_log_probs(machine: &Hmm, data: &ScoreData) -> Result<(Score, Vec<f64>)> {
+    walk_counts(machine, data, true).map(|(score, _, each)| (score, each))
+}
+
+/// The walk behind [`score_counts`] and [`prediction_log_probs`].
+fn walk_counts(
+    machine: &Hmm,
+    data: &ScoreData,
+    record: bool,
+) -> Result<(Score, Tallies, Vec<f64>)> {
     use rayon::prelude::*;
     let scorer = Scorer::new(machine);
     let n = machine.num_states();
@@ -344,6 +364,9 @@ pub(crate) fn score_counts(machine: &Hmm, data: &ScoreData) -> Result<(Score, Ta
             match &stack[w - 1] {
                 Some(b) => {
                     let (p, _) = scorer.step(b, x);
+                    if record {
+                        t.each.push(p.log2());
+                    }
                     if p > 0.0 {
                         t.log_likelihood += c as f64 * p.log2();
                         scorer.tally(&mut t.counts.edges, b, x, p, c as f64);
@@ -354,7 +377,12 @@ pub(crate) fn score_counts(machine: &Hmm, data: &ScoreData) -> Result<(Score, Ta
                         t.impossible += c;
                     }
                 }
-                None => t.impossible += c,
+                None => {
+                    t.impossible += c;
+                    if record {
+                        t.each.push(f64::NEG_INFINITY);
+                    }
+                }
             }
         }
         t
@@ -376,6 +404,9 @@ pub(crate) fn score_counts(machine: &Hmm, data: &ScoreData) -> Result<(Score, Ta
                 None => (0.0, None),
             };
             logp += p.log2();
+            if record {
+                total.each.push(p.log2());
+            }
             b = after;
         }
         total.symbols += m * len as u64;
@@ -398,6 +429,7 @@ pub(crate) fn score_counts(machine: &Hmm, data: &ScoreData) -> Result<(Score, Ta
             context: data.context(),
         },
         total.counts,
+        total.each,
     ))
 }
 

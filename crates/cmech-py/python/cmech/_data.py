@@ -847,9 +847,12 @@ class HeldOutScore:
         Free probabilities.
     log_loss : float
         Minus the log2-likelihood of the held-out data per symbol, smoothed.
+    standard_error : float
+        The log-loss's standard error, the held-out symbols taken as independent (a floor for a
+        dependent series).
     """
 
-    __slots__ = ("predictor", "order", "states", "parameters", "log_loss")
+    __slots__ = ("predictor", "order", "states", "parameters", "log_loss", "standard_error")
 
     def __init__(self, d: Dict[str, Any]) -> None:
         self.predictor: str = d["predictor"]
@@ -857,9 +860,13 @@ class HeldOutScore:
         self.states: int = d["states"]
         self.parameters: int = d["parameters"]
         self.log_loss: float = d["log_loss"]
+        self.standard_error: float = d["standard_error"]
 
     def __repr__(self) -> str:
-        return f"HeldOutScore({self.predictor!r}, states={self.states}, log_loss={self.log_loss:.6f})"
+        return (
+            f"HeldOutScore({self.predictor!r}, states={self.states}, log_loss={self.log_loss:.6f} "
+            f"+- {self.standard_error:.6f})"
+        )
 
 
 class HeldOut:
@@ -890,6 +897,10 @@ class HeldOut:
     advantage : float
         The machine's log-loss less the best chain's, bits per symbol (negative: the machine
         predicts better).
+    advantage_standard_error : float
+        The standard error of :attr:`advantage` (of the mean per-symbol difference of the two
+        losses, the symbols taken as independent: a floor for a dependent series). A difference
+        within two of it is no evidence either way.
     verdict : str
         The comparison in words.
     """
@@ -903,6 +914,7 @@ class HeldOut:
         "markov",
         "best_markov",
         "advantage",
+        "advantage_standard_error",
         "verdict",
         "_d",
     )
@@ -917,6 +929,7 @@ class HeldOut:
         self.markov = [HeldOutScore(m) for m in d["markov"]]
         self.best_markov = self.markov[d["best_markov"]]
         self.advantage: float = d["advantage"]
+        self.advantage_standard_error: float = d["advantage_standard_error"]
         self.verdict: str = d["verdict"]
 
     def to_dict(self) -> Dict[str, Any]:
