@@ -529,7 +529,11 @@ fn held_out_prediction_is_reported_beside_the_markov_chains() {
     assert!(best["log_loss"].as_f64().unwrap() > 2.0 / 3.0 + 0.002);
     // A symbol costs 1 bit from one state (2/3 of the time), nothing from the other: variance 2/9.
     let se = (2.0f64 / 9.0 / 50_000.0).sqrt();
-    assert_close(h["machine"]["standard_error"].as_f64().unwrap(), se, 0.1 * se);
+    assert_close(
+        h["machine"]["standard_error"].as_f64().unwrap(),
+        se,
+        0.1 * se,
+    );
     assert!(h["advantage_standard_error"].as_f64().unwrap() > 0.0, "{h}");
     let table = run_ok(d, &HELD_OUT_JSON[..4]);
     assert!(table.contains("held out     50000 symbols"), "{table}");
