@@ -2,7 +2,8 @@
 # Runs every test of cmech: the Rust tests of the workspace, then builds the Python wheel into a local
 # virtual environment (.venv at the repository root, created on first use) and runs pytest on it.
 #
-# Needs only a Rust toolchain and python3 (3.9 or newer); packages come from crates.io and PyPI.
+# Checks formatting, lints and docs first. Needs only a Rust toolchain (with rustfmt and clippy, as
+# rust-toolchain.toml asks) and python3 (3.9 or newer); packages come from crates.io and PyPI.
 # Usage: scripts/test.sh            (from any directory)
 # Environment: PYTHON=python3.12 to pick the interpreter; CMECH_SKIP_RUST=1 / CMECH_SKIP_PYTHON=1 to
 # run only one half; extra arguments are passed to pytest (e.g. scripts/test.sh -k sample).
@@ -17,6 +18,14 @@ VENV="$ROOT/.venv"
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 if [[ "${CMECH_SKIP_RUST:-0}" != 1 ]]; then
+    # The guard-rails first: they take seconds, and a failure here needs no test run to be seen.
+    step "Formatting (cargo fmt --check)"
+    cargo fmt --all --check
+    step "Lints (cargo clippy --all-targets -D warnings)"
+    cargo clippy --locked --workspace --all-targets -- -D warnings
+    step "Documentation (cargo doc, warnings denied)"
+    RUSTDOCFLAGS="-D warnings" cargo doc --locked --workspace --no-deps --quiet
+
     step "Rust tests (cargo test --workspace --exclude cmech-py)"
     # cmech-py is a Python extension module: it is built and tested by maturin and pytest below.
     cargo test --locked --workspace --exclude cmech-py

@@ -372,14 +372,14 @@ fn trajectory(
         if picture {
             for (j, (&x, b)) in block.iter().zip(rows.chunks(n)).enumerate() {
                 let t = start + j as u64;
-                if t % stride == 0 {
+                if t.is_multiple_of(stride) {
                     kept.extend_from_slice(b);
                     kept_symbols.push(x);
                     kept_positions.push(t.min(u32::MAX as u64) as u32);
                     if kept_symbols.len() >= MAX_DRAWN {
                         stride *= 2;
                         let keep: Vec<usize> = (0..kept_symbols.len())
-                            .filter(|&i| kept_positions[i] as u64 % stride == 0)
+                            .filter(|&i| (kept_positions[i] as u64).is_multiple_of(stride))
                             .collect();
                         kept = keep
                             .iter()

@@ -494,7 +494,7 @@ fn bad_input_gets_one_line() {
     }
     std::fs::write(d.join("nan.npy"), npy("<f8", &[4], &nan)).unwrap();
     std::fs::write(d.join("float.npy"), npy("<f8", &[1], &1.0f64.to_le_bytes())).unwrap();
-    std::fs::write(d.join("cut.npy"), &npy("<i8", &[100], &[0u8; 16])).unwrap();
+    std::fs::write(d.join("cut.npy"), npy("<i8", &[100], &[0u8; 16])).unwrap();
     std::fs::write(d.join("empty.txt"), "\n").unwrap();
     let cases: &[(&[&str], &str)] = &[
         (

@@ -85,7 +85,8 @@ impl BeliefTracker {
         let mut next = std::mem::take(&mut self.scratch);
         let p = self.advance(&self.belief, x, &mut next);
         self.scratch = next;
-        if !(p > 0.0) {
+        // NaN (a broken model) fails this as zero does.
+        if p.is_nan() || p <= 0.0 {
             return Err(CmechError::InvalidArgument(format!(
                 "symbol {symbol} at position {} has probability zero under the model after what \
                  came before: the sequence is not one the process can produce",
@@ -357,7 +358,7 @@ impl Projection {
 
 /// Points in the plane, one per belief (`beliefs` row after row, `n` components each).
 pub fn project(beliefs: &[f64], n: usize, projection: &Projection) -> Result<Vec<[f64; 2]>> {
-    if n == 0 || beliefs.len() % n != 0 {
+    if n == 0 || !beliefs.len().is_multiple_of(n) {
         return Err(CmechError::InvalidArgument(format!(
             "{} numbers are not rows of {n} belief components",
             beliefs.len()

@@ -1004,7 +1004,7 @@ mod tests {
                 .iter()
                 .map(|&x| symbols[x as usize])
                 .collect();
-            bytes.splice(1500..1500, std::iter::repeat(b'\r').take(20_000));
+            bytes.splice(1500..1500, std::iter::repeat_n(b'\r', 20_000));
             for cut in [1500, 1497, 1501] {
                 let mut whole = CountTable::new(k, window).unwrap();
                 whole

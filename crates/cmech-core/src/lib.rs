@@ -1,7 +1,7 @@
 //! cmech-core: computational mechanics of stochastic processes.
 //!
-//! Presentations ([`Hmm`]) of processes, the library of [`named`] processes, seeded [`sample`]ing,
-//! minimisation to the epsilon-machine, [`mixed_state`] presentations, and exact [`measures`].
+//! Presentations ([`Hmm`]) of processes, the library of [`named`](mod@named) processes, seeded [`sample`]ing,
+//! minimisation to the epsilon-machine, [`mixed_state`] presentations, and exact [`measures`](mod@measures).
 //! This crate knows nothing of terminals, files or Python: the `cmech` binary and the Python module
 //! are faces over it.
 
@@ -27,7 +27,9 @@ pub mod transducer;
 
 pub use error::{CmechError, Result};
 pub use measures::{measures, MeasureOptions, Measures};
+pub use minimize::MAX_DETERMINIZED_STATES;
 pub use named::{named, PROCESSES};
 pub use presentation::Hmm;
 pub use sample::{Sampler, Start};
+pub use stationary::DENSE_STATIONARY_STATES;
 pub use transducer::Transducer;

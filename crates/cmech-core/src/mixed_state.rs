@@ -13,7 +13,7 @@ use crate::info::entropy;
 use crate::presentation::{Edge, Hmm};
 
 /// Beliefs closer than this in every component are the same belief.
-const BELIEF_RESOLUTION: f64 = 1e-13;
+pub const BELIEF_RESOLUTION: f64 = 1e-13;
 /// Belief components below this are set to zero. Beliefs of asymptotically synchronising machines
 /// approach a single state geometrically without reaching it; snapping makes them arrive, so their
 /// mixed-state presentations close, at a cost in any measure of order 1e-11 bits. Snapping is coarser than the resolution
@@ -826,7 +826,7 @@ fn expand_chunk(
 
 /// Most belief components (beliefs times states) held at one depth: bounds memory to about 128 MiB a
 /// level whatever the number of states.
-const MAX_BELIEF_COMPONENTS: usize = 1 << 24;
+pub const MAX_BELIEF_COMPONENTS: usize = 1 << 24;
 
 /// Level-by-level statistics of beliefs started from a weighted set of beliefs (their weights summing
 /// to one), for words of length 0 up to `max_depth`. Stops early, returning fewer levels, when the

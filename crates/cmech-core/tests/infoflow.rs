@@ -63,7 +63,7 @@ fn ternary(n: usize, seed: u64) -> (Vec<u8>, Vec<u8>) {
         a.push((g.next() % 3) as u8);
         let r = g.next() % 4;
         if i >= 2 {
-            b.push(((a[i - 1] + if r == 0 { a[i - 2] } else { 0 }) % 3) as u8);
+            b.push((a[i - 1] + if r == 0 { a[i - 2] } else { 0 }) % 3);
         }
     }
     (a, b)

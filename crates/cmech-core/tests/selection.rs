@@ -41,7 +41,7 @@ fn binary() -> Vec<String> {
 #[test]
 fn a_fair_coin_has_one_state_at_any_seed() {
     // CSSR at L = 12 gave 12 states for 10^7 flips and was wrong on 19 of 20 seeds at 10^6.
-    let coin = named("biased-coin", &[("p".into(), "0.5".into())]).unwrap();
+    let coin = named("biased-coin", &[("p", "0.5")]).unwrap();
     for seed in 0..5 {
         let r = selected(
             &sample(&coin, 1_000_000, seed),

@@ -109,6 +109,7 @@ const RELEASE_BYTES: usize = 1 << 26;
 
 /// Drops the pages of `map[start..end]` from the resident set; they stay in the page cache, and
 /// reading them again (the windows that straddle `end`) maps them back.
+#[allow(unsafe_code)]
 fn release(map: &Mmap, start: usize, end: usize) {
     let page = 4096;
     let (lo, hi) = (start.div_ceil(page) * page, end / page * page);
@@ -249,6 +250,7 @@ fn open_file(path: &Path) -> Result<Data<'static>> {
     map_file(file, &name)
 }
 
+#[allow(unsafe_code)]
 fn map_file(file: File, name: &str) -> Result<Data<'static>> {
     let len = file
         .metadata()

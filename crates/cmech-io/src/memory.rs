@@ -32,6 +32,7 @@ impl<'a> Ints<'a> {
     }
     /// The elements' bytes, their width and whether they are signed.
     fn raw(&self) -> (&'a [u8], usize, bool) {
+        #[allow(unsafe_code)]
         fn bytes<T>(x: &[T]) -> &[u8] {
             // SAFETY: only used on slices of primitive integers, which have no padding and every
             // bit pattern; u8 has alignment 1 and the length is the slice's size in bytes.

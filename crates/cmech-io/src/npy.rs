@@ -199,6 +199,7 @@ fn decode<const W: usize>(b: [u8; W], d: Dtype) -> i128 {
     }
 }
 
+#[allow(unsafe_code)]
 fn elements<'a, const W: usize>(data: &'a [u8], h: &Header) -> &'a [[u8; W]] {
     let bytes = &data[h.offset..h.offset + h.elements() * W];
     // SAFETY: [u8; W] has alignment 1 and size W, and `bytes` holds exactly elements * W bytes.

@@ -141,7 +141,7 @@ impl NpyWriter {
     }
 
     fn check_rows(&self, elements: usize) -> Result<()> {
-        if self.row_len > 0 && elements % self.row_len != 0 {
+        if self.row_len > 0 && !elements.is_multiple_of(self.row_len) {
             return Err(crate::error::input(format!(
                 "{} numbers are not whole rows of {}",
                 elements, self.row_len
@@ -199,6 +199,16 @@ pub fn write_i64(path: &Path, shape: &[usize], values: &[i64], overwrite: bool) 
     Ok(())
 }
 
+/// Writes a whole array of bytes (a cellular automaton's field, say).
+pub fn write_u8(path: &Path, shape: &[usize], values: &[u8], overwrite: bool) -> Result<()> {
+    let mut w = NpyWriter::create(path, NpyType::U8, &shape[1.min(shape.len())..], overwrite)?;
+    for chunk in values.chunks(w.row_len.max(1) * ROWS_PER_WRITE) {
+        w.write_u8(chunk)?;
+    }
+    w.finish()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,14 +237,4 @@ mod tests {
             "{text}"
         );
     }
-}
-
-/// Writes a whole array of bytes (a cellular automaton's field, say).
-pub fn write_u8(path: &Path, shape: &[usize], values: &[u8], overwrite: bool) -> Result<()> {
-    let mut w = NpyWriter::create(path, NpyType::U8, &shape[1.min(shape.len())..], overwrite)?;
-    for chunk in values.chunks(w.row_len.max(1) * ROWS_PER_WRITE) {
-        w.write_u8(chunk)?;
-    }
-    w.finish()?;
-    Ok(())
 }

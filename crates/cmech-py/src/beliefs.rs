@@ -13,6 +13,12 @@ use crate::{IntoPyResult, Presentation};
 
 type F64s<'py> = Bound<'py, PyArray1<f64>>;
 type I64s<'py> = Bound<'py, PyArray1<i64>>;
+/// Words (one per row), their probabilities, and the belief after each.
+type WordTable<'py> = (
+    Bound<'py, PyArray2<i64>>,
+    F64s<'py>,
+    Bound<'py, PyArray3<f64>>,
+);
 
 /// The arrays of an explored mixed-state presentation.
 type MspArrays<'py> = (
@@ -164,15 +170,7 @@ pub fn trajectories<'py>(
 
 /// (words, probabilities, beliefs) of every word of length `length` with positive probability.
 #[pyfunction]
-pub fn table<'py>(
-    py: Python<'py>,
-    p: &Presentation,
-    length: usize,
-) -> PyResult<(
-    Bound<'py, PyArray2<i64>>,
-    F64s<'py>,
-    Bound<'py, PyArray3<f64>>,
-)> {
+pub fn table<'py>(py: Python<'py>, p: &Presentation, length: usize) -> PyResult<WordTable<'py>> {
     let hmm = &p.hmm;
     let t = py.detach(|| belief_table(hmm, length, None)).py(py)?;
     let m = t.words();

@@ -124,7 +124,7 @@ impl NativeTransducer {
         input: &Presentation,
         n: usize,
         seed: u64,
-    ) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>)> {
+    ) -> PyResult<InputsOutputs<'py>> {
         let (t, hmm) = (&self.t, &input.hmm);
         let (x, y) = py.detach(|| t.drive(hmm, n, seed)).py(py)?;
         Ok((int64(py, &x), int64(py, &y)))
@@ -191,6 +191,9 @@ pub fn transducers(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
         .map(|t| catalogue_entry(py, t.name, t.summary, t.reference, t.params))
         .collect()
 }
+
+/// A driven transducer's input and output symbols, as indices.
+type InputsOutputs<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>);
 
 /// One stream of a pair from Python: (paths of files, or in-memory parts as `count_memory` takes
 /// them; alphabet: text for files, a list of entries for memory; name in messages; source).

@@ -303,7 +303,8 @@ pub fn reconstruct(
 
 /// Reconstructs the epsilon-machine with no options to tune: both methods at every history length
 /// the data support, each machine minimised and scored by BIC on all the data, the smallest of the
-/// best chosen (see the [`select`](self::select) module). The diagnostics list every candidate's score.
+/// best chosen (docs/reconstruction.md explains the method). The diagnostics list every
+/// candidate's score.
 pub fn select(
     table: &CountTable,
     alphabet: Vec<String>,

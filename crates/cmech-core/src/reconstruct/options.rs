@@ -106,7 +106,7 @@ impl ReconstructOptions {
 
     /// Checks the parameters on their own, before any data is read: a maximum history length of
     /// at least 1, a significance level in (0, 1) and, if given, a future length of at least 1.
-    /// [`reconstruct`] checks them too; the faces call this to refuse early.
+    /// [`reconstruct`](fn@crate::reconstruct::reconstruct) checks them too; the faces call this to refuse early.
     pub fn validate(&self) -> Result<()> {
         if self.max_history == 0 {
             return Err(CmechError::InvalidArgument(
