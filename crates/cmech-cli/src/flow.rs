@@ -13,8 +13,12 @@ use cmech_core::infoflow::{
     SurrogateTest, TeOptions, Test, Tested,
 };
 use cmech_core::CmechError;
+use cmech_io::{read_cells, read_grids, Input, NoProgress, Source};
 use plotters::prelude::*;
 use serde_json::{json, Value};
+
+use crate::args::ReadArgs;
+use crate::data::{io_error, warn_io};
 
 pub const TE_HELP: &str = "Examples:\n  \
     cmech te x.txt y.txt                         # TE(x -> y), target history k = 1\n  \
@@ -32,9 +36,11 @@ pub const TE_HELP: &str = "Examples:\n  \
     --surrogates permutes source histories (p = (1 + #surrogates >= observed) / (1 + N)) and\n\
     reports the effective TE (observed minus the surrogate mean); --chi-square uses\n\
     2 N ln2 TE ~ chi2((|A_y|^l - 1)(|A_x| - 1)|A_x|^k).\n\n\
-    Series files: text with one symbol per character (digits are their values, other characters\n\
-    are numbered in sorted order), whitespace-separated integers, or an integer .npy (1-D: one\n\
-    trial; 2-D: one trial per row). --lines makes each line of a text file its own trial.\n\
+    Series files are read as `cmech reconstruct` reads data: text with one character per symbol\n\
+    (line endings are not symbols), whitespace-separated tokens with --tokens, or an integer or\n\
+    bool .npy (1-D: one trial; 2-D: one trial per row). |A| is the number of symbols present (or\n\
+    listed by --alphabet), so 0/1 and 0/2 spell the same binary series. --lines makes each line\n\
+    of a text file its own trial.\n\
     Windows never cross from one trial into the next; counts are pooled over trials.";
 
 pub const AIS_HELP: &str = "Examples:\n  \
@@ -83,40 +89,14 @@ pub const BOUNDARY_HELP: &str = "Examples:\n  \
     \"Boundaries, Part 3a\", 2022): plug-in, on the joint symbol of each group, in bits. Both are 0\n\
     when the boundary is a directed Markov blanket.\n\n\
     DATA: .npy files (2-D: steps x variables; 3-D: steps x height x width, a Life field) or text\n\
-    (one line per step, one symbol per character or whitespace-separated integers); each file is\n\
-    a trial with the same variables. Groups are comma-separated variable indices (ranges a..b\n\
+    (one line per step, one symbol per character, or whitespace-separated tokens with --tokens);\n\
+    each file is a trial with the same variables, and one alphabet serves them all. Groups are comma-separated variable indices (ranges a..b\n\
     include both ends; Y:X for a cell of a 3-D field; box:R and ring:R for the cells within and\n\
     at distance R of 0 in the max norm). With --translate the indices are offsets\n\
     (may be negative) and the split is pooled over every position of the ring or torus, as local\n\
     measures are; --origin Y,X places a single frame there instead, moving with --velocity\n\
     VY,VX cells per step (floor of velocity x step). The joint states of a group must fit in\n\
     64 bits (64 binary variables).";
-
-/// How a text series file is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SeriesFormat {
-    /// One symbol per character.
-    Chars,
-    /// Whitespace-separated integers.
-    Tokens,
-    /// An integer .npy array.
-    Npy,
-}
-
-#[derive(Args, Clone)]
-pub struct SeriesOpts {
-    /// Number of letters: every symbol must be below it (default: the largest symbol + 1, at
-    /// least 2).
-    #[arg(long, value_name = "N")]
-    alphabet: Option<usize>,
-    /// Each line of a text file is its own trial.
-    #[arg(long)]
-    lines: bool,
-    /// How files are read (default: .npy by name or content; tokens when symbols on a line
-    /// are separated by whitespace; chars otherwise).
-    #[arg(long, value_enum)]
-    format: Option<SeriesFormat>,
-}
 
 #[derive(Args, Clone)]
 pub struct TestOpts {
@@ -184,7 +164,7 @@ pub struct TeArgs {
     #[arg(long = "cond", value_name = "FILE")]
     cond: Vec<PathBuf>,
     #[command(flatten)]
-    series: SeriesOpts,
+    read: ReadArgs,
     #[command(flatten)]
     test: TestOpts,
     #[command(flatten)]
@@ -202,7 +182,7 @@ pub struct AisArgs {
     #[arg(short = 'k', long = "history", default_value_t = 1)]
     k: usize,
     #[command(flatten)]
-    series: SeriesOpts,
+    read: ReadArgs,
     #[command(flatten)]
     test: TestOpts,
     #[command(flatten)]
@@ -225,7 +205,7 @@ pub struct MiArgs {
     #[arg(long = "cond", value_name = "FILE")]
     cond: Vec<PathBuf>,
     #[command(flatten)]
-    series: SeriesOpts,
+    read: ReadArgs,
     #[command(flatten)]
     test: TestOpts,
     #[command(flatten)]
@@ -363,9 +343,8 @@ pub struct BoundaryArgs {
     /// The frame moves VY,VX cells per step (VX alone for 2-D data).
     #[arg(long, value_name = "VY,VX", allow_hyphen_values = true)]
     velocity: Option<String>,
-    /// Number of letters of the variables (default: the largest value + 1, at least 2).
-    #[arg(long, value_name = "N")]
-    alphabet: Option<usize>,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Surrogate tests with this many permutations.
     #[arg(long, value_name = "N")]
     surrogates: Option<usize>,
@@ -388,214 +367,12 @@ fn core(e: CmechError) -> anyhow::Error {
 // ---------------------------------------------------------------------------------------------
 // Reading series.
 
-/// A parsed .npy: its shape and integer values.
-struct Npy {
-    shape: Vec<usize>,
-    values: Vec<i64>,
-}
-
-fn read_npy(path: &Path, bytes: &[u8]) -> Result<Npy> {
-    let name = path.display();
-    let bad = |why: &str| anyhow!("{name}: not a valid .npy file: {why}");
-    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
-        return Err(bad("it does not start with the .npy magic"));
-    }
-    let (len, start) = match bytes[6] {
-        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
-        2 | 3 if bytes.len() >= 12 => (
-            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
-            12,
-        ),
-        v => return Err(bad(&format!("format version {v} is not known"))),
-    };
-    let header = bytes
-        .get(start..start + len)
-        .ok_or_else(|| bad("the header is cut short"))?;
-    let header = std::str::from_utf8(header).map_err(|_| bad("the header is not text"))?;
-    let field = |key: &str| -> Option<&str> {
-        let at = header.find(&format!("'{key}'"))? + key.len() + 2;
-        let rest = header[at..].trim_start().strip_prefix(':')?.trim_start();
-        let end = if rest.starts_with('(') {
-            rest.find(')')? + 1
-        } else if let Some(q) = rest.strip_prefix('\'') {
-            q.find('\'')? + 2
-        } else {
-            rest.find([',', '}'])?
-        };
-        Some(&rest[..end])
-    };
-    let descr = field("descr")
-        .ok_or_else(|| bad("no 'descr' in the header"))?
-        .trim_matches('\'');
-    let shape_text = field("shape").ok_or_else(|| bad("no 'shape' in the header"))?;
-    let shape: Vec<usize> = shape_text
-        .trim_matches(|c| c == '(' || c == ')')
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<usize>())
-        .collect::<std::result::Result<_, _>>()
-        .map_err(|_| bad(&format!("shape {shape_text} is not a tuple of integers")))?;
-    if field("fortran_order").is_some_and(|f| f.trim() == "True") && shape.len() > 1 {
-        bail!("{name}: a Fortran-ordered array is not read; save it with np.ascontiguousarray");
-    }
-    let n: usize = shape.iter().product();
-    let big = descr.starts_with('>');
-    let kind = descr.trim_start_matches(['<', '>', '|', '=']);
-    let width: usize = kind.get(1..).and_then(|w| w.parse().ok()).unwrap_or(0);
-    let data = &bytes[start + len..];
-    if data.len() < n * width {
-        bail!(
-            "{name}: the .npy file is truncated: shape {shape_text} needs {} bytes of data, it has {}",
-            n * width,
-            data.len()
-        );
-    }
-    let word = |i: usize| -> u64 {
-        let b = &data[i * width..(i + 1) * width];
-        let mut x = 0u64;
-        if big {
-            b.iter().for_each(|&c| x = (x << 8) | c as u64);
-        } else {
-            b.iter().rev().for_each(|&c| x = (x << 8) | c as u64);
-        }
-        x
-    };
-    let values: Vec<i64> = match (kind.as_bytes().first(), width) {
-        (Some(b'b'), 1) | (Some(b'u'), 1 | 2 | 4 | 8) => (0..n)
-            .map(|i| i64::try_from(word(i)).unwrap_or(i64::MAX))
-            .collect(),
-        (Some(b'i'), 1 | 2 | 4 | 8) => {
-            let shift = 64 - 8 * width as u32;
-            (0..n)
-                .map(|i| ((word(i) << shift) as i64) >> shift)
-                .collect()
-        }
-        (Some(b'f'), 2 | 4 | 8) => {
-            let at = (0..n).find(|&i| {
-                let w = word(i);
-                match width {
-                    8 => f64::from_bits(w).is_nan(),
-                    4 => f32::from_bits(w as u32).is_nan(),
-                    _ => (w & 0x7c00) == 0x7c00 && (w & 0x03ff) != 0,
-                }
-            });
-            match at {
-                Some(i) => bail!(
-                    "{name}: a float{} array with NaN at index {i}; series must be integer \
-                     symbols",
-                    width * 8
-                ),
-                None => bail!(
-                    "{name}: a float{} array; series must be integer symbols (convert with \
-                     astype(int))",
-                    width * 8
-                ),
-            }
-        }
-        _ => bail!("{name}: .npy of dtype '{descr}' is not a series of integer symbols"),
-    };
-    Ok(Npy { shape, values })
-}
-
-fn is_npy(path: &Path, bytes: &[u8], format: Option<SeriesFormat>) -> bool {
-    match format {
-        Some(f) => f == SeriesFormat::Npy,
-        None => {
-            bytes.starts_with(b"\x93NUMPY")
-                || path
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
-        }
-    }
-}
-
-/// Rows of symbols in a text file: tokens or characters.
-fn read_text_rows(
-    path: &Path,
-    bytes: &[u8],
-    format: Option<SeriesFormat>,
-) -> Result<Vec<Vec<i64>>> {
-    let name = path.display();
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| anyhow!("{name}: not text (byte {} is not UTF-8)", e.valid_up_to()))?;
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let tokens = match format {
-        Some(SeriesFormat::Tokens) => true,
-        Some(_) => false,
-        None => lines.iter().any(|l| l.contains(char::is_whitespace)),
-    };
-    if tokens {
-        lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                l.split_whitespace()
-                    .map(|t| {
-                        t.parse::<i64>().map_err(|_| {
-                            anyhow!("{name}: line {}: '{t}' is not an integer symbol", i + 1)
-                        })
-                    })
-                    .collect()
-            })
-            .collect()
-    } else {
-        let mut chars: Vec<u8> = lines.iter().flat_map(|l| l.bytes()).collect();
-        chars.sort_unstable();
-        chars.dedup();
-        let digits = chars.iter().all(u8::is_ascii_digit);
-        let index = |b: u8| -> i64 {
-            if digits {
-                (b - b'0') as i64
-            } else {
-                chars.binary_search(&b).unwrap_or(0) as i64
-            }
-        };
-        Ok(lines
-            .iter()
-            .map(|l| l.bytes().map(index).collect())
-            .collect())
-    }
-}
-
-/// Reads a series file (text or .npy) into trials.
-fn read_series(path: &Path, opts: &SeriesOpts) -> Result<Series> {
-    let name = path.display();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-    let series = if is_npy(path, &bytes, opts.format) {
-        let npy = read_npy(path, &bytes)?;
-        let row = match npy.shape.len() {
-            1 => None,
-            2 => Some(npy.shape[1]),
-            d => bail!(
-                "{name}: a .npy of {d} dimensions; give a 1-D array (one trial) or a 2-D array \
-                 (one trial per row)"
-            ),
-        };
-        if npy.values.is_empty() || row == Some(0) {
-            bail!("{name}: the array is empty");
-        }
-        Series::from_ints(&npy.values, row, opts.alphabet)
-    } else {
-        let rows = read_text_rows(path, &bytes, opts.format)?;
-        if rows.iter().all(|r| r.is_empty()) {
-            bail!("{name}: the file holds no symbols");
-        }
-        let (values, lengths): (Vec<i64>, Vec<usize>) = if opts.lines {
-            (rows.concat(), rows.iter().map(Vec::len).collect())
-        } else {
-            let v = rows.concat();
-            let n = v.len();
-            (v, vec![n])
-        };
-        Series::from_ints(&values, None, opts.alphabet)
-            .and_then(|s| Series::with_lengths(s.symbols().to_vec(), &lengths, Some(s.alphabet())))
-    };
-    series.map_err(|e| anyhow!("{name}: {}", core(e)))
+/// Reads a series file through cmech-io, as every command reads data.
+fn read_series(path: &Path, read: &ReadArgs) -> Result<Series> {
+    let source = [Source::Path(path.to_path_buf())];
+    let input = Input::open(&source, &read.options(None), &NoProgress).map_err(io_error)?;
+    input.warnings().iter().for_each(warn_io);
+    input.series().map_err(io_error)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -839,12 +616,12 @@ fn estimate_json(e: &Estimate, measure: &str, extra: Value) -> Value {
 // te, ais, mi.
 
 pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
-    let source = read_series(&args.source, &args.series)?;
-    let target = read_series(&args.target, &args.series)?;
+    let source = read_series(&args.source, &args.read)?;
+    let target = read_series(&args.target, &args.read)?;
     let conds = args
         .cond
         .iter()
-        .map(|p| read_series(p, &args.series))
+        .map(|p| read_series(p, &args.read))
         .collect::<Result<Vec<_>>>()?;
     // Checks parameters with the flags' names before any counting.
     for (name, v) in [("-k", args.k), ("-l", args.l), ("--delay", args.delay)] {
@@ -902,7 +679,7 @@ pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
 }
 
 pub fn ais(args: AisArgs, out: &mut impl Write) -> Result<()> {
-    let series = read_series(&args.series_file, &args.series)?;
+    let series = read_series(&args.series_file, &args.read)?;
     if args.k == 0 {
         bail!("-k must be at least 1");
     }
@@ -931,12 +708,12 @@ pub fn ais(args: AisArgs, out: &mut impl Write) -> Result<()> {
 }
 
 pub fn mi(args: MiArgs, out: &mut impl Write) -> Result<()> {
-    let x = read_series(&args.x, &args.series)?;
-    let y = read_series(&args.y, &args.series)?;
+    let x = read_series(&args.x, &args.read)?;
+    let y = read_series(&args.y, &args.read)?;
     let conds = args
         .cond
         .iter()
-        .map(|p| read_series(p, &args.series))
+        .map(|p| read_series(p, &args.read))
         .collect::<Result<Vec<_>>>()?;
     let mut files = vec![(&args.x, &x), (&args.y, &y)];
     files.extend(args.cond.iter().zip(conds.iter()));
@@ -1014,33 +791,6 @@ fn parse_pair(text: &str, what: &str) -> Result<(isize, isize)> {
     ))
 }
 
-fn read_grid(path: &Path) -> Result<Vec<Vec<u8>>> {
-    let name = path.display();
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
-    let rows: Vec<Vec<u8>> = text
-        .lines()
-        .map(|l| l.chars().filter(|c| !c.is_whitespace()).collect::<String>())
-        .filter(|l| !l.is_empty())
-        .enumerate()
-        .map(|(i, l)| {
-            l.chars()
-                .map(|c| match c {
-                    '0' | '.' => Ok(0),
-                    '1' | 'O' | 'o' | '*' => Ok(1),
-                    c => Err(anyhow!(
-                        "{name}: line {}: '{c}' is not a cell (0/1, or . and O)",
-                        i + 1
-                    )),
-                })
-                .collect::<Result<Vec<u8>>>()
-        })
-        .collect::<Result<_>>()?;
-    if rows.is_empty() {
-        bail!("{name}: the file holds no cells");
-    }
-    Ok(rows)
-}
-
 fn skipped(n: usize) -> String {
     if n > 0 {
         format!(", first {n} steps dropped")
@@ -1055,18 +805,13 @@ fn make_field(args: &CaArgs) -> Result<(Field, String)> {
     }
     if args.rule.eq_ignore_ascii_case("life") {
         let (grid, h, w, what) = if let Some(path) = &args.init {
-            let rows = read_grid(path)?;
-            let w = rows[0].len();
-            if let Some(i) = rows.iter().position(|r| r.len() != w) {
-                bail!(
-                    "{}: row {} has {} cells, the first has {w}",
-                    path.display(),
-                    i + 1,
-                    rows[i].len()
-                );
-            }
-            let h = rows.len();
-            (rows.concat(), h, w, format!("from {}", path.display()))
+            let c = read_cells(&Source::Path(path.clone())).map_err(io_error)?;
+            (
+                c.cells,
+                c.height,
+                c.width,
+                format!("from {}", path.display()),
+            )
         } else {
             let w = args.width.context("--width is required (or --init FILE)")?;
             let h = args.height.unwrap_or(w);
@@ -1113,15 +858,15 @@ fn make_field(args: &CaArgs) -> Result<(Field, String)> {
         bail!("--pattern and --height apply to life, not to elementary CAs");
     }
     let (row, what) = if let Some(path) = &args.init {
-        let rows = read_grid(path)?;
-        if rows.len() != 1 {
+        let c = read_cells(&Source::Path(path.clone())).map_err(io_error)?;
+        if c.height != 1 {
             bail!(
                 "{}: an elementary CA starts from one row, the file has {}",
                 path.display(),
-                rows.len()
+                c.height
             );
         }
-        (rows[0].clone(), format!("from {}", path.display()))
+        (c.cells, format!("from {}", path.display()))
     } else {
         let w = args.width.context("--width is required (or --init FILE)")?;
         if args.single {
@@ -1621,58 +1366,6 @@ fn draw_local(l: &Shown, view: &View, height: usize, title: &str, path: &Path) -
 // ---------------------------------------------------------------------------------------------
 // boundary.
 
-/// A data file as steps x height x width integers.
-struct Grid {
-    steps: usize,
-    height: usize,
-    width: usize,
-    values: Vec<i64>,
-}
-
-fn read_grid_data(path: &Path) -> Result<Grid> {
-    let name = path.display();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-    if is_npy(path, &bytes, None) {
-        let npy = read_npy(path, &bytes)?;
-        let (steps, height, width) = match npy.shape[..] {
-            [t, k] => (t, 1, k),
-            [t, h, w] => (t, h, w),
-            _ => bail!(
-                "{name}: a .npy of {} dimensions; give steps x variables (2-D) or steps x height \
-                 x width (3-D)",
-                npy.shape.len()
-            ),
-        };
-        if npy.values.is_empty() {
-            bail!("{name}: the array is empty");
-        }
-        return Ok(Grid {
-            steps,
-            height,
-            width,
-            values: npy.values,
-        });
-    }
-    let rows = read_text_rows(path, &bytes, None)?;
-    if rows.is_empty() {
-        bail!("{name}: the file holds no steps");
-    }
-    let width = rows[0].len();
-    if let Some(i) = rows.iter().position(|r| r.len() != width) {
-        bail!(
-            "{name}: step {} has {} variables, the first has {width}",
-            i + 1,
-            rows[i].len()
-        );
-    }
-    Ok(Grid {
-        steps: rows.len(),
-        height: 1,
-        width,
-        values: rows.concat(),
-    })
-}
-
 /// The variables of a group: indices, ranges a..b (both ends), Y:X cells, and box:R / ring:R
 /// (the cells within, or exactly at, distance R of 0 in the max norm).
 fn parse_group(text: &str, what: &str, two_d: bool) -> Result<Vec<(isize, isize)>> {
@@ -1738,11 +1431,9 @@ fn parse_floats(text: &str, what: &str, n: usize) -> Result<Vec<f64>> {
 }
 
 pub fn boundary(args: BoundaryArgs, out: &mut impl Write) -> Result<()> {
-    let grids = args
-        .data
-        .iter()
-        .map(|p| read_grid_data(p))
-        .collect::<Result<Vec<_>>>()?;
+    let sources: Vec<Source> = args.data.iter().cloned().map(Source::Path).collect();
+    let grids = read_grids(&sources, &args.read.options(None)).map_err(io_error)?;
+    let letters = grids[0].alphabet.len();
     let (h, w) = (grids[0].height, grids[0].width);
     for (g, p) in grids.iter().zip(&args.data).skip(1) {
         if (g.height, g.width) != (h, w) {
@@ -1861,25 +1552,14 @@ pub fn boundary(args: BoundaryArgs, out: &mut impl Write) -> Result<()> {
                     };
                     let y = sy.rem_euclid(h as isize) as usize;
                     let x = sx.rem_euclid(w as isize) as usize;
-                    symbols.push(g.values[(t * h + y) * w + x]);
+                    symbols.push(g.cells[(t * h + y) * w + x]);
                 }
                 lengths.push(g.steps);
             }
         }
-        let s = Series::from_ints(&symbols, None, args.alphabet)
-            .and_then(|s| Series::with_lengths(s.symbols().to_vec(), &lengths, Some(s.alphabet())))
-            .map_err(|e| anyhow!("the data: {}", core(e)))?;
-        series.push(s);
+        // One alphabet for every variable: the grid's.
+        series.push(Series::with_lengths(symbols, &lengths, Some(letters)).map_err(core)?);
     }
-    // One alphabet for all variables.
-    let alphabet = series.iter().map(Series::alphabet).max().unwrap_or(2);
-    let series: Vec<Series> = series
-        .into_iter()
-        .map(|s| {
-            Series::with_lengths(s.symbols().to_vec(), &s.trial_lengths(), Some(alphabet))
-                .map_err(core)
-        })
-        .collect::<Result<_>>()?;
     let refs: Vec<&Series> = series.iter().collect();
     let [inside, active, passive, environment] = split;
     let split = Split {

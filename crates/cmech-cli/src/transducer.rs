@@ -14,7 +14,8 @@ use cmech_core::Transducer;
 use cmech_io::{count_paired, Input, Source as DataSource};
 use serde_json::json;
 
-use crate::data::{self, ReadArgs, TestArg};
+use crate::args::ReadArgs;
+use crate::data::{self, TestArg};
 use crate::output::{diagnostics_rows, quantity_row};
 use crate::{file_or_named, load, Source};
 

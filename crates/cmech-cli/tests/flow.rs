@@ -49,7 +49,9 @@ fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let (x, y) = coupled(10000, 1);
     std::fs::write(dir.path().join("x.txt"), chars(&x)).unwrap();
-    std::fs::write(dir.path().join("y.txt"), tokens(&y)).unwrap();
+    std::fs::write(dir.path().join("y.txt"), chars(&y)).unwrap();
+    std::fs::write(dir.path().join("xt.txt"), tokens(&x)).unwrap();
+    std::fs::write(dir.path().join("yt.txt"), tokens(&y)).unwrap();
     std::fs::write(dir.path().join("x.npy"), npy("|u1", &[10000], &x)).unwrap();
     let y64: Vec<u8> = y.iter().flat_map(|&v| (v as i64).to_le_bytes()).collect();
     std::fs::write(dir.path().join("y.npy"), npy("<i8", &[10000], &y64)).unwrap();
@@ -69,6 +71,12 @@ fn te_from_text_and_npy_agrees_with_pyinform() {
         assert_eq!(doc["observations"], 9998);
         assert_eq!(doc["local_offset"], 2);
     }
+    // Tokens, as every command reads them.
+    let doc = json(
+        d,
+        &["te", "xt.txt", "yt.txt", "-k", "2", "--tokens", "--json"],
+    );
+    assert_close(doc["value"].as_f64().unwrap(), 0.5116391610418864, 1e-12);
     let text = run_ok(d, &["te", "y.txt", "x.txt", "-k", "4"]);
     assert!(
         text.starts_with("TE(y.txt -> x.txt) = 0.001281 bits"),
@@ -487,7 +495,8 @@ fn bad_input_gets_one_line() {
     let (x, _) = coupled(100, 1);
     std::fs::write(d.join("short.txt"), chars(&x)).unwrap();
     std::fs::write(d.join("abc.txt"), "0 1 2 3 1\n").unwrap();
-    std::fs::write(d.join("word.txt"), "0 1 a 1\n").unwrap();
+    let many: Vec<String> = (0..300).map(|i| i.to_string()).collect();
+    std::fs::write(d.join("many.txt"), many.join(" ")).unwrap();
     let mut nan = Vec::new();
     for v in [0.0f64, 1.0, f64::NAN, 1.0] {
         nan.extend_from_slice(&v.to_le_bytes());
@@ -506,16 +515,19 @@ fn bad_input_gets_one_line() {
             "x.txt has 1 trial and X.npy has 5 trials",
         ),
         (
-            &["mi", "abc.txt", "abc.txt", "--alphabet", "3"],
-            "symbol 3 at position 3 is beyond the alphabet of 3 letters",
+            &[
+                "mi",
+                "abc.txt",
+                "abc.txt",
+                "--tokens",
+                "--alphabet",
+                "0,1,2",
+            ],
+            "abc.txt: token '3' at byte 6 (line 1, column 7) is not in the alphabet",
         ),
         (
-            &["te", "x.txt", "x.txt", "--alphabet", "300"],
-            "alphabet of 300 letters is out of range",
-        ),
-        (
-            &["ais", "word.txt"],
-            "word.txt: line 1: 'a' is not an integer symbol",
+            &["ais", "many.txt", "--tokens"],
+            "many.txt holds 300 distinct symbols; information-flow measures take at most 256",
         ),
         (
             &["te", "x.txt", "y.txt", "-k", "10000"],
@@ -524,18 +536,15 @@ fn bad_input_gets_one_line() {
         (&["ais", "short.txt", "-k", "100"], "no complete window"),
         (
             &["te", "nan.npy", "nan.npy"],
-            "nan.npy: a float64 array with NaN at index 2",
+            "nan.npy: .npy of dtype float64 ('<f8') is not a symbol sequence",
         ),
         (
             &["ais", "float.npy"],
-            "float.npy: a float64 array; series must be integer symbols",
+            "convert it, e.g. with np.digitize or astype",
         ),
         (&["ais", "cut.npy"], "cut.npy: the .npy file is truncated"),
-        (
-            &["ais", "empty.txt"],
-            "empty.txt: the file holds no symbols",
-        ),
-        (&["ais", "missing.txt"], "cannot read missing.txt"),
+        (&["ais", "empty.txt"], "no symbols in empty.txt"),
+        (&["ais", "missing.txt"], "cannot open missing.txt"),
         (
             &["te", "x.txt", "y.txt", "-k", "0"],
             "-k must be at least 1",
@@ -658,4 +667,43 @@ fn bias_miller_madow_corrects_the_average_and_keeps_plug_in_locals() {
     assert!(text.contains("(Miller-Madow; plug-in "), "{text}");
     let text = run_ok(d, &["mi", "x.txt", "y.txt", "--bias", "miller-madow"]);
     assert!(text.contains("(Miller-Madow; plug-in "), "{text}");
+}
+
+#[test]
+fn the_same_series_in_any_spelling_gives_the_same_answer() {
+    // Once the CLI read digits as values, so 0/2 made a three-letter alphabet and the chi-square
+    // test of TE had df = 12 where 0/1 had df = 2. Every spelling is now two symbols.
+    let dir = setup();
+    let d = dir.path();
+    let (x, y) = coupled(10000, 1);
+    let spell = |v: &[u8], a: char, b: char| -> String {
+        v.iter()
+            .map(|&s| if s == 0 { a } else { b })
+            .collect::<String>()
+            + "\n"
+    };
+    std::fs::write(d.join("x02.txt"), spell(&x, '0', '2')).unwrap();
+    std::fs::write(d.join("yab.txt"), spell(&y, 'a', 'b')).unwrap();
+    let y7: Vec<u8> = y.iter().map(|&s| s * 7).collect();
+    std::fs::write(d.join("y07.npy"), npy("|u1", &[10000], &y7)).unwrap();
+    let want = json(
+        d,
+        &["te", "x.txt", "y.txt", "-k", "2", "--chi-square", "--json"],
+    );
+    assert_eq!(want["chi_square_test"]["df"], 4.0, "{want}");
+    for (s, t) in [("x02.txt", "yab.txt"), ("x02.txt", "y07.npy")] {
+        let doc = json(d, &["te", s, t, "-k", "2", "--chi-square", "--json"]);
+        assert_eq!(doc["value"], want["value"], "{s} {t}");
+        assert_eq!(doc["chi_square_test"], want["chi_square_test"], "{s} {t}");
+    }
+    // Text with spaces is read as `reconstruct` reads it: spaces are symbols, with a warning.
+    std::fs::write(d.join("words.txt"), "the gnu and the cat and the gnu\n").unwrap();
+    let out = common::cmech()
+        .current_dir(d)
+        .args(["ais", "words.txt", "-k", "2"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("spaces or tabs are symbols"), "{err}");
 }

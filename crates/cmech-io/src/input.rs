@@ -230,7 +230,7 @@ pub fn count_held_out(
     window: usize,
     progress: &dyn Progress,
 ) -> Result<(Shard, Vec<Warning>)> {
-    let input = Input::open_in(sources, opts, progress, false, Some(names))?;
+    let input = Input::open_in(sources, opts, progress, false, Some(names), npy::SEQUENCES)?;
     let shard = input.count_shard(&CountWindow::Fixed(window), progress)?;
     Ok((shard, input.warnings))
 }
@@ -378,16 +378,18 @@ impl Input<'static> {
         progress: &dyn Progress,
         guess: bool,
     ) -> Result<Input<'static>> {
-        Input::open_in(sources, opts, progress, guess, None)
+        Input::open_in(sources, opts, progress, guess, None, npy::SEQUENCES)
     }
 
-    /// [`Input::open_with`], in the alphabet `names` when it is given (whatever `opts` says).
-    fn open_in(
+    /// [`Input::open_with`], in the alphabet `names` when it is given (whatever `opts` says), for
+    /// `.npy` arrays of the given `shapes`.
+    pub(crate) fn open_in(
         sources: &[Source],
         opts: &ReadOptions,
         progress: &dyn Progress,
         guess: bool,
         names: Option<&[String]>,
+        shapes: npy::Shapes,
     ) -> Result<Input<'static>> {
         if sources.is_empty() {
             return Err(input("no input given"));
@@ -467,7 +469,7 @@ impl Input<'static> {
                 if bytes.is_empty() {
                     return Err(input(format!("{}: empty file: no symbols", f.name)));
                 }
-                f.npy = Some(npy::parse_header(bytes, &f.name)?);
+                f.npy = Some(npy::parse_header(bytes, &f.name, shapes)?);
             }
             files.push(f);
         }
@@ -1055,7 +1057,7 @@ pub(crate) fn take_stdin(slot: &Mutex<Option<io::Stdin>>) -> Result<io::Stdin> {
         .ok_or_else(|| input("stdin was already read"))
 }
 
-fn looks_like_npy(s: &Source) -> bool {
+pub(crate) fn looks_like_npy(s: &Source) -> bool {
     match s {
         Source::Stdin => false,
         Source::Path(p) => {

@@ -12,6 +12,11 @@
 //! Data already in memory (integer arrays, byte buffers, text, tokens) opens as an [`Input`] too,
 //! with [`Input::from_memory`] and the types of [`memory`], and is read through the same code.
 //!
+//! Readers that need the symbols themselves decode sources the same way: [`Input::sequences`]
+//! and [`Input::series`] (a series for the information-flow measures), [`read_grids`] (many
+//! variables over time, or a cellular automaton's field) and [`read_cells`] (a cellular
+//! automaton's initial cells). No face keeps a reader of its own.
+//!
 //! [`npy_write`] writes `.npy` arrays, streamed, for results that numpy reads.
 //!
 //! This crate has no terminal code: progress is reported through the [`Progress`] trait. Its
@@ -20,16 +25,19 @@
 
 mod bytes;
 mod error;
+mod grid;
 mod input;
 pub mod memory;
 mod npy;
 pub mod npy_write;
 mod paired;
+mod sequences;
 pub mod shard;
 mod stream;
 mod tokens;
 
 pub use error::{Error, Hint, Result, Warning};
+pub use grid::{read_cells, read_grids, Cells, Grid};
 pub use input::{count_held_out, count_sources, parse_range, Format, Input, ReadOptions, Source};
 pub use memory::{Ints, Memory, Part, Symbol};
 pub use npy_write::{NpyType, NpyWriter};

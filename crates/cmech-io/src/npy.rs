@@ -39,10 +39,10 @@ impl Header {
     pub fn elements(&self) -> usize {
         self.shape.iter().product()
     }
-    /// Elements per sequence (row).
+    /// Elements per sequence: a row of a 2-D array, a step of a 3-D grid, the whole of a 1-D one.
     pub fn row(&self) -> usize {
-        if self.shape.len() == 2 {
-            self.shape[1]
+        if self.shape.len() >= 2 {
+            self.shape[1..].iter().product()
         } else {
             self.elements()
         }
@@ -74,8 +74,22 @@ fn dtype_name(descr: &str) -> String {
     }
 }
 
-/// Parses the header of an `.npy` file.
-pub(crate) fn parse_header(data: &[u8], name: &str) -> Result<Header> {
+/// The arrays a reader takes: the most dimensions, and how an error says what to give.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shapes {
+    pub max_dims: usize,
+    pub give: &'static str,
+}
+
+/// Sequences: 1-D or 2-D.
+pub(crate) const SEQUENCES: Shapes = Shapes {
+    max_dims: 2,
+    give: "give a 1-D array (one sequence) or a 2-D array (one sequence per row)",
+};
+
+/// Parses the header of an `.npy` file of integer (or bool) symbols of up to `shapes.max_dims`
+/// dimensions.
+pub(crate) fn parse_header(data: &[u8], name: &str, shapes: Shapes) -> Result<Header> {
     let bad = |why: &str| input(format!("{name}: not a valid .npy file: {why}"));
     if data.len() < 10 || !data.starts_with(MAGIC) {
         return Err(bad("it does not start with the .npy magic \\x93NUMPY"));
@@ -127,24 +141,41 @@ pub(crate) fn parse_header(data: &[u8], name: &str) -> Result<Header> {
             signed: kind == 'i',
             big_endian: order == '>',
         },
+        // numpy stores a bool as one byte, 0 or 1: the symbols 0 and 1.
+        ('b', Some(1)) => Dtype {
+            width: 1,
+            signed: false,
+            big_endian: false,
+        },
         _ => {
             return Err(input(format!(
-                "{name}: .npy of dtype {} ('{descr}') is not a symbol sequence: only integer arrays \
-                 (int8 to int64, uint8 to uint64) are read; convert it, e.g. with np.digitize or astype",
+                "{name}: .npy of dtype {} ('{descr}') is not a symbol sequence: only integer and bool \
+                 arrays (int8 to int64, uint8 to uint64) are read; convert it, e.g. with np.digitize \
+                 or astype",
                 dtype_name(&descr)
             )))
         }
     };
-    if shape.is_empty() || shape.len() > 2 {
+    if shape.is_empty() || shape.len() > shapes.max_dims {
         return Err(input(format!(
-            "{name}: a .npy array of {} dimensions ({shape_text}); give a 1-D array (one sequence) \
-             or a 2-D array (one sequence per row)",
-            shape.len()
+            "{name}: a .npy array of {} dimensions ({shape_text}); {}",
+            shape.len(),
+            shapes.give
         )));
     }
-    if fortran.trim() == "True" && shape.len() == 2 && shape[0] > 1 && shape[1] > 1 {
+    if shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .and_then(|n| n.checked_mul(dtype.width))
+        .is_none()
+    {
         return Err(input(format!(
-            "{name}: a Fortran-ordered 2-D array is not read; save it with np.save(path, \
+            "{name}: the .npy shape {shape_text} holds more elements than any file can"
+        )));
+    }
+    if fortran.trim() == "True" && shape.iter().filter(|&&d| d > 1).count() > 1 {
+        return Err(input(format!(
+            "{name}: a Fortran-ordered array is not read; save it with np.save(path, \
              np.ascontiguousarray(a))"
         )));
     }
@@ -560,7 +591,7 @@ pub(crate) mod tests {
                 vec![3, 0, 5, 1, 100]
             };
             let bytes = npy_bytes(descr, &[5], &values);
-            let h = parse_header(&bytes, "a.npy").unwrap();
+            let h = parse_header(&bytes, "a.npy", SEQUENCES).unwrap();
             assert_eq!(h.shape, vec![5]);
             assert_eq!(h.offset % 64, 0);
             let got = distinct(&bytes, &h, "a.npy", &crate::NoProgress).unwrap();
@@ -571,16 +602,23 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn floats_bools_and_odd_shapes_are_refused_by_name() {
-        let e = parse_header(&npy_bytes("<f8", &[2], &[0, 0]), "x.npy").unwrap_err();
+    fn floats_and_odd_shapes_are_refused_by_name_and_bools_read_as_0_and_1() {
+        let e = parse_header(&npy_bytes("<f8", &[2], &[0, 0]), "x.npy", SEQUENCES).unwrap_err();
         assert!(e.to_string().contains("float64"), "{e}");
-        let e = parse_header(&npy_bytes("|b1", &[2], &[0, 0]), "x.npy").unwrap_err();
-        assert!(e.to_string().contains("bool"), "{e}");
-        let e = parse_header(&npy_bytes("<i4", &[1, 1, 2], &[0, 0]), "x.npy").unwrap_err();
+        let bools = npy_bytes("|b1", &[3], &[1, 0, 1]);
+        let h = parse_header(&bools, "x.npy", SEQUENCES).unwrap();
+        let got = distinct(&bools, &h, "x.npy", &crate::NoProgress).unwrap();
+        assert_eq!(got, vec![0, 1]);
+        let e =
+            parse_header(&npy_bytes("<i4", &[1, 1, 2], &[0, 0]), "x.npy", SEQUENCES).unwrap_err();
         assert!(e.to_string().contains("3 dimensions"), "{e}");
+        // A shape whose element count overflows is refused before anything is allocated.
+        let huge = npy_bytes("<i8", &[1 << 62, 4], &[]);
+        let e = parse_header(&huge, "x.npy", SEQUENCES).unwrap_err();
+        assert!(e.to_string().contains("more elements than any file"), "{e}");
         let mut cut = npy_bytes("<i4", &[4], &[0, 1, 0, 1]);
         cut.truncate(cut.len() - 2);
-        let e = parse_header(&cut, "x.npy").unwrap_err();
+        let e = parse_header(&cut, "x.npy", SEQUENCES).unwrap_err();
         assert!(e.to_string().contains("truncated"), "{e}");
     }
 }

@@ -5,83 +5,11 @@
 //! Pairing needs both streams at once, so each is decoded to symbol indices in memory (4 bytes
 //! per symbol per stream, a sequence at a time for the joint codes) rather than counted in place.
 
-use std::io::Read;
+use cmech_core::counts::CountTable;
 
-use cmech_core::counts::{CountTable, Item};
-
-use crate::error::{hinted, input, io as io_err, Hint, Result};
-use crate::input::{take_stdin, Data, Lookup, Opened};
-use crate::tokens::{tokenize, SEP};
+use crate::error::{hinted, input, Hint, Result};
+use crate::sequences::split;
 use crate::Input;
-
-impl Input<'_> {
-    /// Every sequence of the sources (a file, a line with lines on, a row of a 2-D array) as
-    /// indices into [`Input::alphabet`], empty sequences left out.
-    pub fn sequences(&self) -> Result<Vec<Vec<u32>>> {
-        Ok(split(&self.codes()?).map(<[u32]>::to_vec).collect())
-    }
-
-    /// Every symbol of every source as its index, `SEP` after each sequence.
-    fn codes(&self) -> Result<Vec<u32>> {
-        let mut out = Vec::new();
-        for f in &self.files {
-            match (&self.lookup, &f.data) {
-                (Lookup::Ints(_), _) | (Lookup::Tokens(_), Data::Tokens(_)) => {
-                    self.push_codes(f, &mut out)?
-                }
-                (lookup, Data::Stream(stdin)) => {
-                    let mut buf = Vec::new();
-                    take_stdin(stdin)?
-                        .lock()
-                        .read_to_end(&mut buf)
-                        .map_err(|e| io_err("cannot read stdin", e))?;
-                    self.push_bytes(f, lookup, &buf, false, &mut out)?;
-                }
-                (lookup, _) => {
-                    let data = f.bytes().expect("mapped or in memory");
-                    self.push_bytes(f, lookup, data, true, &mut out)?;
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// The codes of text or bytes held whole (`located`: errors can quote the data).
-    fn push_bytes(
-        &self,
-        f: &Opened,
-        lookup: &Lookup,
-        data: &[u8],
-        located: bool,
-        out: &mut Vec<u32>,
-    ) -> Result<()> {
-        let quoted = located.then_some(data);
-        match lookup {
-            Lookup::Bytes(classes) => {
-                out.reserve(data.len() + 1);
-                for (at, &b) in data.iter().enumerate() {
-                    match classes.get(b) {
-                        Item::Symbol(x) => out.push(x),
-                        Item::Separator => out.push(SEP),
-                        Item::Skip => {}
-                        Item::Invalid => return Err(self.bad_byte(f, at, quoted)),
-                    }
-                }
-            }
-            Lookup::Tokens(map) => {
-                tokenize(data, 0, self.lines, map, out).map_err(|u| self.bad_token(f, u, quoted))?
-            }
-            Lookup::Ints(_) => unreachable!("integers are decoded by push_codes"),
-        }
-        out.push(SEP);
-        Ok(())
-    }
-}
-
-/// The nonempty sequences of codes separated by `SEP`.
-fn split(codes: &[u32]) -> impl Iterator<Item = &[u32]> {
-    codes.split(|&c| c == SEP).filter(|s| !s.is_empty())
-}
 
 /// Counts paired streams into a table of joint symbols `x * outputs.alphabet().len() + y`, words
 /// up to `window` symbols. The `n`-th sequence of `inputs` pairs with the `n`-th of `outputs`

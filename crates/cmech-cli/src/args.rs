@@ -1,0 +1,58 @@
+//! Argument groups shared by several commands.
+
+use clap::Args;
+use cmech_io::{Format, ReadOptions};
+
+/// How data files are read: every command that reads symbol data flattens this group, so a file
+/// is read the same way by all of them.
+#[derive(Args)]
+pub struct ReadArgs {
+    /// Whitespace-separated tokens, each a symbol (default: one character per symbol).
+    #[arg(long, conflicts_with_all = ["bytes", "npy", "chars"])]
+    tokens: bool,
+    /// Raw bytes, every byte a symbol (line endings included).
+    #[arg(long, conflicts_with_all = ["npy", "chars"])]
+    bytes: bool,
+    /// An integer .npy array (detected by magic or extension anyway): 1-D is one sequence,
+    /// 2-D one sequence per row.
+    #[arg(long, conflicts_with = "chars")]
+    npy: bool,
+    /// One character per symbol, even for a file that looks like .npy.
+    #[arg(long)]
+    chars: bool,
+    /// Each line is its own sequence: no history crosses a line end.
+    #[arg(long)]
+    lines: bool,
+    /// The alphabet, in symbol order: characters ("01"), or a comma or space separated list
+    /// ("up,down"; integers for --bytes and --npy). Other symbols are an error. Default: the
+    /// symbols present, sorted.
+    #[arg(long, value_name = "SYMBOLS")]
+    alphabet: Option<String>,
+}
+
+impl ReadArgs {
+    fn format(&self) -> Option<Format> {
+        if self.tokens {
+            Some(Format::Tokens)
+        } else if self.bytes {
+            Some(Format::Bytes)
+        } else if self.npy {
+            Some(Format::Npy)
+        } else if self.chars {
+            Some(Format::Chars)
+        } else {
+            None
+        }
+    }
+    pub(crate) fn any(&self) -> bool {
+        self.format().is_some() || self.lines || self.alphabet.is_some()
+    }
+    pub(crate) fn options(&self, range: Option<(u64, u64)>) -> ReadOptions {
+        ReadOptions {
+            format: self.format(),
+            lines: self.lines,
+            alphabet: self.alphabet.clone(),
+            range,
+        }
+    }
+}
