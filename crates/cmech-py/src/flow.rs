@@ -13,7 +13,7 @@ use cmech_core::infoflow::{
     TeOptions, Test, Tested, MAX_ALPHABET,
 };
 use cmech_core::CmechError;
-use numpy::ndarray::ArrayView2;
+use cmech_io::{Input, NoProgress};
 use numpy::{
     PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
     PyReadonlyArray3,
@@ -21,6 +21,7 @@ use numpy::{
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::data::{hold, io_to_py, memory, symbols};
 use crate::IntoPyResult;
 
 type Result<T> = std::result::Result<T, CmechError>;
@@ -29,84 +30,42 @@ fn bad(msg: impl Into<String>) -> CmechError {
     CmechError::InvalidArgument(msg.into())
 }
 
-/// A series from the rows of `view` (one trial each), every value checked to be a symbol below
-/// `alphabet` (or 256), errors naming the argument `name` and the place.
-fn to_series(name: &str, view: ArrayView2<'_, i64>, alphabet: Option<usize>) -> Result<Series> {
-    let (rows, t) = view.dim();
-    if let Some(a) = alphabet {
-        if a == 0 || a > MAX_ALPHABET {
-            return Err(bad(format!(
-                "an alphabet of {a} letters is out of range (1 to {MAX_ALPHABET})"
-            )));
-        }
-    }
-    if t == 0 || rows == 0 {
-        return Err(bad(format!("{name} holds no symbols")));
-    }
-    let limit = alphabet.unwrap_or(MAX_ALPHABET) as i64;
-    let in_range = |v: i64| (0..limit).contains(&v);
-    // A contiguous array (what the Python layer passes) is checked and narrowed in one flat
-    // pass, which the compiler vectorises; the loop below only finds the bad symbol to name.
-    if let Some(flat) = view.as_slice() {
-        let mut ok = true;
-        let symbols: Vec<u8> = flat
-            .iter()
-            .map(|&v| {
-                ok &= in_range(v);
-                v as u8
-            })
-            .collect();
-        if ok {
-            return Series::rows(symbols, t, alphabet).map_err(|e| match e {
-                CmechError::InvalidArgument(m) => bad(format!("{name}: {m}")),
-                other => other,
-            });
-        }
-    }
-    let mut symbols = Vec::with_capacity(rows * t);
-    for (r, row) in view.outer_iter().enumerate() {
-        for (i, &v) in row.iter().enumerate() {
-            if v < 0 || v >= limit {
-                let place = if rows > 1 {
-                    format!("row {r}, position {i}")
-                } else {
-                    format!("position {i}")
-                };
-                return Err(bad(match alphabet {
-                    Some(a) => format!(
-                        "symbol {v} of {name} at {place} is beyond the alphabet of {a} letters (0 to {})",
-                        a - 1
-                    ),
-                    None => format!(
-                        "symbol {v} of {name} at {place} is not in 0 to {}",
-                        MAX_ALPHABET - 1
-                    ),
-                }));
-            }
-            symbols.push(v as u8);
-        }
-    }
-    Series::rows(symbols, t, alphabet).map_err(|e| match e {
-        CmechError::InvalidArgument(m) => bad(format!("{name}: {m}")),
-        other => other,
-    })
-}
+/// One series from Python, as the data of `count_memory`: its parts (name in messages, data),
+/// each a trial (a str of characters, bytes, a list of str tokens, or a 1-D or 2-D integer
+/// array, whose rows are trials).
+type Parts<'py> = Vec<(String, Bound<'py, PyAny>)>;
 
-/// Every array as a series (in order), checked.
-fn all_series(
-    views: &[ArrayView2<'_, i64>],
+/// The series, each read through `cmech_io` as `reconstruct` reads data (one alphabet rule:
+/// the symbols present, or `alphabet`), with its name in messages.
+fn read_series<T: Send>(
+    py: Python<'_>,
+    series: Vec<Parts<'_>>,
     names: &[String],
-    alphabet: Option<usize>,
-) -> Result<Vec<Series>> {
-    views
+    alphabet: Option<Vec<Bound<'_, PyAny>>>,
+    run: impl FnOnce(&[&Series]) -> std::result::Result<T, CmechError> + Send,
+) -> PyResult<T> {
+    let alphabet = symbols(alphabet)?;
+    let held = series.into_iter().map(hold).collect::<PyResult<Vec<_>>>()?;
+    let memories = held
         .iter()
         .enumerate()
-        .map(|(i, v)| {
-            let fallback = format!("series {i}");
-            let name = names.get(i).unwrap_or(&fallback);
-            to_series(name, v.view(), alphabet)
+        .map(|(i, h)| {
+            let name = names
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("series {i}"));
+            memory(h, alphabet.clone(), false, name, "<series>".into())
         })
-        .collect()
+        .collect::<PyResult<Vec<_>>>()?;
+    py.detach(|| {
+        let s = memories
+            .into_iter()
+            .map(|m| Input::from_memory(m, &NoProgress)?.series())
+            .collect::<cmech_io::Result<Vec<Series>>>()?;
+        let refs: Vec<&Series> = s.iter().collect();
+        Ok(run(&refs)?)
+    })
+    .map_err(|e| io_to_py(py, e))
 }
 
 /// The parameters of an estimate.
@@ -158,9 +117,9 @@ type Estimate<'py> = (f64, Option<Bound<'py, PyArray2<f64>>>, usize);
 pub fn estimate<'py>(
     py: Python<'py>,
     measure: &str,
-    series: Vec<PyReadonlyArray2<'py, i64>>,
+    series: Vec<Parts<'py>>,
     names: Vec<String>,
-    alphabet: Option<usize>,
+    alphabet: Option<Vec<Bound<'py, PyAny>>>,
     k: usize,
     l: usize,
     delay: usize,
@@ -168,23 +127,26 @@ pub fn estimate<'py>(
     local: bool,
     bias: &str,
 ) -> PyResult<Estimate<'py>> {
-    let views: Vec<ArrayView2<'_, i64>> = series.iter().map(|a| a.as_array()).collect();
     let p = Params { k, l, delay, lag };
-    let m = measure_of(measure, &p, views.len()).py(py)?;
+    let m = measure_of(measure, &p, series.len()).py(py)?;
     let bias: Bias = bias.parse().py(py)?;
-    let result = py
-        .detach(|| {
-            let s = all_series(&views, &names, alphabet)?;
-            let refs: Vec<&Series> = s.iter().collect();
-            evaluate(&m, &refs, bias, local)
-        })
-        .py(py)?;
+    let result = read_series(py, series, &names, alphabet, |refs| {
+        evaluate(&m, refs, bias, local)
+    })?;
     let Some(values) = result.local else {
         return Ok((result.value, None, 0));
     };
+    // One row per trial; trials of different lengths are NaN-padded to the longest, as the
+    // CLI writes them.
     let trials = values.lengths.len();
-    let per = values.lengths.first().copied().unwrap_or(0);
-    let array = PyArray1::from_vec(py, values.values).reshape([trials, per])?;
+    let per = values.lengths.iter().copied().max().unwrap_or(0);
+    let mut rows = vec![f64::NAN; trials * per];
+    let mut at = 0;
+    for (r, &n) in values.lengths.iter().enumerate() {
+        rows[r * per..r * per + n].copy_from_slice(&values.values[at..at + n]);
+        at += n;
+    }
+    let array = PyArray1::from_vec(py, rows).reshape([trials, per])?;
     Ok((result.value, Some(array), result.offset))
 }
 
@@ -222,10 +184,10 @@ fn chi_square_dict<'py>(py: Python<'py>, t: &ChiSquareTest) -> PyResult<Bound<'p
 pub fn significance<'py>(
     py: Python<'py>,
     measure: &str,
-    series: Vec<PyReadonlyArray2<'py, i64>>,
+    series: Vec<Parts<'py>>,
     names: Vec<String>,
     test: &str,
-    alphabet: Option<usize>,
+    alphabet: Option<Vec<Bound<'py, PyAny>>>,
     k: usize,
     l: usize,
     delay: usize,
@@ -245,21 +207,16 @@ pub fn significance<'py>(
             ))
         }
     };
-    let views: Vec<ArrayView2<'_, i64>> = series.iter().map(|a| a.as_array()).collect();
     let p = Params { k, l, delay, lag };
-    let m = measure_of(measure, &p, views.len()).py(py)?;
+    let m = measure_of(measure, &p, series.len()).py(py)?;
     let test = if chi {
         Test::ChiSquare
     } else {
         Test::Surrogates { surrogates, seed }
     };
-    let tested = py
-        .detach(|| {
-            let s = all_series(&views, &names, alphabet)?;
-            let refs: Vec<&Series> = s.iter().collect();
-            infoflow::test(&m, &refs, test)
-        })
-        .py(py)?;
+    let tested = read_series(py, series, &names, alphabet, |refs| {
+        infoflow::test(&m, refs, test)
+    })?;
     match tested {
         Tested::Surrogates(t) => surrogate_dict(py, &t),
         Tested::ChiSquare(t) => chi_square_dict(py, &t),
@@ -275,39 +232,66 @@ type Scores<'py> = (
 );
 
 /// Infiltration, exfiltration, observations and (with `surrogates` > 0) their surrogate tests,
-/// of the split of the variables of `data` (variables x trials x steps).
+/// of the split of the variables of `data`: a 2-D integer array of `variables` x trials rows of
+/// steps (variable after variable).
 #[pyfunction]
-#[pyo3(signature = (data, inside, active, passive, environment, alphabet=None, surrogates=0, seed=0))]
+#[pyo3(signature = (data, variables, inside, active, passive, environment, alphabet=None, surrogates=0, seed=0))]
 #[allow(clippy::too_many_arguments)]
 pub fn boundary<'py>(
     py: Python<'py>,
-    data: PyReadonlyArray3<'py, i64>,
+    data: Bound<'py, PyAny>,
+    variables: usize,
     inside: Vec<usize>,
     active: Vec<usize>,
     passive: Vec<usize>,
     environment: Vec<usize>,
-    alphabet: Option<usize>,
+    alphabet: Option<Vec<Bound<'py, PyAny>>>,
     surrogates: usize,
     seed: u64,
 ) -> PyResult<Scores<'py>> {
-    let view = data.as_array();
     let split = Split {
         inside,
         active,
         passive,
         environment,
     };
+    // `data` is (variables x trials) rows of steps, read as one input so that one alphabet
+    // serves every variable, as the CLI reads a grid.
+    let held = hold(vec![("data".to_string(), data)])?;
+    let m = memory(
+        &held,
+        symbols(alphabet)?,
+        false,
+        "data".into(),
+        "<ndarray>".into(),
+    )?;
     let scores = py
         .detach(|| {
-            let vars: Vec<Series> = view
-                .outer_iter()
-                .enumerate()
-                .map(|(v, a)| to_series(&format!("variable {v}"), a, alphabet))
-                .collect::<Result<_>>()?;
+            let input = Input::from_memory(m, &NoProgress)?;
+            let rows = input.sequences()?;
+            let letters = input.alphabet().len();
+            if rows.is_empty() || variables == 0 || rows.len() % variables != 0 {
+                return Err(cmech_io::Error::from(bad("the data hold no steps")));
+            }
+            let trials = rows.len() / variables;
+            let vars = rows
+                .chunks(trials)
+                .map(|trial_rows| {
+                    let lengths: Vec<usize> = trial_rows.iter().map(Vec::len).collect();
+                    let symbols: Vec<u8> = trial_rows.concat().iter().map(|&c| c as u8).collect();
+                    if letters > MAX_ALPHABET {
+                        return Err(bad(format!(
+                            "the data hold {letters} distinct symbols; information-flow \
+                             measures take at most {MAX_ALPHABET}"
+                        )));
+                    }
+                    Series::with_lengths(symbols, &lengths, Some(letters))
+                })
+                .collect::<Result<Vec<Series>>>()?;
             let refs: Vec<&Series> = vars.iter().collect();
-            boundary_scores(&refs, &split, surrogates, seed)
+            Ok(boundary_scores(&refs, &split, surrogates, seed)?)
         })
-        .py(py)?;
+        .map_err(|e| io_to_py(py, e))?;
     let inf = scores
         .infiltration_test
         .as_ref()

@@ -319,15 +319,15 @@ def test_same_numbers_as_the_cli(cmech_cli: Path, tmp_path: Path, xor_pair):
     [
         (lambda x, y: cmech.transfer_entropy(x, y[:-1]), "unequal lengths"),
         (lambda x, y: cmech.mutual_information(x.reshape(4, -1), y.reshape(5, -1)), "numbers of trials"),
-        (lambda x, y: cmech.transfer_entropy(x + 1, y, alphabet=2), "symbol 2 of source"),
-        (lambda x, y: cmech.active_information(x * 300, k=1), "not in 0 to 255"),
+        (lambda x, y: cmech.transfer_entropy(x + 1, y, alphabet=2), "source: value 2 at index 1 is not in the alphabet"),
+        (lambda x, y: cmech.active_information(np.arange(300), k=1), "300 distinct symbols; information-flow measures take at most 256"),
         (lambda x, y: cmech.transfer_entropy(x[:5], y[:5], k=10), "needs 10 symbols"),
         (lambda x, y: cmech.active_information(x[:3], k=3), "complete window"),
         (lambda x, y: cmech.mutual_information(x[:3], y[:3], lag=3), "lag = 3"),
         (lambda x, y: cmech.transfer_entropy(x * 1.0, y), "float64"),
         (lambda x, y: cmech.transfer_entropy(x, y, k=0), "k must be at least 1"),
         (lambda x, y: cmech.transfer_entropy(x, y, alphabet=300), "alphabet"),
-        (lambda x, y: cmech.transfer_entropy(x.reshape(2, 2, -1), y), "3-D"),
+        (lambda x, y: cmech.transfer_entropy(x.reshape(2, 2, -1), y), "3 dimensions"),
         (lambda x, y: cmech.transfer_entropy(x, y, test="bootstrap"), "surrogate"),
         (lambda x, y: cmech.significance("entropy", x), "te, ais, mi and cmi"),
         (lambda x, y: cmech.entropy([]), "no symbols"),
@@ -448,3 +448,26 @@ def test_miller_madow_reduces_the_bias_of_short_samples():
 def test_bias_refuses_what_it_cannot_correct(call, words):
     with pytest.raises(cmech.InvalidArgumentError, match=words):
         call(np.tile([0, 1, 1], 10))
+
+
+def test_the_same_series_in_any_spelling_gives_the_same_answer():
+    """A series is read as reconstruct reads data: its symbols are those present, so 0/1, 0/2,
+    bools, letters and a str spell one binary series (the chi-square df once changed with the
+    spelling), and a list of trials is read like the rows of a 2-D array."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 2, 5000)
+    y = np.roll(x, 1) ^ (rng.random(5000) < 0.1)
+    want = cmech.transfer_entropy(x, y, k=2, test="chi-square")
+    assert want.df == 4
+    for s, t in [
+        (x * 2, y),
+        (x.astype(bool), y.astype(bool)),
+        ("".join("ab"[v] for v in x), list(y + 5)),
+    ]:
+        got = cmech.transfer_entropy(s, t, k=2, test="chi-square")
+        assert (got.df, got.statistic) == (want.df, want.statistic)
+    rows = cmech.transfer_entropy(x.reshape(5, -1), y.reshape(5, -1), k=2)
+    assert cmech.transfer_entropy(list(x.reshape(5, -1)), list(y.reshape(5, -1)), k=2) == rows
+    # Trials of different lengths: local values one row each, NaN-padded to the longest.
+    local = cmech.active_information([x[:30], x[30:50]], k=2, local=True)
+    assert local.shape == (2, 28) and np.isnan(local[1, 18:]).all() and not np.isnan(local[1, :18]).any()

@@ -466,17 +466,22 @@ def test_symbols_outside_the_alphabet(tmp_path):
         cmech.count("0101", alphabet=["ab", "0"])
 
 
-def test_floats_and_booleans_are_refused(tmp_path):
+def test_floats_are_refused_and_booleans_are_0_and_1(tmp_path):
     for data, dtype in [
         (np.array([0.0, 1.0, 1.0]), "float64"),
         (np.array([0, 1], dtype=np.float32), "float32"),
         ([0.0, 1.0], "float64"),
-        (np.array([True, False]), "bool"),
-        ([True, False], "bool"),
         ([[0, 1], [0.5]], "float64"),
     ]:
-        with pytest.raises(cmech.InvalidDataError, match=rf"dtype {dtype} is not a symbol sequence: only integer arrays"):
+        with pytest.raises(cmech.InvalidDataError, match=rf"dtype {dtype} is not a symbol sequence: only integer and bool arrays"):
             cmech.reconstruct(data)
+    # Bools are the symbols 0 and 1, in memory as in a bool .npy file.
+    bits = np.array([1, 0, 1, 1, 0, 1, 0, 1] * 50)
+    want = cmech.count(bits, 3).words(3)
+    assert cmech.count(bits.astype(bool), 3).words(3) == want
+    assert cmech.count([bool(b) for b in bits], 3).words(3) == want
+    np.save(tmp_path / "b.npy", bits.astype(bool))
+    assert cmech.count(tmp_path / "b.npy", 3).words(3) == want
     np.save(tmp_path / "f.npy", np.array([0.0, 1.0]))
     with pytest.raises(cmech.InvalidDataError, match=r"f\.npy: \.npy of dtype float64 .* is not a symbol sequence"):
         cmech.reconstruct(tmp_path / "f.npy")

@@ -155,9 +155,9 @@ def describe_projection(
 # Information flow (cmech._flow, cmech.ca): series are int64 arrays with one trial per row.
 def estimate(
     measure: str,
-    series: Sequence[npt.NDArray[np.int64]],
+    series: Sequence[Sequence[Tuple[str, Any]]],
     names: Sequence[str],
-    alphabet: Optional[int] = None,
+    alphabet: Optional[Sequence[Union[str, int]]] = None,
     k: int = 1,
     l: int = 1,
     delay: int = 1,
@@ -167,10 +167,10 @@ def estimate(
 ) -> Tuple[float, Optional[npt.NDArray[np.float64]], int]: ...
 def significance(
     measure: str,
-    series: Sequence[npt.NDArray[np.int64]],
+    series: Sequence[Sequence[Tuple[str, Any]]],
     names: Sequence[str],
     test: str,
-    alphabet: Optional[int] = None,
+    alphabet: Optional[Sequence[Union[str, int]]] = None,
     k: int = 1,
     l: int = 1,
     delay: int = 1,
@@ -179,12 +179,13 @@ def significance(
     seed: int = 0,
 ) -> Dict[str, Any]: ...
 def boundary(
-    data: npt.NDArray[np.int64],
+    data: npt.NDArray[Any],
+    variables: int,
     inside: Sequence[int],
     active: Sequence[int],
     passive: Sequence[int],
     environment: Sequence[int],
-    alphabet: Optional[int] = None,
+    alphabet: Optional[Sequence[Union[str, int]]] = None,
     surrogates: int = 0,
     seed: int = 0,
 ) -> Tuple[float, float, int, Optional[Dict[str, Any]], Optional[Dict[str, Any]]]: ...

@@ -325,9 +325,9 @@ def _alphabet_text(entries: Optional[List[Any]]) -> Optional[str]:
 
 def _float_error(label: str, dtype: Any) -> InvalidDataError:
     return InvalidDataError(
-        f"{label}: array of dtype {dtype} is not a symbol sequence: only integer arrays (int8 to "
-        "int64, uint8 to uint64), strings and str text are read; convert it, e.g. with np.digitize "
-        "or astype"
+        f"{label}: array of dtype {dtype} is not a symbol sequence: only integer and bool arrays "
+        "(int8 to int64, uint8 to uint64), strings and str text are read; convert it, e.g. with "
+        "np.digitize or astype"
     )
 
 
@@ -338,6 +338,9 @@ _OWN = 1 << 16
 
 
 def _from_array(label: str, a: np.ndarray) -> _Payload:
+    if a.dtype.kind == "b":
+        # numpy stores a bool as one byte, 0 or 1: the symbols 0 and 1, as in a bool .npy file.
+        a = np.ascontiguousarray(a).view(np.uint8)
     if a.dtype.kind in _INT_KINDS:
         if a.ndim == 0 or a.ndim > 2:
             raise InvalidDataError(
@@ -361,8 +364,9 @@ def _from_array(label: str, a: np.ndarray) -> _Payload:
     raise _float_error(label, a.dtype)
 
 
-def _from_scalars(label: str, xs: List[Any]) -> _Payload:
-    """A list of symbols: integers (as an array), or strings (tokens)."""
+def _from_scalars(label: str, xs: List[Any], top: bool = False) -> _Payload:
+    """A list of symbols: integers (as an array; bools are 0 and 1), or strings (tokens).
+    ``top``: the list is the data itself, so a sequence in it means a mix of levels."""
     if not xs:
         return np.zeros(0, dtype=np.int64)
     # The common cases at numpy's speed; anything else is checked element by element below.
@@ -379,14 +383,12 @@ def _from_scalars(label: str, xs: List[Any]) -> _Payload:
     for i, x in enumerate(xs):
         if isinstance(x, str):
             strs += 1
-        elif isinstance(x, (bool, np.bool_)):
-            raise _float_error(label, "bool")
-        elif isinstance(x, (int, np.integer)):
+        elif isinstance(x, (int, np.integer, bool, np.bool_)):
             ints += 1
         elif isinstance(x, (float, np.floating)):
             raise _float_error(label, np.asarray(x).dtype)
-        elif label == "data" and _is_sequence(x):
-            raise _mixed(xs, 0, i)
+        elif top and _is_sequence(x):
+            raise _mixed(label, xs, 0, i)
         else:
             raise TypeError(
                 f"{label}[{i}] is {type(x).__name__}, not a symbol (an integer or a string)"
@@ -406,10 +408,10 @@ def _from_scalars(label: str, xs: List[Any]) -> _Payload:
     raise InvalidDataError(f"{label}: integers beyond 64 bits are not symbols")
 
 
-def _mixed(xs: List[Any], symbol: int, sequence: int) -> TypeError:
+def _mixed(label: str, xs: List[Any], symbol: int, sequence: int) -> TypeError:
     return TypeError(
-        f"data mixes symbols and sequences (data[{symbol}] is {type(xs[symbol]).__name__}, "
-        f"data[{sequence}] is {type(xs[sequence]).__name__}): give one sequence of symbols, or a "
+        f"{label} mixes symbols and sequences ({label}[{symbol}] is {type(xs[symbol]).__name__}, "
+        f"{label}[{sequence}] is {type(xs[sequence]).__name__}): give one sequence of symbols, or a "
         "list of sequences"
     )
 
@@ -420,33 +422,34 @@ def _is_sequence(x: Any) -> bool:
     )
 
 
-def _sequences(data: Any) -> List[Tuple[str, _Payload]]:
-    """The in-memory data as (name in messages, payload) per sequence (see :func:`count`)."""
+def _sequences(data: Any, label: str = "data") -> List[Tuple[str, _Payload]]:
+    """The in-memory data as (name in messages, payload) per sequence (see :func:`count`);
+    ``label`` names the data in messages."""
     if isinstance(data, str):
-        return [("data", data)]
+        return [(label, data)]
     if isinstance(data, (bytes, bytearray, memoryview)):
-        return [("data", bytes(data))]
+        return [(label, bytes(data))]
     if isinstance(data, np.ndarray) or (hasattr(data, "__array__") and not isinstance(data, (list, tuple))):
-        return [("data", _from_array("data", np.asarray(data)))]
+        return [(label, _from_array(label, np.asarray(data)))]
     if isinstance(data, (list, tuple, range)):
         xs = list(data)
         if not xs or not _is_sequence(xs[0]):
-            return [("data", _from_scalars("data", xs))]
+            return [(label, _from_scalars(label, xs, top=True))]
         out: List[Tuple[str, _Payload]] = []
         for i, x in enumerate(xs):
-            label = f"data[{i}]"
+            item = f"{label}[{i}]"
             if not _is_sequence(x):
-                raise _mixed(xs, i, 0)
+                raise _mixed(label, xs, i, 0)
             if isinstance(x, np.ndarray) or not isinstance(x, (list, tuple, range)):
-                out.append((label, _from_array(label, np.asarray(x))))
+                out.append((item, _from_array(item, np.asarray(x))))
             else:
                 inner = list(x)
                 if inner and _is_sequence(inner[0]):
                     raise TypeError(
-                        f"{label} holds sequences: a list of sequences is one level deep, each "
+                        f"{item} holds sequences: a list of sequences is one level deep, each "
                         "a list, tuple or array of symbols"
                     )
-                out.append((label, _from_scalars(label, inner)))
+                out.append((item, _from_scalars(item, inner)))
         return out
     raise TypeError(
         f"cannot count data of type {type(data).__name__}: give a numpy integer array, a list of "

@@ -1,11 +1,13 @@
 """Information flow on discrete series: transfer entropy, active information storage, mutual
 information, entropies, their local values and significance tests, and boundary scores.
 
-Plug-in estimates in bits, counted once over every trial. A series is a 1-D integer array (one
-trial) or a 2-D one (one trial per row; windows never cross from one row into the next, counts
-are pooled over all rows, as PyInform does with 2-D arrays). Symbols are 0 to 255; ``alphabet``
-(the number of letters) makes every symbol below it a requirement, and is otherwise the largest
-symbol plus one, at least 2.
+Plug-in estimates in bits, counted once over every trial. A series is read as
+:func:`cmech.reconstruct` reads data: a 1-D integer or bool array (one trial), a 2-D one (one
+trial per row; windows never cross from one row into the next, counts are pooled over all rows,
+as PyInform does with 2-D arrays), a list of symbols, a list of trials, or a str of characters.
+Its symbols are those present, in sorted order (so 0/1 and 0/2 spell the same binary series),
+at most 256; ``alphabet`` lists them instead (an int ``n`` stands for 0 to n - 1, PyInform's
+base), and a symbol outside it is an error.
 
 Conventions (those of PyInform and JIDT):
 
@@ -29,7 +31,11 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _cmech
+from ._data import _alphabet_entries, _sequences
 from ._process import _invalid_argument, _whole
+
+#: The symbols of a series, in order: a list of int or str, or an int n for 0 to n - 1.
+Alphabet = Union[int, str, Sequence[Union[str, int]]]
 
 __all__ = [
     "transfer_entropy",
@@ -149,26 +155,6 @@ def _test(fields: Dict[str, Any]) -> Test:
     return SurrogateTest(fields) if fields["kind"] == "surrogate" else ChiSquareTest(fields)
 
 
-def _series(value: ArrayLike, name: str) -> np.ndarray:
-    """``value`` as a C-contiguous int64 array with one trial per row."""
-    arr = np.asarray(value)
-    if arr.dtype == object:
-        raise _invalid_argument(f"{name} must be an integer array, not a ragged or object array")
-    if arr.dtype.kind == "b":
-        arr = arr.astype(np.int64)
-    if arr.size and arr.dtype.kind not in "iu":
-        raise _invalid_argument(f"{name} must hold integer symbols, not {arr.dtype} values")
-    if arr.ndim == 1:
-        arr = arr.reshape(1, -1)
-    elif arr.ndim != 2:
-        raise _invalid_argument(
-            f"{name} must be 1-D (one trial) or 2-D (one trial per row), not {arr.ndim}-D"
-        )
-    if arr.dtype.kind == "u" and arr.size and int(arr.max()) > np.iinfo(np.int64).max:
-        raise _invalid_argument(f"{name} holds a symbol beyond 0 to 255")
-    return np.ascontiguousarray(arr, dtype=np.int64)
-
-
 def _conditions(condition: Union[None, ArrayLike, Sequence[ArrayLike]]) -> List[ArrayLike]:
     """One conditioning array or a list of them."""
     if condition is None:
@@ -185,18 +171,24 @@ def _conditions(condition: Union[None, ArrayLike, Sequence[ArrayLike]]) -> List[
     return [condition]
 
 
-def _alphabet(alphabet: Optional[int]) -> Optional[int]:
-    return None if alphabet is None else _whole(alphabet, "alphabet", 1, 257)
+def _alphabet(alphabet: Any) -> Optional[List[Union[str, int]]]:
+    """The symbols in order, as :func:`cmech.reconstruct` takes them; an int ``n`` stands for
+    the symbols 0 to n - 1 (PyInform's base)."""
+    if isinstance(alphabet, (int, np.integer)) and not isinstance(alphabet, bool):
+        return list(range(_whole(alphabet, "alphabet", 1, 257)))
+    return _alphabet_entries(alphabet)
 
 
-def _prepare(named: Sequence[Tuple[str, ArrayLike]]) -> Tuple[List[np.ndarray], List[str], bool]:
-    arrays = []
+def _prepare(named: Sequence[Tuple[str, ArrayLike]]) -> Tuple[List[Any], List[str], bool]:
+    """Each series as its trials (read as :func:`cmech.reconstruct` reads data: one trial per
+    sequence, row of a 2-D array or str), and whether local values come one row per trial."""
+    series = []
     batch = False
     for name, value in named:
-        ndim = np.ndim(value)
-        batch = batch or ndim == 2
-        arrays.append(_series(value, name))
-    return arrays, [n for n, _ in named], batch
+        parts = _sequences(value, name)
+        batch = batch or len(parts) > 1 or any(np.ndim(p) == 2 for _, p in parts if isinstance(p, np.ndarray))
+        series.append(parts)
+    return series, [n for n, _ in named], batch
 
 
 def _bias(bias: Any, local: bool, test: Optional[str]) -> str:
@@ -215,7 +207,7 @@ def _bias(bias: Any, local: bool, test: Optional[str]) -> str:
 def _run(
     measure: str,
     named: Sequence[Tuple[str, ArrayLike]],
-    alphabet: Optional[int],
+    alphabet: Optional[Alphabet],
     local: bool,
     test: Optional[str],
     surrogates: Optional[int],
@@ -257,7 +249,7 @@ def transfer_entropy(
     delay: int = 1,
     condition: Union[None, ArrayLike, Sequence[ArrayLike]] = None,
     local: bool = False,
-    alphabet: Optional[int] = None,
+    alphabet: Optional[Alphabet] = None,
     test: Optional[str] = None,
     surrogates: Optional[int] = None,
     seed: int = 0,
@@ -284,8 +276,8 @@ def transfer_entropy(
     local : bool
         Return the local values instead of the average: ``(T - offset,)`` for 1-D input,
         ``(trials, T - offset)`` for 2-D, with ``offset = max(k, delay + l - 1)``.
-    alphabet : int, optional
-        Number of letters; every symbol must be below it.
+    alphabet : int or list, optional
+        The symbols, in order (an int ``n``: 0 to n - 1); every symbol must be one of them.
     test : {"surrogate", "chi-square"}, optional
         Return a :class:`SurrogateTest` (with ``surrogates`` permutations from ``seed``) or a
         :class:`ChiSquareTest` instead of the value.
@@ -320,7 +312,7 @@ def active_information(
     series: ArrayLike,
     k: int = 1,
     local: bool = False,
-    alphabet: Optional[int] = None,
+    alphabet: Optional[Alphabet] = None,
     test: Optional[str] = None,
     surrogates: Optional[int] = None,
     seed: int = 0,
@@ -343,7 +335,7 @@ def mutual_information(
     x: ArrayLike,
     y: ArrayLike,
     local: bool = False,
-    alphabet: Optional[int] = None,
+    alphabet: Optional[Alphabet] = None,
     lag: int = 0,
     test: Optional[str] = None,
     surrogates: Optional[int] = None,
@@ -365,7 +357,7 @@ def conditional_mutual_information(
     y: ArrayLike,
     z: Union[ArrayLike, Sequence[ArrayLike]],
     local: bool = False,
-    alphabet: Optional[int] = None,
+    alphabet: Optional[Alphabet] = None,
     test: Optional[str] = None,
     surrogates: Optional[int] = None,
     seed: int = 0,
@@ -381,14 +373,14 @@ def conditional_mutual_information(
     return _run("cmi", named, alphabet, local, test, surrogates, seed, bias=bias)
 
 
-def entropy(x: ArrayLike, local: bool = False, alphabet: Optional[int] = None, bias: str = "plug-in") -> Any:
+def entropy(x: ArrayLike, local: bool = False, alphabet: Optional[Alphabet] = None, bias: str = "plug-in") -> Any:
     """Shannon entropy H(x) of the symbols, in bits; ``local=True``: -log2 p(x_t) at every step;
     ``bias="miller-madow"`` adds (m - 1) / (2 N ln 2), m the distinct symbols seen."""
     return _run("entropy", [("x", x)], alphabet, local, None, None, 0, bias=bias)
 
 
 def block_entropy(
-    x: ArrayLike, k: int, local: bool = False, alphabet: Optional[int] = None, bias: str = "plug-in"
+    x: ArrayLike, k: int, local: bool = False, alphabet: Optional[Alphabet] = None, bias: str = "plug-in"
 ) -> Any:
     """Block entropy H(x_{t..t+k-1}) of the blocks of ``k`` symbols within trials, in bits.
 
@@ -398,7 +390,7 @@ def block_entropy(
     return _run("block_entropy", [("x", x)], alphabet, local, None, None, 0, k=_whole(k, "k", 1), bias=bias)
 
 
-def entropy_rate(x: ArrayLike, k: int, alphabet: Optional[int] = None, bias: str = "plug-in") -> float:
+def entropy_rate(x: ArrayLike, k: int, alphabet: Optional[Alphabet] = None, bias: str = "plug-in") -> float:
     """Entropy rate estimate H(x_t | x_{t-k..t-1}) with history ``k``, in bits (PyInform's
     ``entropy_rate``). Transfer entropy with history ``k`` never exceeds it. ``bias`` as in
     :func:`entropy`, on H(past, x_t) - H(past)."""
@@ -498,7 +490,7 @@ def boundary_scores(
     environment: Any = None,
     surrogates: int = 0,
     seed: int = 0,
-    alphabet: Optional[int] = None,
+    alphabet: Optional[Alphabet] = None,
 ) -> BoundaryScores:
     """Infiltration and exfiltration of a split of the variables of a multivariate series.
 
@@ -511,8 +503,8 @@ def boundary_scores(
         every variable in no other group.
     surrogates : int
         With ``surrogates`` > 0, each score comes with a seeded surrogate test.
-    alphabet : int, optional
-        Number of letters of every variable.
+    alphabet : int or list, optional
+        The symbols of every variable, in order (an int ``n``: 0 to n - 1).
 
     Returns
     -------
@@ -520,7 +512,7 @@ def boundary_scores(
     """
     arr = np.asarray(data)
     if arr.dtype.kind == "b":
-        arr = arr.astype(np.int64)
+        arr = arr.view(np.uint8)
     if arr.size and arr.dtype.kind not in "iu":
         raise _invalid_argument(f"data must hold integer symbols, not {arr.dtype} values")
     if arr.ndim == 2:
@@ -536,9 +528,11 @@ def boundary_scores(
         e = [i for i in range(n) if i not in taken]
     else:
         e = _indices(environment, "environment")
-    vars_first = np.ascontiguousarray(arr.transpose(2, 0, 1), dtype=np.int64)
+    # One row of steps per variable and trial, variable after variable, read with one alphabet.
+    rows = np.ascontiguousarray(arr.transpose(2, 0, 1)).reshape(n * arr.shape[0], arr.shape[1])
     native = _cmech.boundary(
-        vars_first,
+        rows,
+        n,
         v,
         a,
         p,
