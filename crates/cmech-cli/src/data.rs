@@ -219,9 +219,9 @@ impl cmech_io::Progress for Bar {
 
 pub(crate) fn set_threads(threads: Option<usize>) -> Result<()> {
     if let Some(n) = threads {
-        if n == 0 {
-            bail!("--threads must be at least 1");
-        }
+        use cmech_core::threads::{check_threads, MAX_THREADS};
+        check_threads(n)
+            .map_err(|_| anyhow!("--threads {n} is out of range (1 to {MAX_THREADS})"))?;
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global()

@@ -358,6 +358,11 @@ fn bad_input_gets_one_line_naming_the_problem() {
     );
     let e = fails(d, &["reconstruct", "f.npy"]);
     assert!(e.contains("f.npy") && e.contains("float64"), "{e}");
+    // Once accepted, and it started threads until the machine stalled.
+    for threads in ["0", "18446744073709551615"] {
+        let e = fails(d, &["reconstruct", "x.txt", "--threads", threads]);
+        assert!(e.contains("out of range (1 to 1024)"), "{e}");
+    }
     let e = fails(d, &["reconstruct", "x.txt", "-L", "0"]);
     assert!(
         e.contains("the maximum history length must be at least 1"),

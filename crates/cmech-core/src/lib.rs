@@ -23,6 +23,7 @@ pub mod random;
 pub mod reconstruct;
 pub mod sample;
 mod stationary;
+pub mod threads;
 pub mod transducer;
 
 pub use error::{CmechError, Result};

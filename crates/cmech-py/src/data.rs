@@ -96,12 +96,15 @@ pub(crate) fn on_threads<T: Send>(
 ) -> Result<T, String> {
     match threads.map(size) {
         None => Ok(f()),
-        Some(0) => Err("threads must be at least 1".into()),
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .map(|pool| pool.install(f))
-            .map_err(|e| format!("cannot start {n} worker threads: {e}")),
+        Some(n) => match cmech_core::threads::check_threads(n) {
+            Err(CmechError::InvalidArgument(m)) => Err(m),
+            Err(e) => Err(e.to_string()),
+            Ok(n) => rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map(|pool| pool.install(f))
+                .map_err(|e| format!("cannot start {n} worker threads: {e}")),
+        },
     }
 }
 

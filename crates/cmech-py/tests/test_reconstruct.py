@@ -509,8 +509,10 @@ def test_bad_lengths_and_parameters(gm_sample):
         cmech.reconstruct(x, test="z")
     with pytest.raises(cmech.InvalidArgumentError, match=r"the future length must be at least 1"):
         cmech.reconstruct(x, method="forward", future=0)
-    with pytest.raises(cmech.InvalidArgumentError, match=r"threads must be at least 1"):
-        cmech.reconstruct(x, threads=0)
+    # One rule in the core for both faces: 1 to 1024 worker threads.
+    for threads in (0, 10**6):
+        with pytest.raises(cmech.InvalidArgumentError, match=r"threads = \d+ is out of range \(1 to 1024\)"):
+            cmech.reconstruct(x, threads=threads)
     with pytest.raises(cmech.InvalidArgumentError, match=r"no sequence is longer than the maximum history 6"):
         cmech.reconstruct("0110", max_history=6, method="cssr")
     with pytest.raises(cmech.InvalidArgumentError, match=r"do not fit in 64-bit codes"):
