@@ -1,8 +1,7 @@
 //! `cmech beliefs`: the mixed-state presentation, belief trajectories along data, belief tables,
 //! their arrays and their pictures.
 
-use std::fs::File;
-use std::io::{BufReader, IsTerminal, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -11,9 +10,10 @@ use cmech_core::belief::{belief_table, project, BeliefTracker, Projection};
 use cmech_core::mixed_state::{ExploreLimits, Identify, MixedStatePresentation, Stop, NO_SYMBOL};
 use cmech_core::Hmm;
 use cmech_io::npy_write::{self, NpyType, NpyWriter};
-use indicatif::{ProgressBar, ProgressStyle};
+use cmech_io::{Format, Input, NoProgress, ReadOptions};
 use serde_json::json;
 
+use crate::data::{io_error, Bar};
 use crate::picture::{class_color, render, scale_color, Coloring, Figure};
 use crate::Source;
 
@@ -28,8 +28,9 @@ pub const HELP: &str = "Examples:\n  \
     distribution by every word, breadth-first, until --depth, until the probability newly reached\n\
     at a depth is below --tol, until it closes, or until --max-nodes. Beliefs that round to the same\n\
     multiple of --resolution are one node. With --sequence FILE, the belief after every symbol of the\n\
-    file (characters of the process's alphabet; whitespace is skipped; names longer than a character\n\
-    are read as whitespace-separated tokens). With --table L, every word of length L that the process\n\
+    file, read as every command reads data: one character per symbol (line endings are not symbols,\n\
+    spaces are), or whitespace-separated tokens with --tokens or when a symbol's name is longer\n\
+    than one character. With --table L, every word of length L that the process\n\
     can produce, in lexicographic order, with the belief after each of its prefixes\n\
     (words x L x states), as used to regress network activations on belief states.\n\n\
     Pictures: --png (any size) or --svg (small sets), in the 2-simplex for three states,\n\
@@ -57,6 +58,10 @@ pub struct BeliefsArgs {
     /// The belief after every symbol of this file.
     #[arg(long, value_name = "FILE", conflicts_with = "table")]
     sequence: Option<PathBuf>,
+    /// With --sequence: the file holds whitespace-separated tokens, each a symbol (default: one
+    /// character per symbol when every symbol's name is one character).
+    #[arg(long, requires = "sequence")]
+    tokens: bool,
     /// Every word of this length with the belief after each prefix.
     #[arg(long, value_name = "L")]
     table: Option<usize>,
@@ -256,77 +261,6 @@ fn msp(args: &BeliefsArgs, hmm: &Hmm, out: &mut impl Write) -> Result<Option<Clo
     }))
 }
 
-/// Reads symbols of `hmm`'s alphabet from a file in blocks, calling `f` on each block of indices.
-fn read_symbols(
-    hmm: &Hmm,
-    path: &Path,
-    bar: Option<&ProgressBar>,
-    mut f: impl FnMut(&[u32]) -> Result<()>,
-) -> Result<()> {
-    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let chars = hmm.alphabet().iter().all(|s| s.len() == 1);
-    if !chars {
-        let mut text = String::new();
-        BufReader::new(file)
-            .read_to_string(&mut text)
-            .with_context(|| format!("cannot read {} as text", path.display()))?;
-        let mut block = Vec::new();
-        for (i, tok) in text.split_whitespace().enumerate() {
-            block.push(hmm.symbol_index(tok).with_context(|| {
-                format!(
-                    "{}: token {} '{tok}' is not a symbol of {} (alphabet: {})",
-                    path.display(),
-                    i + 1,
-                    hmm.name(),
-                    hmm.alphabet().join(" ")
-                )
-            })? as u32);
-        }
-        return f(&block);
-    }
-    let mut table = [u32::MAX; 256];
-    for (i, s) in hmm.alphabet().iter().enumerate() {
-        table[s.as_bytes()[0] as usize] = i as u32;
-    }
-    let mut reader = BufReader::with_capacity(1 << 20, file);
-    let mut buf = vec![0u8; 1 << 20];
-    let mut block = Vec::with_capacity(buf.len());
-    let mut offset = 0u64;
-    loop {
-        let got = reader
-            .read(&mut buf)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        if got == 0 {
-            break;
-        }
-        block.clear();
-        for (i, &b) in buf[..got].iter().enumerate() {
-            match table[b as usize] {
-                u32::MAX if b.is_ascii_whitespace() => {}
-                u32::MAX => bail!(
-                    "{}: byte {} ({}) is not a symbol of {} (alphabet: {})",
-                    path.display(),
-                    offset + i as u64,
-                    if b.is_ascii_graphic() {
-                        format!("'{}'", b as char)
-                    } else {
-                        format!("0x{b:02x}")
-                    },
-                    hmm.name(),
-                    hmm.alphabet().join("")
-                ),
-                x => block.push(x),
-            }
-        }
-        f(&block)?;
-        offset += got as u64;
-        if let Some(bar) = bar {
-            bar.inc(got as u64);
-        }
-    }
-    Ok(())
-}
-
 /// Most points a trajectory picture draws (evenly spaced along the sequence).
 const MAX_DRAWN: usize = 2_000_000;
 
@@ -337,17 +271,20 @@ fn trajectory(
     out: &mut impl Write,
 ) -> Result<Option<Cloud>> {
     let n = hmm.num_states();
-    let size = std::fs::metadata(path)
-        .with_context(|| format!("cannot open {}", path.display()))?
-        .len();
-    let bar = (size >= 50_000_000 && std::io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::new(size);
-        bar.set_style(
-            ProgressStyle::with_template("beliefs {bar:40} {percent}% {bytes_per_sec} eta {eta}")
-                .expect("valid template"),
-        );
-        bar
-    });
+    // The symbols of the process, read through cmech-io in its alphabet, a block at a time.
+    let names = hmm.alphabet();
+    let chars = names.iter().all(|s| s.len() == 1);
+    let read = ReadOptions {
+        format: Some(if args.tokens || !chars {
+            Format::Tokens
+        } else {
+            Format::Chars
+        }),
+        ..ReadOptions::default()
+    };
+    let sources = [cmech_io::Source::Path(path.to_path_buf())];
+    let input = Input::open_named(&sources, &read, names, &NoProgress).map_err(io_error)?;
+    let bar = Bar::new();
     let mut tracker = BeliefTracker::new(hmm, None)?;
     let mut writer = match &args.npy {
         Some(p) => Some(NpyWriter::create(p, NpyType::F64, &[n], args.force)?),
@@ -360,7 +297,7 @@ fn trajectory(
     let mut kept_positions: Vec<u32> = Vec::new();
     let picture = wants_picture(args);
     let mut rows = Vec::new();
-    let result = read_symbols(hmm, path, bar.as_ref(), |block| {
+    let result = input.for_each_block(&bar, |block| -> Result<()> {
         rows.resize(block.len() * n, 0.0);
         let start = tracker.position();
         tracker
@@ -393,9 +330,11 @@ fn trajectory(
         }
         Ok(())
     });
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+    // Errors of the reading are worded for this command, with their hint.
+    let result = result.map_err(|e| match e.downcast::<cmech_io::Error>() {
+        Ok(e) => io_error(e),
+        Err(e) => e,
+    });
     if let Err(e) = result {
         if let Some(p) = &args.npy {
             // A partial array would look like a whole one: remove it.

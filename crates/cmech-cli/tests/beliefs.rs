@@ -5,7 +5,7 @@ mod common;
 
 use cmech_core::belief::belief_trajectory;
 use cmech_core::named;
-use common::{fails, floats, ints, run_ok};
+use common::{fails, floats, ints, json, run_ok};
 use serde_json::Value;
 
 #[test]
@@ -225,4 +225,48 @@ fn bad_input_gets_one_line_naming_the_problem() {
         ],
     );
     assert!(e.contains("not defined along a sequence"), "{e}");
+}
+
+#[test]
+fn a_machine_fitted_on_text_runs_on_that_text_and_spaces_are_symbols() {
+    // One whitespace rule for every command: in the chars format line endings are not symbols
+    // and spaces are. The trajectory once skipped spaces that reconstruct had counted.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = "ab ab ab ba ab ab ba\n".repeat(200);
+    std::fs::write(d.join("t.txt"), &text).unwrap();
+    run_ok(
+        d,
+        &[
+            "reconstruct",
+            "t.txt",
+            "-L",
+            "3",
+            "--method",
+            "cssr",
+            "-o",
+            "m.json",
+        ],
+    );
+    let doc = json(d, &["beliefs", "m.json", "--sequence", "t.txt", "--json"]);
+    assert_eq!(doc["symbols"], 20 * 200, "{doc}");
+    // A space outside a machine's alphabet is named, with the remedy.
+    std::fs::write(d.join("spaced.txt"), "0 1 0").unwrap();
+    let e = fails(d, &["beliefs", "golden-mean", "--sequence", "spaced.txt"]);
+    assert!(
+        e.contains("(space) at byte 1") && e.contains("use --tokens"),
+        "{e}"
+    );
+    let doc = json(
+        d,
+        &[
+            "beliefs",
+            "golden-mean",
+            "--sequence",
+            "spaced.txt",
+            "--tokens",
+            "--json",
+        ],
+    );
+    assert_eq!(doc["symbols"], 3, "{doc}");
 }

@@ -35,6 +35,7 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format's name in messages and sidecars: `chars`, `tokens`, `bytes` or `npy`.
     pub fn name(self) -> &'static str {
         match self {
             Format::Chars => "chars",
@@ -48,7 +49,9 @@ impl Format {
 /// Where data come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
+    /// A file.
     Path(PathBuf),
+    /// Standard input (`-`), which can be read only once.
     Stdin,
 }
 
@@ -370,6 +373,18 @@ impl Input<'static> {
         Input::open_with(sources, opts, progress, false)
     }
 
+    /// [`Input::open`] in a given alphabet: `names`, in that order (a model's symbols, say), as
+    /// the format spells them; `opts.alphabet` is ignored, and a symbol outside `names` is an
+    /// error that names it.
+    pub fn open_named(
+        sources: &[Source],
+        opts: &ReadOptions,
+        names: &[String],
+        progress: &dyn Progress,
+    ) -> Result<Input<'static>> {
+        Input::open_in(sources, opts, progress, false, Some(names), npy::SEQUENCES)
+    }
+
     /// [`Input::open`], where `guess` lets the alphabet of long character or byte files be
     /// inferred from their first bytes only, for [`count_sources`] to check.
     fn open_with(
@@ -608,7 +623,7 @@ impl<'a> Input<'a> {
         Ok(())
     }
 
-    fn total_bytes(&self) -> u64 {
+    pub(crate) fn total_bytes(&self) -> u64 {
         self.files
             .iter()
             .filter_map(|f| f.bytes())
@@ -749,12 +764,17 @@ impl<'a> Input<'a> {
         Ok(())
     }
 
+    /// How the sources are read: the format given, or the one inferred from the files (for data in
+    /// memory, from the kind of its parts).
     pub fn format(&self) -> Format {
         self.format
     }
+    /// Whether each line is its own sequence.
     pub fn lines(&self) -> bool {
         self.lines
     }
+    /// The byte range `[start, end)` of the one file whose windows are counted (`None`: all of
+    /// the data).
     pub fn range(&self) -> Option<(u64, u64)> {
         self.range
     }
@@ -890,13 +910,19 @@ impl<'a> Input<'a> {
         if let Data::Text { text, .. } = &f.data {
             let c = char::from_u32(o.value as u32).expect("a code point");
             let (line, col) = char_line_col(text, o.index);
-            return input(format!(
+            let message = format!(
                 "{}: {} at index {} (line {line}, column {col}) is not in the alphabet {}",
                 f.name,
                 show_char(c),
                 o.index,
                 self.alphabet_text()
-            ));
+            );
+            // Whitespace between symbols: the text is most likely tokens.
+            return if c == ' ' || c == '\t' {
+                hinted(message, Hint::TokenList)
+            } else {
+                input(message)
+            };
         }
         let at = if h.shape.len() == 2 {
             format!("row {}, column {}", o.index / h.row(), o.index % h.row())
@@ -1029,6 +1055,17 @@ impl<'a> Input<'a> {
                 message + " (the chars format reads one-byte characters)",
                 Hint::TokensOrBytes,
             ),
+            // Whitespace between symbols: the data are most likely tokens.
+            Some(d) if self.format == Format::Chars && (d[at] == b' ' || d[at] == b'\t') => {
+                hinted(
+                    message,
+                    if self.memory.is_some() {
+                        Hint::TokenList
+                    } else {
+                        Hint::Tokens
+                    },
+                )
+            }
             _ => input(message + &self.indexed_hint()),
         }
     }

@@ -12,8 +12,11 @@ use cmech_core::infoflow::{Series, MAX_ALPHABET};
 
 use crate::error::{hinted, input, io as io_err, Hint, Result};
 use crate::input::{take_stdin, Data, Lookup, Opened};
-use crate::tokens::{tokenize, SEP};
-use crate::Input;
+use crate::tokens::{is_ws, tokenize, SEP};
+use crate::{Input, Progress};
+
+/// Bytes of a file decoded into one block of [`Input::for_each_block`].
+const BLOCK: usize = 1 << 20;
 
 impl Input<'_> {
     /// Every sequence of the sources (a file, a line with lines on, a row of a 2-D array) as
@@ -52,6 +55,69 @@ impl Input<'_> {
         }
         Series::with_lengths(symbols, &lengths, Some(letters))
             .map_err(|e| input(format!("{}: {e}", self.name)))
+    }
+
+    /// Calls `f` on the symbols of every source, as indices into [`Input::alphabet`], a block at
+    /// a time (about a MiB of a file each), in order: for readers that follow one long sequence
+    /// (a belief trajectory, say) without holding it. Where one sequence ends and the next begins
+    /// (files, lines with `lines`) is not marked. Files are decoded where they lie; other sources
+    /// are decoded whole first. An error of `f` stops the reading and is returned.
+    pub fn for_each_block<E: From<crate::Error>>(
+        &self,
+        progress: &dyn Progress,
+        mut f: impl FnMut(&[u32]) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        progress.begin("reading", self.total_bytes(), "B");
+        let mut out = Vec::with_capacity(BLOCK + 1);
+        for file in &self.files {
+            match (&self.lookup, &file.data) {
+                (Lookup::Bytes(classes), Data::Mapped { map, .. }) => {
+                    for (i, chunk) in map.chunks(BLOCK).enumerate() {
+                        out.clear();
+                        for (j, &b) in chunk.iter().enumerate() {
+                            match classes.get(b) {
+                                Item::Symbol(x) => out.push(x),
+                                Item::Separator | Item::Skip => {}
+                                Item::Invalid => {
+                                    return Err(self
+                                        .bad_byte(file, i * BLOCK + j, Some(map))
+                                        .into())
+                                }
+                            }
+                        }
+                        progress.advance(chunk.len() as u64);
+                        f(&out)?;
+                    }
+                }
+                (Lookup::Tokens(map), Data::Mapped { map: data, .. }) => {
+                    let mut start = 0;
+                    while start < data.len() {
+                        // A block ends at whitespace, so that no token is cut in two.
+                        let mut end = (start + BLOCK).min(data.len());
+                        while end < data.len() && !is_ws(data[end]) {
+                            end += 1;
+                        }
+                        out.clear();
+                        tokenize(&data[start..end], start, self.lines, map, &mut out)
+                            .map_err(|u| self.bad_token(file, u, Some(data)))?;
+                        out.retain(|&c| c != SEP);
+                        progress.advance((end - start) as u64);
+                        f(&out)?;
+                        start = end;
+                    }
+                }
+                _ => {
+                    out.clear();
+                    self.file_codes(file, &mut out)?;
+                    out.retain(|&c| c != SEP);
+                    for block in out.chunks(BLOCK) {
+                        f(block)?;
+                    }
+                }
+            }
+        }
+        progress.end();
+        Ok(())
     }
 
     /// Every symbol of every source as its index, `SEP` after each sequence.

@@ -9,6 +9,9 @@ use numpy::{PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyRe
 use pyo3::prelude::*;
 use rayon::prelude::*;
 
+use cmech_io::{Input, Memory, NoProgress, Part, Symbol};
+
+use crate::data::io_to_py;
 use crate::{IntoPyResult, Presentation};
 
 type F64s<'py> = Bound<'py, PyArray1<f64>>;
@@ -99,6 +102,41 @@ pub fn mixed_states<'py>(
         PyArray1::from_vec(py, edge_p),
         PyArray1::from_slice(py, msp.new_mass()),
         stop_name(msp.stop()),
+    ))
+}
+
+/// The symbols of `text` (a str) or `tokens` (a list of str, each a symbol) as indices into
+/// `p`'s alphabet, read through `cmech_io` as any text is: one character per symbol (line endings
+/// are not symbols, spaces are) when every symbol's name is one character, whitespace-separated
+/// tokens otherwise; a symbol outside the alphabet is an error naming its place.
+#[pyfunction]
+#[pyo3(signature = (p, text=None, tokens=None))]
+pub fn symbol_indices<'py>(
+    py: Python<'py>,
+    p: &Presentation,
+    text: Option<&str>,
+    tokens: Option<Vec<String>>,
+) -> PyResult<I64s<'py>> {
+    let names = p.hmm.alphabet();
+    let text = text.unwrap_or("");
+    let part = match &tokens {
+        Some(t) => Part::Tokens(t.iter().map(String::as_str).collect()),
+        None if names.iter().all(|n| n.chars().count() == 1) => Part::Text(text),
+        None => Part::Tokens(text.split_whitespace().collect()),
+    };
+    let memory = Memory {
+        parts: vec![("sequence".to_string(), part)],
+        alphabet: Some(names.iter().cloned().map(Symbol::Name).collect()),
+        lines: false,
+        name: "sequence".into(),
+        source: "<str>".into(),
+    };
+    let codes = Input::from_memory(memory, &NoProgress)
+        .and_then(|input| input.sequences())
+        .map_err(|e| io_to_py(py, e))?;
+    Ok(PyArray1::from_vec(
+        py,
+        codes.concat().into_iter().map(i64::from).collect(),
     ))
 }
 

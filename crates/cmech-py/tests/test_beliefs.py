@@ -146,7 +146,7 @@ def test_bad_input():
         gm.beliefs(np.array([[1, 1, 1], [0, 0, 1]]))
     with pytest.raises(cmech.InvalidArgumentError, match="not an index"):
         gm.beliefs([0, 5])
-    with pytest.raises(cmech.InvalidArgumentError, match="'x' at position 2"):
+    with pytest.raises(cmech.InvalidArgumentError, match="'x' at index 2"):
         gm.beliefs("01x")
     with pytest.raises(cmech.InvalidArgumentError, match="integer"):
         gm.beliefs(np.array([0.5, 1.0]))
@@ -158,3 +158,17 @@ def test_bad_input():
         gm.mixed_states(tol=2.0)
     with pytest.raises(cmech.InvalidArgumentError, match="three states"):
         cmech.plot.project(np.eye(5), projection="simplex")
+
+
+def test_a_machine_fitted_on_a_str_runs_on_that_str():
+    """One whitespace rule: spaces are symbols of text and line endings are not, for
+    reconstruct and beliefs alike (beliefs once skipped the spaces reconstruct had counted)."""
+    text = "ab ab ab ba ab ab ba\n" * 200
+    m = cmech.reconstruct(text, max_history=3, method="cssr").process
+    assert " " in m.alphabet
+    b = m.beliefs(text)
+    assert b.shape == (20 * 200, len(m.states))
+    gm = cmech.Process.named("golden-mean")
+    with pytest.raises(cmech.InvalidArgumentError, match=r"\(space\) at index 1.*as a list"):
+        gm.beliefs("0 1 0")
+    assert np.array_equal(gm.beliefs("0 1 0".split()), gm.beliefs("010"))

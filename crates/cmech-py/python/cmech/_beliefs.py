@@ -150,20 +150,10 @@ def mixed_states(
 def _symbols(p: "Process", sequence: Any) -> np.ndarray:
     """A sequence (or a batch of them) as int64 indices into the alphabet."""
     if isinstance(sequence, str):
-        index = {s: i for i, s in enumerate(p.alphabet)}
-        if all(len(s) == 1 for s in p.alphabet):
-            items: List[str] = [c for c in sequence if not c.isspace()]
-        else:
-            items = sequence.split()
-        out = []
-        for i, c in enumerate(items):
-            if c not in index:
-                raise _invalid_argument(
-                    f"symbol '{c}' at position {i} is not in the alphabet of {p.name} "
-                    f"({', '.join(p.alphabet)})"
-                )
-            out.append(index[c])
-        return np.asarray(out, dtype=np.int64)
+        # Read as any text is (cmech.reconstruct included): line endings are not symbols, spaces are.
+        return _cmech.symbol_indices(p._p, text=sequence)
+    if isinstance(sequence, (list, tuple)) and sequence and all(isinstance(x, str) for x in sequence):
+        return _cmech.symbol_indices(p._p, tokens=list(sequence))
     arr = np.asarray(sequence)
     if arr.size == 0:
         return arr.astype(np.int64).reshape(arr.shape if arr.ndim == 2 else (0,))

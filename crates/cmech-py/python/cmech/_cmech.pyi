@@ -142,6 +142,9 @@ def trajectories(
     symbols: npt.NDArray[np.int64],
     start: Optional[npt.NDArray[np.float64]] = None,
 ) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def symbol_indices(
+    p: Presentation, text: Optional[str] = None, tokens: Optional[Sequence[str]] = None
+) -> npt.NDArray[np.int64]: ...
 def table(
     p: Presentation, length: int
 ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...

@@ -350,10 +350,11 @@ class Process:
         """The belief (distribution over hidden states) after every symbol of ``sequence``.
 
         ``sequence`` is a 1-D array or list of symbol indices, a ``str`` of symbols (characters of
-        :attr:`alphabet`, whitespace skipped; whitespace-separated names when symbols are longer than
-        a character), or a 2-D array with one sequence per row. Returns float64 ``(T, states)``, row
-        t the belief after ``sequence[:t + 1]`` (``(rows, T, states)`` for a 2-D input; rows run in
-        parallel). The start is the stationary distribution unless ``start`` gives a belief. With
+        :attr:`alphabet`, read as :func:`cmech.reconstruct` reads text: line endings are not
+        symbols, spaces are; whitespace-separated names when symbols are longer than a character),
+        a list of str (each a symbol's name), or a 2-D array with one sequence per row. Returns
+        float64 ``(T, states)``, row t the belief after ``sequence[:t + 1]`` (``(rows, T, states)``
+        for a 2-D input; rows run in parallel). The start is the stationary distribution unless ``start`` gives a belief. With
         ``log_prob=True`` also returns log2 of the sequence's probability (an array for 2-D input).
         A symbol the process cannot produce at that point is an error naming its position.
         """
