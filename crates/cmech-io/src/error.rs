@@ -5,18 +5,32 @@
 
 use cmech_core::CmechError;
 
+/// Why reading data or shards, or writing them, failed: one line that names the file (or the
+/// data) and the problem.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The operating system refused (missing file, permission, disk full...).
     #[error("{what}: {err}")]
-    Io { what: String, err: std::io::Error },
+    Io {
+        /// What was being done, naming the file ("cannot open data.txt").
+        what: String,
+        /// The operating system's error.
+        err: std::io::Error,
+    },
     /// The data or a shard is not what it should be.
     #[error("{0}")]
     Input(String),
     /// A problem the caller can fix by a choice of its own, which `hint` names. The message is
     /// complete without the hint.
     #[error("{message}")]
-    Hinted { message: String, hint: Hint },
+    Hinted {
+        /// The whole message.
+        message: String,
+        /// What the caller could do about it.
+        hint: Hint,
+    },
+    /// An error of cmech-core (a window too long for the alphabet, a failed reconstruction), passed
+    /// on as it is.
     #[error(transparent)]
     Core(#[from] CmechError),
 }
@@ -42,7 +56,12 @@ pub enum Hint {
     /// Shards of different windows: count every part for the same history length or window.
     SameWindow,
     /// Counts too short for a reconstruction: count again for this history length or window.
-    CountAgain { max_history: usize, window: usize },
+    CountAgain {
+        /// The history length to count for.
+        max_history: usize,
+        /// The window (the longest word) that the counts need for it.
+        window: usize,
+    },
     /// Lines as sequences were asked of input that has none: leave that option out.
     Lines,
     /// A byte range was asked of input that cannot have one: leave that option out.
@@ -59,7 +78,9 @@ pub enum Hint {
 /// alphabet, spaces as symbols), with what the user could do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
+    /// The warning, in one line that names no option of a face.
     pub message: String,
+    /// What the user could do about it, if there is something.
     pub hint: Option<Hint>,
 }
 
@@ -69,6 +90,7 @@ impl std::fmt::Display for Warning {
     }
 }
 
+/// A result whose error is this crate's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 
 pub(crate) fn input(msg: impl Into<String>) -> Error {

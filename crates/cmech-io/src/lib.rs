@@ -23,6 +23,8 @@
 //! messages name no flag or argument of a face; a [`Hint`] on an error or [`Warning`] says what the
 //! caller could do, for each face to word in its own terms.
 
+#![warn(missing_docs)]
+
 mod bytes;
 mod error;
 mod grid;

@@ -13,20 +13,30 @@ use crate::{Format, Input, Progress};
 /// Integers in memory, in this machine's byte order.
 #[derive(Debug, Clone, Copy)]
 pub enum Ints<'a> {
+    /// Signed 8-bit integers.
     I8(&'a [i8]),
+    /// Signed 16-bit integers.
     I16(&'a [i16]),
+    /// Signed 32-bit integers.
     I32(&'a [i32]),
+    /// Signed 64-bit integers.
     I64(&'a [i64]),
+    /// Unsigned 8-bit integers.
     U8(&'a [u8]),
+    /// Unsigned 16-bit integers.
     U16(&'a [u16]),
+    /// Unsigned 32-bit integers.
     U32(&'a [u32]),
+    /// Unsigned 64-bit integers.
     U64(&'a [u64]),
 }
 
 impl<'a> Ints<'a> {
+    /// The number of integers.
     pub fn len(&self) -> usize {
         self.raw().0.len() / self.raw().1
     }
+    /// Whether there are no integers.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -57,7 +67,9 @@ pub enum Part<'a> {
     /// Integer symbols: one sequence, or (`row: Some(r)`) consecutive rows of `r` elements, each
     /// a sequence (a C-ordered 2-D array).
     Ints {
+        /// The integers, each a symbol.
         values: Ints<'a>,
+        /// `Some(r)`: rows of `r` elements, each its own sequence; `None`: one sequence.
         row: Option<usize>,
     },
     /// Every byte a symbol (with integer parts: integers from 0 to 255).
@@ -72,7 +84,11 @@ pub enum Part<'a> {
 /// An entry of the alphabet of data in memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Symbol {
+    /// A symbol by name: with text or tokens, the symbol itself; with integers, the name of the
+    /// integer that indexes it (0 is the first name), and then every entry must be a name.
     Name(String),
+    /// A symbol by integer value: with integers, a value of the data; with text or tokens, the
+    /// symbol its decimal text spells.
     Value(i128),
 }
 

@@ -11,8 +11,11 @@ use crate::npy::MAGIC;
 /// Element types written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NpyType {
+    /// 64-bit floats (`<f8`).
     F64,
+    /// 64-bit signed integers (`<i8`).
     I64,
+    /// Unsigned bytes (`|u1`).
     U8,
 }
 

@@ -17,7 +17,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{hinted, input, io as io_err, Hint, Result};
 use crate::{Format, Source};
 
+/// The first eight bytes of every shard file.
 pub const MAGIC: &[u8; 8] = b"CMECHCNT";
+/// The version of the shard format written and read here; shards of another version are
+/// refused.
 pub const VERSION: u64 = 1;
 /// The `format` field of every sidecar.
 pub const SIDECAR_FORMAT: &str = "cmech-counts";
@@ -31,6 +34,7 @@ pub struct SourceInfo {
     pub range: Option<[u64; 2]>,
     /// How the source was read.
     pub format: Format,
+    /// Whether each line was its own sequence.
     pub lines: bool,
 }
 
@@ -39,6 +43,7 @@ pub struct SourceInfo {
 pub struct ShardInfo {
     /// Always "cmech-counts".
     pub format: String,
+    /// The version of the shard format, [`VERSION`].
     pub version: u64,
     /// Symbol names in index order.
     pub alphabet: Vec<String>,
@@ -46,15 +51,21 @@ pub struct ShardInfo {
     pub window: usize,
     /// The history length the counts were made for (informative).
     pub max_history: Option<usize>,
+    /// Symbols counted, over all sequences (checked against the binary file when read).
     pub symbols: u64,
+    /// Sequences counted, those with at least one symbol (checked against the binary file when
+    /// read).
     pub sequences: u64,
+    /// Where the counts came from: a merged shard lists the sources of all its parts.
     pub sources: Vec<SourceInfo>,
 }
 
 /// A count table and its sidecar.
 #[derive(Debug, Clone)]
 pub struct Shard {
+    /// The counts.
     pub table: CountTable,
+    /// The sidecar: the alphabet and where the counts came from.
     pub info: ShardInfo,
 }
 
