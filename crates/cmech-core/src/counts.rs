@@ -36,7 +36,9 @@ const TASK_ITEMS: usize = 1 << 20;
 /// Counts of the words of one length, indexed by their base-k code (first symbol most significant).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum WordCounts {
+    /// A count for every code, indexed by code: for code spaces small enough to enumerate.
     Dense(Vec<u64>),
+    /// Counts of the codes that occur: for code spaces too large to enumerate.
     Sparse(FxHashMap<u64, u64>),
 }
 
@@ -54,6 +56,7 @@ impl WordCounts {
         }
     }
 
+    /// Adds `count` occurrences of the word with this code (which must be in the code space).
     #[inline]
     pub fn add(&mut self, code: u64, count: u64) {
         match self {
@@ -131,9 +134,11 @@ impl ByteClasses {
     pub fn new() -> ByteClasses {
         ByteClasses([Item::Invalid; 256])
     }
+    /// Classifies `byte` as `item`.
     pub fn set(&mut self, byte: u8, item: Item) {
         self.0[byte as usize] = item;
     }
+    /// What `byte` is to the counter.
     #[inline]
     pub fn get(&self, byte: u8) -> Item {
         self.0[byte as usize]
@@ -217,7 +222,9 @@ pub type ReadAt<'a, E> = dyn Fn(usize, &mut [u8]) -> std::result::Result<(), E> 
 /// Why counting bytes that are read stopped: an item not allowed, or the reading failed.
 #[derive(Debug)]
 pub enum ReadFailure<E> {
+    /// An item not allowed, at this offset.
     Invalid(InvalidItem),
+    /// The reader failed with this error.
     Read(E),
 }
 
@@ -301,9 +308,11 @@ impl CountTable {
         Ok(t)
     }
 
+    /// The number of symbols `k`: words are coded in base `k`.
     pub fn alphabet_size(&self) -> usize {
         self.alphabet_size
     }
+    /// The longest word counted, `m` (for a reconstruction, the history length L plus one).
     pub fn window(&self) -> usize {
         self.window
     }

@@ -2,6 +2,7 @@
 
 use thiserror::Error;
 
+/// Why a computation of the core library failed.
 #[derive(Debug, Error)]
 pub enum CmechError {
     /// A presentation that breaks a rule of edge-emitting HMMs (bad probability, unknown name, ...).
@@ -13,19 +14,36 @@ pub enum CmechError {
     /// A transducer, or a transducer JSON document, that breaks a rule of transducers.
     #[error("invalid transducer: {0}")]
     InvalidTransducer(String),
+    /// No named process has this name.
     #[error("unknown process '{name}' (known: {known})")]
-    UnknownProcess { name: String, known: String },
+    UnknownProcess {
+        /// The name asked for.
+        name: String,
+        /// The names of every named process, comma-separated.
+        known: String,
+    },
+    /// A parameter of a named process or transducer that it does not have, or a value that it does
+    /// not allow.
     #[error("invalid parameter for {process}: {message}")]
-    InvalidParameter { process: String, message: String },
+    InvalidParameter {
+        /// The process or transducer whose parameter it is.
+        process: String,
+        /// What is wrong, naming the parameter.
+        message: String,
+    },
     /// The computation needs a property the presentation lacks (unifilarity, a unique recurrent class).
     #[error("{0}")]
     Unsupported(String),
+    /// An argument outside what the computation accepts (an empty alphabet, a window too long for
+    /// 64-bit codes, a history too long for the data, an unknown method or transducer).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// Reading or writing failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
 
+/// A result whose error is a [`CmechError`].
 pub type Result<T> = std::result::Result<T, CmechError>;
 
 pub(crate) fn invalid(msg: impl Into<String>) -> CmechError {

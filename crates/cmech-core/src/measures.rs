@@ -43,6 +43,7 @@ pub enum Status {
 pub struct Quantity {
     /// Bits; None when infinite or unknown.
     pub value: Option<f64>,
+    /// How far the value can be trusted.
     pub status: Status,
     /// How the value was obtained, in words.
     pub method: String,
@@ -62,16 +63,20 @@ pub struct Quantity {
 pub struct Order {
     /// None when infinite or unknown.
     pub value: Option<usize>,
+    /// How far the value can be trusted.
     pub status: Status,
+    /// How the order was found, or why it could not be, in words.
     pub method: String,
 }
 
 /// Every measure of a presentation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Measures {
+    /// The name of the presentation measured.
     pub process: String,
     /// States of the presentation measured.
     pub presentation_states: usize,
+    /// Whether the presentation measured is unifilar.
     pub unifilar: bool,
     /// States of the epsilon-machine, when it is finite and was found.
     pub epsilon_machine_states: Option<usize>,

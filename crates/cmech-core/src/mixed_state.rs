@@ -35,6 +35,9 @@ pub struct FutureBasis {
 }
 
 impl FutureBasis {
+    /// The basis for `hmm`, by Gram-Schmidt on the future vectors: from the all-ones vector, each
+    /// vector that adds a direction is kept and multiplied by every symbol's matrix in turn, so at
+    /// most one vector per state is kept and the search ends.
     pub fn new(hmm: &Hmm) -> FutureBasis {
         let n = hmm.num_states();
         let mut vectors: Vec<Vec<f64>> = Vec::new();
@@ -207,6 +210,7 @@ pub enum Stop {
 /// An edge of the mixed-state presentation.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MspEdge {
+    /// Index of the symbol in the presentation's alphabet.
     pub symbol: u32,
     /// Index of the successor node.
     pub to: u32,

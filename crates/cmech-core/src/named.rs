@@ -9,17 +9,23 @@ use crate::presentation::Hmm;
 /// One parameter of a named process.
 #[derive(Debug, Clone)]
 pub struct ParamSpec {
+    /// The parameter's name, as users give it (`p`).
     pub name: &'static str,
+    /// The value taken when none is given, as text.
     pub default: &'static str,
+    /// What the parameter means, in a few words.
     pub help: &'static str,
 }
 
 /// A named process: how to build its presentation, or the source of its symbols, from parameters.
 pub struct NamedProcess {
+    /// The name users give (`golden-mean`); `_` may stand for `-`.
     pub name: &'static str,
+    /// One line: what the process is, often with its presentation's edges.
     pub summary: &'static str,
     /// Where the definition comes from.
     pub reference: &'static str,
+    /// The parameters, with their defaults.
     pub params: &'static [ParamSpec],
     build: Build,
 }
@@ -44,6 +50,7 @@ impl NamedProcess {
 /// What a named process gives: a presentation, or a source of symbols without one.
 #[derive(Debug, Clone)]
 pub enum NamedSource {
+    /// A hidden Markov model that presents the process.
     Presentation(Hmm),
     /// The symbolic logistic map.
     LogisticMap(Logistic),
@@ -101,6 +108,7 @@ const P_HALF: ParamSpec = ParamSpec {
     help: "probability of the first branch (see the definition)",
 };
 
+/// Every named process: the library that [`named`] and [`named_source`] build from.
 pub static PROCESSES: &[NamedProcess] = &[
     NamedProcess {
         name: "biased-coin",

@@ -17,8 +17,11 @@ pub const ROW_TOLERANCE: f64 = 1e-9;
 /// One labelled transition: from its state, emit `symbol` and go to `to` with probability `p`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Edge {
+    /// Index of the emitted symbol in the alphabet.
     pub symbol: usize,
+    /// Index of the state gone to.
     pub to: usize,
+    /// Pr(emit `symbol`, go to `to` | in the edge's state), in (0, 1].
     pub p: f64,
 }
 
@@ -137,22 +140,28 @@ impl Hmm {
         Hmm::new(name, alphabet, states, quads)
     }
 
+    /// The presentation's name ("unnamed" when its document gave none).
     pub fn name(&self) -> &str {
         &self.name
     }
+    /// The same presentation under another name.
     pub fn with_name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
         self
     }
+    /// Symbol names, in index order.
     pub fn alphabet(&self) -> &[String] {
         &self.alphabet
     }
+    /// State names, in index order.
     pub fn states(&self) -> &[String] {
         &self.states
     }
+    /// The number of states.
     pub fn num_states(&self) -> usize {
         self.states.len()
     }
+    /// The number of symbols in the alphabet.
     pub fn num_symbols(&self) -> usize {
         self.alphabet.len()
     }
@@ -160,9 +169,11 @@ impl Hmm {
     pub fn edges(&self, i: usize) -> &[Edge] {
         &self.edges[i]
     }
+    /// The index of the symbol of this name.
     pub fn symbol_index(&self, name: &str) -> Option<usize> {
         self.alphabet.iter().position(|s| s == name)
     }
+    /// The index of the state of this name.
     pub fn state_index(&self, name: &str) -> Option<usize> {
         self.states.iter().position(|s| s == name)
     }
@@ -346,6 +357,8 @@ impl Hmm {
         }
     }
 
+    /// The presentation as pretty-printed JSON (see `docs/presentation-format.md`), which
+    /// [`Hmm::from_json`] reads back.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(&self.to_document()).expect("presentations serialise")
     }
@@ -470,22 +483,33 @@ pub fn format_prob(p: f64) -> String {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PresentationDoc {
+    /// The process's name ("unnamed" when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Symbol names, in index order.
     pub alphabet: Vec<String>,
+    /// State names, in index order.
     pub states: Vec<String>,
+    /// The labelled edges, each (from, symbol, to) at most once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transitions: Option<Vec<TransitionDoc>>,
+    /// One `n x n` matrix per symbol, by symbol name: entry `[i][j]` is
+    /// Pr(emit the symbol, go to state j | in state i).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matrices: Option<BTreeMap<String, Vec<Vec<ProbDoc>>>>,
 }
 
+/// One labelled edge of a presentation document, by names.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionDoc {
+    /// The state left.
     pub from: String,
+    /// The symbol emitted.
     pub symbol: String,
+    /// The state entered.
     pub to: String,
+    /// Pr(emit `symbol`, go to `to` | in `from`).
     pub p: ProbDoc,
 }
 
@@ -493,7 +517,9 @@ pub struct TransitionDoc {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ProbDoc {
+    /// A JSON number.
     Number(f64),
+    /// A string: a decimal ("0.25", "1e-3") or a fraction ("1/3").
     Text(String),
 }
 
@@ -519,6 +545,8 @@ pub fn parse_probability(s: &str) -> Option<f64> {
 }
 
 impl PresentationDoc {
+    /// Builds and validates the presentation the document describes, as [`Hmm::new`] does: an
+    /// unknown state or symbol name, a missing matrix, or both forms or neither given, is an error.
     pub fn into_hmm(self) -> Result<Hmm> {
         let name = self.name.unwrap_or_else(|| "unnamed".into());
         let lookup = |names: &[String], what: &str, n: &str| {

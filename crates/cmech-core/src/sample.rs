@@ -38,6 +38,9 @@ pub(crate) fn draw<T: Copy>(u: f64, cumulative: &[(f64, T)]) -> T {
 }
 
 impl Sampler {
+    /// A sampler of `hmm`, seeded: the same seed gives the same symbols. Fails on a start state
+    /// out of range, or for a stationary start when `hmm` has no unique stationary distribution
+    /// (more than one recurrent class).
     pub fn new(hmm: &Hmm, seed: u64, start: Start) -> Result<Sampler> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let state = match start {

@@ -102,21 +102,31 @@ fn history_too_long(counts: &WordTables, l: usize) -> CmechError {
 /// What a reconstruction found besides the machine.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnostics {
+    /// The method that fitted the machine (in a selection, the chosen candidate's; CSSR for the
+    /// independent-symbols machine).
     pub method: Method,
+    /// The history length L of the machine (in a selection, the chosen candidate's).
     pub max_history: usize,
+    /// The significance level of the tests that split states (in a selection, the chosen
+    /// candidate's: 0 for the independent-symbols machine).
     pub alpha: f64,
+    /// The test that split states (chi-square in a selection).
     pub test: Test,
+    /// Symbols counted, over all sequences: the sample size N.
     pub symbols: u64,
+    /// Sequences counted (those with at least one symbol).
     pub sequences: u64,
     /// States before transient ones were dropped.
     pub states_total: usize,
     /// States of the returned machine (its heaviest recurrent class, minimised).
     pub recurrent_states: usize,
+    /// States dropped: transient, or outside the heaviest recurrent class.
     pub transient_states: usize,
     /// Share of the counted histories of length L that fall in the returned machine's states.
     pub recurrent_mass: f64,
     /// Statistical complexity and entropy rate (bits) of the returned machine.
     pub c_mu: f64,
+    /// Entropy rate of the returned machine, bits per symbol.
     pub h_mu: f64,
     /// Log-likelihood (bits) of the data under the machine: of every symbol, started from the
     /// stationary distribution (see [`Score`]); minus infinity (JSON null) when the machine gives
@@ -142,6 +152,8 @@ pub struct Diagnostics {
     pub supported_history: Option<usize>,
     /// How the machine was chosen, when the reconstruction selected it.
     pub selection: Option<Selection>,
+    /// What the user should know about the result (a history longer than the data support, a
+    /// state count that keeps growing), one line each.
     pub warnings: Vec<String>,
 }
 
@@ -230,7 +242,9 @@ impl Growth {
 /// A machine reconstructed from counts, with its diagnostics.
 #[derive(Debug, Clone)]
 pub struct Reconstruction {
+    /// The epsilon-machine: unifilar and minimal, its states the heaviest recurrent class found.
     pub machine: Hmm,
+    /// What the reconstruction found besides the machine.
     pub diagnostics: Diagnostics,
 }
 

@@ -36,6 +36,7 @@ impl Method {
         ),
     ];
 
+    /// The method's name as users write it: `cssr` or `forward`.
     pub fn name(self) -> &'static str {
         Method::ALL.iter().find(|m| m.0 == self).expect("listed").1
     }
@@ -64,9 +65,13 @@ pub const DEFAULT_ALPHA: f64 = 0.001;
 /// Parameters of a reconstruction.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReconstructOptions {
+    /// The algorithm.
     pub method: Method,
+    /// The longest history length L, at least 1.
     pub max_history: usize,
+    /// The significance level of the tests that split states, in (0, 1).
     pub alpha: f64,
+    /// The test that decides whether two histories predict the next symbol alike.
     pub test: Test,
     /// Length of the futures whose distributions define states in the forward method
     /// (`None`: the shortest with at least 8 possible words). CSSR uses next symbols only.
@@ -145,10 +150,15 @@ impl ReconstructOptions {
 /// a [`Plan`] lives here so that every face applies the same one.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Request {
+    /// The algorithm, if given.
     pub method: Option<Method>,
+    /// The longest history length, if given (given alone, it bounds a selection).
     pub max_history: Option<usize>,
+    /// The significance level, if given.
     pub alpha: Option<f64>,
+    /// The homogeneity test, if given.
     pub test: Option<Test>,
+    /// The future length of the forward method, if given.
     pub future: Option<usize>,
 }
 

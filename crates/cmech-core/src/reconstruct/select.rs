@@ -93,6 +93,8 @@ pub struct Candidate {
     pub method: Option<Method>,
     /// History length (0 for the independent-symbols machine).
     pub max_history: usize,
+    /// The significance level of the tests that split states (0 for the independent-symbols
+    /// machine).
     pub alpha: f64,
     /// States of the minimised machine.
     pub states: usize,

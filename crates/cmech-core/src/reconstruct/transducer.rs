@@ -23,7 +23,9 @@ use crate::transducer::{Transducer, TransducerEdge};
 /// log-likelihood is that of the outputs given the inputs.
 #[derive(Debug, Clone)]
 pub struct TransducerReconstruction {
+    /// The epsilon-transducer.
     pub transducer: Transducer,
+    /// What the reconstruction found besides the transducer.
     pub diagnostics: Diagnostics,
 }
 

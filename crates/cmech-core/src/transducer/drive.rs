@@ -24,6 +24,8 @@ const START_STREAM: u64 = 0x9e37_79b9_7f4a_7c15;
 /// the transducer answers `y`", with probability Pr(x | input state) Pr(y, next | state, x).
 #[derive(Debug, Clone)]
 pub struct JointProcess {
+    /// The joint process: an edge-emitting HMM whose symbols are the (input, output) pairs, coded
+    /// as above.
     pub hmm: Hmm,
     /// (state of the input HMM, state of the transducer) of each joint state.
     pub states: Vec<(usize, usize)>,

@@ -18,12 +18,15 @@ use crate::transducer::JointProcess;
 /// The measures of a transducer driven by an input process.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TransducerMeasures {
+    /// The transducer's name.
     pub transducer: String,
+    /// The input process's name.
     pub input: String,
     /// States of the minimised transducer the measures refer to.
     pub transducer_states: Vec<String>,
     /// Stationary probability of each of those states under the input.
     pub state_distribution: Vec<f64>,
+    /// Whether the minimised transducer is unifilar: C_mu is known only then.
     pub unifilar: bool,
     /// Statistical complexity C_mu = H[transducer state] under the input.
     #[serde(rename = "C_mu")]

@@ -28,9 +28,13 @@ pub use named::{named_transducer, TRANSDUCERS};
 /// probability `p`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TransducerEdge {
+    /// Index of the input symbol read.
     pub input: usize,
+    /// Index of the output symbol emitted.
     pub output: usize,
+    /// Index of the state gone to.
     pub to: usize,
+    /// Pr(emit `output`, go to `to` | in the edge's state, reading `input`), in (0, 1].
     pub p: f64,
 }
 
@@ -167,22 +171,28 @@ impl Transducer {
         })
     }
 
+    /// The transducer's name ("unnamed" when its document gave none).
     pub fn name(&self) -> &str {
         &self.name
     }
+    /// The same transducer under another name.
     pub fn with_name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
         self
     }
+    /// Input symbol names, in index order.
     pub fn inputs(&self) -> &[String] {
         &self.inputs
     }
+    /// Output symbol names, in index order.
     pub fn outputs(&self) -> &[String] {
         &self.outputs
     }
+    /// State names, in index order.
     pub fn states(&self) -> &[String] {
         &self.states
     }
+    /// The number of states.
     pub fn num_states(&self) -> usize {
         self.states.len()
     }
@@ -373,6 +383,8 @@ impl Transducer {
         }
     }
 
+    /// The transducer as pretty-printed JSON (see `docs/transducer-format.md`), which
+    /// [`Transducer::from_json`] reads back.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(&self.to_document()).expect("transducers serialise")
     }
@@ -398,25 +410,38 @@ fn strip_kind(e: CmechError) -> String {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransducerDoc {
+    /// The transducer's name ("unnamed" when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Input symbol names, in index order.
     pub inputs: Vec<String>,
+    /// Output symbol names, in index order.
     pub outputs: Vec<String>,
+    /// State names, in index order.
     pub states: Vec<String>,
+    /// The labelled edges, each (from, input, output, to) at most once.
     pub transitions: Vec<TransducerTransitionDoc>,
 }
 
+/// One labelled edge of a transducer document, by names.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransducerTransitionDoc {
+    /// The state left.
     pub from: String,
+    /// The input symbol read.
     pub input: String,
+    /// The output symbol emitted.
     pub output: String,
+    /// The state entered.
     pub to: String,
+    /// Pr(emit `output`, go to `to` | in `from`, reading `input`).
     pub p: ProbDoc,
 }
 
 impl TransducerDoc {
+    /// Builds and validates the transducer the document describes, as [`Transducer::new`] does:
+    /// an unknown state, input or output name is an error.
     pub fn into_transducer(self) -> Result<Transducer> {
         let index = |names: &[String]| -> HashMap<String, usize> {
             names

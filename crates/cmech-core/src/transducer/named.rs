@@ -10,10 +10,13 @@ use crate::transducer::{Transducer, TransducerEdge};
 
 /// A named transducer: how to build it from parameters.
 pub struct NamedTransducer {
+    /// The name users give (`identity`); `_` may stand for `-`.
     pub name: &'static str,
+    /// One line: what the transducer does (`Y_t = X_t`).
     pub summary: &'static str,
     /// Where the definition comes from.
     pub reference: &'static str,
+    /// The parameters, with their defaults.
     pub params: &'static [ParamSpec],
     build: fn(&Params) -> Result<Transducer>,
 }
@@ -51,6 +54,7 @@ fn last_input(name: &str, f: fn(usize, usize) -> usize) -> Result<Transducer> {
     build(name, &states, &ts)
 }
 
+/// Every named transducer: the library that [`named_transducer`] builds from.
 pub static TRANSDUCERS: &[NamedTransducer] = &[
     NamedTransducer {
         name: "identity",
