@@ -816,15 +816,7 @@ fn make_field(args: &CaArgs) -> Result<(Field, String)> {
             let w = args.width.context("--width is required (or --init FILE)")?;
             let h = args.height.unwrap_or(w);
             if let Some(p) = &args.pattern {
-                let pat = ca::life_pattern(p).map_err(core)?;
-                let (ph, pw) = pat
-                    .iter()
-                    .fold((0, 0), |(a, b), &(r, c)| (a.max(r + 1), b.max(c + 1)));
-                if ph + 2 > h || pw + 2 > w {
-                    bail!("the pattern {p} ({ph} x {pw}) does not fit a {h} x {w} torus");
-                }
-                let mut g = vec![0u8; h * w];
-                ca::place(&mut g, h, w, &pat, (1, 1));
+                let g = ca::pattern_grid(p, h, w, (1, 1)).map_err(core)?;
                 (g, h, w, format!("pattern {p}"))
             } else {
                 let g = ca::random_cells(h * w, args.density, args.seed).map_err(core)?;
@@ -1535,31 +1527,26 @@ pub fn boundary(args: BoundaryArgs, out: &mut impl Write) -> Result<()> {
     } else {
         vec![origin.unwrap_or((0, 0))]
     };
-    let mut series = Vec::with_capacity(vars.len());
-    for &(dy, dx) in &vars {
-        let mut symbols = Vec::new();
-        let mut lengths = Vec::new();
-        for g in &grids {
-            for &(py, px) in &positions {
-                for t in 0..g.steps {
-                    let (sy, sx) = if framed {
-                        (
-                            py + dy + (velocity.0 * t as f64).floor() as isize,
-                            px + dx + (velocity.1 * t as f64).floor() as isize,
-                        )
-                    } else {
-                        (dy, dx)
-                    };
-                    let y = sy.rem_euclid(h as isize) as usize;
-                    let x = sx.rem_euclid(w as isize) as usize;
-                    symbols.push(g.cells[(t * h + y) * w + x]);
-                }
-                lengths.push(g.steps);
-            }
-        }
-        // One alphabet for every variable: the grid's.
-        series.push(Series::with_lengths(symbols, &lengths, Some(letters)).map_err(core)?);
-    }
+    // Per file, one series per variable with a trial per position; then the files' trials pooled.
+    let frames = grids
+        .into_iter()
+        .map(|g| {
+            let field = Field::new(g.cells, g.steps, g.height, g.width, letters).map_err(core)?;
+            field
+                .frame_series(
+                    &vars,
+                    &positions,
+                    if framed { velocity } else { (0.0, 0.0) },
+                )
+                .map_err(core)
+        })
+        .collect::<Result<Vec<Vec<Series>>>>()?;
+    let series = (0..vars.len())
+        .map(|j| {
+            let parts: Vec<Series> = frames.iter().map(|f| f[j].clone()).collect();
+            Series::join(&parts).map_err(core)
+        })
+        .collect::<Result<Vec<Series>>>()?;
     let refs: Vec<&Series> = series.iter().collect();
     let [inside, active, passive, environment] = split;
     let split = Split {

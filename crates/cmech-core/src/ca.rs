@@ -194,42 +194,52 @@ impl Field {
     /// cell (y + dy, x + dx), wrapped around. A split of the offsets then describes the same
     /// split at every position, pooled over all of them (as local measures pool over cells).
     pub fn translated_series(&self, offsets: &[(isize, isize)]) -> Result<Vec<Series>> {
-        let (h, w, n) = (self.height, self.width, self.cells_per_step());
-        offsets
-            .iter()
-            .map(|&(dy, dx)| {
-                let mut s = Vec::with_capacity(self.cells.len());
-                for y in 0..h {
-                    for x in 0..w {
-                        let c = wrap(y, dy, h) * w + wrap(x, dx, w);
-                        s.extend((0..self.steps).map(|t| self.cells[t * n + c]));
-                    }
-                }
-                Series::rows(s, self.steps, Some(self.alphabet))
-            })
-            .collect()
+        let (h, w) = (self.height as isize, self.width as isize);
+        let every: Vec<(isize, isize)> = (0..h).flat_map(|y| (0..w).map(move |x| (y, x))).collect();
+        self.frame_series(offsets, &every, (0.0, 0.0))
     }
 
-    /// One series per offset (dy, dx) from a moving origin: series j at step t is the cell at
-    /// `origin(t) + offsets[j]`, wrapped around (a frame that moves with a glider).
+    /// One series per offset (dy, dx), one trial per frame: frame i's origin at step t is
+    /// `origins[i] + floor(velocity * t)` (a frame that moves with a glider, say), and series j
+    /// at step t is the cell at that origin plus `offsets[j]`, wrapped around the ring or torus.
+    /// With every cell as an origin and no velocity this is [`Field::translated_series`].
     pub fn frame_series(
         &self,
         offsets: &[(isize, isize)],
-        origin: impl Fn(usize) -> (isize, isize),
+        origins: &[(isize, isize)],
+        velocity: (f64, f64),
     ) -> Result<Vec<Series>> {
-        let (h, w) = (self.height, self.width);
+        if !(velocity.0.is_finite() && velocity.1.is_finite()) {
+            return Err(bad(format!(
+                "a frame's velocity must be finite, not {velocity:?}"
+            )));
+        }
+        if origins.is_empty() {
+            return Err(bad("a frame series needs at least one origin"));
+        }
+        let (h, w, n) = (self.height, self.width, self.cells_per_step());
+        // Where every frame has moved by step t: the same for every offset.
+        let shift: Vec<(isize, isize)> = (0..self.steps)
+            .map(|t| {
+                let t = t as f64;
+                (
+                    (velocity.0 * t).floor() as isize,
+                    (velocity.1 * t).floor() as isize,
+                )
+            })
+            .collect();
         offsets
             .iter()
             .map(|&(dy, dx)| {
-                let s = (0..self.steps)
-                    .map(|t| {
-                        let (oy, ox) = origin(t);
-                        let y = (oy + dy).rem_euclid(h as isize) as usize;
-                        let x = (ox + dx).rem_euclid(w as isize) as usize;
-                        self.step(t)[y * w + x]
-                    })
-                    .collect();
-                Series::new(s, Some(self.alphabet))
+                let mut s = Vec::with_capacity(origins.len() * self.steps);
+                for &(oy, ox) in origins {
+                    s.extend(shift.iter().enumerate().map(|(t, &(sy, sx))| {
+                        let y = (oy + dy + sy).rem_euclid(h as isize) as usize;
+                        let x = (ox + dx + sx).rem_euclid(w as isize) as usize;
+                        self.cells[t * n + y * w + x]
+                    }));
+                }
+                Series::rows(s, self.steps, Some(self.alphabet))
             })
             .collect()
     }
@@ -394,6 +404,32 @@ pub fn life_pattern(name: &str) -> Result<Vec<(usize, usize)>> {
                 .map(move |(c, _)| (r, c))
         })
         .collect())
+}
+
+/// A `height` x `width` torus, dead but for the named Life pattern with its corner at `at` (row,
+/// column; wrapped around). The torus must leave a dead cell on every side of the pattern:
+/// otherwise the pattern touches itself across the edges and is not that pattern.
+pub fn pattern_grid(
+    name: &str,
+    height: usize,
+    width: usize,
+    at: (usize, usize),
+) -> Result<Vec<u8>> {
+    let pattern = life_pattern(name)?;
+    let (ph, pw) = pattern
+        .iter()
+        .fold((0, 0), |(a, b), &(r, c)| (a.max(r + 1), b.max(c + 1)));
+    if ph + 2 > height || pw + 2 > width {
+        return Err(bad(format!(
+            "the pattern {name} ({ph} x {pw}) does not fit a {height} x {width} torus with a dead \
+             cell around it (at least {} x {})",
+            ph + 2,
+            pw + 2
+        )));
+    }
+    let mut grid = vec![0u8; height * width];
+    place(&mut grid, height, width, &pattern, at);
+    Ok(grid)
 }
 
 /// A `height` x `width` grid with `pattern` placed with its corner at (row, col), wrapped.

@@ -75,6 +75,28 @@ impl Series {
         Series::with_lengths(symbols, &[n], alphabet)
     }
 
+    /// The trials of several series of one alphabet, one after another (the trials of many
+    /// recordings pooled).
+    pub fn join(parts: &[Series]) -> Result<Series> {
+        let Some(first) = parts.first() else {
+            return Err(bad("no series to join"));
+        };
+        let alphabet = first.alphabet;
+        if let Some(p) = parts.iter().find(|p| p.alphabet != alphabet) {
+            return Err(bad(format!(
+                "series of {} and {} letters cannot be joined",
+                letters(alphabet),
+                letters(p.alphabet)
+            )));
+        }
+        let symbols: Vec<u8> = parts
+            .iter()
+            .flat_map(|p| p.symbols.iter().copied())
+            .collect();
+        let lengths: Vec<usize> = parts.iter().flat_map(|p| p.trial_lengths()).collect();
+        Series::with_lengths(symbols, &lengths, Some(alphabet))
+    }
+
     /// Trials of equal length `trial_len`, one after another (the rows of a 2-D array).
     pub fn rows(symbols: Vec<u8>, trial_len: usize, alphabet: Option<usize>) -> Result<Series> {
         if trial_len == 0 {

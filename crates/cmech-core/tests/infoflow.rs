@@ -702,7 +702,7 @@ fn a_glider_in_a_frame_that_moves_with_it_leaks_nothing_while_ash_does() {
         environment: (a..offsets.len()).collect(),
     };
     let frame = glider
-        .frame_series(&offsets, |t| (2 + t as isize / 4, 2 + t as isize / 4))
+        .frame_series(&offsets, &[(2, 2)], (0.25, 0.25))
         .unwrap();
     let refs: Vec<&Series> = frame.iter().collect();
     let s = boundary_scores(&refs, &split, 20, 0).unwrap();

@@ -1056,16 +1056,14 @@ impl<'a> Input<'a> {
                 Hint::TokensOrBytes,
             ),
             // Whitespace between symbols: the data are most likely tokens.
-            Some(d) if self.format == Format::Chars && (d[at] == b' ' || d[at] == b'\t') => {
-                hinted(
-                    message,
-                    if self.memory.is_some() {
-                        Hint::TokenList
-                    } else {
-                        Hint::Tokens
-                    },
-                )
-            }
+            Some(d) if self.format == Format::Chars && (d[at] == b' ' || d[at] == b'\t') => hinted(
+                message,
+                if self.memory.is_some() {
+                    Hint::TokenList
+                } else {
+                    Hint::Tokens
+                },
+            ),
             _ => input(message + &self.indexed_hint()),
         }
     }

@@ -388,23 +388,7 @@ pub fn ca_life<'py>(
 ) -> PyResult<Bound<'py, PyArray3<u8>>> {
     let grid = match (&initial, &pattern) {
         (Some(a), _) => binary(a.as_array().iter().copied(), "the initial grid").py(py)?,
-        (None, Some(name)) => {
-            let pat = ca::life_pattern(name).py(py)?;
-            let (ph, pw) = pat
-                .iter()
-                .fold((0, 0), |(a, b), &(r, c)| (a.max(r + 1), b.max(c + 1)));
-            if ph > height || pw > width {
-                return Err(crate::to_py(
-                    py,
-                    bad(format!(
-                        "the pattern {name} ({ph} x {pw}) does not fit a {height} x {width} torus"
-                    )),
-                ));
-            }
-            let mut g = vec![0u8; height * width];
-            ca::place(&mut g, height, width, &pat, at);
-            g
-        }
+        (None, Some(name)) => ca::pattern_grid(name, height, width, at).py(py)?,
         (None, None) => ca::random_cells(height * width, density, seed).py(py)?,
     };
     let field = py.detach(|| ca::life(&grid, height, width, steps)).py(py)?;

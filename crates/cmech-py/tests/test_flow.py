@@ -336,6 +336,8 @@ def test_same_numbers_as_the_cli(cmech_cli: Path, tmp_path: Path, xor_pair):
         (lambda x, y: cmech.ca.elementary(30, steps=5, initial=[0, 2, 1]), "not 0 or 1"),
         (lambda x, y: cmech.ca.elementary(30, width=2, steps=5), "at least 3 cells"),
         (lambda x, y: cmech.ca.life(10, 10, 5, pattern="spaceship"), "unknown Life pattern"),
+        # The rule of the CLI, from the core: a dead cell around the pattern (3 x 3 needs 5 x 5).
+        (lambda x, y: cmech.ca.life(4, 6, 5, pattern="glider"), "does not fit a 4 x 6 torus with a dead cell"),
         (lambda x, y: cmech.ca.local_transfer_entropy(cmech.ca.elementary(30, width=10, steps=5), k=5), "no complete window"),
         (lambda x, y: cmech.ca.transfer_entropy(np.zeros((5, 4)), k=1), "float64"),
         (lambda x, y: cmech.boundary_scores(np.zeros((10, 3), dtype=int), inside=0, environment=[0, 1]), "both"),
