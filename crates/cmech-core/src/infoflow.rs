@@ -199,6 +199,7 @@ impl Series {
     pub fn alphabet(&self) -> usize {
         self.alphabet
     }
+    /// Number of trials.
     pub fn num_trials(&self) -> usize {
         self.starts.len() - 1
     }
@@ -214,6 +215,7 @@ impl Series {
     pub fn len(&self) -> usize {
         self.symbols.len()
     }
+    /// Whether there is no symbol at all (no trial, or only empty ones).
     pub fn is_empty(&self) -> bool {
         self.symbols.is_empty()
     }
@@ -229,11 +231,15 @@ impl Series {
 pub struct Window {
     /// Index into the list of series of the query.
     pub series: usize,
+    /// Number of consecutive symbols (at least 1): a history length.
     pub len: usize,
+    /// Steps from t back to the newest symbol (0: the symbol at t itself, as the target's next
+    /// value; 1: a history that ends at t - 1).
     pub lag: usize,
 }
 
 impl Window {
+    /// The `len` symbols of series `series` whose newest is `lag` steps before t.
     pub fn new(series: usize, len: usize, lag: usize) -> Window {
         Window { series, len, lag }
     }
@@ -242,8 +248,12 @@ impl Window {
 /// I(X; Y | Z) where X, Y and Z are each a joint of windows (Z may be empty).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Query {
+    /// The windows of X, read as one joint symbol (for TE and AIS, the target's value at t).
     pub x: Vec<Window>,
+    /// The windows of Y, read as one joint symbol (for TE, the source history): what a surrogate
+    /// test permutes.
     pub y: Vec<Window>,
+    /// The conditioning windows, read as one joint symbol; empty for no condition.
     pub z: Vec<Window>,
 }
 
@@ -705,6 +715,7 @@ impl Default for TeOptions {
 }
 
 impl TeOptions {
+    /// Target history `k`, with source history and delay 1 (PyInform's only case).
     pub fn new(k: usize) -> TeOptions {
         TeOptions {
             k,

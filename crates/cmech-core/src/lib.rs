@@ -15,8 +15,6 @@ pub mod counts;
 pub mod error;
 mod graph;
 pub mod info;
-// Documented in a later change.
-#[allow(missing_docs)]
 pub mod infoflow;
 mod linalg;
 pub mod maps;

@@ -44,11 +44,17 @@ pub struct Split {
 /// Infiltration and exfiltration of a split, with their surrogate tests when asked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BoundaryScores {
+    /// I((V, A)_{t+1} ; E_t | (V, A, P)_t), plug-in, in bits; 0 when nothing leaks in.
     pub infiltration: f64,
+    /// I((E, P)_{t+1} ; V_t | (A, P, E)_t), plug-in, in bits; 0 when nothing leaks out.
     pub exfiltration: f64,
     /// Time steps counted (pairs t, t + 1 over all trials).
     pub observations: usize,
+    /// Surrogate test of `infiltration` (E_t permuted among observations with the same
+    /// (V, A, P)_t), when surrogates were asked for.
     pub infiltration_test: Option<SurrogateTest>,
+    /// Surrogate test of `exfiltration` (V_t permuted among observations with the same
+    /// (A, P, E)_t), when surrogates were asked for.
     pub exfiltration_test: Option<SurrogateTest>,
 }
 

@@ -30,6 +30,7 @@ pub enum Bias {
 }
 
 impl Bias {
+    /// Its name in messages and JSON, `plug-in` or `miller-madow`, which [`FromStr`] reads back.
     pub fn name(self) -> &'static str {
         match self {
             Bias::PlugIn => "plug-in",
@@ -63,15 +64,35 @@ impl FromStr for Bias {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Measure {
     /// TE(source -> target | conditions), conditions entering at t - 1.
-    TransferEntropy { opts: TeOptions, conditions: usize },
+    TransferEntropy {
+        /// Target history k, source history l and source-target delay.
+        opts: TeOptions,
+        /// Number of conditioning series, given after source and target.
+        conditions: usize,
+    },
     /// I(X_{t-k..t-1} ; X_t).
-    ActiveInformation { k: usize },
+    ActiveInformation {
+        /// History length (at least 1).
+        k: usize,
+    },
     /// I(X_{t-lag} ; Y_t | Z_t) for `conditions` series Z (none: plain MI).
-    MutualInformation { lag: usize, conditions: usize },
+    MutualInformation {
+        /// Steps by which X precedes Y (0: the same step); the first `lag` steps of every trial
+        /// have no value.
+        lag: usize,
+        /// Number of conditioning series Z, given after x and y, each read at step t.
+        conditions: usize,
+    },
     /// H(X_{t-k+1..t}); k = 1 is the entropy.
-    BlockEntropy { k: usize },
+    BlockEntropy {
+        /// Block length (at least 1).
+        k: usize,
+    },
     /// H(X_t | X_{t-k..t-1}).
-    EntropyRate { k: usize },
+    EntropyRate {
+        /// History length (at least 1).
+        k: usize,
+    },
 }
 
 impl Measure {
@@ -190,11 +211,14 @@ pub struct Evaluation {
     pub value: f64,
     /// The plug-in average (the average of the local values).
     pub plug_in: f64,
+    /// The correction applied to `value`.
     pub bias: Bias,
     /// Number of observations counted.
     pub observations: usize,
     /// Steps at the start of every trial with no observation.
     pub offset: usize,
+    /// The local plug-in values, in bits, when [`evaluate`] was asked for them; their average is
+    /// `plug_in`.
     pub local: Option<Local>,
 }
 
@@ -234,7 +258,13 @@ pub fn estimate(measure: &Measure, series: &[&Series], bias: Bias) -> Result<f64
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Test {
     /// `surrogates` permutations of the source (for TE its whole history window), from `seed`.
-    Surrogates { surrogates: usize, seed: u64 },
+    Surrogates {
+        /// Number of surrogates (at least 1).
+        surrogates: usize,
+        /// Seed of the permutations: the same seed gives the same result for any number of
+        /// threads.
+        seed: u64,
+    },
     /// The analytic chi-square test.
     ChiSquare,
 }
@@ -243,7 +273,9 @@ pub enum Test {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Tested {
+    /// The result of [`Test::Surrogates`].
     Surrogates(SurrogateTest),
+    /// The result of [`Test::ChiSquare`].
     ChiSquare(ChiSquareTest),
 }
 

@@ -26,16 +26,21 @@ use crate::error::Result;
 pub struct SurrogateTest {
     /// The estimate on the data.
     pub observed: f64,
+    /// (1 + `at_least`) / (1 + `surrogates`): never below 1 / (1 + `surrogates`).
     pub p_value: f64,
+    /// Number of surrogates (permuted copies of the data) computed.
     pub surrogates: usize,
     /// Surrogates at least as large as the observed value.
     pub at_least: usize,
-    /// Mean and standard deviation of the surrogate values.
+    /// Mean of the surrogate values, in bits.
     pub mean: f64,
+    /// Standard deviation of the surrogate values, in bits (divided by `surrogates`, not one
+    /// less).
     pub std: f64,
     /// observed - mean: the estimate with its bias under independence removed ("effective
     /// transfer entropy", Marschinski & Kantz 2002).
     pub effective: f64,
+    /// Seed of the permutations (ChaCha8; surrogate i draws from stream i + 1).
     pub seed: u64,
     /// Y was permuted only among observations with the same Z (a conditional permutation).
     pub within_condition: bool,
@@ -58,11 +63,17 @@ pub enum Permutation {
 /// The result of the analytic chi-square test.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChiSquareTest {
+    /// The plug-in estimate I on the data, in bits.
     pub observed: f64,
     /// 2 N ln(2) I.
     pub statistic: f64,
+    /// Degrees of freedom (|X| - 1)(|Y| - 1)|Z|, from the sizes of the state spaces of the
+    /// windows, not the states seen.
     pub df: f64,
+    /// Probability that a chi-square variable with `df` degrees of freedom is at least
+    /// `statistic`; 1 when `df` is 0.
     pub p_value: f64,
+    /// Number of observations N.
     pub observations: usize,
 }
 
