@@ -113,7 +113,7 @@ const RELEASE_BYTES: usize = 1 << 26;
 /// Drops the pages of `map[start..end]` from the resident set; they stay in the page cache, and
 /// reading them again (the windows that straddle `end`) maps them back.
 #[allow(unsafe_code)]
-fn release(map: &Mmap, start: usize, end: usize) {
+pub(crate) fn release(map: &Mmap, start: usize, end: usize) {
     let page = 4096;
     let (lo, hi) = (start.div_ceil(page) * page, end / page * page);
     if hi > lo {

@@ -11,7 +11,7 @@ use cmech_core::counts::Item;
 use cmech_core::infoflow::{Series, MAX_ALPHABET};
 
 use crate::error::{hinted, input, io as io_err, Hint, Result};
-use crate::input::{take_stdin, Data, Lookup, Opened};
+use crate::input::{release, take_stdin, Data, Lookup, Opened};
 use crate::tokens::{is_ws, tokenize, SEP};
 use crate::{Input, Progress};
 
@@ -87,6 +87,8 @@ impl Input<'_> {
                         }
                         progress.advance(chunk.len() as u64);
                         f(&out)?;
+                        // Read once: the pages need not stay resident (a 10^9-symbol file).
+                        release(map, i * BLOCK, i * BLOCK + chunk.len());
                     }
                 }
                 (Lookup::Tokens(map), Data::Mapped { map: data, .. }) => {
@@ -103,6 +105,7 @@ impl Input<'_> {
                         out.retain(|&c| c != SEP);
                         progress.advance((end - start) as u64);
                         f(&out)?;
+                        release(data, start, end);
                         start = end;
                     }
                 }
