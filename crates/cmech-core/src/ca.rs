@@ -79,15 +79,19 @@ pub struct FieldShape {
 }
 
 impl FieldShape {
+    /// Time steps (rows of the space-time picture), the initial condition first.
     pub fn steps(&self) -> usize {
         self.steps
     }
+    /// Rows of cells per step: 1 for an elementary CA, the torus height for Life.
     pub fn height(&self) -> usize {
         self.height
     }
+    /// Cells per row: the ring's length, or the torus width.
     pub fn width(&self) -> usize {
         self.width
     }
+    /// The number of cell states: every cell is below it (2 for the automata here).
     pub fn alphabet(&self) -> usize {
         self.alphabet
     }
@@ -186,6 +190,7 @@ impl Field {
     pub fn step(&self, t: usize) -> &[u8] {
         self.view().step(t)
     }
+    /// The cells, steps x height x width, row-major, without copying them.
     pub fn into_cells(self) -> Vec<u8> {
         self.cells
     }
@@ -451,11 +456,15 @@ pub fn place(
 pub struct FieldLocal {
     /// Average over all cells and steps: the global value of the pooled estimate.
     pub average: f64,
+    /// The local values in bits, (steps - offset) x height x width, row-major.
     pub values: Vec<f64>,
     /// The first step with a value (k).
     pub offset: usize,
+    /// Steps of the field the values come from (the values hold steps - offset of them).
     pub steps: usize,
+    /// Rows of cells per step (1 for an elementary CA).
     pub height: usize,
+    /// Cells per row.
     pub width: usize,
 }
 
@@ -796,6 +805,7 @@ impl<'a> LocalField<'a> {
     pub fn height(&self) -> usize {
         self.obs.f.height
     }
+    /// The field's width: cells per row.
     pub fn width(&self) -> usize {
         self.obs.f.width
     }

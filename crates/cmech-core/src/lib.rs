@@ -6,10 +6,9 @@
 //! are faces over it.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod belief;
-// Documented in a later change.
-#[allow(missing_docs)]
 pub mod ca;
 pub mod counts;
 pub mod error;
@@ -27,8 +26,6 @@ pub mod random;
 pub mod reconstruct;
 pub mod sample;
 mod stationary;
-// Documented in a later change.
-#[allow(missing_docs)]
 pub mod threads;
 pub mod transducer;
 
