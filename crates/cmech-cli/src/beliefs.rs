@@ -14,7 +14,8 @@ use cmech_io::{Format, Input, NoProgress, ReadOptions};
 use serde_json::json;
 
 use crate::data::{io_error, Bar};
-use crate::picture::{class_color, render, scale_color, Coloring, Figure};
+use crate::files::refuse_to_clobber;
+use crate::picture::beliefs::{class_color, render, scale_color, Coloring, Figure};
 use crate::Source;
 
 pub const HELP: &str = "Examples:\n  \
@@ -108,22 +109,16 @@ struct Cloud {
 
 pub fn run(args: BeliefsArgs, out: &mut impl Write) -> Result<()> {
     let hmm = crate::load(&args.source)?;
-    for (flag, path) in [
-        ("--npy", &args.npy),
-        ("--probs", &args.probs),
-        ("--words", &args.words),
-        ("--png", &args.png),
-        ("--svg", &args.svg),
-    ] {
-        if let Some(p) = path {
-            if p.exists() && !args.force {
-                bail!(
-                    "{flag}: {} exists; use --force to overwrite it",
-                    p.display()
-                );
-            }
-        }
-    }
+    refuse_to_clobber(
+        &[
+            ("--npy", &args.npy),
+            ("--probs", &args.probs),
+            ("--words", &args.words),
+            ("--png", &args.png),
+            ("--svg", &args.svg),
+        ],
+        args.force,
+    )?;
     if args.size < 200 || args.size > 10_000 {
         bail!("--size {} is out of range (200 to 10000 pixels)", args.size);
     }

@@ -1,7 +1,6 @@
 //! The data commands: `count` (data to a count shard), `merge` (shards to one) and `reconstruct`
 //! (data or shards to an epsilon-machine).
 
-use std::fs::OpenOptions;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -20,6 +19,7 @@ use cmech_io::{
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::ReadArgs;
+use crate::files::{create, refuse_to_clobber};
 use crate::output;
 
 fn method_parser() -> PossibleValuesParser {
@@ -270,36 +270,6 @@ fn plural(n: u64, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
-/// Creates an output file, refusing to replace one unless `force`.
-pub(crate) fn create(path: &Path, force: bool) -> Result<std::fs::File> {
-    OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(force)
-        .create_new(!force)
-        .open(path)
-        .with_context(|| {
-            if path.exists() && !force {
-                format!("{} exists; use --force to overwrite it", path.display())
-            } else {
-                format!("cannot create {}", path.display())
-            }
-        })
-}
-
-/// Refuses, before any long work, to replace an output file that exists unless `force`.
-pub(crate) fn refuse_to_clobber<'a>(
-    paths: impl IntoIterator<Item = &'a PathBuf>,
-    force: bool,
-) -> Result<()> {
-    for p in paths {
-        if p.exists() && !force {
-            bail!("{} exists; use --force to overwrite it", p.display());
-        }
-    }
-    Ok(())
-}
-
 /// Writes a reconstructed object to the files given to -o (its JSON document, `to_json`) and to
 /// --dot (its Graphviz DOT, `to_dot`), each when given.
 pub(crate) fn write_json_and_dot(
@@ -426,7 +396,7 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
     )?
     .plan()?;
     // Refuse to clobber before the (possibly long) counting.
-    refuse_to_clobber([&args.output, &args.dot].into_iter().flatten(), args.force)?;
+    refuse_to_clobber(&[("-o", &args.output), ("--dot", &args.dot)], args.force)?;
     let sources: Vec<Source> = args.inputs.iter().map(|s| Source::from_arg(s)).collect();
     let shards = are_shards(&sources).map_err(io_error)?;
     let shard = if shards {

@@ -6,6 +6,7 @@
 mod args;
 mod beliefs;
 mod data;
+mod files;
 mod flow;
 mod output;
 mod picture;
@@ -345,7 +346,7 @@ fn progress_bar(length: u64) -> Option<ProgressBar> {
 fn create_output(path: &Path, force: bool) -> Result<BufWriter<std::fs::File>> {
     Ok(BufWriter::with_capacity(
         1 << 20,
-        data::create(path, force)?,
+        files::create(path, force)?,
     ))
 }
 

@@ -16,6 +16,7 @@ use serde_json::json;
 
 use crate::args::ReadArgs;
 use crate::data::{self, TestArg};
+use crate::files::refuse_to_clobber;
 use crate::output::{diagnostics_rows, quantity_row};
 use crate::{file_or_named, load, Source};
 
@@ -359,8 +360,11 @@ fn write_symbols(out: &mut impl Write, names: &[String], seq: &[usize]) -> std::
 
 fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
     let t = load_transducer(&args.transducer)?;
-    data::refuse_to_clobber(
-        [&args.input_out, &args.output_out].into_iter().flatten(),
+    refuse_to_clobber(
+        &[
+            ("--input-out", &args.input_out),
+            ("--output-out", &args.output_out),
+        ],
         args.force,
     )?;
     let path = Path::new(&args.input);
@@ -420,7 +424,7 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
     };
     // Each stream of every run, to its file: the inputs (side 0) or the outputs (side 1).
     let write = |path: &Path, names: &[String], side: usize| -> Result<()> {
-        let mut f = std::io::BufWriter::new(data::create(path, args.force)?);
+        let mut f = std::io::BufWriter::new(crate::files::create(path, args.force)?);
         for (xs, ys) in &runs {
             write_symbols(&mut f, names, if side == 0 { xs } else { ys })
                 .with_context(|| format!("cannot write {}", path.display()))?;
@@ -446,7 +450,7 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
 fn reconstruct(args: ReconstructArgs, out: &mut impl Write) -> Result<()> {
     data::set_threads(args.threads)?;
     let opts = data::options("cssr", args.max_history, args.alpha, args.test, None)?;
-    data::refuse_to_clobber([&args.output, &args.dot].into_iter().flatten(), args.force)?;
+    refuse_to_clobber(&[("-o", &args.output), ("--dot", &args.dot)], args.force)?;
     if args.x == "-" && args.y == "-" {
         bail!("stdin (-) can be read only once: give the input or the output as a file");
     }

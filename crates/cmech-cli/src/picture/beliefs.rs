@@ -1,8 +1,8 @@
-//! Pictures of beliefs in the plane: PNG for any number of points, SVG for small sets. The font is
-//! bundled (DejaVu Sans), so figures render on machines with no fonts installed.
+//! Pictures of beliefs in the plane: PNG for any number of points, SVG for small sets.
 
 use std::path::Path;
-use std::sync::Once;
+
+use super::register_font;
 
 use anyhow::{bail, Context, Result};
 use plotters::coord::Shift;
@@ -58,18 +58,6 @@ pub fn class_color(i: usize) -> RGBColor {
 /// Viridis at `t` in [0, 1].
 pub fn scale_color(t: f64) -> RGBColor {
     ViridisRGB::get_color(t.clamp(0.0, 1.0) as f32)
-}
-
-fn register_font() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // The bundled font is valid TrueType; a failure would only lose the text.
-        let _ = plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Normal,
-            dejavu::sans::regular(),
-        );
-    });
 }
 
 /// Writes the figure as PNG (`size` pixels wide) or, for a path ending in `.svg`, as SVG.
