@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::builder::{PossibleValue, PossibleValuesParser};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use cmech_core::reconstruct::{
     holdout, CountWindow, Method, Plan, ReconstructOptions, Request, Test,
 };
@@ -30,12 +30,13 @@ fn method_parser() -> PossibleValuesParser {
     )
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-pub(crate) enum TestArg {
-    /// Pearson's chi-square test of homogeneity.
-    Chi2,
-    /// Two-sample Kolmogorov-Smirnov test.
-    Ks,
+/// `--test`: the names and descriptions of core's tests.
+pub(crate) fn test_parser() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        Test::ALL
+            .iter()
+            .map(|(_, name, help)| PossibleValue::new(*name).help(*help)),
+    )
 }
 
 #[derive(Args)]
@@ -101,8 +102,8 @@ pub struct ReconstructArgs {
     alpha: Option<f64>,
     /// The test deciding whether two histories predict alike (default chi2). Giving it turns
     /// selection off.
-    #[arg(long, value_enum)]
-    test: Option<TestArg>,
+    #[arg(long, value_parser = test_parser())]
+    test: Option<String>,
     /// Reconstruction method (default: select among both methods and every history length by
     /// BIC; with only --alpha, --test or --future: cssr).
     #[arg(long, value_parser = method_parser())]
@@ -296,17 +297,14 @@ pub(crate) fn request(
     method: Option<&str>,
     max_history: Option<usize>,
     alpha: Option<f64>,
-    test: Option<TestArg>,
+    test: Option<&str>,
     future: Option<usize>,
 ) -> Result<Request> {
     Ok(Request {
         method: method.map(str::parse::<Method>).transpose()?,
         max_history,
         alpha,
-        test: test.map(|t| match t {
-            TestArg::Chi2 => Test::ChiSquare,
-            TestArg::Ks => Test::KolmogorovSmirnov,
-        }),
+        test: test.map(str::parse::<Test>).transpose()?,
         future,
     })
 }
@@ -316,7 +314,7 @@ pub(crate) fn options(
     method: &str,
     max_history: usize,
     alpha: f64,
-    test: TestArg,
+    test: &str,
     future: Option<usize>,
 ) -> Result<ReconstructOptions> {
     let request = request(
@@ -391,7 +389,7 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
         args.method.as_deref(),
         args.max_history,
         args.alpha,
-        args.test,
+        args.test.as_deref(),
         args.future,
     )?
     .plan()?;

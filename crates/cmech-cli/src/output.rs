@@ -348,10 +348,7 @@ pub fn diagnostics_rows(
     d: &cmech_core::reconstruct::Diagnostics,
     h_label: &str,
 ) -> Result<()> {
-    let test = match d.test {
-        cmech_core::reconstruct::Test::ChiSquare => "chi2",
-        cmech_core::reconstruct::Test::KolmogorovSmirnov => "ks",
-    };
+    let test = d.test.name();
     match &d.selection {
         Some(sel) if sel.candidates[sel.chosen].method.is_none() => writeln!(
             out,

@@ -8,14 +8,14 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use cmech_core::measures::MeasureOptions;
 use cmech_core::presentation::format_prob;
-use cmech_core::reconstruct::reconstruct_transducer;
+use cmech_core::reconstruct::{reconstruct_transducer, Method, ReconstructOptions};
 use cmech_core::transducer::{named_transducer, TransducerMeasures, TRANSDUCERS};
 use cmech_core::Transducer;
 use cmech_io::{count_paired, Input, Source as DataSource};
 use serde_json::json;
 
 use crate::args::ReadArgs;
-use crate::data::{self, TestArg};
+use crate::data;
 use crate::files::refuse_to_clobber;
 use crate::output::{diagnostics_rows, quantity_row};
 use crate::{file_or_named, load, Source};
@@ -173,14 +173,14 @@ pub struct ReconstructArgs {
     #[arg(long, value_name = "SYMBOLS")]
     output_alphabet: Option<String>,
     /// Maximum history length L (of joint pairs).
-    #[arg(short = 'L', long, value_name = "L", default_value_t = 5)]
+    #[arg(short = 'L', long, value_name = "L", default_value_t = ReconstructOptions::default().max_history)]
     max_history: usize,
     /// Significance level of the tests that split states.
-    #[arg(long, value_name = "A", default_value_t = 0.001)]
+    #[arg(long, value_name = "A", default_value_t = ReconstructOptions::default().alpha)]
     alpha: f64,
     /// The test deciding whether two histories predict alike.
-    #[arg(long, value_enum, default_value = "chi2")]
-    test: TestArg,
+    #[arg(long, value_parser = data::test_parser(), default_value = ReconstructOptions::default().test.name())]
+    test: String,
     /// Print the transducer and the diagnostics as JSON.
     #[arg(long)]
     json: bool,
@@ -449,7 +449,13 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
 
 fn reconstruct(args: ReconstructArgs, out: &mut impl Write) -> Result<()> {
     data::set_threads(args.threads)?;
-    let opts = data::options("cssr", args.max_history, args.alpha, args.test, None)?;
+    let opts = data::options(
+        Method::Cssr.name(),
+        args.max_history,
+        args.alpha,
+        &args.test,
+        None,
+    )?;
     refuse_to_clobber(&[("-o", &args.output), ("--dot", &args.dot)], args.force)?;
     if args.x == "-" && args.y == "-" {
         bail!("stdin (-) can be read only once: give the input or the output as a file");

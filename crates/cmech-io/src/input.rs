@@ -44,6 +44,26 @@ impl Format {
             Format::Npy => "npy",
         }
     }
+
+    /// Every format, in the order the faces list them.
+    pub const ALL: &'static [Format] = &[Format::Chars, Format::Tokens, Format::Bytes, Format::Npy];
+}
+
+impl std::str::FromStr for Format {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Format> {
+        Format::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                input(format!(
+                    "unknown format '{s}' (known: {})",
+                    known.join(", ")
+                ))
+            })
+    }
 }
 
 /// Where data come from.

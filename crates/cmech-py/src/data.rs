@@ -113,14 +113,7 @@ fn parse_method(py: Python<'_>, method: &str) -> PyResult<Method> {
 }
 
 fn parse_test(py: Python<'_>, test: &str) -> PyResult<Test> {
-    match test {
-        "chi2" => Ok(Test::ChiSquare),
-        "ks" => Ok(Test::KolmogorovSmirnov),
-        _ => Err(invalid_argument(
-            py,
-            format!("unknown test '{test}' (known: chi2, ks)"),
-        )),
-    }
+    test.parse::<Test>().map_err(|e| to_py(py, e))
 }
 
 /// What the caller asked of a reconstruction, each option given or not; the core turns it into
@@ -251,11 +244,7 @@ pub fn reconstruction_methods() -> Vec<(&'static str, &'static str)> {
 #[pyfunction]
 pub fn reconstruct_defaults() -> (usize, f64, &'static str, &'static str) {
     let d = ReconstructOptions::default();
-    let test = match d.test {
-        Test::ChiSquare => "chi2",
-        Test::KolmogorovSmirnov => "ks",
-    };
-    (d.max_history, d.alpha, test, d.method.name())
+    (d.max_history, d.alpha, d.test.name(), d.method.name())
 }
 
 /// Word counts with their alphabet and provenance: a count shard, in memory.
@@ -448,17 +437,16 @@ pub fn count_files(
 
 /// A file format by name.
 pub(crate) fn parse_format(py: Python<'_>, format: Option<&str>) -> PyResult<Option<Format>> {
-    match format {
-        None => Ok(None),
-        Some("chars") => Ok(Some(Format::Chars)),
-        Some("tokens") => Ok(Some(Format::Tokens)),
-        Some("bytes") => Ok(Some(Format::Bytes)),
-        Some("npy") => Ok(Some(Format::Npy)),
-        Some(f) => Err(invalid_argument(
-            py,
-            format!("unknown format '{f}' (known: chars, tokens, bytes, npy)"),
-        )),
-    }
+    format
+        .map(str::parse::<Format>)
+        .transpose()
+        .map_err(|e| io_to_py(py, e))
+}
+
+/// The names of the input formats, in the order the faces list them.
+#[pyfunction]
+pub fn input_formats() -> Vec<&'static str> {
+    Format::ALL.iter().map(|f| f.name()).collect()
 }
 
 // ----- data in memory ---------------------------------------------------------------------------

@@ -297,6 +297,7 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(beliefs::mixed_states, m)?)?;
     m.add_function(wrap_pyfunction!(beliefs::trajectories, m)?)?;
     m.add_function(wrap_pyfunction!(beliefs::symbol_indices, m)?)?;
+    m.add_function(wrap_pyfunction!(data::input_formats, m)?)?;
     m.add_function(wrap_pyfunction!(beliefs::table, m)?)?;
     m.add_function(wrap_pyfunction!(beliefs::project_beliefs, m)?)?;
     m.add_function(wrap_pyfunction!(beliefs::describe_projection, m)?)?;

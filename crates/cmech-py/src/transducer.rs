@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use cmech_core::measures::MeasureOptions;
-use cmech_core::reconstruct::reconstruct_transducer as reconstruct;
+use cmech_core::reconstruct::{reconstruct_transducer as reconstruct, Method};
 use cmech_core::transducer::{named_transducer, TRANSDUCERS};
 use cmech_core::Transducer;
 use cmech_io::{count_paired, Format, Input, Memory, NoProgress, ReadOptions, Source};
@@ -271,7 +271,7 @@ pub fn reconstruct_transducer<'py>(
     test: &str,
     threads: Option<i64>,
 ) -> PyResult<(NativeTransducer, String, Vec<String>)> {
-    let opts = options(py, "cssr", max_history, alpha, test)?;
+    let opts = options(py, Method::Cssr.name(), max_history, alpha, test)?;
     let format = parse_format(py, format)?;
     let (xp, xparts, xa, xname, xsource) = inputs;
     let (yp, yparts, ya, yname, ysource) = outputs;

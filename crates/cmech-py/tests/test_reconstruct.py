@@ -123,7 +123,7 @@ def test_cssr_on_rrxor_splits_and_says_so(rrxor_sample):
 def test_ks_test_and_alpha_are_passed_on(golden, gm_sample):
     r = cmech.reconstruct(gm_sample[:200_000], max_history=3, test="ks", alpha=0.01)
     assert r.diagnostics.test == "ks" and r.diagnostics.alpha == 0.01
-    assert r.diagnostics.to_dict()["test"] == "kolmogorovsmirnov"
+    assert r.diagnostics.to_dict()["test"] == "ks"
     assert r.process.is_isomorphic(golden, tol=0.02)
 
 

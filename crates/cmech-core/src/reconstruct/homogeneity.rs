@@ -8,14 +8,54 @@
 use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-/// The test deciding whether two next-symbol count vectors come from one distribution.
+/// The test deciding whether two next-symbol count vectors come from one distribution. Named,
+/// in every face and in JSON, as users write it: `chi2` or `ks`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
 pub enum Test {
     /// Pearson's chi-square test of homogeneity.
+    #[serde(rename = "chi2")]
     ChiSquare,
     /// Two-sample Kolmogorov-Smirnov test on the cumulative distributions over symbols.
+    #[serde(rename = "ks")]
     KolmogorovSmirnov,
+}
+
+impl Test {
+    /// Every test with its name and a one-line description, for the faces' help.
+    pub const ALL: &'static [(Test, &'static str, &'static str)] = &[
+        (
+            Test::ChiSquare,
+            "chi2",
+            "Pearson's chi-square test of homogeneity",
+        ),
+        (
+            Test::KolmogorovSmirnov,
+            "ks",
+            "two-sample Kolmogorov-Smirnov test on the distributions over symbols",
+        ),
+    ];
+
+    /// The test's name as users write it: `chi2` or `ks`.
+    pub fn name(self) -> &'static str {
+        Test::ALL.iter().find(|t| t.0 == self).expect("listed").1
+    }
+}
+
+impl std::str::FromStr for Test {
+    type Err = crate::error::CmechError;
+    fn from_str(s: &str) -> std::result::Result<Test, Self::Err> {
+        Test::ALL
+            .iter()
+            .find(|t| t.1 == s)
+            .map(|t| t.0)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Test::ALL.iter().map(|t| t.1).collect();
+                crate::error::CmechError::InvalidArgument(format!(
+                    "unknown test '{s}' (known: {})",
+                    known.join(", ")
+                ))
+            })
+    }
 }
 
 /// p-value of the hypothesis that counts `a` and `b` share one distribution.

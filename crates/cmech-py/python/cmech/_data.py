@@ -38,8 +38,7 @@ DEFAULT_MAX_HISTORY, DEFAULT_ALPHA, DEFAULT_TEST, DEFAULT_METHOD = _cmech.recons
 
 _METHODS: Dict[str, str] = dict(_cmech.reconstruction_methods())
 #: How the core names the tests in its diagnostics document.
-_TEST_NAMES = {"chisquare": "chi2", "kolmogorovsmirnov": "ks"}
-_FORMATS = ("chars", "tokens", "bytes", "npy")
+_FORMATS = tuple(_cmech.input_formats())
 _INT_KINDS = "iu"
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -791,7 +790,7 @@ class Diagnostics:
         self.method: str = doc["method"]
         self.max_history: int = int(doc["max_history"])
         self.alpha: float = float(doc["alpha"])
-        self.test: str = _TEST_NAMES.get(doc["test"], doc["test"])
+        self.test: str = doc["test"]
         self.symbols: int = int(doc["symbols"])
         self.sequences: int = int(doc["sequences"])
         self.states_total: int = int(doc["states_total"])
