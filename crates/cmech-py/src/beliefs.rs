@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use cmech_io::{Input, Memory, NoProgress, Part, Symbol};
 
-use crate::data::io_to_py;
+use crate::errors::io_to_py;
 use crate::{IntoPyResult, Presentation};
 
 type F64s<'py> = Bound<'py, PyArray1<f64>>;

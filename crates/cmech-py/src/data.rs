@@ -14,8 +14,8 @@ use cmech_core::reconstruct::{
 };
 use cmech_core::CmechError;
 use cmech_io::{
-    are_shards, count_sources, load_shards, merge_shards, write_shard, Format, Hint, Input, Ints,
-    Memory, NoProgress, Part, ReadOptions, Shard, Source, Symbol, Warning,
+    are_shards, count_sources, load_shards, merge_shards, write_shard, Format, Input, Ints, Memory,
+    NoProgress, Part, ReadOptions, Shard, Source, Symbol, Warning,
 };
 use numpy::{PyArrayDescrMethods, PyReadonlyArrayDyn, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
@@ -23,65 +23,8 @@ use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
 use pyo3::types::{PyBytes, PyList, PyString};
 
-use crate::{raise, to_py, Presentation};
-
-/// What to do about a problem or warning of `cmech_io`, in terms of the Python functions.
-fn hint_text(hint: Hint) -> String {
-    match hint {
-        Hint::Overwrite => "pass overwrite=True to replace it".into(),
-        Hint::SameAlphabet => "count every part with the same alphabet".into(),
-        Hint::SameWindow => "count every part with the same max_history or window".into(),
-        Hint::CountAgain {
-            max_history,
-            window,
-        } => format!("count again with max_history={max_history} (or window={window})"),
-        Hint::Lines => "leave out lines=True".into(),
-        Hint::Range => "leave out byte_range".into(),
-        Hint::Tokens => "for symbols separated by spaces pass format=\"tokens\"".into(),
-        Hint::TokensOrBytes => {
-            "pass format=\"tokens\" (symbols separated by spaces) or format=\"bytes\"".into()
-        }
-        Hint::TokenList => {
-            "for symbols separated by spaces pass the tokens as a list, e.g. text.split()".into()
-        }
-    }
-}
-
-pub(crate) fn warning_text(w: &Warning) -> String {
-    match w.hint {
-        Some(h) => format!("{w}; {}", hint_text(h)),
-        None => w.message.clone(),
-    }
-}
-
-/// A `cmech_io` error as the matching `cmech` exception, its hint in Python's terms: bad data or
-/// shards are `InvalidDataError`, refusals of the operating system and files that exist
-/// `CmechIOError`, counts too short for the arguments `InvalidArgumentError`.
-pub(crate) fn io_to_py(py: Python<'_>, e: cmech_io::Error) -> PyErr {
-    let message = match e.hint() {
-        Some(h) => format!("{e}; {}", hint_text(h)),
-        None => e.to_string(),
-    };
-    match e {
-        cmech_io::Error::Core(c) => to_py(py, c),
-        cmech_io::Error::Io { .. }
-        | cmech_io::Error::Hinted {
-            hint: Hint::Overwrite,
-            ..
-        } => raise(py, "CmechIOError", message),
-        cmech_io::Error::Hinted {
-            hint: Hint::CountAgain { .. },
-            ..
-        } => invalid_argument(py, message),
-        cmech_io::Error::Input(_) | cmech_io::Error::Hinted { .. } => {
-            raise(py, "InvalidDataError", message)
-        }
-    }
-}
-
-pub(crate) fn invalid_argument(py: Python<'_>, message: String) -> PyErr {
-    to_py(py, CmechError::InvalidArgument(message))
-}
+use crate::errors::{invalid_argument, io_to_py, warning_text};
+use crate::{to_py, Presentation};
 
 /// A count from Python: negative values are below every lower bound, so the core's checks refuse
 /// them as they refuse 0.
@@ -217,12 +160,10 @@ pub fn hold_out(
     test: &NativeCounts,
 ) -> PyResult<String> {
     if train.shard.info.alphabet != test.shard.info.alphabet {
-        return Err(raise(
+        return Err(invalid_argument(
             py,
-            "InvalidArgumentError",
             format!(
-                "invalid argument: the held-out data's alphabet {{{}}} is not the training data's \
-                 {{{}}}",
+                "the held-out data's alphabet {{{}}} is not the training data's {{{}}}",
                 test.shard.info.alphabet.join(", "),
                 train.shard.info.alphabet.join(", ")
             ),

@@ -21,7 +21,8 @@ use numpy::{
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::data::{hold, io_to_py, memory, symbols};
+use crate::data::{hold, memory, symbols};
+use crate::errors::io_to_py;
 use crate::IntoPyResult;
 
 type Result<T> = std::result::Result<T, CmechError>;

@@ -7,51 +7,20 @@
 
 mod beliefs;
 mod data;
+mod errors;
 mod flow;
 mod transducer;
+
+pub(crate) use errors::to_py;
 
 use cmech_core::measures::{measures, MeasureOptions};
 use cmech_core::named::{named, ParamSpec, PROCESSES};
 use cmech_core::sample::{Sampler, Start};
 use cmech_core::{CmechError, Hmm};
 use numpy::{PyArray1, PyArray2, PyReadonlyArray2};
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-
-/// The Python exception class (in `cmech._errors`) for each variant of [`CmechError`].
-fn error_class(e: &CmechError) -> &'static str {
-    match e {
-        CmechError::InvalidPresentation(_) => "InvalidPresentationError",
-        CmechError::Json(_) => "InvalidJsonError",
-        CmechError::InvalidTransducer(_) => "InvalidPresentationError",
-        CmechError::UnknownProcess { .. } => "UnknownProcessError",
-        CmechError::InvalidParameter { .. } => "InvalidParameterError",
-        CmechError::Unsupported(_) => "UnsupportedError",
-        CmechError::InvalidArgument(_) => "InvalidArgumentError",
-        CmechError::Io(_) => "CmechIOError",
-        #[allow(unreachable_patterns)]
-        _ => "CmechError",
-    }
-}
-
-/// Converts a core error into the matching `cmech` exception, message unchanged.
-pub(crate) fn to_py(py: Python<'_>, e: CmechError) -> PyErr {
-    raise(py, error_class(&e), e.to_string())
-}
-
-/// The exception `class` of `cmech._errors` with `message`.
-pub(crate) fn raise(py: Python<'_>, class: &str, message: String) -> PyErr {
-    let raised = py
-        .import("cmech._errors")
-        .and_then(|m| m.getattr(class))
-        .and_then(|cls| cls.call1((message.clone(),)));
-    match raised {
-        Ok(exc) => PyErr::from_value(exc),
-        // Only when the native module is imported outside its package.
-        Err(_) => PyValueError::new_err(message),
-    }
-}
 
 pub(crate) trait IntoPyResult<T> {
     fn py(self, py: Python<'_>) -> PyResult<T>;
@@ -298,6 +267,7 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(beliefs::trajectories, m)?)?;
     m.add_function(wrap_pyfunction!(beliefs::symbol_indices, m)?)?;
     m.add_function(wrap_pyfunction!(data::input_formats, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::error_classes, m)?)?;
     m.add_function(wrap_pyfunction!(beliefs::table, m)?)?;
     m.add_function(wrap_pyfunction!(beliefs::project_beliefs, m)?)?;
     m.add_function(wrap_pyfunction!(beliefs::describe_projection, m)?)?;

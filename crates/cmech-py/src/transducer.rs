@@ -16,10 +16,8 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::data::{
-    hold, invalid_argument, io_to_py, memory, on_threads, options, parse_format, symbols,
-    warning_text, Held,
-};
+use crate::data::{hold, memory, on_threads, options, parse_format, symbols, Held};
+use crate::errors::{invalid_argument, io_to_py, warning_text};
 use crate::{catalogue_entry, IntoPyResult, Presentation};
 
 /// A transducer (the native object behind `cmech.Transducer`).

@@ -29,6 +29,18 @@ def test_hierarchy():
     assert issubclass(cmech.CmechError, Exception)
 
 
+def test_every_class_the_native_module_raises_exists():
+    """The native module picks an exception class by name (exhaustively, per kind of error); each
+    name it can pick is a class of cmech._errors deriving from CmechError."""
+    from cmech import _cmech, _errors
+
+    names = _cmech.error_classes()
+    assert len(names) == 8
+    for name in names:
+        cls = getattr(_errors, name)
+        assert issubclass(cls, cmech.CmechError), name
+
+
 def test_nan_matrix():
     mats = dict(GOLDEN, **{"0": np.array([[0.0, math.nan], [0.0, 0.0]])})
     with pytest.raises(cmech.InvalidPresentationError, match=r"NaN") as e:
