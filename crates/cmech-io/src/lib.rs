@@ -19,6 +19,28 @@
 //!
 //! [`npy_write`] writes `.npy` arrays, streamed, for results that numpy reads.
 //!
+//! ```
+//! use cmech_io::{Input, Memory, NoProgress, Part};
+//!
+//! // A text in memory, read as a file of it would be: one character per symbol.
+//! let data = Memory {
+//!     parts: vec![("data".into(), Part::Text("abaababaab"))],
+//!     alphabet: None,
+//!     lines: false,
+//!     name: "data".into(),
+//!     source: "<str>".into(),
+//! };
+//! let input = Input::from_memory(data, &NoProgress)?;
+//! assert_eq!(input.alphabet(), ["a", "b"]);
+//! let table = input.count(3, &NoProgress)?;
+//! assert_eq!(table.symbols(), 10);
+//! // Words of two symbols: ab, ba, aa, ab, ba, ab, ba, aa, ab.
+//! let pairs = table.counts_of_length(2)?;
+//! assert_eq!(pairs.total(), 9);
+//! assert_eq!(pairs.get(0b00), 2); // "aa"
+//! # Ok::<(), cmech_io::Error>(())
+//! ```
+//!
 //! This crate has no terminal code: progress is reported through the [`Progress`] trait. Its
 //! messages name no flag or argument of a face; a [`Hint`] on an error or [`Warning`] says what the
 //! caller could do, for each face to word in its own terms.
