@@ -3,7 +3,8 @@
 //! The data flow, and where each step lives:
 //!
 //! - **Processes**: presentations ([`Hmm`], edge-emitting hidden Markov models) built, validated,
-//!   read from JSON or taken from the library of [`named`](mod@named) processes; seeded
+//!   read from JSON or taken from the library of [`named`](mod@named) processes (by name with
+//!   text parameters, or typed: [`named::golden_mean`]`(0.5)`); seeded
 //!   [`sample`]ing; minimisation to the epsilon-machine ([`Hmm::minimize`]).
 //! - **Exact measures** of a presentation ([`measures`](mod@measures)): entropy rate, excess
 //!   entropy, statistical complexity and the rest, each saying how it was obtained.
@@ -37,10 +38,10 @@
 //!
 //! ```
 //! use cmech_core::counts::CountTable;
+//! use cmech_core::named::golden_mean;
 //! use cmech_core::reconstruct::{select, SelectOptions};
-//! use cmech_core::named;
 //!
-//! let golden = named("golden-mean", &[])?;
+//! let golden = golden_mean(0.5)?;
 //! let symbols: Vec<u32> = golden.sample(200_000, 7)?.into_iter().map(|s| s as u32).collect();
 //! let mut table = CountTable::new(2, 12)?;
 //! table.add_sequence(&symbols)?;

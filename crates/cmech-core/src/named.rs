@@ -74,14 +74,16 @@ impl Params<'_> {
         self.values[name]
     }
 
-    pub(crate) fn number(&self, name: &str, lo: f64, hi: f64) -> Result<f64> {
+    /// The parameter's value as a number, its range not yet checked: the typed constructors
+    /// check it.
+    pub(crate) fn value(&self, name: &str) -> Result<f64> {
         let raw = self.text(name);
-        let v = crate::presentation::parse_probability(raw)
-            .ok_or_else(|| self.err(format!("{name} = '{raw}' is not a number")))?;
-        if !(lo..=hi).contains(&v) {
-            return Err(self.err(format!("{name} = {v} is outside [{lo}, {hi}]")));
-        }
-        Ok(v)
+        crate::presentation::parse_probability(raw)
+            .ok_or_else(|| self.err(format!("{name} = '{raw}' is not a number")))
+    }
+
+    pub(crate) fn number(&self, name: &str, lo: f64, hi: f64) -> Result<f64> {
+        in_range(self.process, name, self.value(name)?, lo, hi)
     }
 
     pub(crate) fn probability(&self, name: &str) -> Result<f64> {
@@ -102,6 +104,23 @@ impl Params<'_> {
     }
 }
 
+/// `v`, the value of `process`'s parameter `name`, if it lies in [lo, hi]; NaN never does.
+fn in_range(process: &str, name: &str, v: f64, lo: f64, hi: f64) -> Result<f64> {
+    if (lo..=hi).contains(&v) {
+        Ok(v)
+    } else {
+        Err(CmechError::InvalidParameter {
+            process: process.into(),
+            message: format!("{name} = {v} is outside [{lo}, {hi}]"),
+        })
+    }
+}
+
+/// `v` if it is a probability.
+fn probability(process: &str, name: &str, v: f64) -> Result<f64> {
+    in_range(process, name, v, 0.0, 1.0)
+}
+
 const P_HALF: ParamSpec = ParamSpec {
     name: "p",
     default: "0.5",
@@ -117,40 +136,21 @@ pub static PROCESSES: &[NamedProcess] = &[
                     h_mu = H_b(p) (Cover & Thomas, Elements of Information Theory, 2nd ed. (2006), \
                     Sec. 2.1), C_mu = E = 0",
         params: &[ParamSpec { name: "p", default: "0.5", help: "probability of emitting 1" }],
-        build: Build::Presentation(|ps| {
-            let p = ps.probability("p")?;
-            machine("biased-coin", &["0", "1"], &["A"], &[("A", "1", "A", p), ("A", "0", "A", 1.0 - p)])
-        }),
+        build: Build::Presentation(|ps| biased_coin(ps.value("p")?)),
     },
     NamedProcess {
         name: "golden-mean",
         summary: "no two consecutive 0s: A -1|p-> A, A -0|1-p-> B, B -1|1-> A",
         reference: "Crutchfield & Feldman, Chaos 13, 25 (2003)",
         params: &[ParamSpec { help: "probability of emitting 1 from A", ..P_HALF }],
-        build: Build::Presentation(|ps| {
-            let p = ps.probability("p")?;
-            machine(
-                "golden-mean",
-                &["0", "1"],
-                &["A", "B"],
-                &[("A", "1", "A", p), ("A", "0", "B", 1.0 - p), ("B", "1", "A", 1.0)],
-            )
-        }),
+        build: Build::Presentation(|ps| golden_mean(ps.value("p")?)),
     },
     NamedProcess {
         name: "even",
         summary: "1s come in blocks of even length: A -0|p-> A, A -1|1-p-> B, B -1|1-> A",
         reference: "Crutchfield & Feldman, Chaos 13, 25 (2003)",
         params: &[ParamSpec { help: "probability of emitting 0 from A", ..P_HALF }],
-        build: Build::Presentation(|ps| {
-            let p = ps.probability("p")?;
-            machine(
-                "even",
-                &["0", "1"],
-                &["A", "B"],
-                &[("A", "0", "A", p), ("A", "1", "B", 1.0 - p), ("B", "1", "A", 1.0)],
-            )
-        }),
+        build: Build::Presentation(|ps| even(ps.value("p")?)),
     },
     NamedProcess {
         name: "period",
@@ -161,10 +161,7 @@ pub static PROCESSES: &[NamedProcess] = &[
             default: "001",
             help: "the repeated word: one character per symbol, or comma-separated symbols",
         }],
-        build: Build::Presentation(|ps| {
-            let word = ps.word("word")?;
-            periodic("period", &word, 0.0)
-        }),
+        build: Build::Presentation(|ps| periodic("period", &ps.word("word")?, 0.0)),
     },
     NamedProcess {
         name: "noisy-period",
@@ -176,9 +173,8 @@ pub static PROCESSES: &[NamedProcess] = &[
             ParamSpec { name: "eps", default: "0.1", help: "probability of a substituted symbol" },
         ],
         build: Build::Presentation(|ps| {
-            let word = ps.word("word")?;
-            let eps = ps.probability("eps")?;
-            periodic("noisy-period", &word, eps)
+            let eps = probability("noisy-period", "eps", ps.value("eps")?)?;
+            periodic("noisy-period", &ps.word("word")?, eps)
         }),
     },
     NamedProcess {
@@ -189,38 +185,14 @@ pub static PROCESSES: &[NamedProcess] = &[
             ParamSpec { name: "p1", default: "0.5", help: "probability that the first random bit is 0" },
             ParamSpec { name: "p2", default: "0.5", help: "probability that the second random bit is 0" },
         ],
-        build: Build::Presentation(|ps| {
-            let (p1, p2) = (ps.probability("p1")?, ps.probability("p2")?);
-            machine(
-                "rrxor",
-                &["0", "1"],
-                &["S", "s0", "s1", "T", "F"],
-                &[
-                    ("S", "0", "s0", p1),
-                    ("S", "1", "s1", 1.0 - p1),
-                    ("s0", "0", "F", p2),
-                    ("s0", "1", "T", 1.0 - p2),
-                    ("s1", "0", "T", p2),
-                    ("s1", "1", "F", 1.0 - p2),
-                    ("T", "1", "S", 1.0),
-                    ("F", "0", "S", 1.0),
-                ],
-            )
-        }),
+        build: Build::Presentation(|ps| rrxor(ps.value("p1")?, ps.value("p2")?)),
     },
     NamedProcess {
         name: "z1r",
         summary: "zero, one, random: the word 01 then a fair bit, repeated",
         reference: "Z1R, Mahoney, Ellison & Crutchfield, J. Phys. A 42, 362002 (2009)",
         params: &[],
-        build: Build::Presentation(|_| {
-            machine(
-                "z1r",
-                &["0", "1"],
-                &["Z", "O", "R"],
-                &[("Z", "0", "O", 1.0), ("O", "1", "R", 1.0), ("R", "0", "Z", 0.5), ("R", "1", "Z", 0.5)],
-            )
-        }),
+        build: Build::Presentation(|_| z1r()),
     },
     NamedProcess {
         name: "nemo",
@@ -233,21 +205,7 @@ pub static PROCESSES: &[NamedProcess] = &[
             ParamSpec { name: "p", default: "0.5", help: "probability of A -1-> A" },
             ParamSpec { name: "q", default: "0.5", help: "probability of C -1-> A" },
         ],
-        build: Build::Presentation(|ps| {
-            let (p, q) = (ps.probability("p")?, ps.probability("q")?);
-            machine(
-                "nemo",
-                &["0", "1"],
-                &["A", "B", "C"],
-                &[
-                    ("A", "1", "A", p),
-                    ("A", "0", "B", 1.0 - p),
-                    ("B", "0", "C", 1.0),
-                    ("C", "1", "A", q),
-                    ("C", "0", "A", 1.0 - q),
-                ],
-            )
-        }),
+        build: Build::Presentation(|ps| nemo(ps.value("p")?, ps.value("q")?)),
     },
     NamedProcess {
         name: "sns",
@@ -257,15 +215,7 @@ pub static PROCESSES: &[NamedProcess] = &[
             ParamSpec { name: "p", default: "0.5", help: "probability of A -1-> A" },
             ParamSpec { name: "q", default: "0.5", help: "probability of B -1-> B" },
         ],
-        build: Build::Presentation(|ps| {
-            let (p, q) = (ps.probability("p")?, ps.probability("q")?);
-            machine(
-                "sns",
-                &["0", "1"],
-                &["A", "B"],
-                &[("A", "1", "A", p), ("A", "1", "B", 1.0 - p), ("B", "1", "B", q), ("B", "0", "A", 1.0 - q)],
-            )
-        }),
+        build: Build::Presentation(|ps| sns(ps.value("p")?, ps.value("q")?)),
     },
     NamedProcess {
         name: "mess3",
@@ -276,23 +226,7 @@ pub static PROCESSES: &[NamedProcess] = &[
             ParamSpec { name: "x", default: "0.05", help: "probability mass of each state switch, in [0, 1/2]" },
             ParamSpec { name: "alpha", default: "0.85", help: "probability of emitting the symbol of the destination state" },
         ],
-        build: Build::Presentation(|ps| {
-            let x = ps.number("x", 0.0, 0.5)?;
-            let alpha = ps.probability("alpha")?;
-            let (b, y) = ((1.0 - alpha) / 2.0, 1.0 - 2.0 * x);
-            let names = ["A", "B", "C"];
-            let mut ts = Vec::new();
-            for (a, sym) in names.iter().enumerate() {
-                for i in 0..3 {
-                    for j in 0..3 {
-                        let emit = if j == a { alpha } else { b };
-                        let hop = if i == j { y } else { x };
-                        ts.push((names[i], *sym, names[j], emit * hop));
-                    }
-                }
-            }
-            machine("mess3", &names, &names, &ts)
-        }),
+        build: Build::Presentation(|ps| mess3(ps.value("x")?, ps.value("alpha")?)),
     },
     NamedProcess {
         name: LOGISTIC_MAP,
@@ -311,15 +245,7 @@ pub static PROCESSES: &[NamedProcess] = &[
             },
         ],
         build: Build::Source(|ps| {
-            let r = ps.number("r", f64::MIN, f64::MAX)?;
-            let cut = ps.number("cut", f64::MIN, f64::MAX)?;
-            if !(r > 0.0 && r <= 4.0) {
-                return Err(ps.err(format!("r = {r} is outside (0, 4]")));
-            }
-            if !(cut > 0.0 && cut < 1.0) {
-                return Err(ps.err(format!("cut = {cut} is outside (0, 1)")));
-            }
-            Ok(NamedSource::LogisticMap(Logistic { r, cut }))
+            logistic_map(ps.value("r")?, ps.value("cut")?).map(NamedSource::LogisticMap)
         }),
     },
 ];
@@ -328,6 +254,174 @@ const _: () = assert!(
     LOGISTIC_TRANSIENT == 10_000,
     "the logistic map's summary says 10,000"
 );
+
+// ---------------------------------------------------------------------------------------------
+// Typed constructors: the catalogue builds every process through these, so a Rust caller and
+// a name with text parameters get the same machine and the same checks.
+
+/// Independent coin flips, 1 with probability `p`: one state.
+pub fn biased_coin(p: f64) -> Result<Hmm> {
+    let p = probability("biased-coin", "p", p)?;
+    machine(
+        "biased-coin",
+        &["0", "1"],
+        &["A"],
+        &[("A", "1", "A", p), ("A", "0", "A", 1.0 - p)],
+    )
+}
+
+/// The golden mean process: no two consecutive 0s; A emits 1 with probability `p`.
+pub fn golden_mean(p: f64) -> Result<Hmm> {
+    let p = probability("golden-mean", "p", p)?;
+    machine(
+        "golden-mean",
+        &["0", "1"],
+        &["A", "B"],
+        &[
+            ("A", "1", "A", p),
+            ("A", "0", "B", 1.0 - p),
+            ("B", "1", "A", 1.0),
+        ],
+    )
+}
+
+/// The even process: 1s in blocks of even length; A emits 0 with probability `p`.
+pub fn even(p: f64) -> Result<Hmm> {
+    let p = probability("even", "p", p)?;
+    machine(
+        "even",
+        &["0", "1"],
+        &["A", "B"],
+        &[
+            ("A", "0", "A", p),
+            ("A", "1", "B", 1.0 - p),
+            ("B", "1", "A", 1.0),
+        ],
+    )
+}
+
+/// The period-N process repeating `word` (its symbols, in order) forever.
+pub fn period(word: &[&str]) -> Result<Hmm> {
+    periodic("period", &symbols_of(word), 0.0)
+}
+
+/// The period-N process of `word` whose every symbol is replaced, with probability `eps`, by
+/// another symbol of the word's alphabet chosen uniformly.
+pub fn noisy_period(word: &[&str], eps: f64) -> Result<Hmm> {
+    let eps = probability("noisy-period", "eps", eps)?;
+    periodic("noisy-period", &symbols_of(word), eps)
+}
+
+fn symbols_of(word: &[&str]) -> Vec<String> {
+    word.iter().map(|s| s.to_string()).collect()
+}
+
+/// Random, random, XOR: two random bits (0 with probabilities `p1` and `p2`), then their XOR.
+pub fn rrxor(p1: f64, p2: f64) -> Result<Hmm> {
+    let (p1, p2) = (
+        probability("rrxor", "p1", p1)?,
+        probability("rrxor", "p2", p2)?,
+    );
+    machine(
+        "rrxor",
+        &["0", "1"],
+        &["S", "s0", "s1", "T", "F"],
+        &[
+            ("S", "0", "s0", p1),
+            ("S", "1", "s1", 1.0 - p1),
+            ("s0", "0", "F", p2),
+            ("s0", "1", "T", 1.0 - p2),
+            ("s1", "0", "T", p2),
+            ("s1", "1", "F", 1.0 - p2),
+            ("T", "1", "S", 1.0),
+            ("F", "0", "S", 1.0),
+        ],
+    )
+}
+
+/// Zero, one, random: the word 01 then a fair bit, repeated.
+pub fn z1r() -> Result<Hmm> {
+    machine(
+        "z1r",
+        &["0", "1"],
+        &["Z", "O", "R"],
+        &[
+            ("Z", "0", "O", 1.0),
+            ("O", "1", "R", 1.0),
+            ("R", "0", "Z", 0.5),
+            ("R", "1", "Z", 0.5),
+        ],
+    )
+}
+
+/// The Nemo process: A -1|p-> A, A -0|1-p-> B, B -0|1-> C, C -1|q-> A, C -0|1-q-> A.
+pub fn nemo(p: f64, q: f64) -> Result<Hmm> {
+    let (p, q) = (probability("nemo", "p", p)?, probability("nemo", "q", q)?);
+    machine(
+        "nemo",
+        &["0", "1"],
+        &["A", "B", "C"],
+        &[
+            ("A", "1", "A", p),
+            ("A", "0", "B", 1.0 - p),
+            ("B", "0", "C", 1.0),
+            ("C", "1", "A", q),
+            ("C", "0", "A", 1.0 - q),
+        ],
+    )
+}
+
+/// The simple nonunifilar source: A -1|p-> A, A -1|1-p-> B, B -1|q-> B, B -0|1-q-> A.
+pub fn sns(p: f64, q: f64) -> Result<Hmm> {
+    let (p, q) = (probability("sns", "p", p)?, probability("sns", "q", q)?);
+    machine(
+        "sns",
+        &["0", "1"],
+        &["A", "B"],
+        &[
+            ("A", "1", "A", p),
+            ("A", "1", "B", 1.0 - p),
+            ("B", "1", "B", q),
+            ("B", "0", "A", 1.0 - q),
+        ],
+    )
+}
+
+/// Mess3(x, alpha): three states and symbols; each step switches state with probability `x` per
+/// other state (`x` in [0, 1/2]) and emits the destination's symbol with probability `alpha`.
+pub fn mess3(x: f64, alpha: f64) -> Result<Hmm> {
+    let x = in_range("mess3", "x", x, 0.0, 0.5)?;
+    let alpha = probability("mess3", "alpha", alpha)?;
+    let (b, y) = ((1.0 - alpha) / 2.0, 1.0 - 2.0 * x);
+    let names = ["A", "B", "C"];
+    let mut ts = Vec::new();
+    for (a, sym) in names.iter().enumerate() {
+        for i in 0..3 {
+            for j in 0..3 {
+                let emit = if j == a { alpha } else { b };
+                let hop = if i == j { y } else { x };
+                ts.push((names[i], *sym, names[j], emit * hop));
+            }
+        }
+    }
+    machine("mess3", &names, &names, &ts)
+}
+
+/// The symbolic logistic map x' = r x (1 - x), symbol 1 when x > `cut`: `r` in (0, 4], `cut` in
+/// (0, 1). A source of symbols with no finite presentation in general.
+pub fn logistic_map(r: f64, cut: f64) -> Result<Logistic> {
+    let err = |message: String| CmechError::InvalidParameter {
+        process: LOGISTIC_MAP.into(),
+        message,
+    };
+    if !(r > 0.0 && r <= 4.0) {
+        return Err(err(format!("r = {r} is outside (0, 4]")));
+    }
+    if !(cut > 0.0 && cut < 1.0) {
+        return Err(err(format!("cut = {cut} is outside (0, 1)")));
+    }
+    Ok(Logistic { r, cut })
+}
 
 fn machine(
     name: &str,
@@ -445,4 +539,62 @@ pub(crate) fn params_over_defaults<'a>(
         process: model,
         values,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_constructors_build_what_the_catalogue_builds() {
+        let by_name = |name: &str, ps: &[(&str, &str)]| named(name, ps).unwrap();
+        let pairs = [
+            (
+                biased_coin(0.3).unwrap(),
+                by_name("biased-coin", &[("p", "0.3")]),
+            ),
+            (
+                golden_mean(0.4).unwrap(),
+                by_name("golden-mean", &[("p", "0.4")]),
+            ),
+            (even(0.5).unwrap(), by_name("even", &[])),
+            (
+                period(&["0", "1", "1"]).unwrap(),
+                by_name("period", &[("word", "011")]),
+            ),
+            (
+                noisy_period(&["a", "b"], 0.2).unwrap(),
+                by_name("noisy-period", &[("word", "a,b"), ("eps", "0.2")]),
+            ),
+            (
+                rrxor(0.5, 0.25).unwrap(),
+                by_name("rrxor", &[("p2", "0.25")]),
+            ),
+            (z1r().unwrap(), by_name("z1r", &[])),
+            (nemo(0.5, 0.7).unwrap(), by_name("nemo", &[("q", "0.7")])),
+            (sns(0.6, 0.5).unwrap(), by_name("sns", &[("p", "0.6")])),
+            (mess3(0.05, 0.85).unwrap(), by_name("mess3", &[])),
+        ];
+        for (typed, named) in pairs {
+            assert_eq!(typed, named, "{}", typed.name());
+        }
+        assert_eq!(
+            logistic_map(3.7, 0.5).unwrap(),
+            Logistic { r: 3.7, cut: 0.5 }
+        );
+    }
+
+    #[test]
+    fn typed_constructors_refuse_what_the_catalogue_refuses_with_its_words() {
+        let typed = golden_mean(1.5).unwrap_err().to_string();
+        let named = named("golden-mean", &[("p", "1.5")])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(typed, named);
+        assert!(typed.contains("p = 1.5 is outside [0, 1]"), "{typed}");
+        assert!(golden_mean(f64::NAN).is_err());
+        let e = mess3(0.6, 0.85).unwrap_err().to_string();
+        assert!(e.contains("x = 0.6 is outside [0, 0.5]"), "{e}");
+        assert!(logistic_map(4.5, 0.5).is_err() && logistic_map(4.0, 1.0).is_err());
+    }
 }
