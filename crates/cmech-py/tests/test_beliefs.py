@@ -172,3 +172,8 @@ def test_a_machine_fitted_on_a_str_runs_on_that_str():
     with pytest.raises(cmech.InvalidArgumentError, match=r"\(space\) at index 1.*as a list"):
         gm.beliefs("0 1 0")
     assert np.array_equal(gm.beliefs("0 1 0".split()), gm.beliefs("010"))
+
+
+def test_bools_are_symbols_0_and_1_for_beliefs_too():
+    gm = cmech.Process.named("golden-mean")
+    assert np.array_equal(gm.beliefs(np.array([True, True, False, True])), gm.beliefs([1, 1, 0, 1]))

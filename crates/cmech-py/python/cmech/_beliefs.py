@@ -155,6 +155,9 @@ def _symbols(p: "Process", sequence: Any) -> np.ndarray:
     if isinstance(sequence, (list, tuple)) and sequence and all(isinstance(x, str) for x in sequence):
         return _cmech.symbol_indices(p._p, tokens=list(sequence))
     arr = np.asarray(sequence)
+    if arr.dtype.kind == "b":
+        # Bools are the symbols 0 and 1, as everywhere in cmech.
+        arr = arr.astype(np.int64)
     if arr.size == 0:
         return arr.astype(np.int64).reshape(arr.shape if arr.ndim == 2 else (0,))
     if arr.dtype.kind not in "iu":
