@@ -212,16 +212,16 @@ fn dict_value<'a>(text: &'a str, key: &str) -> Option<&'a str> {
 
 #[inline]
 fn decode<const W: usize>(b: [u8; W], d: Dtype) -> i128 {
-    let mut x = 0u64;
-    if d.big_endian {
-        for c in b {
-            x = (x << 8) | c as u64;
-        }
+    // One load of the padded word rather than a loop over bytes: the loops over 10^7 elements
+    // spend their time here.
+    let mut word = [0u8; 8];
+    let x = if d.big_endian {
+        word[8 - W..].copy_from_slice(&b);
+        u64::from_be_bytes(word)
     } else {
-        for c in b.into_iter().rev() {
-            x = (x << 8) | c as u64;
-        }
-    }
+        word[..W].copy_from_slice(&b);
+        u64::from_le_bytes(word)
+    };
     if d.signed {
         let shift = 64 - 8 * W as u32;
         (((x << shift) as i64) >> shift) as i128
@@ -332,6 +332,73 @@ pub(crate) fn distinct(
     by_width!(h.dtype.width, distinct_w(data, h, name, progress))
 }
 
+/// The distinct values in one branch-free pass, when every value lies in [0, 64) (binary and
+/// other small alphabets): the set is one 64-bit mask, which the loop can vectorise.
+fn tiny_distinct<const W: usize>(
+    el: &[[u8; W]],
+    d: Dtype,
+    progress: &dyn Progress,
+) -> Option<Vec<i128>> {
+    let (mask, outside) = el
+        .par_chunks(CHUNK / 8)
+        .map(|c| {
+            let (mut mask, mut outside) = (0u64, false);
+            for &b in c {
+                let v = decode(b, d);
+                outside |= !(0..64).contains(&v);
+                mask |= 1u64.wrapping_shl(v as u32);
+            }
+            progress.advance((c.len() * W) as u64);
+            (mask, outside)
+        })
+        .reduce(|| (0, false), |a, b| (a.0 | b.0, a.1 | b.1));
+    (!outside).then(|| {
+        (0..64)
+            .filter(|v| mask >> v & 1 == 1)
+            .map(i128::from)
+            .collect()
+    })
+}
+
+/// Values below this are marked in a bitmap in one pass: the common case of symbols 0, 1, ...
+const SMALL: usize = 1 << 16;
+
+/// The distinct values in one pass, when every value lies in [0, SMALL) (nearly all symbol
+/// data); `None` as soon as one does not, for the general two passes.
+fn small_distinct<const W: usize>(
+    el: &[[u8; W]],
+    d: Dtype,
+    progress: &dyn Progress,
+) -> Option<Vec<i128>> {
+    let seen = el
+        .par_chunks(CHUNK / 8)
+        .map(|c| {
+            let mut bits = vec![0u64; SMALL / 64];
+            for &b in c {
+                let v = decode(b, d);
+                if !(0..SMALL as i128).contains(&v) {
+                    return None;
+                }
+                bits[v as usize / 64] |= 1 << (v as usize % 64);
+            }
+            progress.advance((c.len() * W) as u64);
+            Some(bits)
+        })
+        .try_reduce(
+            || vec![0u64; SMALL / 64],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x |= y);
+                Some(a)
+            },
+        )?;
+    Some(
+        (0..SMALL)
+            .filter(|&v| seen[v / 64] >> (v % 64) & 1 == 1)
+            .map(|v| v as i128)
+            .collect(),
+    )
+}
+
 fn distinct_w<const W: usize>(
     data: &[u8],
     h: &Header,
@@ -340,6 +407,10 @@ fn distinct_w<const W: usize>(
 ) -> Result<Vec<i128>> {
     let el = elements::<W>(data, h);
     let d = h.dtype;
+    if let Some(values) = tiny_distinct(el, d, progress).or_else(|| small_distinct(el, d, progress))
+    {
+        return Ok(values);
+    }
     let (min, max) = el
         .par_chunks(CHUNK)
         .map(|c| {
@@ -486,6 +557,94 @@ fn count_w<const W: usize>(
     Ok(())
 }
 
+/// The array's symbols as their indices, one byte each, decoded in parallel: for an alphabet of
+/// at most 256 symbols and a lookup with no skipped values or separators (arrays, not text). On
+/// a value outside the alphabet, the first such.
+pub(crate) fn symbols_u8(
+    data: &[u8],
+    h: &Header,
+    lookup: &Lookup,
+) -> std::result::Result<Vec<u8>, Outside> {
+    by_width!(h.dtype.width, symbols_u8_w(data, h, lookup))
+}
+
+fn symbols_u8_w<const W: usize>(
+    data: &[u8],
+    h: &Header,
+    lookup: &Lookup,
+) -> std::result::Result<Vec<u8>, Outside> {
+    let d = h.dtype;
+    let elements = elements::<W>(data, h);
+    let mut out = vec![0u8; elements.len()];
+    // Smaller tasks than counting's: a series of 10^6 symbols is decoded on every core.
+    const TASK: usize = 1 << 16;
+    // Symbols 0, 1, ..., m - 1 that index themselves (the usual integer series): the index of a
+    // value is the value, and the loop is a range check and a narrowing, without a branch.
+    if let Lookup::Dense { min: 0, index } = lookup {
+        let m = index.len();
+        if m <= 256 && index.iter().enumerate().all(|(i, &c)| c as usize == i) {
+            let bad = out
+                .par_chunks_mut(TASK)
+                .zip(elements.par_chunks(TASK))
+                .map(|(o, e)| {
+                    let mut bad = false;
+                    for (slot, &b) in o.iter_mut().zip(e) {
+                        let v = decode(b, d);
+                        bad |= !(0..m as i128).contains(&v);
+                        *slot = v as u8;
+                    }
+                    bad
+                })
+                .reduce(|| false, |a, b| a | b);
+            if !bad {
+                return Ok(out);
+            }
+        }
+    }
+    let decoded = out
+        .par_chunks_mut(TASK)
+        .zip(elements.par_chunks(TASK))
+        .try_for_each(|(o, e)| match lookup {
+            // The common case without the general lookup's enum: an index table over the
+            // values' range, every code above 255 (none, skipped, separator) a failure.
+            Lookup::Dense { min, index } => {
+                for (slot, &b) in o.iter_mut().zip(e) {
+                    let at = decode(b, d) - min;
+                    let code = if (0..index.len() as i128).contains(&at) {
+                        index[at as usize]
+                    } else {
+                        NONE
+                    };
+                    if code > 255 {
+                        return Err(());
+                    }
+                    *slot = code as u8;
+                }
+                Ok(())
+            }
+            Lookup::Sparse(_) => {
+                for (slot, &b) in o.iter_mut().zip(e) {
+                    match lookup.item(decode(b, d)) {
+                        Item::Symbol(x) if x < 256 => *slot = x as u8,
+                        _ => return Err(()),
+                    }
+                }
+                Ok(())
+            }
+        });
+    if decoded.is_err() {
+        // Found again in order, so that the message names the first bad value.
+        let (index, value) = elements
+            .iter()
+            .map(|&b| decode(b, d))
+            .enumerate()
+            .find(|&(_, v)| !matches!(lookup.item(v), Item::Symbol(x) if x < 256))
+            .expect("a value failed");
+        return Err(Outside { index, value });
+    }
+    Ok(out)
+}
+
 /// Appends the codes of the array's symbols to `out`, `SEP` after each sequence (the array if
 /// 1-D, each row if 2-D): for arrays too short to be worth counting on their own, and for paired
 /// streams.
@@ -506,14 +665,20 @@ fn codes_w<const W: usize>(
 ) -> std::result::Result<(), Outside> {
     let d = h.dtype;
     let row = h.row().max(1);
-    for (i, &b) in elements::<W>(data, h).iter().enumerate() {
-        let value = decode(b, d);
-        if !push_item(out, lookup.item(value)) {
-            return Err(Outside { index: i, value });
+    let elements = elements::<W>(data, h);
+    out.reserve(elements.len() + elements.len() / row + 1);
+    // Row by row: a division per element to find the rows' ends cost as much as the decoding.
+    for (r, chunk) in elements.chunks(row).enumerate() {
+        for (j, &b) in chunk.iter().enumerate() {
+            let value = decode(b, d);
+            if !push_item(out, lookup.item(value)) {
+                return Err(Outside {
+                    index: r * row + j,
+                    value,
+                });
+            }
         }
-        if (i + 1) % row == 0 {
-            out.push(SEP);
-        }
+        out.push(SEP);
     }
     if h.elements() == 0 {
         out.push(SEP);

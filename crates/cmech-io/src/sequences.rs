@@ -12,6 +12,7 @@ use cmech_core::infoflow::{Series, MAX_ALPHABET};
 
 use crate::error::{hinted, input, io as io_err, Hint, Result};
 use crate::input::{release, take_stdin, Data, Lookup, Opened};
+use crate::npy;
 use crate::tokens::{is_ws, tokenize, SEP};
 use crate::{Input, Progress};
 
@@ -43,13 +44,44 @@ impl Input<'_> {
                 self.name
             )));
         }
-        let codes = self.codes()?;
-        let mut symbols = Vec::with_capacity(codes.len());
-        let mut lengths = Vec::new();
-        for seq in split(&codes) {
-            symbols.extend(seq.iter().map(|&c| c as u8));
-            lengths.push(seq.len());
-        }
+        let (symbols, lengths) = match &self.lookup {
+            // Integer arrays, files or in memory, decode straight to bytes, in parallel: the
+            // general path below costs several passes over a 10^7-symbol series.
+            Lookup::Ints(lookup)
+                if !self
+                    .files
+                    .iter()
+                    .any(|f| matches!(f.data, Data::Text { .. })) =>
+            {
+                let mut symbols = Vec::new();
+                let mut lengths = Vec::new();
+                for f in &self.files {
+                    let h = f.npy.as_ref().expect("integers have a header");
+                    let data = f.bytes().expect("mapped or in memory");
+                    let s = npy::symbols_u8(data, h, lookup).map_err(|o| self.outside(f, h, o))?;
+                    let row = h.row();
+                    if row > 0 {
+                        lengths.extend(std::iter::repeat_n(row, s.len() / row));
+                    }
+                    if symbols.is_empty() {
+                        symbols = s;
+                    } else {
+                        symbols.extend_from_slice(&s);
+                    }
+                }
+                (symbols, lengths)
+            }
+            _ => {
+                let codes = self.codes()?;
+                let mut symbols = Vec::with_capacity(codes.len());
+                let mut lengths = Vec::new();
+                for seq in split(&codes) {
+                    symbols.extend(seq.iter().map(|&c| c as u8));
+                    lengths.push(seq.len());
+                }
+                (symbols, lengths)
+            }
+        };
         if lengths.is_empty() {
             return Err(input(format!("no symbols in {}", self.name)));
         }
