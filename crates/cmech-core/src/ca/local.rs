@@ -1,0 +1,265 @@
+//! The local information dynamics of a field: active information storage and transfer entropy,
+//! as averages and at every cell, with the counts kept apart from the values so that a large
+//! field's values can be computed a block of rows at a time.
+
+use serde::Serialize;
+use std::sync::Arc;
+
+use super::field::FieldRef;
+use super::obs::FieldObs;
+use crate::error::Result;
+use crate::infoflow::bad;
+use crate::infoflow::engine::{self, Kind};
+
+/// Local values over a field: `values` has (steps - offset) x height x width entries, the value
+/// of cell c at step offset + t at index t * cells + c.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldLocal {
+    /// Average over all cells and steps: the global value of the pooled estimate.
+    pub average: f64,
+    /// The local values in bits, (steps - offset) x height x width, row-major.
+    pub values: Vec<f64>,
+    /// The first step with a value (k).
+    pub offset: usize,
+    /// Steps of the field the values come from (the values hold steps - offset of them).
+    pub steps: usize,
+    /// Rows of cells per step (1 for an elementary CA).
+    pub height: usize,
+    /// Cells per row.
+    pub width: usize,
+}
+
+/// A field's local AIS or TE, ready to be computed for any rows: the counts are gathered once
+/// over the whole field, then [`LocalField::values_into`] fills a block of rows at a time, so
+/// that a caller can write or draw the local values of a large field without holding all of
+/// them (10^8 cells make 800 MB of float64). Every block's values are exactly those of the
+/// whole field's computation.
+pub struct LocalField<'a> {
+    obs: FieldObs<'a>,
+    counted: Arc<engine::Counted>,
+    table: Arc<engine::LocalTable>,
+}
+
+/// A [`LocalField`]'s counts without the borrow of its field, for a holder that cannot keep
+/// one (a Python object holding a numpy array): [`LocalCounts::attach`] takes the same field
+/// again whenever values are wanted, without counting it again.
+pub struct LocalCounts {
+    k: usize,
+    channel: Option<(isize, isize)>,
+    /// Steps, height, width and alphabet of the field counted.
+    shape: [usize; 4],
+    counted: Arc<engine::Counted>,
+    table: Arc<engine::LocalTable>,
+}
+
+impl LocalCounts {
+    /// The local field of `field`, which must be the field these counts were taken from: its
+    /// shape and alphabet are checked, its cells are not.
+    pub fn attach<'a>(&self, field: impl Into<FieldRef<'a>>) -> Result<LocalField<'a>> {
+        let f = field.into();
+        let shape = [f.steps, f.height, f.width, f.alphabet];
+        if shape != self.shape {
+            return Err(bad(format!(
+                "a field of {shape:?} (steps, height, width, alphabet) is not the {:?} counted",
+                self.shape
+            )));
+        }
+        Ok(LocalField {
+            obs: FieldObs::new(f, self.k, self.channel)?,
+            counted: Arc::clone(&self.counted),
+            table: Arc::clone(&self.table),
+        })
+    }
+}
+
+impl<'a> LocalField<'a> {
+    /// Local active information storage with history k.
+    pub fn active_information(field: impl Into<FieldRef<'a>>, k: usize) -> Result<LocalField<'a>> {
+        LocalField::of(FieldObs::new(field.into(), k, None)?)
+    }
+
+    /// Local transfer entropy from cell (y - dy, x - dx) one step before to cell (y, x),
+    /// target history k (an elementary CA's channel j is (0, j)).
+    pub fn transfer_entropy(
+        field: impl Into<FieldRef<'a>>,
+        k: usize,
+        channel: (isize, isize),
+    ) -> Result<LocalField<'a>> {
+        LocalField::of(FieldObs::new(field.into(), k, Some(channel))?)
+    }
+
+    fn of(obs: FieldObs<'a>) -> Result<LocalField<'a>> {
+        let counted = engine::count(&obs, Kind::Cmi)?;
+        let table = Arc::new(counted.local_table());
+        Ok(LocalField {
+            obs,
+            counted: Arc::new(counted),
+            table,
+        })
+    }
+
+    /// The counts, to compute values later from the same field ([`LocalCounts::attach`]).
+    pub fn detach(self) -> LocalCounts {
+        let f = self.obs.f;
+        LocalCounts {
+            k: self.obs.k,
+            channel: self.obs.src.as_ref().map(|s| s.channel),
+            shape: [f.steps, f.height, f.width, f.alphabet],
+            counted: self.counted,
+            table: self.table,
+        }
+    }
+
+    /// The average over all cells and steps: the global value of the pooled estimate.
+    pub fn average(&self) -> f64 {
+        self.counted.value()
+    }
+    /// The first step with a value (k): row r of the local values is step k + r.
+    pub fn offset(&self) -> usize {
+        self.obs.k
+    }
+    /// Rows of local values: steps - k.
+    pub fn rows(&self) -> usize {
+        self.obs.f.steps - self.obs.k
+    }
+    /// Values per row: height x width.
+    pub fn cells_per_row(&self) -> usize {
+        self.obs.f.cells_per_step()
+    }
+    /// The field's height (1 for an elementary CA).
+    pub fn height(&self) -> usize {
+        self.obs.f.height
+    }
+    /// The field's width: cells per row.
+    pub fn width(&self) -> usize {
+        self.obs.f.width
+    }
+
+    /// The values of rows `rows` (of [`LocalField::rows`]) written into `out`, which holds
+    /// their rows x cells values in the layout of [`FieldLocal::values`].
+    pub fn values_into(&self, rows: std::ops::Range<usize>, out: &mut [f64]) -> Result<()> {
+        if rows.start > rows.end || rows.end > self.rows() {
+            return Err(bad(format!(
+                "rows {}..{} are not among the {} rows of local values",
+                rows.start,
+                rows.end,
+                self.rows()
+            )));
+        }
+        let want = (rows.end - rows.start) * self.cells_per_row();
+        if out.len() != want {
+            return Err(bad(format!(
+                "the local values of {} steps x {} cells need {want} places, not {}",
+                rows.end - rows.start,
+                self.cells_per_row(),
+                out.len()
+            )));
+        }
+        let k = self.obs.k;
+        let part = self.obs.steps(k + rows.start, k + rows.end);
+        self.counted.fill_locals(&self.table, &part, out);
+        Ok(())
+    }
+
+    /// The values of rows `rows`, as [`LocalField::values_into`] writes them.
+    pub fn values(&self, rows: std::ops::Range<usize>) -> Result<Vec<f64>> {
+        let len = rows.end.saturating_sub(rows.start) * self.cells_per_row();
+        let mut out = vec![0.0; len];
+        self.values_into(rows, &mut out)?;
+        Ok(out)
+    }
+
+    /// All values at once.
+    pub fn into_field_local(self) -> Result<FieldLocal> {
+        let values = self.values(0..self.rows())?;
+        Ok(FieldLocal {
+            average: self.average(),
+            values,
+            offset: self.offset(),
+            steps: self.rows(),
+            height: self.obs.f.height,
+            width: self.obs.f.width,
+        })
+    }
+}
+
+/// Number of local values of a field with history k: (steps - k) x height x width.
+pub fn local_len<'a>(field: impl Into<FieldRef<'a>>, k: usize) -> usize {
+    let f = field.into();
+    f.steps.saturating_sub(k) * f.cells_per_step()
+}
+
+/// The local values of `l` written into `out`, checked to hold one per observation; returns
+/// the average.
+fn all_into(l: LocalField, out: &mut [f64]) -> Result<f64> {
+    l.values_into(0..l.rows(), out)?;
+    Ok(l.average())
+}
+
+/// [`local_active_information`] into `out` (of [`local_len`] values, the layout of
+/// [`FieldLocal::values`]); returns the average.
+pub fn local_active_information_into<'a>(
+    field: impl Into<FieldRef<'a>>,
+    k: usize,
+    out: &mut [f64],
+) -> Result<f64> {
+    all_into(LocalField::active_information(field, k)?, out)
+}
+
+/// [`local_transfer_entropy_2d`] into `out` (of [`local_len`] values); returns the average.
+pub fn local_transfer_entropy_2d_into<'a>(
+    field: impl Into<FieldRef<'a>>,
+    k: usize,
+    channel: (isize, isize),
+    out: &mut [f64],
+) -> Result<f64> {
+    all_into(LocalField::transfer_entropy(field, k, channel)?, out)
+}
+
+/// Average active information storage with history k, pooled over all cells.
+pub fn active_information<'a>(field: impl Into<FieldRef<'a>>, k: usize) -> Result<f64> {
+    let obs = FieldObs::new(field.into(), k, None)?;
+    Ok(engine::count(&obs, Kind::Cmi)?.value())
+}
+
+/// Local active information storage with history k at every cell from step k on.
+pub fn local_active_information<'a>(
+    field: impl Into<FieldRef<'a>>,
+    k: usize,
+) -> Result<FieldLocal> {
+    LocalField::active_information(field, k)?.into_field_local()
+}
+
+/// Average transfer entropy along channel j (source i - j) of an elementary CA field, history k.
+pub fn transfer_entropy<'a>(field: impl Into<FieldRef<'a>>, k: usize, j: isize) -> Result<f64> {
+    transfer_entropy_2d(field, k, (0, j))
+}
+
+/// Local transfer entropy along channel j (source cell i - j at the previous step, target
+/// history k) at every cell from step k on.
+pub fn local_transfer_entropy<'a>(
+    field: impl Into<FieldRef<'a>>,
+    k: usize,
+    j: isize,
+) -> Result<FieldLocal> {
+    local_transfer_entropy_2d(field, k, (0, j))
+}
+
+/// Average transfer entropy from cell (y - dy, x - dx) to cell (y, x), history k.
+pub fn transfer_entropy_2d<'a>(
+    field: impl Into<FieldRef<'a>>,
+    k: usize,
+    channel: (isize, isize),
+) -> Result<f64> {
+    let obs = FieldObs::new(field.into(), k, Some(channel))?;
+    Ok(engine::count(&obs, Kind::Cmi)?.value())
+}
+
+/// Local transfer entropy from cell (y - dy, x - dx) to cell (y, x), history k.
+pub fn local_transfer_entropy_2d<'a>(
+    field: impl Into<FieldRef<'a>>,
+    k: usize,
+    channel: (isize, isize),
+) -> Result<FieldLocal> {
+    LocalField::transfer_entropy(field, k, channel)?.into_field_local()
+}
