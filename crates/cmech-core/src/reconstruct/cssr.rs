@@ -206,5 +206,5 @@ pub(super) fn cssr(counts: &WordTables, l_max: usize, opts: &ReconstructOptions)
             .find_map(|&m| successor(&state_of, m, b))
             .map(|t| number[t])
     };
-    Graph::of(&weighed, counts, to).fit(counts.total(l_max))
+    Graph::of(&weighed, counts, to).fit(counts, l_max)
 }

@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::diagnostics::{estimated_entropy_rate, supported_history};
+use super::diagnostics::{estimated_entropy_rate, history_too_long, supported_history};
 use super::{History, ReconstructOptions};
 use crate::counts::{CountTable, WordCounts};
 use crate::error::{CmechError, Result};
@@ -188,10 +188,6 @@ impl Fit {
     }
 }
 
-/// What [`Graph::fit`] says when no state closes a class; [`ReconstructOptions::fit`] turns it into
-/// a message about the history length.
-pub(super) const NO_RECURRENT_STATE: &str = "no recurrent state was found";
-
 /// States as, per symbol, the count and successor of their maximal histories' transitions (no
 /// successor where the successor history was never seen as a maximal one).
 pub(super) struct Graph {
@@ -232,8 +228,10 @@ impl Graph {
     }
 
     /// The machine: edges weighted by counts, the heaviest closed class kept, and the data's
-    /// log-likelihood under it.
-    pub(super) fn fit(&self, histories: u64) -> Result<Fit> {
+    /// log-likelihood under it. Without a closed class the histories of length `l` were too long
+    /// for the data, which the error says with the length the data support.
+    pub(super) fn fit(&self, counts: &WordTables, l: usize) -> Result<Fit> {
+        let histories = counts.total(l);
         let n = self.moves.len();
         // A state none of whose observed symbols leads anywhere (its successors were transient
         // histories, dropped) is a dead end; so is one that leads only into dead ends. They go,
@@ -295,7 +293,7 @@ impl Graph {
             .into_iter()
             .filter(|c| c.iter().all(|&s| !edges[s].is_empty()))
             .max_by_key(|c| c.iter().map(|&s| self.mass(s)).sum::<u64>())
-            .ok_or_else(|| CmechError::Unsupported(NO_RECURRENT_STATE.into()))?;
+            .ok_or_else(|| history_too_long(counts, l))?;
         let class_mass: u64 = class.iter().map(|&s| self.mass(s)).sum();
         let log_likelihood = class
             .iter()

@@ -190,7 +190,7 @@ pub(super) fn forward(
                 members[id].push(h);
             }
             let target = |h: History, b: u64| targets[index[&h]][b as usize].map(|g| renumber[&g]);
-            let fit = Graph::of(&members, counts, target).fit(counts.total(l_max))?;
+            let fit = Graph::of(&members, counts, target).fit(counts, l_max)?;
             return Ok(fit.refit_by_filtering(nodes.iter().map(|&(h, _)| h), counts));
         }
     }

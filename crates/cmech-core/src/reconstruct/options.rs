@@ -6,7 +6,7 @@ use crate::error::{CmechError, Result};
 
 use super::homogeneity::Test;
 use super::select::SelectOptions;
-use super::{cssr, forward, history_too_long, Fit, WordTables, NO_RECURRENT_STATE};
+use super::{cssr, forward, Fit, WordTables};
 
 /// The reconstruction algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -133,15 +133,9 @@ impl ReconstructOptions {
     }
 
     pub(super) fn fit(&self, counts: &WordTables, l: usize) -> Result<Fit> {
-        let fit = match self.method {
+        match self.method {
             Method::Cssr => cssr(counts, l, self),
             Method::Forward => forward(counts, l, self.future_length(counts.k), self),
-        };
-        match fit {
-            Err(CmechError::Unsupported(m)) if m == NO_RECURRENT_STATE => {
-                Err(history_too_long(counts, l))
-            }
-            fit => fit,
         }
     }
 }
