@@ -1,81 +1,16 @@
-//! Is an estimate of I(X; Y | Z) (TE, MI, AIS, ...) larger than chance?
-//!
-//! - [`surrogate_test`]: the Y windows (the whole source history, as JIDT permutes it) are
-//!   shuffled over the observations, which keeps the distribution of source histories and the
-//!   joint of X and Z but breaks any relation of Y to them; the estimate is recomputed on each
-//!   surrogate. p = (1 + #{surrogates >= observed}) / (1 + surrogates). Seeded (ChaCha8, one
-//!   stream per surrogate), parallel over surrogates, and the same for any number of threads.
-//! - [`chi_square_test`]: under independence 2 N ln(2) I(X; Y | Z) is asymptotically chi-square
-//!   with (|X| - 1)(|Y| - 1)|Z| degrees of freedom, the sizes of the state spaces of the windows
-//!   (Barnett & Bossomaier 2012, Phys. Rev. Lett. 109, 138105; the degrees of freedom of JIDT's
-//!   analytic test). Valid when every state is well sampled; with long histories prefer surrogates.
+//! The surrogate test's engine: the observations as compact ids sorted by (z, x), the estimate
+//! recomputed for each arrangement of y (dense counts or radix-sorted keys, or drawn from an urn
+//! when y has few values), and the seeded parallel permutations, free or within each z.
 
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use serde::Serialize;
-use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-use super::engine::{self, Kind, Observations};
-use super::{ais_query, bad, mi_query, te_query, te_series, Embedded, Query, Series, TeOptions};
+use super::{Permutation, SurrogateTest};
 use crate::error::Result;
-
-/// The result of a surrogate test.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SurrogateTest {
-    /// The estimate on the data.
-    pub observed: f64,
-    /// (1 + `at_least`) / (1 + `surrogates`): never below 1 / (1 + `surrogates`).
-    pub p_value: f64,
-    /// Number of surrogates (permuted copies of the data) computed.
-    pub surrogates: usize,
-    /// Surrogates at least as large as the observed value.
-    pub at_least: usize,
-    /// Mean of the surrogate values, in bits.
-    pub mean: f64,
-    /// Standard deviation of the surrogate values, in bits (divided by `surrogates`, not one
-    /// less).
-    pub std: f64,
-    /// observed - mean: the estimate with its bias under independence removed ("effective
-    /// transfer entropy", Marschinski & Kantz 2002).
-    pub effective: f64,
-    /// Seed of the permutations (ChaCha8; surrogate i draws from stream i + 1).
-    pub seed: u64,
-    /// Y was permuted only among observations with the same Z (a conditional permutation).
-    pub within_condition: bool,
-    /// Observations whose Y could move: all of them for a free permutation, those in strata of
-    /// Z with at least two observations for a conditional one.
-    pub exchangeable: usize,
-}
-
-/// How the Y windows are permuted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Permutation {
-    /// Over all observations (JIDT's surrogates for TE and MI): keeps p(y) and p(x, z).
-    Free,
-    /// Among observations with the same Z: keeps p(y, z) and p(x, z) and breaks only the
-    /// dependence of X and Y given Z, which is the null hypothesis of I(X; Y | Z) = 0. When most
-    /// values of Z occur once the test has little power (few observations can move).
-    WithinCondition,
-}
-
-/// The result of the analytic chi-square test.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ChiSquareTest {
-    /// The plug-in estimate I on the data, in bits.
-    pub observed: f64,
-    /// 2 N ln(2) I.
-    pub statistic: f64,
-    /// Degrees of freedom (|X| - 1)(|Y| - 1)|Z|, from the sizes of the state spaces of the
-    /// windows, not the states seen.
-    pub df: f64,
-    /// Probability that a chi-square variable with `df` degrees of freedom is at least
-    /// `statistic`; 1 when `df` is 0.
-    pub p_value: f64,
-    /// Number of observations N.
-    pub observations: usize,
-}
+use crate::infoflow::bad;
+use crate::infoflow::engine::{self, Kind, Observations};
 
 /// Dense remapping of codes to 0, 1, 2, ... in order of first appearance.
 enum Compact {
@@ -436,35 +371,6 @@ fn below(rng: &mut ChaCha8Rng, n: u32) -> u32 {
     (m >> 32) as u32
 }
 
-/// Surrogate test of a query with a conditional permutation (Y permuted among observations
-/// with equal Z).
-pub fn conditional_surrogate_test(
-    series: &[&Series],
-    query: &Query,
-    surrogates: usize,
-    seed: u64,
-) -> Result<SurrogateTest> {
-    let e = Embedded::new(series, query)?;
-    if e.lengths_total() == 0 {
-        return Err(super::no_window("the surrogate test", &e));
-    }
-    test_observations(&e, surrogates, seed, Permutation::WithinCondition)
-}
-
-/// Surrogate test of a query: the Y windows are permuted over the observations.
-pub fn surrogate_test(
-    series: &[&Series],
-    query: &Query,
-    surrogates: usize,
-    seed: u64,
-) -> Result<SurrogateTest> {
-    let e = Embedded::new(series, query)?;
-    if e.lengths_total() == 0 {
-        return Err(super::no_window("the surrogate test", &e));
-    }
-    test_observations(&e, surrogates, seed, Permutation::Free)
-}
-
 pub(crate) fn test_observations<O: Observations>(
     obs: &O,
     surrogates: usize,
@@ -556,95 +462,4 @@ pub(crate) fn test_observations<O: Observations>(
         within_condition: permutation == Permutation::WithinCondition,
         exchangeable,
     })
-}
-
-/// Analytic chi-square test of a query.
-pub fn chi_square_test(series: &[&Series], query: &Query) -> Result<ChiSquareTest> {
-    let e = Embedded::new(series, query)?;
-    if e.lengths_total() == 0 {
-        return Err(super::no_window("the chi-square test", &e));
-    }
-    chi_square_observations(&e)
-}
-
-pub(crate) fn chi_square_observations<O: Observations>(obs: &O) -> Result<ChiSquareTest> {
-    let [cx, cy, cz] = obs.cards();
-    let counted = engine::count(obs, Kind::Cmi)?;
-    let observed = counted.value();
-    let n = counted.n;
-    let statistic = 2.0 * n as f64 * std::f64::consts::LN_2 * observed;
-    let df = (cx as f64 - 1.0) * (cy as f64 - 1.0) * cz as f64;
-    let p_value = if df <= 0.0 {
-        1.0
-    } else {
-        ChiSquared::new(df)
-            .map(|d| d.sf(statistic))
-            .map_err(|e| bad(format!("chi-square with {df} degrees of freedom: {e}")))?
-    };
-    Ok(ChiSquareTest {
-        observed,
-        statistic,
-        df,
-        p_value,
-        observations: n as usize,
-    })
-}
-
-/// Surrogate test of TE(source -> target | conditions): source histories are permuted.
-pub fn transfer_entropy_surrogates(
-    source: &Series,
-    target: &Series,
-    conditions: &[&Series],
-    opts: &TeOptions,
-    surrogates: usize,
-    seed: u64,
-) -> Result<SurrogateTest> {
-    opts.check()?;
-    let s = te_series(source, target, conditions);
-    surrogate_test(&s, &te_query(opts, conditions.len()), surrogates, seed)
-}
-
-/// Chi-square test of TE(source -> target | conditions), df = (|A_s|^l - 1)(|A_t| - 1)|A_t|^k
-/// (times |A_c| for each condition).
-pub fn transfer_entropy_chi_square(
-    source: &Series,
-    target: &Series,
-    conditions: &[&Series],
-    opts: &TeOptions,
-) -> Result<ChiSquareTest> {
-    opts.check()?;
-    let s = te_series(source, target, conditions);
-    chi_square_test(&s, &te_query(opts, conditions.len()))
-}
-
-/// Surrogate test of I(X; Y): Y is permuted.
-pub fn mutual_information_surrogates(
-    x: &Series,
-    y: &Series,
-    surrogates: usize,
-    seed: u64,
-) -> Result<SurrogateTest> {
-    surrogate_test(&[x, y], &mi_query(), surrogates, seed)
-}
-
-/// Chi-square test of I(X; Y), df = (|A_x| - 1)(|A_y| - 1).
-pub fn mutual_information_chi_square(x: &Series, y: &Series) -> Result<ChiSquareTest> {
-    chi_square_test(&[x, y], &mi_query())
-}
-
-/// Surrogate test of AIS: the histories are permuted against the next values.
-pub fn active_information_surrogates(
-    x: &Series,
-    k: usize,
-    surrogates: usize,
-    seed: u64,
-) -> Result<SurrogateTest> {
-    super::check_k(k)?;
-    surrogate_test(&[x], &ais_query(k), surrogates, seed)
-}
-
-/// Chi-square test of AIS, df = (|A| - 1)(|A|^k - 1).
-pub fn active_information_chi_square(x: &Series, k: usize) -> Result<ChiSquareTest> {
-    super::check_k(k)?;
-    chi_square_test(&[x], &ais_query(k))
 }
