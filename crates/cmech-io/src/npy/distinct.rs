@@ -7,7 +7,7 @@ use rustc_hash::FxHashSet;
 use crate::error::{input, Result};
 use crate::Progress;
 
-use super::lookup::{decode, elements, DENSE};
+use super::lookup::{by_order, decode, decode_i64, elements, DENSE};
 use super::{Dtype, Header, CHUNK};
 
 /// More distinct values than this is not an alphabet.
@@ -33,14 +33,8 @@ fn tiny_distinct<const W: usize>(
     let (mask, outside) = el
         .par_chunks(CHUNK / 8)
         .map(|c| {
-            let (mut mask, mut outside) = (0u64, false);
-            for &b in c {
-                let v = decode(b, d);
-                outside |= !(0..64).contains(&v);
-                mask |= 1u64.wrapping_shl(v as u32);
-            }
             progress.advance((c.len() * W) as u64);
-            (mask, outside)
+            by_order!(d, tiny_mask::<W>(c))
         })
         .reduce(|| (0, false), |a, b| (a.0 | b.0, a.1 | b.1));
     (!outside).then(|| {
@@ -49,6 +43,17 @@ fn tiny_distinct<const W: usize>(
             .map(i128::from)
             .collect()
     })
+}
+
+/// The mask of the values of `c` and whether any lies outside [0, 64).
+fn tiny_mask<const W: usize, const BE: bool, const SIGNED: bool>(c: &[[u8; W]]) -> (u64, bool) {
+    let (mut mask, mut outside) = (0u64, false);
+    for &b in c {
+        let v = decode_i64::<W, BE, SIGNED>(b);
+        outside |= !(0..64).contains(&v);
+        mask |= 1u64.wrapping_shl(v as u32);
+    }
+    (mask, outside)
 }
 
 /// Values below this are marked in a bitmap in one pass: the common case of symbols 0, 1, ...

@@ -32,6 +32,40 @@ pub(super) fn decode<const W: usize>(b: [u8; W], d: Dtype) -> i128 {
     }
 }
 
+/// An element as an i64, its byte order and sign fixed at compile time so that loops over it
+/// vectorise. Unsigned 64-bit values above `i64::MAX` come out negative: for the fast paths
+/// that only test whether values lie in a small range from 0.
+#[inline(always)]
+pub(super) fn decode_i64<const W: usize, const BE: bool, const SIGNED: bool>(b: [u8; W]) -> i64 {
+    let mut word = [0u8; 8];
+    let x = if BE {
+        word[8 - W..].copy_from_slice(&b);
+        u64::from_be_bytes(word)
+    } else {
+        word[..W].copy_from_slice(&b);
+        u64::from_le_bytes(word)
+    };
+    if SIGNED {
+        let shift = 64 - 8 * W as u32;
+        ((x << shift) as i64) >> shift
+    } else {
+        x as i64
+    }
+}
+
+/// Calls the generic function `$f::<W, BE, SIGNED>($args)` for the dtype `$d` of width `W`.
+macro_rules! by_order {
+    ($d:expr, $f:ident::<$w:ident>($($arg:expr),*)) => {
+        match ($d.big_endian, $d.signed) {
+            (false, false) => $f::<$w, false, false>($($arg),*),
+            (false, true) => $f::<$w, false, true>($($arg),*),
+            (true, false) => $f::<$w, true, false>($($arg),*),
+            (true, true) => $f::<$w, true, true>($($arg),*),
+        }
+    };
+}
+pub(super) use by_order;
+
 #[allow(unsafe_code)]
 pub(super) fn elements<'a, const W: usize>(data: &'a [u8], h: &Header) -> &'a [[u8; W]] {
     let bytes = &data[h.offset..h.offset + h.elements() * W];

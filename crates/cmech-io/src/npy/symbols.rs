@@ -6,8 +6,23 @@ use rayon::prelude::*;
 
 use crate::tokens::SEP;
 
-use super::lookup::{decode, elements, push_item, NONE};
+use super::lookup::{by_order, decode, decode_i64, elements, push_item, NONE};
 use super::{Header, Lookup, Outside};
+
+/// Writes the values of `e` narrowed to bytes into `o`; whether any lies outside [0, m).
+fn narrow<const W: usize, const BE: bool, const SIGNED: bool>(
+    o: &mut [u8],
+    e: &[[u8; W]],
+    m: i64,
+) -> bool {
+    let mut bad = false;
+    for (slot, &b) in o.iter_mut().zip(e) {
+        let v = decode_i64::<W, BE, SIGNED>(b);
+        bad |= !(0..m).contains(&v);
+        *slot = v as u8;
+    }
+    bad
+}
 
 /// The array's symbols as their indices, one byte each, decoded in parallel: for an alphabet of
 /// at most 256 symbols and a lookup with no skipped values or separators (arrays, not text). On
@@ -38,15 +53,7 @@ fn symbols_u8_w<const W: usize>(
             let bad = out
                 .par_chunks_mut(TASK)
                 .zip(elements.par_chunks(TASK))
-                .map(|(o, e)| {
-                    let mut bad = false;
-                    for (slot, &b) in o.iter_mut().zip(e) {
-                        let v = decode(b, d);
-                        bad |= !(0..m as i128).contains(&v);
-                        *slot = v as u8;
-                    }
-                    bad
-                })
+                .map(|(o, e)| by_order!(d, narrow::<W>(o, e, m as i64)))
                 .reduce(|| false, |a, b| a | b);
             if !bad {
                 return Ok(out);
