@@ -18,9 +18,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use cmech_core::maps::Logistic;
 use cmech_core::measures::MeasureOptions;
 use cmech_core::named::{named_source, NamedSource};
+use cmech_core::sources::Logistic;
 use cmech_core::{named, Hmm, Sampler, Start};
 use indicatif::{ProgressBar, ProgressStyle};
 

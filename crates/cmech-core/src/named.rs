@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::error::{CmechError, Result};
-use crate::maps::{Logistic, LOGISTIC_MAP, LOGISTIC_TRANSIENT};
 use crate::presentation::Hmm;
+use crate::sources::{Logistic, LOGISTIC_MAP, LOGISTIC_TRANSIENT};
 
 /// One parameter of a named process.
 #[derive(Debug, Clone)]

@@ -481,7 +481,7 @@ fn rule_54_local_storage_and_transfer_agree_with_pyinform() {
         close(ca::transfer_entropy(&f, k, -1).unwrap(), tem1, 1e-12);
     }
     let te = ca::local_transfer_entropy(&f, 16, 1).unwrap();
-    let at = |l: &ca::FieldLocal, cell: usize, step: usize| l.values[(step - 16) * 2000 + cell];
+    let at = |l: &ca::LocalValues, cell: usize, step: usize| l.values[(step - 16) * 2000 + cell];
     close(at(&te, 10, 271), 1.5749246739240035, 1e-12);
     close(at(&te, 12, 273), 1.5021080947533811, 1e-12);
     close(te.values.iter().sum::<f64>(), 49698.95371316456, 1e-7);

@@ -1,7 +1,7 @@
 //! Validation, JSON and DOT formats, and the library of named processes.
 
-use cmech_core::maps::{logistic_symbols, Logistic};
 use cmech_core::named::{named_source, NamedSource};
+use cmech_core::sources::{logistic_symbols, Logistic};
 use cmech_core::{named, CmechError, Hmm, PROCESSES};
 
 fn err(json: &str) -> String {

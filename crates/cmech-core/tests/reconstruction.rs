@@ -1,10 +1,10 @@
 //! Reconstruction from samples: the machines and measures that theory says must come back.
 
 use cmech_core::counts::CountTable;
-use cmech_core::maps::logistic_symbols;
 use cmech_core::named;
 use cmech_core::presentation::{Edge, Hmm};
 use cmech_core::reconstruct::{reconstruct, Method, ReconstructOptions, Reconstruction, Test};
+use cmech_core::sources::logistic_symbols;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

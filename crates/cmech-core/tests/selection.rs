@@ -149,7 +149,7 @@ fn the_log_likelihood_is_that_of_all_the_data() {
 #[test]
 fn at_the_onset_of_chaos_the_growth_is_measured_and_said() {
     // Period doubling at the Feigenbaum point: no finite machine, at any L.
-    let x: Vec<u32> = cmech_core::maps::logistic_symbols(3.569_945_671_870_9, 1_000_000, 1)
+    let x: Vec<u32> = cmech_core::sources::logistic_symbols(3.569_945_671_870_9, 1_000_000, 1)
         .unwrap()
         .into_iter()
         .map(u32::from)

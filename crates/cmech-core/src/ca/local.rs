@@ -14,7 +14,7 @@ use crate::infoflow::engine::{self, Kind};
 /// Local values over a field: `values` has (steps - offset) x height x width entries, the value
 /// of cell c at step offset + t at index t * cells + c.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FieldLocal {
+pub struct LocalValues {
     /// Average over all cells and steps: the global value of the pooled estimate.
     pub average: f64,
     /// The local values in bits, (steps - offset) x height x width, row-major.
@@ -136,7 +136,7 @@ impl<'a> LocalField<'a> {
     }
 
     /// The values of rows `rows` (of [`LocalField::rows`]) written into `out`, which holds
-    /// their rows x cells values in the layout of [`FieldLocal::values`].
+    /// their rows x cells values in the layout of [`LocalValues::values`].
     pub fn values_into(&self, rows: std::ops::Range<usize>, out: &mut [f64]) -> Result<()> {
         if rows.start > rows.end || rows.end > self.rows() {
             return Err(bad(format!(
@@ -170,9 +170,9 @@ impl<'a> LocalField<'a> {
     }
 
     /// All values at once.
-    pub fn into_field_local(self) -> Result<FieldLocal> {
+    pub fn into_local_values(self) -> Result<LocalValues> {
         let values = self.values(0..self.rows())?;
-        Ok(FieldLocal {
+        Ok(LocalValues {
             average: self.average(),
             values,
             offset: self.offset(),
@@ -197,7 +197,7 @@ fn all_into(l: LocalField, out: &mut [f64]) -> Result<f64> {
 }
 
 /// [`local_active_information`] into `out` (of [`local_len`] values, the layout of
-/// [`FieldLocal::values`]); returns the average.
+/// [`LocalValues::values`]); returns the average.
 pub fn local_active_information_into<'a>(
     field: impl Into<FieldRef<'a>>,
     k: usize,
@@ -226,8 +226,8 @@ pub fn active_information<'a>(field: impl Into<FieldRef<'a>>, k: usize) -> Resul
 pub fn local_active_information<'a>(
     field: impl Into<FieldRef<'a>>,
     k: usize,
-) -> Result<FieldLocal> {
-    LocalField::active_information(field, k)?.into_field_local()
+) -> Result<LocalValues> {
+    LocalField::active_information(field, k)?.into_local_values()
 }
 
 /// Average transfer entropy along channel j (source i - j) of an elementary CA field, history k.
@@ -241,7 +241,7 @@ pub fn local_transfer_entropy<'a>(
     field: impl Into<FieldRef<'a>>,
     k: usize,
     j: isize,
-) -> Result<FieldLocal> {
+) -> Result<LocalValues> {
     local_transfer_entropy_2d(field, k, (0, j))
 }
 
@@ -260,6 +260,6 @@ pub fn local_transfer_entropy_2d<'a>(
     field: impl Into<FieldRef<'a>>,
     k: usize,
     channel: (isize, isize),
-) -> Result<FieldLocal> {
-    LocalField::transfer_entropy(field, k, channel)?.into_field_local()
+) -> Result<LocalValues> {
+    LocalField::transfer_entropy(field, k, channel)?.into_local_values()
 }

@@ -27,7 +27,7 @@ pub use init::{life_pattern, pattern_grid, place, random_cells, LIFE_PATTERNS};
 pub use local::{
     active_information, local_active_information, local_active_information_into, local_len,
     local_transfer_entropy, local_transfer_entropy_2d, local_transfer_entropy_2d_into,
-    transfer_entropy, transfer_entropy_2d, FieldLocal, LocalCounts, LocalField,
+    transfer_entropy, transfer_entropy_2d, LocalCounts, LocalField, LocalValues,
 };
 pub use rules::{elementary, elementary_random, life};
 

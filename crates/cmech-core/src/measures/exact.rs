@@ -8,8 +8,8 @@ use std::collections::{BTreeSet, HashSet};
 use super::{
     block_entropies, state_uncertainty, MeasureOptions, Measures, Order, Quantity, Status,
 };
+use crate::entropy::entropy;
 use crate::error::Result;
-use crate::info::entropy;
 use crate::linalg;
 use crate::minimize::{merge_equivalent_states, MAX_DETERMINIZED_STATES};
 use crate::mixed_state::{

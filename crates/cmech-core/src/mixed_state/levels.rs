@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use super::identify::quantise;
 use super::{normalise_snapped, BELIEF_RESOLUTION};
-use crate::info::entropy;
+use crate::entropy::entropy;
 use crate::presentation::Hmm;
 
 /// What an observer knows after `L` symbols, averaged over words of length `L`.

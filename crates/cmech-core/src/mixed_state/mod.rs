@@ -13,8 +13,8 @@ mod explore;
 mod identify;
 mod levels;
 
+use crate::entropy::entropy;
 use crate::error::{CmechError, Result};
-use crate::info::entropy;
 use crate::presentation::Hmm;
 
 pub use explore::{

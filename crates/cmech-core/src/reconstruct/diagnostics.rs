@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::fit::{Fit, WordTables};
 use super::{Method, ReconstructOptions, Score, Selection, Test};
 use crate::counts::CountTable;
+use crate::entropy;
 use crate::error::CmechError;
-use crate::info;
 
 /// Serialises a number that may be infinite (a log-likelihood of impossible data) as JSON's null.
 pub(super) fn finite_or_null<S: serde::Serializer>(
@@ -35,7 +35,7 @@ pub(super) fn estimated_entropy_rate(counts: &WordTables) -> f64 {
     let block = |len: usize| {
         let words = &counts.by_len[len - 1];
         let total = words.total().max(1) as f64;
-        info::entropy(words.iter().map(|(_, c)| c as f64 / total))
+        entropy::entropy(words.iter().map(|(_, c)| c as f64 / total))
     };
     let n = counts.by_len[0].total() as f64;
     let longest = counts.by_len.len() - 1;

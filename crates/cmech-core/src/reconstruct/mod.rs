@@ -15,8 +15,8 @@
 //! `forward`, what they share (word tables, the state graph, the fitted machine) in `fit`, and
 //! what a reconstruction reports besides the machine in `diagnostics`.
 use crate::counts::CountTable;
+use crate::entropy;
 use crate::error::{CmechError, Result};
-use crate::info;
 use crate::presentation::Hmm;
 
 mod cssr;
@@ -70,9 +70,9 @@ fn check_alphabet(table: &CountTable, alphabet: &[String]) -> Result<()> {
 /// Complexity and entropy rate of a unifilar machine.
 fn machine_measures(machine: &Hmm) -> Result<(f64, f64)> {
     let pi = machine.stationary_distribution()?;
-    let c_mu = info::entropy(pi.iter().copied());
+    let c_mu = entropy::entropy(pi.iter().copied());
     let h_mu: f64 = (0..machine.num_states())
-        .map(|s| pi[s] * info::entropy(machine.edges(s).iter().map(|e| e.p)))
+        .map(|s| pi[s] * entropy::entropy(machine.edges(s).iter().map(|e| e.p)))
         .sum();
     Ok((c_mu, h_mu))
 }

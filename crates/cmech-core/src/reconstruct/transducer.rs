@@ -9,9 +9,9 @@
 //! often, is the input process's business: it never splits a state.
 use super::{fit_with_history, Diagnostics, Fit, Method, ReconstructOptions};
 use crate::counts::CountTable;
+use crate::entropy;
 use crate::error::{CmechError, Result};
 use crate::graph;
-use crate::info;
 use crate::presentation::Hmm;
 use crate::transducer::{Transducer, TransducerEdge};
 
@@ -111,16 +111,16 @@ fn transducer_of(fit: &Fit, inputs: Vec<String>, outputs: Vec<String>) -> Result
 fn occupation_measures(fit: &Fit, ny: usize) -> (f64, f64, f64) {
     let mass = |s: usize| fit.block_mass[s].iter().sum::<u64>() as f64;
     let total: f64 = fit.class.iter().map(|&s| mass(s)).sum();
-    let c_mu = info::entropy(fit.class.iter().map(|&s| mass(s) / total));
+    let c_mu = entropy::entropy(fit.class.iter().map(|&s| mass(s) / total));
     // h(X, Y) = h(Y | X) + the entropy of the next input given the state.
     let (mut h_output, mut h_input) = (0.0, 0.0);
     for &s in &fit.class {
         let inputs = &fit.block_mass[s];
         for (x, &m) in inputs.iter().enumerate() {
             let outputs = fit.edges[s].iter().filter(|e| e.symbol / ny == x);
-            h_output += m as f64 / total * info::entropy(outputs.map(|e| e.p));
+            h_output += m as f64 / total * entropy::entropy(outputs.map(|e| e.p));
         }
-        h_input += mass(s) / total * info::entropy(inputs.iter().map(|&m| m as f64 / mass(s)));
+        h_input += mass(s) / total * entropy::entropy(inputs.iter().map(|&m| m as f64 / mass(s)));
     }
     let h_joint = h_output + h_input;
     (c_mu, h_output, h_joint)

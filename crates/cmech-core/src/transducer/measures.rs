@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
+use crate::entropy::entropy;
 use crate::error::Result;
-use crate::info::entropy;
 use crate::measures::{measures, MeasureOptions, Quantity, Status};
 use crate::presentation::Hmm;
 use crate::transducer::Transducer;
