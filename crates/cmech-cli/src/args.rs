@@ -1,6 +1,9 @@
 //! Argument groups shared by several commands.
 
+use anyhow::{anyhow, Context, Result};
+use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::Args;
+use cmech_core::reconstruct::{Method, Test};
 use cmech_io::{Format, ReadOptions};
 
 /// How data files are read: every command that reads symbol data flattens this group, so a file
@@ -55,4 +58,34 @@ impl ReadArgs {
             range,
         }
     }
+}
+
+pub(crate) fn method_parser() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        Method::ALL
+            .iter()
+            .map(|(_, name, help)| PossibleValue::new(*name).help(*help)),
+    )
+}
+
+/// `--test`: the names and descriptions of core's tests.
+pub(crate) fn test_parser() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        Test::ALL
+            .iter()
+            .map(|(_, name, help)| PossibleValue::new(*name).help(*help)),
+    )
+}
+
+pub(crate) fn set_threads(threads: Option<usize>) -> Result<()> {
+    if let Some(n) = threads {
+        use cmech_core::threads::{check_threads, MAX_THREADS};
+        check_threads(n)
+            .map_err(|_| anyhow!("--threads {n} is out of range (1 to {MAX_THREADS})"))?;
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("cannot start the worker threads")?;
+    }
+    Ok(())
 }

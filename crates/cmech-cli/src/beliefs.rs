@@ -13,9 +13,9 @@ use cmech_io::npy_write::{self, NpyType, NpyWriter};
 use cmech_io::{Format, Input, NoProgress, ReadOptions};
 use serde_json::json;
 
-use crate::data::{io_error, Bar};
 use crate::files::refuse_to_clobber;
 use crate::picture::beliefs::{class_color, render, scale_color, Coloring, Figure};
+use crate::report::{io_error, Bar};
 use crate::Source;
 
 pub const HELP: &str = "Examples:\n  \

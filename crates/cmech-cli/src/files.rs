@@ -1,6 +1,7 @@
 //! Output files: nothing a user has is replaced unless they ask (`--force`).
 
 use std::fs::OpenOptions;
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -36,4 +37,9 @@ pub(crate) fn refuse_to_clobber(outputs: &[(&str, &Option<PathBuf>)], force: boo
         }
     }
     Ok(())
+}
+
+/// Creates an output file, refusing to replace what the user already has unless `force`.
+pub(crate) fn create_output(path: &Path, force: bool) -> Result<BufWriter<std::fs::File>> {
+    Ok(BufWriter::with_capacity(1 << 20, create(path, force)?))
 }

@@ -5,24 +5,24 @@
 
 mod args;
 mod beliefs;
-mod data;
+mod count;
 mod files;
 mod flow;
 mod output;
 mod picture;
+mod reconstruct;
+mod report;
+mod sample;
 mod transducer;
 
-use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use cmech_core::measures::MeasureOptions;
-use cmech_core::named::{named_source, NamedSource};
-use cmech_core::sources::Logistic;
-use cmech_core::{named, Hmm, Sampler, Start};
-use indicatif::{ProgressBar, ProgressStyle};
+use cmech_core::{named, Hmm};
 
 #[derive(Parser)]
 #[command(
@@ -55,7 +55,7 @@ enum Command {
         logistic-map is the symbolic logistic map x' = r x (1 - x), 1 when x > cut (r in (0, 4],\n\
         default 4; cut default 1/2; x0 drawn from the seed, 10,000 iterates dropped): a source of\n\
         symbols without a presentation, listed with the others by `cmech process list`.")]
-    Sample(SampleArgs),
+    Sample(sample::SampleArgs),
     /// Exact information measures of a process (h_mu, E, C_mu, chi, T, S, Markov and cryptic orders).
     #[command(after_help = "Examples:\n  cmech measures golden-mean\n  \
         cmech measures even --param p=0.25 --json\n  cmech measures mess3 --max-depth 12\n  \
@@ -66,14 +66,14 @@ enum Command {
         except what theory gives in closed form: the C_mu of sns is exact, its Markov order infinite.")]
     Measures(MeasuresArgs),
     /// Reconstruct the epsilon-machine of a process from data (or count shards): CSSR and more.
-    #[command(after_help = data::RECONSTRUCT_HELP)]
-    Reconstruct(data::ReconstructArgs),
+    #[command(after_help = reconstruct::RECONSTRUCT_HELP)]
+    Reconstruct(reconstruct::ReconstructArgs),
     /// Count the words of data into a shard file, for reconstruction later or elsewhere.
-    #[command(after_help = data::COUNT_HELP)]
-    Count(data::CountArgs),
+    #[command(after_help = count::COUNT_HELP)]
+    Count(count::CountArgs),
     /// Add count shards (same alphabet and window) into one.
-    #[command(after_help = data::MERGE_HELP)]
-    Merge(data::MergeArgs),
+    #[command(after_help = count::MERGE_HELP)]
+    Merge(count::MergeArgs),
     /// Beliefs about hidden states: the mixed-state presentation, trajectories, tables, pictures.
     #[command(after_help = beliefs::HELP)]
     Beliefs(beliefs::BeliefsArgs),
@@ -138,27 +138,6 @@ pub(crate) struct Source {
 }
 
 #[derive(Args)]
-struct SampleArgs {
-    #[command(flatten)]
-    source: Source,
-    /// Number of symbols.
-    #[arg(short = 'n', long = "length", value_name = "N")]
-    length: u64,
-    /// Seed of the random number generator.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// Start in this state instead of one drawn from the stationary distribution.
-    #[arg(long, value_name = "STATE")]
-    start: Option<String>,
-    /// Write to this file instead of stdout.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Overwrite the output file if it exists.
-    #[arg(long)]
-    force: bool,
-}
-
-#[derive(Args)]
 struct MeasuresArgs {
     #[command(flatten)]
     source: Source,
@@ -216,10 +195,10 @@ fn run(cli: Cli) -> Result<()> {
                 output::process_summary(&mut out, &hmm)?;
             }
         }
-        Command::Sample(args) => sample(args, &mut out)?,
-        Command::Reconstruct(args) => data::reconstruct_cmd(args, &mut out)?,
-        Command::Count(args) => data::count(args)?,
-        Command::Merge(args) => data::merge(args)?,
+        Command::Sample(args) => sample::sample(args, &mut out)?,
+        Command::Reconstruct(args) => reconstruct::reconstruct_cmd(args, &mut out)?,
+        Command::Count(args) => count::count(args)?,
+        Command::Merge(args) => count::merge(args)?,
         Command::Beliefs(args) => beliefs::run(args, &mut out)?,
         Command::Te(args) => flow::te(args, &mut out)?,
         Command::Ais(args) => flow::ais(args, &mut out)?,
@@ -289,99 +268,4 @@ pub(crate) fn file_or_named<T>(
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(build(name, &params)?)
-}
-
-fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
-    let source = file_or_named(
-        &args.source.process,
-        &args.source.params,
-        ("presentation", "processes"),
-        |text| Hmm::from_json(text).map(NamedSource::Presentation),
-        named_source,
-    )?;
-    let hmm = match source {
-        NamedSource::Presentation(hmm) => hmm,
-        NamedSource::LogisticMap(map) => return sample_logistic(map, &args, stdout),
-    };
-    let start = match &args.start {
-        None => Start::Stationary,
-        Some(s) => Start::State(hmm.state_index(s).with_context(|| {
-            format!(
-                "unknown start state '{s}' (states: {})",
-                hmm.states().join(", ")
-            )
-        })?),
-    };
-    let sampler = Sampler::new(&hmm, args.seed, start)?;
-    let mut file;
-    let out: &mut dyn Write = match &args.output {
-        Some(path) => {
-            file = create_output(path, args.force)?;
-            &mut file
-        }
-        None => stdout,
-    };
-    let progress = progress_bar(args.length);
-    output::write_symbols(out, &hmm, sampler, args.length, progress.as_ref())?;
-    out.flush()?;
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    Ok(())
-}
-
-/// A progress bar on a terminal for a long sample of `length` symbols.
-fn progress_bar(length: u64) -> Option<ProgressBar> {
-    (length >= 50_000_000 && io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::new(length);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {percent}% {per_sec} eta {eta}")
-                .expect("valid template"),
-        );
-        bar
-    })
-}
-
-/// Creates an output file, refusing to replace what the user already has unless `force`.
-fn create_output(path: &Path, force: bool) -> Result<BufWriter<std::fs::File>> {
-    Ok(BufWriter::with_capacity(
-        1 << 20,
-        files::create(path, force)?,
-    ))
-}
-
-/// Symbols of the logistic map, written as '0' and '1' with a final newline.
-fn sample_logistic(map: Logistic, args: &SampleArgs, stdout: &mut impl Write) -> Result<()> {
-    if args.start.is_some() {
-        bail!("--start applies to hidden Markov models, not to the logistic map");
-    }
-    let map = map.symbols(args.seed)?;
-    let mut file;
-    let out: &mut dyn Write = match &args.output {
-        Some(path) => {
-            file = create_output(path, args.force)?;
-            &mut file
-        }
-        None => stdout,
-    };
-    let progress = progress_bar(args.length);
-    let mut buf = Vec::with_capacity(1 << 16);
-    let mut left = args.length;
-    let mut map = map.map(|x| b'0' + x);
-    while left > 0 {
-        let n = left.min(1 << 16) as usize;
-        buf.clear();
-        buf.extend(map.by_ref().take(n));
-        out.write_all(&buf)?;
-        left -= n as u64;
-        if let Some(bar) = &progress {
-            bar.inc(n as u64);
-        }
-    }
-    out.write_all(b"\n")?;
-    out.flush()?;
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    Ok(())
 }

@@ -15,7 +15,7 @@ use cmech_io::{count_paired, Input, Source as DataSource};
 use serde_json::json;
 
 use crate::args::ReadArgs;
-use crate::data;
+
 use crate::files::refuse_to_clobber;
 use crate::output::{diagnostics_rows, quantity_row};
 use crate::{file_or_named, load, Source};
@@ -179,7 +179,7 @@ pub struct ReconstructArgs {
     #[arg(long, value_name = "A", default_value_t = ReconstructOptions::default().alpha)]
     alpha: f64,
     /// The test deciding whether two histories predict alike.
-    #[arg(long, value_parser = data::test_parser(), default_value = ReconstructOptions::default().test.name())]
+    #[arg(long, value_parser = crate::args::test_parser(), default_value = ReconstructOptions::default().test.name())]
     test: String,
     /// Print the transducer and the diagnostics as JSON.
     #[arg(long)]
@@ -380,11 +380,11 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
             bail!("-n applies to input processes; a data file is driven whole");
         }
         let sources = [DataSource::from_arg(&args.input)];
-        let bar = data::Bar::new();
-        let input =
-            Input::open(&sources, &args.read.options(None), &bar).map_err(data::io_error)?;
+        let bar = crate::report::Bar::new();
+        let input = Input::open(&sources, &args.read.options(None), &bar)
+            .map_err(crate::report::io_error)?;
         for w in input.warnings() {
-            data::warn_io(w);
+            crate::report::warn_io(w);
         }
         // The file's symbols, by name, as the transducer's inputs.
         let to_input: Vec<usize> = input
@@ -403,7 +403,7 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
             .collect::<Result<_>>()?;
         input
             .sequences()
-            .map_err(data::io_error)?
+            .map_err(crate::report::io_error)?
             .iter()
             .enumerate()
             .map(|(k, seq)| {
@@ -448,8 +448,8 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
 }
 
 fn reconstruct(args: ReconstructArgs, out: &mut impl Write) -> Result<()> {
-    data::set_threads(args.threads)?;
-    let opts = data::options(
+    crate::args::set_threads(args.threads)?;
+    let opts = crate::reconstruct::options(
         Method::Cssr.name(),
         args.max_history,
         args.alpha,
@@ -460,16 +460,16 @@ fn reconstruct(args: ReconstructArgs, out: &mut impl Write) -> Result<()> {
     if args.x == "-" && args.y == "-" {
         bail!("stdin (-) can be read only once: give the input or the output as a file");
     }
-    let bar = data::Bar::new();
+    let bar = crate::report::Bar::new();
     let open = |arg: &str, alphabet: &Option<String>| -> Result<Input<'static>> {
         let mut read = args.read.options(None);
         if alphabet.is_some() {
             read.alphabet = alphabet.clone();
         }
-        let input =
-            Input::open(&[DataSource::from_arg(arg)], &read, &bar).map_err(data::io_error)?;
+        let input = Input::open(&[DataSource::from_arg(arg)], &read, &bar)
+            .map_err(crate::report::io_error)?;
         for w in input.warnings() {
-            data::warn_io(w);
+            crate::report::warn_io(w);
         }
         Ok(input)
     };
@@ -480,7 +480,7 @@ fn reconstruct(args: ReconstructArgs, out: &mut impl Write) -> Result<()> {
         &outputs,
         opts.window(inputs.alphabet().len() * outputs.alphabet().len()),
     )
-    .map_err(data::io_error)?;
+    .map_err(crate::report::io_error)?;
     let rec = reconstruct_transducer(
         &table,
         inputs.alphabet().to_vec(),
@@ -488,12 +488,12 @@ fn reconstruct(args: ReconstructArgs, out: &mut impl Write) -> Result<()> {
         &opts,
     )?;
     for w in &rec.diagnostics.warnings {
-        data::warn(w);
+        crate::report::warn(w);
     }
     let t = rec
         .transducer
         .with_name(format!("{} -> {}", args.x, args.y));
-    data::write_json_and_dot(
+    crate::reconstruct::write_json_and_dot(
         args.output.as_deref(),
         args.dot.as_deref(),
         args.force,

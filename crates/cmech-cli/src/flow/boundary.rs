@@ -11,7 +11,7 @@ use cmech_io::{read_grids, Source};
 use serde_json::json;
 
 use crate::args::ReadArgs;
-use crate::data::io_error;
+use crate::report::io_error;
 
 use super::core;
 use super::series::{print_tests, trials_text};

@@ -10,7 +10,7 @@ use cmech_core::ca::{self, Field, LocalField};
 use cmech_io::{read_cells, Source};
 use serde_json::{json, Value};
 
-use crate::data::io_error;
+use crate::report::io_error;
 
 use super::core;
 use crate::files::refuse_to_clobber;

@@ -13,7 +13,7 @@ use cmech_io::{Input, NoProgress, Source};
 use serde_json::{json, Value};
 
 use crate::args::ReadArgs;
-use crate::data::{io_error, warn_io};
+use crate::report::{io_error, warn_io};
 
 use super::core;
 use crate::files::refuse_to_clobber;

@@ -1,0 +1,104 @@
+//! What the terminal shows besides results: progress bars, warnings, and the errors of cmech-io
+//! worded in the command line's terms (its hints name flags).
+
+use std::io::{self, IsTerminal};
+use std::sync::Mutex;
+
+use anyhow::anyhow;
+use cmech_io::{Hint, Warning};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A progress bar on stderr for passes over more than 64 MiB, only on a terminal.
+pub(crate) struct Bar(Mutex<Option<ProgressBar>>);
+
+impl Bar {
+    pub(crate) fn new() -> Bar {
+        Bar(Mutex::new(None))
+    }
+}
+
+impl cmech_io::Progress for Bar {
+    fn begin(&self, what: &str, total: u64, _unit: &str) {
+        let mut slot = self.0.lock().expect("not poisoned");
+        if let Some(old) = slot.take() {
+            old.finish_and_clear();
+        }
+        if io::stderr().is_terminal() && (total == 0 || total >= 64 << 20) {
+            let bar = if total == 0 {
+                ProgressBar::new_spinner()
+            } else {
+                ProgressBar::new(total)
+            };
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{msg:9} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .expect("valid template"),
+            );
+            bar.set_message(what.to_string());
+            *slot = Some(bar);
+        }
+    }
+    fn advance(&self, n: u64) {
+        if let Some(bar) = self.0.lock().expect("not poisoned").as_ref() {
+            bar.inc(n);
+        }
+    }
+    fn end(&self) {
+        if let Some(bar) = self.0.lock().expect("not poisoned").take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// What to do about a problem or warning of `cmech_io`, in terms of this command's flags.
+fn hint_text(hint: Hint) -> String {
+    match hint {
+        Hint::Overwrite => "use --force to overwrite it".into(),
+        Hint::SameAlphabet => "count every part with the same --alphabet".into(),
+        Hint::SameWindow => "count every part with the same --max-history or --window".into(),
+        Hint::CountAgain {
+            max_history,
+            window,
+        } => format!("count again with --max-history {max_history} (or --window {window})"),
+        Hint::Lines => "leave out --lines".into(),
+        Hint::Range => "leave out --range".into(),
+        Hint::Tokens | Hint::TokenList => "for symbols separated by spaces use --tokens".into(),
+        Hint::TokensOrBytes => "use --tokens (symbols separated by spaces) or --bytes".into(),
+    }
+}
+
+/// A `cmech_io` error with its hint in this command's terms.
+pub(crate) fn io_error(e: cmech_io::Error) -> anyhow::Error {
+    match e.hint() {
+        Some(h) => anyhow!("{e}; {}", hint_text(h)),
+        None => e.into(),
+    }
+}
+
+pub(crate) fn warn(message: &str) {
+    eprintln!("warning: {message}");
+}
+
+pub(crate) fn warn_io(w: &Warning) {
+    match w.hint {
+        Some(h) => warn(&format!("{w}; {}", hint_text(h))),
+        None => warn(&w.message),
+    }
+}
+
+pub(crate) fn plural(n: u64, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// A progress bar on a terminal for a long sample of `length` symbols.
+pub(crate) fn progress_bar(length: u64) -> Option<ProgressBar> {
+    (length >= 50_000_000 && io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(length);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {percent}% {per_sec} eta {eta}")
+                .expect("valid template"),
+        );
+        bar
+    })
+}

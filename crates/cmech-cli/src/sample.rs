@@ -1,0 +1,110 @@
+//! `cmech sample`: seeded symbols from a named process, a presentation, or the logistic map.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use cmech_core::named::{named_source, NamedSource};
+use cmech_core::sources::Logistic;
+use cmech_core::{Hmm, Sampler, Start};
+
+use crate::files::create_output;
+use crate::report::progress_bar;
+use crate::{file_or_named, output, Source};
+
+#[derive(Args)]
+pub(crate) struct SampleArgs {
+    #[command(flatten)]
+    source: Source,
+    /// Number of symbols.
+    #[arg(short = 'n', long = "length", value_name = "N")]
+    length: u64,
+    /// Seed of the random number generator.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Start in this state instead of one drawn from the stationary distribution.
+    #[arg(long, value_name = "STATE")]
+    start: Option<String>,
+    /// Write to this file instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Overwrite the output file if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+pub(crate) fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
+    let source = file_or_named(
+        &args.source.process,
+        &args.source.params,
+        ("presentation", "processes"),
+        |text| Hmm::from_json(text).map(NamedSource::Presentation),
+        named_source,
+    )?;
+    let hmm = match source {
+        NamedSource::Presentation(hmm) => hmm,
+        NamedSource::LogisticMap(map) => return sample_logistic(map, &args, stdout),
+    };
+    let start = match &args.start {
+        None => Start::Stationary,
+        Some(s) => Start::State(hmm.state_index(s).with_context(|| {
+            format!(
+                "unknown start state '{s}' (states: {})",
+                hmm.states().join(", ")
+            )
+        })?),
+    };
+    let sampler = Sampler::new(&hmm, args.seed, start)?;
+    let mut file;
+    let out: &mut dyn Write = match &args.output {
+        Some(path) => {
+            file = create_output(path, args.force)?;
+            &mut file
+        }
+        None => stdout,
+    };
+    let progress = progress_bar(args.length);
+    output::write_symbols(out, &hmm, sampler, args.length, progress.as_ref())?;
+    out.flush()?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    Ok(())
+}
+
+/// Symbols of the logistic map, written as '0' and '1' with a final newline.
+fn sample_logistic(map: Logistic, args: &SampleArgs, stdout: &mut impl Write) -> Result<()> {
+    if args.start.is_some() {
+        bail!("--start applies to hidden Markov models, not to the logistic map");
+    }
+    let map = map.symbols(args.seed)?;
+    let mut file;
+    let out: &mut dyn Write = match &args.output {
+        Some(path) => {
+            file = create_output(path, args.force)?;
+            &mut file
+        }
+        None => stdout,
+    };
+    let progress = progress_bar(args.length);
+    let mut buf = Vec::with_capacity(1 << 16);
+    let mut left = args.length;
+    let mut map = map.map(|x| b'0' + x);
+    while left > 0 {
+        let n = left.min(1 << 16) as usize;
+        buf.clear();
+        buf.extend(map.by_ref().take(n));
+        out.write_all(&buf)?;
+        left -= n as u64;
+        if let Some(bar) = &progress {
+            bar.inc(n as u64);
+        }
+    }
+    out.write_all(b"\n")?;
+    out.flush()?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    Ok(())
+}
