@@ -1,6 +1,6 @@
 //! Argument groups shared by several commands.
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{Context, Result};
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::Args;
 use cmech_core::reconstruct::{Method, Test};
@@ -79,13 +79,20 @@ pub(crate) fn test_parser() -> PossibleValuesParser {
 
 pub(crate) fn set_threads(threads: Option<usize>) -> Result<()> {
     if let Some(n) = threads {
-        use cmech_core::threads::{check_threads, MAX_THREADS};
-        check_threads(n)
-            .map_err(|_| anyhow!("--threads {n} is out of range (1 to {MAX_THREADS})"))?;
+        cmech_core::threads::check_threads(n)?;
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global()
             .context("cannot start the worker threads")?;
     }
     Ok(())
+}
+
+/// The flag that sets a parameter of the library, for its messages: `-k`, `-l`, `--max-history`,
+/// `--alpha`, `--threads`, ... (every such flag is the parameter's name in kebab case).
+pub(crate) fn flag(parameter: &str) -> String {
+    match parameter {
+        "k" | "l" => format!("-{parameter}"),
+        p => format!("--{}", p.replace('_', "-")),
+    }
 }

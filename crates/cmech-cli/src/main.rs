@@ -158,7 +158,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {:#}", e);
+            eprintln!("error: {}", report::error_line(&e));
             ExitCode::from(1)
         }
     }

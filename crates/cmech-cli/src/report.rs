@@ -5,8 +5,11 @@ use std::io::{self, IsTerminal};
 use std::sync::Mutex;
 
 use anyhow::anyhow;
+use cmech_core::CmechError;
 use cmech_io::{Hint, Warning};
 use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::args::flag;
 
 /// A progress bar on stderr for passes over more than 64 MiB, only on a terminal.
 pub(crate) struct Bar(Mutex<Option<ProgressBar>>);
@@ -101,4 +104,25 @@ pub(crate) fn progress_bar(length: u64) -> Option<ProgressBar> {
         );
         bar
     })
+}
+
+/// An error as one line for the terminal, a parameter of the library named by its flag.
+pub(crate) fn error_line(e: &anyhow::Error) -> String {
+    let line = format!("{e:#}");
+    let out_of_range = e
+        .chain()
+        .find_map(|c| match c.downcast_ref::<CmechError>() {
+            Some(CmechError::OutOfRange {
+                parameter,
+                value,
+                rule,
+            }) => Some((c.to_string(), flag(parameter), value, rule)),
+            _ => None,
+        });
+    match out_of_range {
+        Some((library, flag, value, rule)) => {
+            line.replace(&library, &format!("{flag} must be {rule}, not {value}"))
+        }
+        None => line,
+    }
 }

@@ -34,6 +34,19 @@ pub enum CmechError {
     /// The computation needs a property the presentation lacks (unifilarity, a unique recurrent class).
     #[error("{0}")]
     Unsupported(String),
+    /// A parameter outside its range. `parameter` is the library's name for it (`k`,
+    /// `max_history`, `alpha`, `threads`, ...) and `rule` what it must be ("at least 1", "in (0,
+    /// 1)"): each face names the parameter in its own terms (a flag, a keyword argument), as io's
+    /// hints are worded by each face.
+    #[error("{parameter} must be {rule}, not {value}")]
+    OutOfRange {
+        /// The parameter's name in the library.
+        parameter: &'static str,
+        /// The value given, as text.
+        value: String,
+        /// What the parameter must be.
+        rule: &'static str,
+    },
     /// An argument outside what the computation accepts (an empty alphabet, a window too long for
     /// 64-bit codes, a history too long for the data, an unknown method or transducer).
     #[error("invalid argument: {0}")]
@@ -48,4 +61,17 @@ pub type Result<T> = std::result::Result<T, CmechError>;
 
 pub(crate) fn invalid(msg: impl Into<String>) -> CmechError {
     CmechError::InvalidPresentation(msg.into())
+}
+
+/// `value` of `parameter` if it is at least 1.
+pub(crate) fn at_least_one(parameter: &'static str, value: usize) -> Result<usize> {
+    if value >= 1 {
+        Ok(value)
+    } else {
+        Err(CmechError::OutOfRange {
+            parameter,
+            value: value.to_string(),
+            rule: "at least 1",
+        })
+    }
 }

@@ -41,7 +41,7 @@ pub mod significance;
 
 use serde::Serialize;
 
-use crate::error::{CmechError, Result};
+use crate::error::{at_least_one, CmechError, Result};
 use engine::Kind;
 
 pub use boundary::{boundary_scores, BoundaryScores, Split};
@@ -157,15 +157,9 @@ impl TeOptions {
         }
     }
     fn check(&self) -> Result<()> {
-        if self.k == 0 {
-            return Err(bad("the target history k must be at least 1"));
-        }
-        if self.l == 0 {
-            return Err(bad("the source history l must be at least 1"));
-        }
-        if self.delay == 0 {
-            return Err(bad("the source-target delay must be at least 1"));
-        }
+        at_least_one("k", self.k)?;
+        at_least_one("l", self.l)?;
+        at_least_one("delay", self.delay)?;
         Ok(())
     }
 }
@@ -255,10 +249,7 @@ pub fn ais_query(k: usize) -> Query {
 }
 
 fn check_k(k: usize) -> Result<()> {
-    if k == 0 {
-        return Err(bad("the history length k must be at least 1"));
-    }
-    Ok(())
+    at_least_one("k", k).map(drop)
 }
 
 /// Active information storage I(X_{t-k..t-1}; X_t) in bits.

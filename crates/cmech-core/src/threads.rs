@@ -6,15 +6,18 @@ use crate::error::{CmechError, Result};
 /// larger request is a typo (or `usize::MAX`), and honouring it would start threads until the
 /// machine stalls.
 pub const MAX_THREADS: usize = 1024;
+const _: () = assert!(MAX_THREADS == 1024, "the rule of check_threads says 1024");
 
 /// Checks a requested number of worker threads: 1 to [`MAX_THREADS`].
 pub fn check_threads(threads: usize) -> Result<usize> {
     if (1..=MAX_THREADS).contains(&threads) {
         Ok(threads)
     } else {
-        Err(CmechError::InvalidArgument(format!(
-            "threads = {threads} is out of range (1 to {MAX_THREADS})"
-        )))
+        Err(CmechError::OutOfRange {
+            parameter: "threads",
+            value: threads.to_string(),
+            rule: "from 1 to 1024",
+        })
     }
 }
 
@@ -28,7 +31,7 @@ mod tests {
         assert_eq!(check_threads(MAX_THREADS).unwrap(), MAX_THREADS);
         for bad in [0, MAX_THREADS + 1, usize::MAX] {
             let e = check_threads(bad).unwrap_err().to_string();
-            assert!(e.contains("out of range (1 to 1024)"), "{e}");
+            assert!(e.contains("threads must be from 1 to 1024, not"), "{e}");
         }
     }
 }

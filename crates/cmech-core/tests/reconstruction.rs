@@ -253,13 +253,13 @@ fn bad_parameters_are_refused() {
             .unwrap_err()
             .to_string()
     };
-    assert!(err(options(Method::Cssr, 0)).contains("at least 1"));
+    assert!(err(options(Method::Cssr, 0)).contains("max_history must be at least 1, not 0"));
     assert!(err(options(Method::Cssr, 5)).contains("counts go up to 4"));
     assert!(err(ReconstructOptions {
         alpha: 1.5,
         ..options(Method::Cssr, 3)
     })
-    .contains("significance level"));
+    .contains("alpha must be in (0, 1), not 1.5"));
     let mut short = CountTable::new(2, 8).unwrap();
     short.add_sequence(&[0, 1, 1]).unwrap();
     assert!(

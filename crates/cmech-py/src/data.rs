@@ -27,9 +27,33 @@ use crate::errors::{invalid_argument, io_to_py, warning_text};
 use crate::{to_py, Presentation};
 
 /// A count from Python: negative values are below every lower bound, so the core's checks refuse
-/// them as they refuse 0.
+/// them as they refuse 0 ([`quoting`] puts the value given back in the message).
 fn size(n: i64) -> usize {
     n.max(0) as usize
+}
+
+/// The core's refusal of a parameter, quoting the value the user gave when [`size`] turned a
+/// negative one into 0.
+fn quoting(e: CmechError, given: &[(&str, Option<i64>)]) -> CmechError {
+    match e {
+        CmechError::OutOfRange {
+            parameter,
+            value,
+            rule,
+        } => {
+            let value = given
+                .iter()
+                .find(|(p, v)| *p == parameter && v.is_some_and(|v| v < 0))
+                .and_then(|(_, v)| v.map(|v| v.to_string()))
+                .unwrap_or(value);
+            CmechError::OutOfRange {
+                parameter,
+                value,
+                rule,
+            }
+        }
+        e => e,
+    }
 }
 
 /// Runs `f` on `threads` worker threads (a pool of its own), or on rayon's global pool.
@@ -40,8 +64,7 @@ pub(crate) fn on_threads<T: Send>(
     match threads.map(size) {
         None => Ok(f()),
         Some(n) => match cmech_core::threads::check_threads(n) {
-            Err(CmechError::InvalidArgument(m)) => Err(m),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(quoting(e, &[("threads", threads)]).to_string()),
             Ok(n) => rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
                 .build()
@@ -89,7 +112,10 @@ pub(crate) fn plan(
 ) -> PyResult<Plan> {
     request(py, method, max_history, alpha, test, future)?
         .plan()
-        .map_err(|e| to_py(py, e))
+        .map_err(|e| {
+            let given = [("max_history", max_history), ("future", future)];
+            to_py(py, quoting(e, &given))
+        })
 }
 
 /// Fixed options of a reconstruction (a transducer's), checked by the core.

@@ -58,7 +58,9 @@ impl Class {
             CmechError::UnknownProcess { .. } => Class::UnknownProcess,
             CmechError::InvalidParameter { .. } => Class::InvalidParameter,
             CmechError::Unsupported(_) => Class::Unsupported,
-            CmechError::InvalidArgument(_) => Class::InvalidArgument,
+            CmechError::InvalidArgument(_) | CmechError::OutOfRange { .. } => {
+                Class::InvalidArgument
+            }
             CmechError::Io(_) => Class::Io,
         }
     }

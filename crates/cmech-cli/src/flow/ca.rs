@@ -167,9 +167,6 @@ fn skipped(n: usize) -> String {
 }
 
 fn make_field(args: &CaArgs) -> Result<(Field, String)> {
-    if args.steps == 0 {
-        bail!("--steps must be at least 1");
-    }
     if args.rule.eq_ignore_ascii_case("life") {
         let (grid, h, w, what) = if let Some(path) = &args.init {
             let c = read_cells(&Source::Path(path.clone())).map_err(io_error)?;
@@ -285,9 +282,6 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
         || args.te_npy.is_some()
         || args.ais_npy.is_some();
     let k = args.k.unwrap_or(16);
-    if k == 0 {
-        bail!("-k must be at least 1");
-    }
     if args.block_rows == Some(0) {
         bail!("--block-rows must be at least 1");
     }

@@ -420,12 +420,6 @@ pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
         .iter()
         .map(|p| read_series(p, &args.read))
         .collect::<Result<Vec<_>>>()?;
-    // Checks parameters with the flags' names before any counting.
-    for (name, v) in [("-k", args.k), ("-l", args.l), ("--delay", args.delay)] {
-        if v == 0 {
-            bail!("{name} must be at least 1");
-        }
-    }
     let mut files = vec![(&args.source, &source), (&args.target, &target)];
     files.extend(args.cond.iter().zip(conds.iter()));
     same_shape(&files)?;
@@ -477,9 +471,6 @@ pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
 
 pub fn ais(args: AisArgs, out: &mut impl Write) -> Result<()> {
     let series = read_series(&args.series_file, &args.read)?;
-    if args.k == 0 {
-        bail!("-k must be at least 1");
-    }
     let measure = Measure::ActiveInformation { k: args.k };
     let e = estimate(&measure, &[&series], &args.test, &args.local)?;
     let name = args.series_file.display();

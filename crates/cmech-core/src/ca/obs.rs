@@ -41,9 +41,7 @@ impl<'a> FieldObs<'a> {
         k: usize,
         source: Option<(isize, isize)>,
     ) -> Result<FieldObs<'a>> {
-        if k == 0 {
-            return Err(bad("the history length k must be at least 1"));
-        }
+        crate::error::at_least_one("k", k)?;
         if k >= f.steps {
             return Err(bad(format!(
                 "history k = {k} leaves no complete window in a field of {} steps",

@@ -26,9 +26,7 @@ pub fn elementary(rule: u32, initial: &[u8], steps: usize) -> Result<Field> {
             "an elementary CA needs at least 3 cells, not {w}"
         )));
     }
-    if steps == 0 {
-        return Err(bad("a field needs at least 1 step"));
-    }
+    crate::error::at_least_one("steps", steps)?;
     if let Some(at) = initial.iter().position(|&c| c > 1) {
         return Err(bad(format!(
             "cell {at} of the initial row is {}, not 0 or 1",
@@ -72,9 +70,7 @@ pub fn life(initial: &[u8], height: usize, width: usize, steps: usize) -> Result
             initial.len()
         )));
     }
-    if steps == 0 {
-        return Err(bad("a field needs at least 1 step"));
-    }
+    crate::error::at_least_one("steps", steps)?;
     if let Some(at) = initial.iter().position(|&c| c > 1) {
         return Err(bad(format!(
             "cell {at} of the grid is {}, not 0 or 1",

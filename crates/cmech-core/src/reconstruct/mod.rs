@@ -254,17 +254,14 @@ mod tests {
             max_history: 0,
             ..d
         });
-        assert!(
-            e.contains("maximum history length must be at least 1"),
-            "{e}"
-        );
+        assert!(e.contains("max_history must be at least 1, not 0"), "{e}");
         let e = bad(ReconstructOptions { alpha: 1.5, ..d });
-        assert!(e.contains("significance level 1.5 is not in (0, 1)"), "{e}");
+        assert!(e.contains("alpha must be in (0, 1), not 1.5"), "{e}");
         let e = bad(ReconstructOptions {
             future: Some(0),
             ..d
         });
-        assert!(e.contains("future length must be at least 1"), "{e}");
+        assert!(e.contains("future must be at least 1, not 0"), "{e}");
         assert!(CountWindow::Fixed(1).validate().is_err());
         assert_eq!(CountWindow::Fixed(7).length(2), 7);
         assert_eq!(CountWindow::Fixed(7).max_history(2), None);

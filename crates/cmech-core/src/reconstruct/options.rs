@@ -2,7 +2,7 @@
 //! words the counts must reach for it.
 use serde::Serialize;
 
-use crate::error::{CmechError, Result};
+use crate::error::{at_least_one, CmechError, Result};
 
 use super::homogeneity::Test;
 use super::select::SelectOptions;
@@ -113,21 +113,16 @@ impl ReconstructOptions {
     /// at least 1, a significance level in (0, 1) and, if given, a future length of at least 1.
     /// [`reconstruct`](fn@crate::reconstruct::reconstruct) checks them too; the faces call this to refuse early.
     pub fn validate(&self) -> Result<()> {
-        if self.max_history == 0 {
-            return Err(CmechError::InvalidArgument(
-                "the maximum history length must be at least 1 (a history of one symbol)".into(),
-            ));
-        }
+        at_least_one("max_history", self.max_history)?;
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
-            return Err(CmechError::InvalidArgument(format!(
-                "the significance level {} is not in (0, 1)",
-                self.alpha
-            )));
+            return Err(CmechError::OutOfRange {
+                parameter: "alpha",
+                value: self.alpha.to_string(),
+                rule: "in (0, 1)",
+            });
         }
-        if self.future == Some(0) {
-            return Err(CmechError::InvalidArgument(
-                "the future length must be at least 1".into(),
-            ));
+        if let Some(f) = self.future {
+            at_least_one("future", f)?;
         }
         Ok(())
     }

@@ -69,10 +69,8 @@ impl SelectOptions {
 
     /// Checks the options before any data is read.
     pub fn validate(&self) -> Result<()> {
-        if self.max_history == Some(0) {
-            return Err(CmechError::InvalidArgument(
-                "the maximum history length must be at least 1 (a history of one symbol)".into(),
-            ));
+        if let Some(l) = self.max_history {
+            crate::error::at_least_one("max_history", l)?;
         }
         Ok(())
     }
