@@ -370,6 +370,12 @@ pub fn life_patterns() -> Vec<&'static str> {
     ca::LIFE_PATTERNS.to_vec()
 }
 
+/// The history length of the local measures when none is given.
+#[pyfunction]
+pub fn ca_default_history() -> usize {
+    ca::DEFAULT_HISTORY
+}
+
 /// The field (steps x height x width, uint8) of Conway's Life on a torus from `initial`
 /// (height x width), from the named `pattern` placed with its corner at `at` on an empty torus,
 /// or from a random grid (density, seed).

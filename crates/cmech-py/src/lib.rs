@@ -275,6 +275,7 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(flow::significance, m)?)?;
     m.add_function(wrap_pyfunction!(flow::boundary, m)?)?;
     m.add_function(wrap_pyfunction!(flow::ca_elementary, m)?)?;
+    m.add_function(wrap_pyfunction!(flow::ca_default_history, m)?)?;
     m.add_function(wrap_pyfunction!(flow::ca_life, m)?)?;
     m.add_function(wrap_pyfunction!(flow::life_patterns, m)?)?;
     m.add_function(wrap_pyfunction!(flow::ca_measure, m)?)?;

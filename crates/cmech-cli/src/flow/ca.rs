@@ -281,7 +281,7 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
         || args.local_ais.is_some()
         || args.te_npy.is_some()
         || args.ais_npy.is_some();
-    let k = args.k.unwrap_or(16);
+    let k = args.k.unwrap_or(ca::DEFAULT_HISTORY);
     if args.block_rows == Some(0) {
         bail!("--block-rows must be at least 1");
     }

@@ -31,6 +31,10 @@ pub use local::{
 };
 pub use rules::{elementary, elementary_random, life};
 
+/// The history length of the local measures when the user gives none: Lizier, Prokopenko &
+/// Zomaya (2008) use k = 16 for the domains and particles of rule 54.
+pub const DEFAULT_HISTORY: usize = 16;
+
 #[cfg(test)]
 mod tests {
     use super::obs::FieldObs;

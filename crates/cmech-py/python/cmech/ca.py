@@ -41,8 +41,9 @@ __all__ = [
     "local_blocks",
 ]
 
-#: History length of the local measures when none is given (Lizier's k = 16 for rule 54).
-DEFAULT_K = 16
+#: History length of the local measures when none is given (Lizier's k = 16 for rule 54), from
+#: the Rust library, which the command line takes it from too.
+DEFAULT_K: int = _cmech.ca_default_history()
 
 #: The named Life patterns: ``glider`` and ``gosper-gun`` (Gosper's glider gun).
 PATTERNS: List[str] = list(_cmech.life_patterns())
