@@ -10,6 +10,7 @@ use crate::npy::MAGIC;
 
 /// Element types written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NpyType {
     /// 64-bit floats (`<f8`).
     F64,

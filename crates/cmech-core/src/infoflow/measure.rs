@@ -62,6 +62,7 @@ impl FromStr for Bias {
 /// order: TE source, target, conditions...; AIS, block entropy and entropy rate one series; MI
 /// x, y, conditions....
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Measure {
     /// TE(source -> target | conditions), conditions entering at t - 1.
     TransferEntropy {
@@ -256,6 +257,7 @@ pub fn estimate(measure: &Measure, series: &[&Series], bias: Bias) -> Result<f64
 
 /// A significance test to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Test {
     /// `surrogates` permutations of the source (for TE its whole history window), from `seed`.
     Surrogates {

@@ -11,6 +11,7 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 /// The test deciding whether two next-symbol count vectors come from one distribution. Named,
 /// in every face and in JSON, as users write it: `chi2` or `ks`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub enum Test {
     /// Pearson's chi-square test of homogeneity.
     #[serde(rename = "chi2")]

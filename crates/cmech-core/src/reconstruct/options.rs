@@ -11,6 +11,7 @@ use super::{cssr, forward, Fit, WordTables};
 /// The reconstruction algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Method {
     /// CSSR as published: suffix histories homogenised by next-symbol tests, then determinised.
     Cssr,

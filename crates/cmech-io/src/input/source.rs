@@ -13,6 +13,7 @@ use crate::npy;
 /// How the bytes of a source are read as symbols.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Format {
     /// Text, one (one-byte) character per symbol; line endings are not symbols.
     Chars,
