@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::Args;
 use cmech_core::reconstruct::{Method, Test};
-use cmech_io::{Format, ReadOptions};
+use cmech_io::{Format, MmapChoice, ReadOptions};
 
 /// How data files are read: every command that reads symbol data flattens this group, so a file
 /// is read the same way by all of them.
@@ -56,7 +56,20 @@ impl ReadArgs {
             lines: self.lines,
             alphabet: self.alphabet.clone(),
             range,
+            mmap: mmap(),
         }
+    }
+}
+
+/// Files are memory-mapped. The command line takes the promise every tool that maps files takes
+/// (ripgrep, for one): a file another program truncates or rewrites while `cmech` reads it gives
+/// wrong results or a bus error. Mapping is what lets 10^9 symbols be read in one pass.
+pub(crate) fn mmap() -> MmapChoice {
+    // SAFETY: as above; the files are the user's, named on the command line, and cmech does not
+    // write to them.
+    #[allow(unsafe_code)]
+    unsafe {
+        MmapChoice::auto()
     }
 }
 

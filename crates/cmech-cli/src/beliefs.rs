@@ -275,6 +275,7 @@ fn trajectory(
         } else {
             Format::Chars
         }),
+        mmap: crate::args::mmap(),
         ..ReadOptions::default()
     };
     let sources = [cmech_io::Source::Path(path.to_path_buf())];

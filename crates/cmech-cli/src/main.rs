@@ -1,8 +1,6 @@
 //! The `cmech` command-line tool: a thin face over `cmech-core`. Data goes to stdout, messages to
 //! stderr; exit code 0 on success, 1 on bad input, 2 on bad usage (clap's own code).
 
-#![forbid(unsafe_code)]
-
 mod args;
 mod beliefs;
 mod count;

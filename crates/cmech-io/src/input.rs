@@ -10,7 +10,7 @@ mod messages;
 mod source;
 
 use std::fs::File;
-use std::io;
+use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -27,7 +27,7 @@ use crate::Progress;
 pub(crate) use alphabet::{no_duplicates, text_lookup, token_map};
 pub use count::{count_held_out, count_sources};
 pub(crate) use source::looks_like_npy;
-pub use source::{parse_range, Format, ReadOptions, Source};
+pub use source::{parse_range, Format, MmapChoice, ReadOptions, Source};
 
 /// Bytes of a mapped file counted between two releases of its pages.
 const RELEASE_BYTES: usize = 1 << 26;
@@ -57,6 +57,8 @@ pub(crate) enum Data<'a> {
     Stream(Mutex<Option<io::Stdin>>),
     /// In memory: a byte buffer, or the elements of an integer array (with an npy header).
     Borrowed(&'a [u8]),
+    /// A file read into memory (when mapping was not chosen).
+    Owned(Vec<u8>),
     /// Text in memory, its code points (native-endian u32, with an npy header) read as integers.
     Text {
         text: &'a str,
@@ -78,6 +80,7 @@ impl Opened<'_> {
             Data::Mapped { map, .. } => Some(map),
             Data::Empty => Some(&[]),
             Data::Borrowed(b) => Some(b),
+            Data::Owned(b) => Some(b),
             Data::Text { codes, .. } => Some(codes),
             Data::Stream(_) | Data::Tokens(_) => None,
         }
@@ -120,13 +123,23 @@ pub struct Input<'a> {
 /// symbol long before this, and a file that does not is scanned whole.
 const GUESS: usize = 1 << 20;
 
-fn open_file(path: &Path) -> Result<Data<'static>> {
+fn open_file(path: &Path, mmap: MmapChoice) -> Result<Data<'static>> {
     let name = path.display().to_string();
     if path.is_dir() {
         return Err(input(format!("{name} is a directory, not a data file")));
     }
-    let file = File::open(path).map_err(|e| io_err(format!("cannot open {name}"), e))?;
-    map_file(file, &name)
+    let mut file = File::open(path).map_err(|e| io_err(format!("cannot open {name}"), e))?;
+    if mmap.is_enabled() {
+        return map_file(file, &name);
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| io_err(format!("cannot read {name}"), e))?;
+    Ok(if bytes.is_empty() {
+        Data::Empty
+    } else {
+        Data::Owned(bytes)
+    })
 }
 
 #[allow(unsafe_code)]
@@ -138,8 +151,9 @@ fn map_file(file: File, name: &str) -> Result<Data<'static>> {
     if len == 0 {
         return Ok(Data::Empty);
     }
-    // SAFETY: the map is only read; a file changed under us by another process gives wrong counts
-    // or a bus error, as with any reader of memory-mapped files.
+    // SAFETY: the map is only read, and the caller chose mapping (`MmapChoice::auto`, an unsafe
+    // promise that its files are not changed while read) or the file is our own spooled copy of
+    // stdin, which nothing else can reach.
     let map = unsafe { Mmap::map(&file) }.map_err(|e| io_err(format!("cannot map {name}"), e))?;
     #[cfg(unix)]
     let _ = map.advise(memmap2::Advice::Sequential);
@@ -257,7 +271,7 @@ impl Input<'static> {
         let mut files = Vec::with_capacity(sources.len());
         for s in sources {
             let data = match s {
-                Source::Path(p) => open_file(p)?,
+                Source::Path(p) => open_file(p, opts.mmap)?,
                 Source::Stdin if stream_stdin => Data::Stream(Mutex::new(Some(io::stdin()))),
                 Source::Stdin => spool_stdin()?,
             };

@@ -62,7 +62,9 @@ mod tokens;
 
 pub use error::{Error, Hint, Result, Warning};
 pub use grid::{read_cells, read_grids, Cells, Grid};
-pub use input::{count_held_out, count_sources, parse_range, Format, Input, ReadOptions, Source};
+pub use input::{
+    count_held_out, count_sources, parse_range, Format, Input, MmapChoice, ReadOptions, Source,
+};
 pub use memory::{Ints, Memory, Part, Symbol};
 pub use npy_write::{NpyType, NpyWriter};
 pub use paired::count_paired;

@@ -102,8 +102,18 @@ impl Input<'_> {
         progress.begin("reading", self.total_bytes(), "B");
         let mut out = Vec::with_capacity(BLOCK + 1);
         for file in &self.files {
-            match (&self.lookup, &file.data) {
-                (Lookup::Bytes(classes), Data::Mapped { map, .. }) => {
+            // Read once: a mapped file's pages need not stay resident (a 10^9-symbol file).
+            let done = |start: usize, end: usize| {
+                if let Data::Mapped { map, .. } = &file.data {
+                    release(map, start, end);
+                }
+            };
+            let whole = match &file.data {
+                Data::Mapped { .. } | Data::Owned(_) => file.bytes(),
+                _ => None,
+            };
+            match (&self.lookup, whole) {
+                (Lookup::Bytes(classes), Some(map)) => {
                     for (i, chunk) in map.chunks(BLOCK).enumerate() {
                         out.clear();
                         for (j, &b) in chunk.iter().enumerate() {
@@ -119,11 +129,10 @@ impl Input<'_> {
                         }
                         progress.advance(chunk.len() as u64);
                         f(&out)?;
-                        // Read once: the pages need not stay resident (a 10^9-symbol file).
-                        release(map, i * BLOCK, i * BLOCK + chunk.len());
+                        done(i * BLOCK, i * BLOCK + chunk.len());
                     }
                 }
-                (Lookup::Tokens(map), Data::Mapped { map: data, .. }) => {
+                (Lookup::Tokens(map), Some(data)) => {
                     let mut start = 0;
                     while start < data.len() {
                         // A block ends at whitespace, so that no token is cut in two.
@@ -137,7 +146,7 @@ impl Input<'_> {
                         out.retain(|&c| c != SEP);
                         progress.advance((end - start) as u64);
                         f(&out)?;
-                        release(data, start, end);
+                        done(start, end);
                         start = end;
                     }
                 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use cmech_core::counts::CountTable;
 use cmech_io::shard::{self, sidecar_path};
 use cmech_io::{
-    merge_shards, read_shard, write_shard, Format, Hint, Input, NoProgress, ReadOptions, Shard,
-    Source, SourceInfo,
+    merge_shards, read_shard, write_shard, Format, Hint, Input, MmapChoice, NoProgress,
+    ReadOptions, Shard, Source, SourceInfo,
 };
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -24,10 +24,30 @@ fn open(paths: &[&Path], opts: &ReadOptions) -> cmech_io::Result<Input<'static>>
     Input::open(&sources, opts, &NoProgress)
 }
 
+/// Counts files read into memory and, the same files, mapped: both must agree.
 fn count(paths: &[&Path], opts: &ReadOptions, window: usize) -> (Vec<String>, CountTable) {
     let input = open(paths, opts).unwrap();
     let t = input.count(window, &NoProgress).unwrap();
+    let mapped = ReadOptions {
+        mmap: mapped(),
+        ..opts.clone()
+    };
+    let m = open(paths, &mapped).unwrap();
+    assert_eq!(
+        m.count(window, &NoProgress).unwrap(),
+        t,
+        "read and mapped agree"
+    );
+    assert_eq!(m.alphabet(), input.alphabet());
     (input.alphabet().to_vec(), t)
+}
+
+fn mapped() -> MmapChoice {
+    // SAFETY: the test's own temporary files, not changed while read.
+    #[allow(unsafe_code)]
+    unsafe {
+        MmapChoice::auto()
+    }
 }
 
 /// The table of these sequences, counted one by one.
@@ -45,6 +65,7 @@ fn opts(format: Option<Format>, lines: bool, alphabet: Option<&str>) -> ReadOpti
         lines,
         alphabet: alphabet.map(String::from),
         range: None,
+        mmap: MmapChoice::never(),
     }
 }
 

@@ -15,7 +15,7 @@ use cmech_core::reconstruct::{
 use cmech_core::CmechError;
 use cmech_io::{
     are_shards, count_sources, load_shards, merge_shards, write_shard, Format, Input, Ints, Memory,
-    NoProgress, Part, ReadOptions, Shard, Source, Symbol, Warning,
+    MmapChoice, NoProgress, Part, ReadOptions, Shard, Source, Symbol, Warning,
 };
 use numpy::{PyArrayDescrMethods, PyReadonlyArrayDyn, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
@@ -393,6 +393,7 @@ pub fn count_files(
         lines,
         alphabet,
         range: byte_range,
+        mmap: mmap(),
     };
     let sources: Vec<Source> = paths.into_iter().map(Source::Path).collect();
     count_input(
@@ -596,4 +597,15 @@ pub(crate) fn memory<'a>(
         name,
         source,
     })
+}
+
+/// Files are memory-mapped: counting 10^9 symbols in one pass needs it. Python code that
+/// truncates or rewrites a file while cmech reads it gets wrong results or a bus error, the
+/// promise every reader of mapped files takes.
+pub(crate) fn mmap() -> MmapChoice {
+    // SAFETY: as above; cmech never writes the files it reads.
+    #[allow(unsafe_code)]
+    unsafe {
+        MmapChoice::auto()
+    }
 }

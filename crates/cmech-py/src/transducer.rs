@@ -235,6 +235,7 @@ fn opener<'a>(
                 lines,
                 alphabet: alphabet.map(|a| a.extract::<String>()).transpose()?,
                 range: None,
+                mmap: crate::data::mmap(),
             },
         )),
         (None, Some(held)) => {

@@ -84,6 +84,37 @@ impl Source {
     }
 }
 
+/// Whether files may be memory-mapped. Mapping counts a file where it lies, never copied, which
+/// is what lets 10^9 symbols be read in the time of one pass; but a file truncated or rewritten
+/// by another process while it is mapped gives wrong results or a bus error, which no safe code
+/// can rule out. Only the caller knows its files, so mapping is chosen with an `unsafe`
+/// constructor, as ripgrep does; the default reads each file into memory.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MmapChoice(bool);
+
+impl MmapChoice {
+    /// Map files.
+    ///
+    /// # Safety
+    ///
+    /// The files read must not be truncated or rewritten while they are read: a mapped file
+    /// changed underneath gives wrong results or a bus error.
+    #[allow(unsafe_code)]
+    pub unsafe fn auto() -> MmapChoice {
+        MmapChoice(true)
+    }
+
+    /// Read each file into memory (the default).
+    pub fn never() -> MmapChoice {
+        MmapChoice(false)
+    }
+
+    /// Whether files are mapped.
+    pub fn is_enabled(self) -> bool {
+        self.0
+    }
+}
+
 /// How to read the sources.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
@@ -96,6 +127,8 @@ pub struct ReadOptions {
     pub alphabet: Option<String>,
     /// Count only the windows that start in this byte range of the (single) file.
     pub range: Option<(u64, u64)>,
+    /// Whether files are memory-mapped ([`MmapChoice::auto`]) or read into memory.
+    pub mmap: MmapChoice,
 }
 
 /// Parses `A..B` (byte offsets, `A` may be omitted for 0).
