@@ -1,10 +1,15 @@
 //! Argument groups shared by several commands.
 
+use std::io::Write;
+use std::path::PathBuf;
+
 use anyhow::{Context, Result};
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::Args;
 use cmech_core::reconstruct::{Method, Test};
 use cmech_io::{Format, MmapChoice, ReadOptions};
+
+use crate::files::{create, refuse_to_clobber};
 
 /// How data files are read: every command that reads symbol data flattens this group, so a file
 /// is read the same way by all of them.
@@ -107,5 +112,48 @@ pub(crate) fn flag(parameter: &str) -> String {
     match parameter {
         "k" | "l" => format!("-{parameter}"),
         p => format!("--{}", p.replace('_', "-")),
+    }
+}
+
+/// Where a reconstructed machine or transducer is saved (shared by `reconstruct` and
+/// `transducer reconstruct`).
+#[derive(Args)]
+pub struct SaveArgs {
+    /// Also write the result in the cmech JSON format (a machine for `cmech measures`, `sample`
+    /// and `process show`; a transducer for `cmech transducer show`, `drive` and `measures`).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Also write the result as Graphviz DOT to this file.
+    #[arg(long, value_name = "FILE")]
+    dot: Option<PathBuf>,
+    /// Overwrite the output files if they exist.
+    #[arg(long)]
+    force: bool,
+}
+
+impl SaveArgs {
+    /// Refuses, before any long work, to replace a file the user has.
+    pub(crate) fn refuse_to_clobber(&self) -> Result<()> {
+        refuse_to_clobber(&[("-o", &self.output), ("--dot", &self.dot)], self.force)
+    }
+
+    /// Writes the result's JSON document (`to_json`) to -o and its DOT (`to_dot`) to --dot,
+    /// each when given.
+    pub(crate) fn write(
+        &self,
+        to_json: impl FnOnce() -> String,
+        to_dot: impl FnOnce() -> String,
+    ) -> Result<()> {
+        if let Some(path) = &self.output {
+            let mut f = create(path, self.force)?;
+            writeln!(f, "{}", to_json())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        if let Some(path) = &self.dot {
+            let mut f = create(path, self.force)?;
+            f.write_all(to_dot().as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        Ok(())
     }
 }

@@ -2,18 +2,17 @@
 //! options fix the method.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::Args;
 use cmech_core::reconstruct::{
     holdout, CountWindow, Method, Plan, ReconstructOptions, Request, Test,
 };
 use cmech_io::{are_shards, count_held_out, load_shards, ReadOptions, Source};
 
-use crate::args::{method_parser, set_threads, test_parser, ReadArgs};
+use crate::args::{method_parser, set_threads, test_parser, ReadArgs, SaveArgs};
 use crate::count::count_inputs;
-use crate::files::{create, refuse_to_clobber};
 use crate::output;
 use crate::report::{io_error, warn, warn_io, Bar};
 
@@ -55,16 +54,8 @@ pub struct ReconstructArgs {
     /// Print the machine and the diagnostics as JSON.
     #[arg(long)]
     json: bool,
-    /// Also write the machine as Graphviz DOT to this file.
-    #[arg(long, value_name = "FILE")]
-    dot: Option<PathBuf>,
-    /// Also write the machine in the cmech presentation JSON format (for `cmech measures`,
-    /// `cmech sample`, `cmech process show`).
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Overwrite the output files if they exist.
-    #[arg(long)]
-    force: bool,
+    #[command(flatten)]
+    save: SaveArgs,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -89,27 +80,6 @@ pub const RECONSTRUCT_HELP: &str = "Examples:\n  \
     C_mu, h_mu, the log-likelihood of the data, and the number of states at each history length\n\
     (a count that keeps growing signals structure no finite L captures). Warnings (L too long\n\
     for the data, a one-symbol alphabet) go to stderr.";
-
-/// Writes a reconstructed object to the files given to -o (its JSON document, `to_json`) and to
-/// --dot (its Graphviz DOT, `to_dot`), each when given.
-pub(crate) fn write_json_and_dot(
-    output: Option<&Path>,
-    dot: Option<&Path>,
-    force: bool,
-    to_json: impl FnOnce() -> String,
-    to_dot: impl FnOnce() -> String,
-) -> Result<()> {
-    if let Some(path) = output {
-        let mut f = create(path, force)?;
-        writeln!(f, "{}", to_json()).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    if let Some(path) = dot {
-        let mut f = create(path, force)?;
-        f.write_all(to_dot().as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(())
-}
 
 /// What the user asked of a reconstruction, each option given or not.
 pub(crate) fn request(
@@ -160,7 +130,7 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
     )?
     .plan()?;
     // Refuse to clobber before the (possibly long) counting.
-    refuse_to_clobber(&[("-o", &args.output), ("--dot", &args.dot)], args.force)?;
+    args.save.refuse_to_clobber()?;
     let sources: Vec<Source> = args.inputs.iter().map(|s| Source::from_arg(s)).collect();
     let shards = are_shards(&sources).map_err(io_error)?;
     let shard = if shards {
@@ -197,13 +167,8 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
         }
         Some(holdout::hold_out(&rec.machine, &shard.table, &test.table)?)
     };
-    write_json_and_dot(
-        args.output.as_deref(),
-        args.dot.as_deref(),
-        args.force,
-        || rec.machine.to_json(),
-        || rec.machine.to_dot(),
-    )?;
+    args.save
+        .write(|| rec.machine.to_json(), || rec.machine.to_dot())?;
     if args.json {
         let machine: serde_json::Value = serde_json::from_str(&rec.machine.to_json())?;
         let mut doc = serde_json::json!({ "machine": machine, "diagnostics": rec.diagnostics });

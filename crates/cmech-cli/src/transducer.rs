@@ -14,7 +14,7 @@ use cmech_core::Transducer;
 use cmech_io::{count_paired, Input, Source as DataSource};
 use serde_json::json;
 
-use crate::args::ReadArgs;
+use crate::args::{ReadArgs, SaveArgs};
 
 use crate::files::refuse_to_clobber;
 use crate::output::{diagnostics_rows, quantity_row};
@@ -184,16 +184,8 @@ pub struct ReconstructArgs {
     /// Print the transducer and the diagnostics as JSON.
     #[arg(long)]
     json: bool,
-    /// Also write the transducer as Graphviz DOT to this file.
-    #[arg(long, value_name = "FILE")]
-    dot: Option<PathBuf>,
-    /// Also write the transducer in the cmech transducer JSON format (for `cmech transducer
-    /// show`, `drive`, `measures`).
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Overwrite the output files if they exist.
-    #[arg(long)]
-    force: bool,
+    #[command(flatten)]
+    save: SaveArgs,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -456,7 +448,7 @@ fn reconstruct(args: ReconstructArgs, out: &mut impl Write) -> Result<()> {
         &args.test,
         None,
     )?;
-    refuse_to_clobber(&[("-o", &args.output), ("--dot", &args.dot)], args.force)?;
+    args.save.refuse_to_clobber()?;
     if args.x == "-" && args.y == "-" {
         bail!("stdin (-) can be read only once: give the input or the output as a file");
     }
@@ -493,13 +485,7 @@ fn reconstruct(args: ReconstructArgs, out: &mut impl Write) -> Result<()> {
     let t = rec
         .transducer
         .with_name(format!("{} -> {}", args.x, args.y));
-    crate::reconstruct::write_json_and_dot(
-        args.output.as_deref(),
-        args.dot.as_deref(),
-        args.force,
-        || t.to_json(),
-        || t.to_dot(),
-    )?;
+    args.save.write(|| t.to_json(), || t.to_dot())?;
     if args.json {
         let transducer: serde_json::Value = serde_json::from_str(&t.to_json())?;
         let doc = json!({ "transducer": transducer, "diagnostics": rec.diagnostics });
