@@ -3,7 +3,7 @@
 //! automaton. Both are read as every other input is: one alphabet over the whole grid, the same
 //! formats, messages and hints.
 
-use crate::error::{input, Result};
+use crate::error::{hinted, input, Hint, Result};
 use crate::npy::{self, Shapes};
 use crate::{Format, Input, NoProgress, ReadOptions, Source};
 
@@ -44,6 +44,18 @@ pub fn read_grids(sources: &[Source], opts: &ReadOptions) -> Result<Vec<Grid>> {
         ..opts.clone()
     };
     let opened = Input::open_in(sources, &opts, &NoProgress, false, None, GRIDS)?;
+    // Text read one character per symbol whose lines hold spaces: the spaces would be variables
+    // of their own between the real ones, a grid of twice the width. Said, not guessed.
+    if opened.format == Format::Chars && opened.names.iter().any(|n| n == " " || n == "\t") {
+        return Err(hinted(
+            format!(
+                "{}: spaces or tabs separate the symbols of each line; read as one character \
+                 per symbol, they would be variables of the grid",
+                opened.name
+            ),
+            Hint::Tokens,
+        ));
+    }
     let letters = opened.names.len();
     if letters > 256 {
         return Err(input(format!(
@@ -224,6 +236,16 @@ mod tests {
         assert!(e.to_string().contains("no symbols"), "{e}");
         let e = grid(&d, "one.npy", &npy_bytes("<i8", &[3], &[0, 1, 0])).unwrap_err();
         assert!(e.to_string().contains("steps x variables"), "{e}");
+        // Spaces between the cells are not cells: the error says to read tokens.
+        let e = grid(&d, "spaced.txt", b"0 1 1\n1 0 1\n").unwrap_err();
+        assert!(e.to_string().contains("spaces or tabs separate"), "{e}");
+        assert_eq!(e.hint(), Some(Hint::Tokens));
+        let tokens = ReadOptions {
+            format: Some(Format::Tokens),
+            ..ReadOptions::default()
+        };
+        let spaced = read_grids(&[file(&d, "spaced2.txt", b"0 1 1\n1 0 1\n")], &tokens).unwrap();
+        assert_eq!((spaced[0].steps, spaced[0].width), (2, 3));
     }
 
     #[test]
