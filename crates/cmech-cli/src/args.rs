@@ -1,7 +1,7 @@
 //! Argument groups shared by several commands.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::builder::{PossibleValue, PossibleValuesParser};
@@ -132,9 +132,13 @@ pub struct SaveArgs {
 }
 
 impl SaveArgs {
-    /// Refuses, before any long work, to replace a file the user has.
-    pub(crate) fn refuse_to_clobber(&self) -> Result<()> {
-        refuse_to_clobber(&[("-o", &self.output), ("--dot", &self.dot)], self.force)
+    /// Refuses, before any long work, to replace a file the user has or one of the `inputs`.
+    pub(crate) fn refuse_to_clobber(&self, inputs: &[&Path]) -> Result<()> {
+        refuse_to_clobber(
+            &[("-o", &self.output), ("--dot", &self.dot)],
+            inputs,
+            self.force,
+        )
     }
 
     /// Writes the result's JSON document (`to_json`) to -o and its DOT (`to_dot`) to --dot,

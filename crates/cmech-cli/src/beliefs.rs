@@ -117,6 +117,10 @@ pub fn run(args: BeliefsArgs, out: &mut impl Write) -> Result<()> {
             ("--png", &args.png),
             ("--svg", &args.svg),
         ],
+        &[Path::new(&args.source.process)]
+            .into_iter()
+            .chain(args.sequence.as_deref())
+            .collect::<Vec<_>>(),
         args.force,
     )?;
     if args.size < 200 || args.size > 10_000 {

@@ -1,6 +1,6 @@
 //! `cmech count` (data to a count shard) and `cmech merge` (shards to one).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
@@ -9,6 +9,7 @@ use cmech_io::shard::check_free;
 use cmech_io::{count_sources, load_shards, write_shard, ReadOptions, Shard, Source};
 
 use crate::args::{method_parser, set_threads, ReadArgs};
+use crate::files::refuse_to_clobber;
 use crate::reconstruct::request;
 use crate::report::{io_error, plural, warn_io, Bar};
 
@@ -103,6 +104,14 @@ pub fn count(args: CountArgs) -> Result<()> {
         ),
     };
     window.validate()?;
+    // The output may never be an input, --force or not; whether it exists is check_free's.
+    let inputs: Vec<&Path> = args
+        .inputs
+        .iter()
+        .filter(|s| *s != "-")
+        .map(Path::new)
+        .collect();
+    refuse_to_clobber(&[("-o", &Some(args.output.clone()))], &inputs, true)?;
     check_free(&args.output, args.force).map_err(io_error)?;
     let sources: Vec<Source> = args.inputs.iter().map(|s| Source::from_arg(s)).collect();
     let shard = count_inputs(&sources, args.read.options(range), &window)?;

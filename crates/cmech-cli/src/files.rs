@@ -23,20 +23,53 @@ pub(crate) fn create(path: &Path, force: bool) -> Result<std::fs::File> {
         })
 }
 
-/// Refuses, before any long work, to replace an output file that exists unless `force`: each
-/// output is given with the flag that names it, and the message names both.
-pub(crate) fn refuse_to_clobber(outputs: &[(&str, &Option<PathBuf>)], force: bool) -> Result<()> {
-    for (flag, path) in outputs {
-        if let Some(p) = path {
-            if p.exists() && !force {
-                bail!(
-                    "{flag}: {} exists; use --force to overwrite it",
-                    p.display()
-                );
-            }
+/// Refuses, before any long work: an output that would replace a file that exists, unless
+/// `force`; and, `force` or not, an output that is one of the `inputs` (the run would destroy
+/// what it reads) or that another output also names (two results over each other). Each output
+/// is given with the flag that names it, and the messages name both.
+pub(crate) fn refuse_to_clobber(
+    outputs: &[(&str, &Option<PathBuf>)],
+    inputs: &[&Path],
+    force: bool,
+) -> Result<()> {
+    let given: Vec<(&str, &PathBuf)> = outputs
+        .iter()
+        .filter_map(|(flag, p)| p.as_ref().map(|p| (*flag, p)))
+        .collect();
+    for (i, &(flag, p)) in given.iter().enumerate() {
+        if let Some(input) = inputs.iter().find(|input| same_file(p, input)) {
+            bail!(
+                "{flag}: {} is an input of this command ({}); write the result elsewhere",
+                p.display(),
+                input.display()
+            );
+        }
+        if let Some((other, _)) = given[..i].iter().find(|(_, q)| same_file(p, q)) {
+            bail!(
+                "{flag} and {other} both name {}; give each output its own file",
+                p.display()
+            );
+        }
+        if p.exists() && !force {
+            bail!(
+                "{flag}: {} exists; use --force to overwrite it",
+                p.display()
+            );
         }
     }
     Ok(())
+}
+
+/// Whether two paths name one file: the same file if both exist (links and `..` resolved),
+/// else the same absolute path.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => match (std::path::absolute(a), std::path::absolute(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => a == b,
+        },
+    }
 }
 
 /// Creates an output file, refusing to replace what the user already has unless `force`.

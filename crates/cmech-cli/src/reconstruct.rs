@@ -2,7 +2,7 @@
 //! options fix the method.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 use clap::Args;
@@ -129,8 +129,15 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
         args.future,
     )?
     .plan()?;
-    // Refuse to clobber before the (possibly long) counting.
-    args.save.refuse_to_clobber()?;
+    // Refuse to clobber before the (possibly long) counting; no output may be an input.
+    let inputs: Vec<&Path> = args
+        .inputs
+        .iter()
+        .chain(&args.holdout)
+        .filter(|s| *s != "-")
+        .map(Path::new)
+        .collect();
+    args.save.refuse_to_clobber(&inputs)?;
     let sources: Vec<Source> = args.inputs.iter().map(|s| Source::from_arg(s)).collect();
     let shards = are_shards(&sources).map_err(io_error)?;
     let shard = if shards {

@@ -357,6 +357,7 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
             ("--input-out", &args.input_out),
             ("--output-out", &args.output_out),
         ],
+        &[Path::new(&args.input)],
         args.force,
     )?;
     let path = Path::new(&args.input);
@@ -448,7 +449,12 @@ fn reconstruct(args: ReconstructArgs, out: &mut impl Write) -> Result<()> {
         &args.test,
         None,
     )?;
-    args.save.refuse_to_clobber()?;
+    let inputs: Vec<&Path> = [&args.x, &args.y]
+        .into_iter()
+        .filter(|s| *s != "-")
+        .map(Path::new)
+        .collect();
+    args.save.refuse_to_clobber(&inputs)?;
     if args.x == "-" && args.y == "-" {
         bail!("stdin (-) can be read only once: give the input or the output as a file");
     }

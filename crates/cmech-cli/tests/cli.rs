@@ -396,3 +396,57 @@ fn the_logistic_map_is_listed_and_sampled_like_the_other_named_sources() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+/// No output may be an input of its own run, nor two outputs one file: --force or not, the run
+/// is refused before it starts and every file is left as it was.
+#[test]
+fn an_output_that_is_an_input_or_another_output_is_refused_even_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let data = "01101011011010110101101".repeat(40);
+    std::fs::write(d.join("k.txt"), &data).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "beliefs",
+                "golden-mean",
+                "--sequence",
+                "k.txt",
+                "--npy",
+                "k.txt",
+                "--force",
+            ],
+            "--npy: k.txt is an input of this command",
+        ),
+        (
+            &["reconstruct", "k.txt", "-o", "k.txt", "--force"],
+            "-o: k.txt is an input of this command",
+        ),
+        (
+            &["reconstruct", "k.txt", "-o", "m.json", "--dot", "m.json"],
+            "--dot and -o both name m.json",
+        ),
+        (
+            &["count", "k.txt", "-L", "3", "-o", "k.txt", "--force"],
+            "-o: k.txt is an input of this command",
+        ),
+        (
+            &["ais", "k.txt", "-k", "2", "--local", "./k.txt", "--force"],
+            "--local: ./k.txt is an input of this command",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = cmech().current_dir(d).args(*args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(want),
+            "{args:?}: {err}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.join("k.txt")).unwrap(),
+            data,
+            "{args:?}"
+        );
+        assert!(!d.join("m.json").exists());
+    }
+}

@@ -260,6 +260,7 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
             ("--te-npy", &args.te_npy),
             ("--ais-npy", &args.ais_npy),
         ],
+        &args.init.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
         args.force,
     )?;
     let life = args.rule.eq_ignore_ascii_case("life");

@@ -103,6 +103,13 @@ pub struct LocalOpts {
     force: bool,
 }
 
+impl LocalOpts {
+    /// Refuses, before reading, a --local file that exists (unless --force) or is an input.
+    fn refuse_to_clobber(&self, inputs: &[&Path]) -> Result<()> {
+        refuse_to_clobber(&[("--local", &self.local)], inputs, self.force)
+    }
+}
+
 #[derive(Args)]
 pub struct TeArgs {
     /// The source series file.
@@ -272,7 +279,6 @@ fn estimate(
     test: &TestOpts,
     local: &LocalOpts,
 ) -> Result<Estimate> {
-    refuse_to_clobber(&[("--local", &local.local)], local.force)?;
     let eval = infoflow::evaluate(measure, series, test.bias.into(), local.local.is_some())
         .map_err(core)?;
     let run = |t: Test| infoflow::test(measure, series, t).map_err(core);
@@ -413,6 +419,9 @@ fn estimate_json(e: &Estimate, measure: &str, extra: Value) -> Value {
 // te, ais, mi.
 
 pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
+    let mut inputs = vec![args.source.as_path(), args.target.as_path()];
+    inputs.extend(args.cond.iter().map(PathBuf::as_path));
+    args.local.refuse_to_clobber(&inputs)?;
     let source = read_series(&args.source, &args.read)?;
     let target = read_series(&args.target, &args.read)?;
     let conds = args
@@ -470,6 +479,8 @@ pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
 }
 
 pub fn ais(args: AisArgs, out: &mut impl Write) -> Result<()> {
+    args.local
+        .refuse_to_clobber(&[args.series_file.as_path()])?;
     let series = read_series(&args.series_file, &args.read)?;
     let measure = Measure::ActiveInformation { k: args.k };
     let e = estimate(&measure, &[&series], &args.test, &args.local)?;
@@ -496,6 +507,9 @@ pub fn ais(args: AisArgs, out: &mut impl Write) -> Result<()> {
 }
 
 pub fn mi(args: MiArgs, out: &mut impl Write) -> Result<()> {
+    let mut inputs = vec![args.x.as_path(), args.y.as_path()];
+    inputs.extend(args.cond.iter().map(PathBuf::as_path));
+    args.local.refuse_to_clobber(&inputs)?;
     let x = read_series(&args.x, &args.read)?;
     let y = read_series(&args.y, &args.read)?;
     let conds = args
