@@ -707,3 +707,14 @@ fn the_same_series_in_any_spelling_gives_the_same_answer() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("spaces or tabs are symbols"), "{err}");
 }
+
+#[test]
+fn non_ascii_text_is_refused_not_read_byte_by_byte() {
+    // Once 16 characters such as é counted as 31 observations (their UTF-8 bytes).
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("acc.txt"), "éèéèéèéèéèéèéèéè\n").unwrap();
+    let e = fails_alone(d, &["ais", "acc.txt", "-k", "1"]);
+    assert!(e.contains("is not a one-byte character"), "{e}");
+    assert!(e.contains("--tokens"), "{e}");
+}
