@@ -335,23 +335,15 @@ fn trajectory(
         Ok(e) => io_error(e),
         Err(e) => e,
     });
-    if let Err(e) = result {
-        if let Some(p) = &args.npy {
-            // A partial array would look like a whole one: remove it.
-            drop(writer);
-            let _ = std::fs::remove_file(p);
-        }
-        return Err(e);
+    // On an error the unfinished array is dropped: it never reaches --npy's path, and a file
+    // that was there stays as it was.
+    result?;
+    let symbols = tracker.position();
+    if symbols == 0 {
+        bail!("{}: no symbols", path.display());
     }
     if let Some(w) = writer {
         w.finish()?;
-    }
-    let symbols = tracker.position();
-    if symbols == 0 {
-        if let Some(p) = &args.npy {
-            let _ = std::fs::remove_file(p);
-        }
-        bail!("{}: no symbols", path.display());
     }
     let rate = -tracker.log2_probability() / symbols as f64;
     if args.json {

@@ -270,3 +270,35 @@ fn a_machine_fitted_on_text_runs_on_that_text_and_spaces_are_symbols() {
     );
     assert_eq!(doc["symbols"], 3, "{doc}");
 }
+
+#[test]
+fn a_failed_run_leaves_the_old_output_as_it_was() {
+    // Arrays are written beside their target and moved into place when complete: once, with
+    // --force, the old file was truncated as soon as the run started.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("old.npy"), b"the user's old file").unwrap();
+    std::fs::write(d.join("gm.txt"), "1101101100").unwrap();
+    let e = fails(
+        d,
+        &[
+            "beliefs",
+            "golden-mean",
+            "--sequence",
+            "gm.txt",
+            "--npy",
+            "old.npy",
+            "--force",
+        ],
+    );
+    assert!(e.contains("probability zero"), "{e}");
+    assert_eq!(
+        std::fs::read(d.join("old.npy")).unwrap(),
+        b"the user's old file"
+    );
+    let left: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "no temporary file is left: {left:?}");
+}

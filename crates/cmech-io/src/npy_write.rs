@@ -1,11 +1,17 @@
 //! Writing `.npy` arrays (format version 1.0, little-endian, C order) as numpy reads them,
 //! streamed: the number of rows may be unknown until the end, when the header is completed.
+//!
+//! An array is written to a temporary file beside its target and moved into place when it is
+//! finished: a run that fails or is interrupted leaves the user's old file, or none, never a
+//! truncated array that numpy would load as a smaller one.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::{io as io_err, Result};
+use tempfile::TempPath;
+
+use crate::error::{hinted, io as io_err, Hint, Result};
 use crate::npy::MAGIC;
 
 /// Element types written.
@@ -39,6 +45,9 @@ const ENCODE_CHUNK: usize = 1 << 13;
 /// the others are fixed at creation.
 pub struct NpyWriter {
     path: PathBuf,
+    /// The temporary file being written, deleted if the writer is dropped unfinished.
+    tmp: TempPath,
+    overwrite: bool,
     file: BufWriter<File>,
     dtype: NpyType,
     row_shape: Vec<usize>,
@@ -47,31 +56,31 @@ pub struct NpyWriter {
 }
 
 impl NpyWriter {
-    /// Creates `path`, refusing to replace an existing file unless `overwrite`.
+    /// Starts writing `path`, refusing to replace an existing file unless `overwrite`. The
+    /// array reaches `path` only when [`NpyWriter::finish`] succeeds.
     pub fn create(
         path: &Path,
         dtype: NpyType,
         row_shape: &[usize],
         overwrite: bool,
     ) -> Result<NpyWriter> {
-        let file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(overwrite)
-            .create_new(!overwrite)
-            .open(path)
-            .map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    crate::error::input(format!(
-                        "{} exists; use --force to overwrite it",
-                        path.display()
-                    ))
-                } else {
-                    io_err(format!("cannot create {}", path.display()), e)
-                }
-            })?;
+        if !overwrite && path.exists() {
+            return Err(exists(path));
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let (file, tmp) = tempfile::Builder::new()
+            .prefix(".cmech-")
+            .suffix(".npy.part")
+            .tempfile_in(dir)
+            .map_err(|e| io_err(format!("cannot create {}", path.display()), e))?
+            .into_parts();
         let mut w = NpyWriter {
             path: path.to_path_buf(),
+            tmp,
+            overwrite,
             file: BufWriter::with_capacity(1 << 20, file),
             dtype,
             row_shape: row_shape.to_vec(),
@@ -176,8 +185,29 @@ impl NpyWriter {
             f.flush()
         })();
         r.map_err(|e| self.err(e))?;
-        Ok(self.written)
+        let written = self.written;
+        let (path, overwrite) = (self.path, self.overwrite);
+        drop(self.file);
+        // Moved into place only now; without overwrite, never over a file made meanwhile.
+        let moved = if overwrite {
+            self.tmp.persist(&path)
+        } else {
+            self.tmp.persist_noclobber(&path)
+        };
+        moved.map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                exists(&path)
+            } else {
+                io_err(format!("cannot write {}", path.display()), e.error)
+            }
+        })?;
+        Ok(written)
     }
+}
+
+/// The refusal to replace a file the user has: each face words the remedy.
+fn exists(path: &Path) -> crate::Error {
+    hinted(format!("{} exists", path.display()), Hint::Overwrite)
 }
 
 /// Whole arrays are encoded this many rows at a time, so writing needs no copy of the array.
