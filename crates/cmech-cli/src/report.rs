@@ -106,9 +106,17 @@ pub(crate) fn progress_bar(length: u64) -> Option<ProgressBar> {
     })
 }
 
-/// An error as one line for the terminal, a parameter of the library named by its flag.
+/// An error as one line for the terminal, a parameter of the library named by its flag, and an
+/// io error that reached here unworded given its remedy in this command's terms.
 pub(crate) fn error_line(e: &anyhow::Error) -> String {
-    let line = format!("{e:#}");
+    let mut line = format!("{e:#}");
+    if let Some(hint) = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<cmech_io::Error>())
+        .and_then(cmech_io::Error::hint)
+    {
+        line = format!("{line}; {}", hint_text(hint));
+    }
     let out_of_range = e
         .chain()
         .find_map(|c| match c.downcast_ref::<CmechError>() {

@@ -75,7 +75,13 @@ impl NpyWriter {
             .prefix(".cmech-")
             .suffix(".npy.part")
             .tempfile_in(dir)
-            .map_err(|e| io_err(format!("cannot create {}", path.display()), e))?
+            .map_err(|e| {
+                // The operating system's reason, without the temporary file's name.
+                let e = e
+                    .raw_os_error()
+                    .map_or(e.kind().into(), std::io::Error::from_raw_os_error);
+                io_err(format!("cannot create {}", path.display()), e)
+            })?
             .into_parts();
         let mut w = NpyWriter {
             path: path.to_path_buf(),
