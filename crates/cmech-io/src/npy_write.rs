@@ -71,6 +71,13 @@ impl NpyWriter {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
+        if !dir.is_dir() {
+            return Err(crate::error::input(format!(
+                "cannot create {}: the folder {} does not exist",
+                path.display(),
+                dir.display()
+            )));
+        }
         let (file, tmp) = tempfile::Builder::new()
             .prefix(".cmech-")
             .suffix(".npy.part")
