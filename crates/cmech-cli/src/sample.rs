@@ -9,7 +9,7 @@ use cmech_core::named::{named_source, NamedSource};
 use cmech_core::sources::Logistic;
 use cmech_core::{Hmm, Sampler, Start};
 
-use crate::files::create_output;
+use crate::files::Output;
 use crate::report::progress_bar;
 use crate::{file_or_named, output, Source};
 
@@ -56,12 +56,13 @@ pub(crate) fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
         })?),
     };
     let sampler = Sampler::new(&hmm, args.seed, start)?;
-    let mut file;
-    let out: &mut dyn Write = match &args.output {
-        Some(path) => {
-            file = create_output(path, args.force)?;
-            &mut file
-        }
+    let mut file = args
+        .output
+        .as_ref()
+        .map(|path| Output::create(path, args.force))
+        .transpose()?;
+    let out: &mut dyn Write = match &mut file {
+        Some(f) => f,
         None => stdout,
     };
     let progress = progress_bar(args.length);
@@ -70,7 +71,8 @@ pub(crate) fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    Ok(())
+    // The file reaches its name only now, complete.
+    file.map_or(Ok(()), Output::commit)
 }
 
 /// Symbols of the logistic map, written as '0' and '1' with a final newline.
@@ -79,12 +81,13 @@ fn sample_logistic(map: Logistic, args: &SampleArgs, stdout: &mut impl Write) ->
         bail!("--start applies to hidden Markov models, not to the logistic map");
     }
     let map = map.symbols(args.seed)?;
-    let mut file;
-    let out: &mut dyn Write = match &args.output {
-        Some(path) => {
-            file = create_output(path, args.force)?;
-            &mut file
-        }
+    let mut file = args
+        .output
+        .as_ref()
+        .map(|path| Output::create(path, args.force))
+        .transpose()?;
+    let out: &mut dyn Write = match &mut file {
+        Some(f) => f,
         None => stdout,
     };
     let progress = progress_bar(args.length);
@@ -106,5 +109,6 @@ fn sample_logistic(map: Logistic, args: &SampleArgs, stdout: &mut impl Write) ->
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    Ok(())
+    // The file reaches its name only now, complete.
+    file.map_or(Ok(()), Output::commit)
 }
