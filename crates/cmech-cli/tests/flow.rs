@@ -718,3 +718,25 @@ fn non_ascii_text_is_refused_not_read_byte_by_byte() {
     assert!(e.contains("is not a one-byte character"), "{e}");
     assert!(e.contains("--tokens"), "{e}");
 }
+
+#[test]
+fn an_undersampled_estimate_is_said() {
+    // TE with k = 40 on 10^4 samples: nearly every joint state is seen once, and the plug-in
+    // value is meaningless; once it was printed with no word of warning.
+    let dir = setup();
+    let d = dir.path();
+    let out = common::cmech()
+        .current_dir(d)
+        .args(["te", "x.txt", "y.txt", "-k", "40"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning: undersampled:"), "{err}");
+    let out = common::cmech()
+        .current_dir(d)
+        .args(["te", "x.txt", "y.txt", "-k", "2"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).is_empty());
+}

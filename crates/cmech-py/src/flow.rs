@@ -107,11 +107,16 @@ fn measure_of(name: &str, p: &Params, n: usize) -> Result<Measure> {
     })
 }
 
-type Estimate<'py> = (f64, Option<Bound<'py, PyArray2<f64>>>, usize);
+type Estimate<'py> = (
+    f64,
+    Option<Bound<'py, PyArray2<f64>>>,
+    usize,
+    Option<String>,
+);
 
-/// (value, local values (trials x steps with a value) or None, offset) of `measure` (see
-/// [`measure_of`]); the value has the correction `bias` ("plug-in" or "miller-madow"), the local
-/// values are plug-in.
+/// (value, local values (trials x steps with a value) or None, offset, a warning when the data
+/// are too few for the estimate) of `measure` (see [`measure_of`]); the value has the correction
+/// `bias` ("plug-in" or "miller-madow"), the local values are plug-in.
 #[pyfunction]
 #[pyo3(signature = (measure, series, names, alphabet=None, k=1, l=1, delay=1, lag=0, local=false, bias="plug-in"))]
 #[allow(clippy::too_many_arguments)]
@@ -134,8 +139,9 @@ pub fn estimate<'py>(
     let result = read_series(py, series, &names, alphabet, |refs| {
         evaluate(&m, refs, bias, local)
     })?;
+    let warning = result.undersampled();
     let Some(values) = result.local else {
-        return Ok((result.value, None, 0));
+        return Ok((result.value, None, 0, warning));
     };
     // One row per trial; trials of different lengths are NaN-padded to the longest, as the
     // CLI writes them.
@@ -148,7 +154,7 @@ pub fn estimate<'py>(
         at += n;
     }
     let array = PyArray1::from_vec(py, rows).reshape([trials, per])?;
-    Ok((result.value, Some(array), result.offset))
+    Ok((result.value, Some(array), result.offset, warning))
 }
 
 fn surrogate_dict<'py>(py: Python<'py>, t: &SurrogateTest) -> PyResult<Bound<'py, PyDict>> {

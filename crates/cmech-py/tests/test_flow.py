@@ -473,3 +473,16 @@ def test_the_same_series_in_any_spelling_gives_the_same_answer():
     # Trials of different lengths: local values one row each, NaN-padded to the longest.
     local = cmech.active_information([x[:30], x[30:50]], k=2, local=True)
     assert local.shape == (2, 28) and np.isnan(local[1, 18:]).all() and not np.isnan(local[1, :18]).any()
+
+
+def test_an_undersampled_estimate_warns():
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 2, 10_000)
+    y = np.roll(x, 1)
+    with pytest.warns(cmech.CmechWarning, match="undersampled"):
+        cmech.transfer_entropy(x, y, k=40)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cmech.transfer_entropy(x, y, k=2)

@@ -13,7 +13,7 @@ use cmech_io::{Input, NoProgress, Source};
 use serde_json::{json, Value};
 
 use crate::args::ReadArgs;
-use crate::report::{io_error, warn_io};
+use crate::report::{io_error, warn, warn_io};
 
 use super::core;
 use crate::files::refuse_to_clobber;
@@ -281,6 +281,9 @@ fn estimate(
 ) -> Result<Estimate> {
     let eval = infoflow::evaluate(measure, series, test.bias.into(), local.local.is_some())
         .map_err(core)?;
+    if let Some(w) = eval.undersampled() {
+        warn(&w);
+    }
     let run = |t: Test| infoflow::test(measure, series, t).map_err(core);
     let surrogate = match test.surrogates {
         Some(surrogates) => match run(Test::Surrogates {

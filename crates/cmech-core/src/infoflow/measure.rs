@@ -218,9 +218,26 @@ pub struct Evaluation {
     pub observations: usize,
     /// Steps at the start of every trial with no observation.
     pub offset: usize,
+    /// Distinct joint states observed (of all the variables the measure involves).
+    pub joint_states: usize,
     /// The local plug-in values, in bits, when [`evaluate`] was asked for them; their average is
     /// `plug_in`.
     pub local: Option<Local>,
+}
+
+impl Evaluation {
+    /// Said when the data cannot support the estimate: fewer than two observations per joint
+    /// state seen, where plug-in estimates go wrong without a sign (TE with k = 40 on 10^5
+    /// samples gives 0.0007 bits for a true 0.667).
+    pub fn undersampled(&self) -> Option<String> {
+        (self.joint_states * 2 > self.observations).then(|| {
+            format!(
+                "undersampled: {} distinct joint states among {} observations (fewer than 2 \
+                 each); the estimate cannot be trusted: use shorter histories or more data",
+                self.joint_states, self.observations
+            )
+        })
+    }
 }
 
 /// Counts the data once and returns the average of `measure` and, with `local`, its local
@@ -246,6 +263,7 @@ pub fn evaluate(
         bias,
         observations: e.lengths_total(),
         offset: e.offset,
+        joint_states: counted.nonzero_cells()[0],
         local,
     })
 }

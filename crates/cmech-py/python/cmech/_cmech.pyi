@@ -172,7 +172,7 @@ def estimate(
     lag: int = 0,
     local: bool = False,
     bias: str = "plug-in",
-) -> Tuple[float, Optional[npt.NDArray[np.float64]], int]: ...
+) -> Tuple[float, Optional[npt.NDArray[np.float64]], int, Optional[str]]: ...
 def significance(
     measure: str,
     series: Sequence[Sequence[Tuple[str, Any]]],

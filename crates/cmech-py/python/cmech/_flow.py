@@ -26,12 +26,14 @@ Conventions (those of PyInform and JIDT):
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from . import _cmech
 from ._data import _alphabet_entries, _sequences
+from ._errors import CmechWarning
 from ._process import _invalid_argument, _whole
 
 #: The symbols of a series, in order: a list of int or str, or an int n for 0 to n - 1.
@@ -227,7 +229,9 @@ def _run(
         seed = _whole(seed, "seed", 0, 1 << 64)
         fields = _cmech.significance(measure, arrays, names, kind, a, k, l, delay, lag, n, seed)
         return _test(fields)
-    value, values, _ = _cmech.estimate(measure, arrays, names, a, k, l, delay, lag, bool(local), b)
+    value, values, _, warning = _cmech.estimate(measure, arrays, names, a, k, l, delay, lag, bool(local), b)
+    if warning is not None:
+        warnings.warn(warning, CmechWarning, stacklevel=3)
     if values is None:
         return float(value)
     return values if batch else values[0]
