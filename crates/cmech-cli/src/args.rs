@@ -9,7 +9,8 @@ use clap::Args;
 use cmech_core::reconstruct::{Method, Test};
 use cmech_io::{Format, MmapChoice, ReadOptions};
 
-use crate::files::{refuse_to_clobber, Output};
+use crate::files::refuse_to_clobber;
+use cmech_io::OutputFile;
 
 /// How data files are read: every command that reads symbol data flattens this group, so a file
 /// is read the same way by all of them.
@@ -149,13 +150,13 @@ impl SaveArgs {
         to_dot: impl FnOnce() -> String,
     ) -> Result<()> {
         if let Some(path) = &self.output {
-            let mut f = Output::create(path, self.force)?;
+            let mut f = OutputFile::create(path, self.force)?;
             writeln!(f, "{}", to_json())
                 .with_context(|| format!("cannot write {}", path.display()))?;
             f.commit()?;
         }
         if let Some(path) = &self.dot {
-            let mut f = Output::create(path, self.force)?;
+            let mut f = OutputFile::create(path, self.force)?;
             f.write_all(to_dot().as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;
             f.commit()?;

@@ -9,9 +9,9 @@ use cmech_core::named::{named_source, NamedSource};
 use cmech_core::sources::Logistic;
 use cmech_core::{Hmm, Sampler, Start};
 
-use crate::files::Output;
 use crate::report::progress_bar;
 use crate::{file_or_named, output, Source};
+use cmech_io::OutputFile;
 
 #[derive(Args)]
 pub(crate) struct SampleArgs {
@@ -59,7 +59,7 @@ pub(crate) fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
     let mut file = args
         .output
         .as_ref()
-        .map(|path| Output::create(path, args.force))
+        .map(|path| OutputFile::create(path, args.force))
         .transpose()?;
     let out: &mut dyn Write = match &mut file {
         Some(f) => f,
@@ -72,7 +72,10 @@ pub(crate) fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
         bar.finish_and_clear();
     }
     // The file reaches its name only now, complete.
-    file.map_or(Ok(()), Output::commit)
+    if let Some(f) = file {
+        f.commit()?;
+    }
+    Ok(())
 }
 
 /// Symbols of the logistic map, written as '0' and '1' with a final newline.
@@ -84,7 +87,7 @@ fn sample_logistic(map: Logistic, args: &SampleArgs, stdout: &mut impl Write) ->
     let mut file = args
         .output
         .as_ref()
-        .map(|path| Output::create(path, args.force))
+        .map(|path| OutputFile::create(path, args.force))
         .transpose()?;
     let out: &mut dyn Write = match &mut file {
         Some(f) => f,
@@ -110,5 +113,8 @@ fn sample_logistic(map: Logistic, args: &SampleArgs, stdout: &mut impl Write) ->
         bar.finish_and_clear();
     }
     // The file reaches its name only now, complete.
-    file.map_or(Ok(()), Output::commit)
+    if let Some(f) = file {
+        f.commit()?;
+    }
+    Ok(())
 }

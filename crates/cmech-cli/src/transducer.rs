@@ -417,12 +417,12 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
     };
     // Each stream of every run, to its file: the inputs (side 0) or the outputs (side 1).
     let write = |path: &Path, names: &[String], side: usize| -> Result<()> {
-        let mut f = crate::files::Output::create(path, args.force)?;
+        let mut f = cmech_io::OutputFile::create(path, args.force)?;
         for (xs, ys) in &runs {
             write_symbols(&mut f, names, if side == 0 { xs } else { ys })
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
-        f.commit()
+        Ok(f.commit()?)
     };
     if let Some(p) = &args.input_out {
         write(p, t.inputs(), 0)?;

@@ -54,6 +54,7 @@ mod input;
 pub mod memory;
 mod npy;
 pub mod npy_write;
+mod output;
 mod paired;
 mod sequences;
 pub mod shard;
@@ -67,6 +68,7 @@ pub use input::{
 };
 pub use memory::{Ints, Memory, Part, Symbol};
 pub use npy_write::{NpyType, NpyWriter};
+pub use output::OutputFile;
 pub use paired::count_paired;
 pub use shard::{
     are_shards, load_shards, merge_shards, read_shard, write_shard, Shard, ShardInfo, SourceInfo,

@@ -5,14 +5,12 @@
 //! finished: a run that fails or is interrupted leaves the user's old file, or none, never a
 //! truncated array that numpy would load as a smaller one.
 
-use std::fs::File;
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use tempfile::TempPath;
-
-use crate::error::{hinted, io as io_err, Hint, Result};
+use crate::error::{io as io_err, Result};
 use crate::npy::MAGIC;
+use crate::output::OutputFile;
 
 /// Element types written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,10 +43,8 @@ const ENCODE_CHUNK: usize = 1 << 13;
 /// the others are fixed at creation.
 pub struct NpyWriter {
     path: PathBuf,
-    /// The temporary file being written, deleted if the writer is dropped unfinished.
-    tmp: TempPath,
-    overwrite: bool,
-    file: BufWriter<File>,
+    /// Written beside `path`, which it takes when finished; dropped unfinished, it is deleted.
+    file: OutputFile,
     dtype: NpyType,
     row_shape: Vec<usize>,
     row_len: usize,
@@ -64,37 +60,10 @@ impl NpyWriter {
         row_shape: &[usize],
         overwrite: bool,
     ) -> Result<NpyWriter> {
-        if !overwrite && path.exists() {
-            return Err(exists(path));
-        }
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        if !dir.is_dir() {
-            return Err(crate::error::input(format!(
-                "cannot create {}: the folder {} does not exist",
-                path.display(),
-                dir.display()
-            )));
-        }
-        let (file, tmp) = tempfile::Builder::new()
-            .prefix(".cmech-")
-            .suffix(".npy.part")
-            .tempfile_in(dir)
-            .map_err(|e| {
-                // The operating system's reason, without the temporary file's name.
-                let e = e
-                    .raw_os_error()
-                    .map_or(e.kind().into(), std::io::Error::from_raw_os_error);
-                io_err(format!("cannot create {}", path.display()), e)
-            })?
-            .into_parts();
+        let file = OutputFile::create(path, overwrite)?;
         let mut w = NpyWriter {
             path: path.to_path_buf(),
-            tmp,
-            overwrite,
-            file: BufWriter::with_capacity(1 << 20, file),
+            file,
             dtype,
             row_shape: row_shape.to_vec(),
             row_len: row_shape.iter().product(),
@@ -192,35 +161,13 @@ impl NpyWriter {
         let header = self.header(self.written);
         let r = (|| {
             self.file.flush()?;
-            let f = self.file.get_mut();
-            f.seek(SeekFrom::Start(0))?;
-            f.write_all(&header)?;
-            f.flush()
+            self.file.seek(SeekFrom::Start(0))?;
+            self.file.write_all(&header)
         })();
         r.map_err(|e| self.err(e))?;
-        let written = self.written;
-        let (path, overwrite) = (self.path, self.overwrite);
-        drop(self.file);
-        // Moved into place only now; without overwrite, never over a file made meanwhile.
-        let moved = if overwrite {
-            self.tmp.persist(&path)
-        } else {
-            self.tmp.persist_noclobber(&path)
-        };
-        moved.map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                exists(&path)
-            } else {
-                io_err(format!("cannot write {}", path.display()), e.error)
-            }
-        })?;
-        Ok(written)
+        self.file.commit()?;
+        Ok(self.written)
     }
-}
-
-/// The refusal to replace a file the user has: each face words the remedy.
-fn exists(path: &Path) -> crate::Error {
-    hinted(format!("{} exists", path.display()), Hint::Overwrite)
 }
 
 /// Whole arrays are encoded this many rows at a time, so writing needs no copy of the array.

@@ -6,7 +6,7 @@
 //! `window, 1, 2, ..., window - 1`, a section of `n` followed by `n` (code, count) pairs sorted by
 //! code; then the number of words before this trailer and a checksum of them.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -15,6 +15,7 @@ use cmech_core::reconstruct::{reconstruct, select, Plan, Reconstruction, SelectO
 use serde::{Deserialize, Serialize};
 
 use crate::error::{hinted, input, io as io_err, Hint, Result};
+use crate::output::OutputFile;
 use crate::{Format, Source};
 
 /// The first eight bytes of every shard file.
@@ -361,21 +362,18 @@ pub fn read_table(inp: impl Read, name: &str) -> Result<CountTable> {
 pub fn write_shard(path: &Path, shard: &Shard, overwrite: bool) -> Result<()> {
     check_free(path, overwrite)?;
     let side = sidecar_path(path);
-    let create = |p: &Path| {
-        OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(p)
-            .map_err(|e| io_err(format!("cannot create {}", p.display()), e))
-    };
+    // Both written beside their targets and moved into place when complete, the sidecar last:
+    // reading checks the sidecar's alphabet, window and counts against the table, so an
+    // interruption between the two moves is caught there.
     let name = path.display().to_string();
-    write_table(create(path)?, &shard.table)
-        .map_err(|e| io_err(format!("cannot write {name}"), e))?;
+    let mut table = OutputFile::create(path, overwrite)?;
+    write_table(&mut table, &shard.table).map_err(|e| io_err(format!("cannot write {name}"), e))?;
+    let mut sidecar = OutputFile::create(&side, overwrite)?;
     let json = serde_json::to_string_pretty(&shard.info).expect("serialisable");
-    std::fs::write(&side, json + "\n")
+    writeln!(sidecar, "{json}")
         .map_err(|e| io_err(format!("cannot write {}", side.display()), e))?;
-    Ok(())
+    table.commit()?;
+    sidecar.commit()
 }
 
 /// Reads a shard and its sidecar and checks that they agree.
