@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use cmech_core::named::{named_source, NamedSource};
-use cmech_core::sources::Logistic;
+use cmech_core::sources::LogisticMap;
 use cmech_core::{Hmm, Sampler, Start};
+use indicatif::ProgressBar;
 
 use crate::report::progress_bar;
 use crate::{file_or_named, output, Source};
@@ -42,20 +43,28 @@ pub(crate) fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
         |text| Hmm::from_json(text).map(NamedSource::Presentation),
         named_source,
     )?;
-    let hmm = match source {
-        NamedSource::Presentation(hmm) => hmm,
-        NamedSource::LogisticMap(map) => return sample_logistic(map, &args, stdout),
+    // Everything is checked before the output file is begun.
+    let symbols = match source {
+        NamedSource::Presentation(hmm) => {
+            let start = match &args.start {
+                None => Start::Stationary,
+                Some(s) => Start::State(hmm.state_index(s).with_context(|| {
+                    format!(
+                        "unknown start state '{s}' (states: {})",
+                        hmm.states().join(", ")
+                    )
+                })?),
+            };
+            let sampler = Sampler::new(&hmm, args.seed, start)?;
+            Symbols::Process(hmm, sampler)
+        }
+        NamedSource::LogisticMap(map) => {
+            if args.start.is_some() {
+                bail!("--start applies to hidden Markov models, not to the logistic map");
+            }
+            Symbols::Map(map.symbols(args.seed)?)
+        }
     };
-    let start = match &args.start {
-        None => Start::Stationary,
-        Some(s) => Start::State(hmm.state_index(s).with_context(|| {
-            format!(
-                "unknown start state '{s}' (states: {})",
-                hmm.states().join(", ")
-            )
-        })?),
-    };
-    let sampler = Sampler::new(&hmm, args.seed, start)?;
     let mut file = args
         .output
         .as_ref()
@@ -66,7 +75,12 @@ pub(crate) fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
         None => stdout,
     };
     let progress = progress_bar(args.length);
-    output::write_symbols(out, &hmm, sampler, args.length, progress.as_ref())?;
+    match symbols {
+        Symbols::Process(hmm, sampler) => {
+            output::write_symbols(out, &hmm, sampler, args.length, progress.as_ref())?
+        }
+        Symbols::Map(map) => write_logistic(map, args.length, out, progress.as_ref())?,
+    }
     out.flush()?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
@@ -78,24 +92,21 @@ pub(crate) fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
+/// What is sampled: a presentation with its seeded sampler, or the logistic map.
+enum Symbols {
+    Process(Hmm, Sampler),
+    Map(LogisticMap),
+}
+
 /// Symbols of the logistic map, written as '0' and '1' with a final newline.
-fn sample_logistic(map: Logistic, args: &SampleArgs, stdout: &mut impl Write) -> Result<()> {
-    if args.start.is_some() {
-        bail!("--start applies to hidden Markov models, not to the logistic map");
-    }
-    let map = map.symbols(args.seed)?;
-    let mut file = args
-        .output
-        .as_ref()
-        .map(|path| OutputFile::create(path, args.force))
-        .transpose()?;
-    let out: &mut dyn Write = match &mut file {
-        Some(f) => f,
-        None => stdout,
-    };
-    let progress = progress_bar(args.length);
+fn write_logistic(
+    map: LogisticMap,
+    length: u64,
+    out: &mut dyn Write,
+    progress: Option<&ProgressBar>,
+) -> Result<()> {
     let mut buf = Vec::with_capacity(1 << 16);
-    let mut left = args.length;
+    let mut left = length;
     let mut map = map.map(|x| b'0' + x);
     while left > 0 {
         let n = left.min(1 << 16) as usize;
@@ -103,18 +114,10 @@ fn sample_logistic(map: Logistic, args: &SampleArgs, stdout: &mut impl Write) ->
         buf.extend(map.by_ref().take(n));
         out.write_all(&buf)?;
         left -= n as u64;
-        if let Some(bar) = &progress {
+        if let Some(bar) = progress {
             bar.inc(n as u64);
         }
     }
     out.write_all(b"\n")?;
-    out.flush()?;
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    // The file reaches its name only now, complete.
-    if let Some(f) = file {
-        f.commit()?;
-    }
     Ok(())
 }

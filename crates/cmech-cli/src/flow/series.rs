@@ -421,22 +421,35 @@ fn estimate_json(e: &Estimate, measure: &str, extra: Value) -> Value {
 // ---------------------------------------------------------------------------------------------
 // te, ais, mi.
 
-pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
-    let mut inputs = vec![args.source.as_path(), args.target.as_path()];
-    inputs.extend(args.cond.iter().map(PathBuf::as_path));
-    args.local.refuse_to_clobber(&inputs)?;
-    let source = read_series(&args.source, &args.read)?;
-    let target = read_series(&args.target, &args.read)?;
-    let conds = args
-        .cond
+/// Reads the series of a measure (`main` then the conditioning `conds`) after refusing a --local
+/// file that is one of them, and checks that they share their trials.
+fn read_all(
+    main: &[&PathBuf],
+    conds: &[PathBuf],
+    read: &ReadArgs,
+    local: &LocalOpts,
+) -> Result<Vec<Series>> {
+    let paths: Vec<&PathBuf> = main.iter().copied().chain(conds).collect();
+    let inputs: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
+    local.refuse_to_clobber(&inputs)?;
+    let series = paths
         .iter()
-        .map(|p| read_series(p, &args.read))
+        .map(|p| read_series(p, read))
         .collect::<Result<Vec<_>>>()?;
-    let mut files = vec![(&args.source, &source), (&args.target, &target)];
-    files.extend(args.cond.iter().zip(conds.iter()));
+    let files: Vec<(&PathBuf, &Series)> = paths.iter().copied().zip(series.iter()).collect();
     same_shape(&files)?;
-    let mut all = vec![&source, &target];
-    all.extend(conds.iter());
+    Ok(series)
+}
+
+pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
+    let read = read_all(
+        &[&args.source, &args.target],
+        &args.cond,
+        &args.read,
+        &args.local,
+    )?;
+    let all: Vec<&Series> = read.iter().collect();
+    let (target, conds) = (&read[1], &read[2..]);
     let measure = Measure::TransferEntropy {
         opts: TeOptions {
             k: args.k,
@@ -474,7 +487,7 @@ pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
             args.l,
             args.delay,
             e.eval.observations,
-            trials_text(&target)
+            trials_text(target)
         )?;
         e.print_rest(out, "TE", &args.local)?;
     }
@@ -482,11 +495,10 @@ pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
 }
 
 pub fn ais(args: AisArgs, out: &mut impl Write) -> Result<()> {
-    args.local
-        .refuse_to_clobber(&[args.series_file.as_path()])?;
-    let series = read_series(&args.series_file, &args.read)?;
+    let read = read_all(&[&args.series_file], &[], &args.read, &args.local)?;
+    let series = &read[0];
     let measure = Measure::ActiveInformation { k: args.k };
-    let e = estimate(&measure, &[&series], &args.test, &args.local)?;
+    let e = estimate(&measure, &[series], &args.test, &args.local)?;
     let name = args.series_file.display();
     if args.json {
         let doc = estimate_json(
@@ -502,7 +514,7 @@ pub fn ais(args: AisArgs, out: &mut impl Write) -> Result<()> {
             "  k = {}; {} observations in {}",
             args.k,
             e.eval.observations,
-            trials_text(&series)
+            trials_text(series)
         )?;
         e.print_rest(out, "AIS", &args.local)?;
     }
@@ -510,21 +522,9 @@ pub fn ais(args: AisArgs, out: &mut impl Write) -> Result<()> {
 }
 
 pub fn mi(args: MiArgs, out: &mut impl Write) -> Result<()> {
-    let mut inputs = vec![args.x.as_path(), args.y.as_path()];
-    inputs.extend(args.cond.iter().map(PathBuf::as_path));
-    args.local.refuse_to_clobber(&inputs)?;
-    let x = read_series(&args.x, &args.read)?;
-    let y = read_series(&args.y, &args.read)?;
-    let conds = args
-        .cond
-        .iter()
-        .map(|p| read_series(p, &args.read))
-        .collect::<Result<Vec<_>>>()?;
-    let mut files = vec![(&args.x, &x), (&args.y, &y)];
-    files.extend(args.cond.iter().zip(conds.iter()));
-    same_shape(&files)?;
-    let mut all = vec![&x, &y];
-    all.extend(conds.iter());
+    let read = read_all(&[&args.x, &args.y], &args.cond, &args.read, &args.local)?;
+    let all: Vec<&Series> = read.iter().collect();
+    let (x, conds) = (&read[0], &read[2..]);
     let measure = Measure::MutualInformation {
         lag: args.lag,
         conditions: conds.len(),
@@ -558,7 +558,7 @@ pub fn mi(args: MiArgs, out: &mut impl Write) -> Result<()> {
             out,
             "  {} observations in {}",
             e.eval.observations,
-            trials_text(&x)
+            trials_text(x)
         )?;
         e.print_rest(out, "MI", &args.local)?;
     }
