@@ -634,32 +634,18 @@ fn bad_input_gets_one_line() {
 }
 
 #[test]
-fn bias_miller_madow_corrects_the_average_and_keeps_plug_in_locals() {
+fn bias_miller_madow_corrects_the_average_and_goes_without_locals_and_tests() {
     let dir = setup();
     let d = dir.path();
     // TE(x -> y), k = 2, on 9998 observations: every cell of (next, source, past) occurs, so
     // the cells are 8 + 8 - 16 - 4 = -4 and the correction -4 / (2 * 9998 ln 2).
     let plug = 0.5116391610418864;
     let want = plug - 4.0 / (2.0 * 9998.0 * std::f64::consts::LN_2);
-    let doc = json(
-        d,
-        &[
-            "te",
-            "x.txt",
-            "y.txt",
-            "-k",
-            "2",
-            "--bias",
-            "miller-madow",
-            "--json",
-            "--local",
-            "l.npy",
-        ],
-    );
+    let mm = ["te", "x.txt", "y.txt", "-k", "2", "--bias", "miller-madow"];
+    let doc = json(d, &[&mm[..], &["--json"]].concat());
     assert_close(doc["value"].as_f64().unwrap(), want, 1e-12);
     assert_close(doc["plug_in"].as_f64().unwrap(), plug, 1e-12);
     assert_eq!(doc["bias"], "miller-madow");
-    assert_eq!(doc["local_shape"], serde_json::json!([9998]));
     let doc = json(d, &["te", "x.txt", "y.txt", "-k", "2", "--json"]);
     assert_eq!(doc["bias"], "plug-in");
     assert_close(doc["value"].as_f64().unwrap(), plug, 1e-12);
@@ -667,6 +653,23 @@ fn bias_miller_madow_corrects_the_average_and_keeps_plug_in_locals() {
     assert!(text.contains("(Miller-Madow; plug-in "), "{text}");
     let text = run_ok(d, &["mi", "x.txt", "y.txt", "--bias", "miller-madow"]);
     assert!(text.contains("(Miller-Madow; plug-in "), "{text}");
+    // Local values and tests are plug-in: a correction asked with them is refused, as Python
+    // refuses it, before anything is read or written.
+    for (extra, want) in [
+        (&["--local", "l.npy"][..], "local values are plug-in"),
+        (
+            &["--surrogates", "10"][..],
+            "significance tests are plug-in",
+        ),
+        (&["--chi-square"][..], "significance tests are plug-in"),
+    ] {
+        let e = fails_alone(d, &[&mm[..], extra].concat());
+        assert!(
+            e.contains(want) && e.contains("miller-madow"),
+            "{extra:?}: {e}"
+        );
+    }
+    assert!(!d.join("l.npy").exists());
 }
 
 #[test]

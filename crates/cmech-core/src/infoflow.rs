@@ -42,7 +42,6 @@ pub mod significance;
 use serde::Serialize;
 
 use crate::error::{at_least_one, CmechError, Result};
-use engine::Kind;
 
 pub use boundary::{boundary_scores, BoundaryScores, Split};
 pub(crate) use embed::{longest_trial, no_window, no_window_at, Embedded};
@@ -89,44 +88,6 @@ impl Local {
     }
 }
 
-/// The global value of I(X; Y | Z) for a query over series that share their trials.
-pub fn embedded_cmi(series: &[&Series], query: &Query) -> Result<f64> {
-    estimate_query(series, query, Kind::Cmi, "the query").map(|(v, _)| v)
-}
-
-/// Local values of I(X; Y | Z) for a query.
-pub fn embedded_local_cmi(series: &[&Series], query: &Query) -> Result<Local> {
-    local(series, query, Kind::Cmi, "the query")
-}
-
-fn estimate_query(
-    series: &[&Series],
-    query: &Query,
-    kind: Kind,
-    what: &str,
-) -> Result<(f64, usize)> {
-    let e = Embedded::new(series, query)?;
-    if e.lengths_total() == 0 {
-        return Err(no_window(what, &e));
-    }
-    let counted = engine::count(&e, kind)?;
-    Ok((counted.value(), e.lengths_total()))
-}
-
-fn local(series: &[&Series], query: &Query, kind: Kind, what: &str) -> Result<Local> {
-    let e = Embedded::new(series, query)?;
-    if e.lengths_total() == 0 {
-        return Err(no_window(what, &e));
-    }
-    let counted = engine::count(&e, kind)?;
-    Ok(Local {
-        average: counted.value(),
-        values: counted.locals(&e),
-        offset: e.offset,
-        lengths: e.lengths.clone(),
-    })
-}
-
 /// Parameters of transfer entropy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct TeOptions {
@@ -166,7 +127,7 @@ impl TeOptions {
 
 /// The query of TE(source -> target | conditions): series 0 is the target, 1 the source, then
 /// the conditions.
-pub fn te_query(opts: &TeOptions, conditions: usize) -> Query {
+fn te_query(opts: &TeOptions, conditions: usize) -> Query {
     let mut z = vec![Window::new(0, opts.k, 1)];
     z.extend((0..conditions).map(|c| Window::new(2 + c, 1, 1)));
     Query {
@@ -174,62 +135,6 @@ pub fn te_query(opts: &TeOptions, conditions: usize) -> Query {
         y: vec![Window::new(1, opts.l, opts.delay)],
         z,
     }
-}
-
-fn te_series<'a>(
-    source: &'a Series,
-    target: &'a Series,
-    conditions: &[&'a Series],
-) -> Vec<&'a Series> {
-    let mut s = vec![target, source];
-    s.extend_from_slice(conditions);
-    s
-}
-
-/// Transfer entropy TE(source -> target) in bits.
-pub fn transfer_entropy(source: &Series, target: &Series, opts: &TeOptions) -> Result<f64> {
-    conditional_transfer_entropy(source, target, &[], opts)
-}
-
-/// Local transfer entropy at every step of the target that has a complete history.
-pub fn local_transfer_entropy(source: &Series, target: &Series, opts: &TeOptions) -> Result<Local> {
-    local_conditional_transfer_entropy(source, target, &[], opts)
-}
-
-/// Conditional transfer entropy TE(source -> target | conditions): each conditioning series
-/// enters with its value at t - 1.
-pub fn conditional_transfer_entropy(
-    source: &Series,
-    target: &Series,
-    conditions: &[&Series],
-    opts: &TeOptions,
-) -> Result<f64> {
-    opts.check()?;
-    let s = te_series(source, target, conditions);
-    estimate_query(
-        &s,
-        &te_query(opts, conditions.len()),
-        Kind::Cmi,
-        &te_name(opts),
-    )
-    .map(|(v, _)| v)
-}
-
-/// Local conditional transfer entropy.
-pub fn local_conditional_transfer_entropy(
-    source: &Series,
-    target: &Series,
-    conditions: &[&Series],
-    opts: &TeOptions,
-) -> Result<Local> {
-    opts.check()?;
-    let s = te_series(source, target, conditions);
-    local(
-        &s,
-        &te_query(opts, conditions.len()),
-        Kind::Cmi,
-        &te_name(opts),
-    )
 }
 
 fn te_name(opts: &TeOptions) -> String {
@@ -240,7 +145,7 @@ fn te_name(opts: &TeOptions) -> String {
 }
 
 /// The query of AIS with history k (series 0).
-pub fn ais_query(k: usize) -> Query {
+fn ais_query(k: usize) -> Query {
     Query {
         x: vec![Window::new(0, 1, 0)],
         y: vec![Window::new(0, k, 1)],
@@ -250,105 +155,6 @@ pub fn ais_query(k: usize) -> Query {
 
 fn check_k(k: usize) -> Result<()> {
     at_least_one("k", k).map(drop)
-}
-
-/// Active information storage I(X_{t-k..t-1}; X_t) in bits.
-pub fn active_information(series: &Series, k: usize) -> Result<f64> {
-    check_k(k)?;
-    estimate_query(
-        &[series],
-        &ais_query(k),
-        Kind::Cmi,
-        &format!("AIS with k = {k}"),
-    )
-    .map(|(v, _)| v)
-}
-
-/// Local active information storage at every step with a complete history.
-pub fn local_active_information(series: &Series, k: usize) -> Result<Local> {
-    check_k(k)?;
-    local(
-        &[series],
-        &ais_query(k),
-        Kind::Cmi,
-        &format!("AIS with k = {k}"),
-    )
-}
-
-/// The query of MI between series 0 and 1 (at the same time step).
-pub fn mi_query() -> Query {
-    Query {
-        x: vec![Window::new(0, 1, 0)],
-        y: vec![Window::new(1, 1, 0)],
-        z: vec![],
-    }
-}
-
-/// Mutual information I(X_t; Y_t) in bits.
-pub fn mutual_information(x: &Series, y: &Series) -> Result<f64> {
-    estimate_query(&[x, y], &mi_query(), Kind::Cmi, "mutual information").map(|(v, _)| v)
-}
-
-/// Local mutual information at every step.
-pub fn local_mutual_information(x: &Series, y: &Series) -> Result<Local> {
-    local(&[x, y], &mi_query(), Kind::Cmi, "mutual information")
-}
-
-/// Conditional mutual information I(X_t; Y_t | Z_t) in bits, conditioned on the joint of the
-/// series in `z` at the same step.
-pub fn conditional_mutual_information(x: &Series, y: &Series, z: &[&Series]) -> Result<f64> {
-    let (s, q) = cmi_parts(x, y, z);
-    estimate_query(&s, &q, Kind::Cmi, "conditional mutual information").map(|(v, _)| v)
-}
-
-/// Local conditional mutual information at every step.
-pub fn local_conditional_mutual_information(
-    x: &Series,
-    y: &Series,
-    z: &[&Series],
-) -> Result<Local> {
-    let (s, q) = cmi_parts(x, y, z);
-    local(&s, &q, Kind::Cmi, "conditional mutual information")
-}
-
-fn cmi_parts<'a>(x: &'a Series, y: &'a Series, z: &[&'a Series]) -> (Vec<&'a Series>, Query) {
-    let mut s = vec![x, y];
-    s.extend_from_slice(z);
-    let q = Query {
-        x: vec![Window::new(0, 1, 0)],
-        y: vec![Window::new(1, 1, 0)],
-        z: (0..z.len()).map(|i| Window::new(2 + i, 1, 0)).collect(),
-    };
-    (s, q)
-}
-
-/// Shannon entropy H(X) of the symbols, in bits.
-pub fn entropy(x: &Series) -> Result<f64> {
-    block_entropy(x, 1)
-}
-
-/// Block entropy H(X_{t..t+k-1}) of blocks of k symbols (all windows within trials).
-pub fn block_entropy(x: &Series, k: usize) -> Result<f64> {
-    check_k(k)?;
-    estimate_query(
-        &[x],
-        &block_query(k),
-        Kind::CondEntropy,
-        &format!("block entropy with k = {k}"),
-    )
-    .map(|(v, _)| v)
-}
-
-/// Local block entropy: -log2 p(block) for every block, indexed by the block's last step
-/// (PyInform indexes them by the first; the values and their order are the same).
-pub fn local_block_entropy(x: &Series, k: usize) -> Result<Local> {
-    check_k(k)?;
-    local(
-        &[x],
-        &block_query(k),
-        Kind::CondEntropy,
-        &format!("block entropy with k = {k}"),
-    )
 }
 
 fn entropy_rate_query(k: usize) -> Query {
@@ -367,19 +173,6 @@ fn block_query(k: usize) -> Query {
     }
 }
 
-/// Entropy rate estimate with history k: H(X_t | X_{t-k..t-1}) in bits (PyInform's
-/// `entropy_rate`). Transfer entropy with history k never exceeds it.
-pub fn entropy_rate(x: &Series, k: usize) -> Result<f64> {
-    check_k(k)?;
-    estimate_query(
-        &[x],
-        &entropy_rate_query(k),
-        Kind::CondEntropy,
-        &format!("entropy rate with k = {k}"),
-    )
-    .map(|(v, _)| v)
-}
-
 #[cfg(test)]
 mod tests {
     use super::engine::Observations;
@@ -391,10 +184,9 @@ mod tests {
 
     #[test]
     fn entropy_of_a_fair_pattern() {
-        assert!((entropy(&s(&[0, 1, 0, 1])).unwrap() - 1.0).abs() < 1e-15);
-        assert!(
-            (block_entropy(&s(&[0, 0, 1, 1, 0, 0]), 2).unwrap() - 1.9219280948873623).abs() < 1e-12
-        );
+        let h = |v: &[u8], k| estimate(&Measure::BlockEntropy { k }, &[&s(v)], Bias::PlugIn);
+        assert!((h(&[0, 1, 0, 1], 1).unwrap() - 1.0).abs() < 1e-15);
+        assert!((h(&[0, 0, 1, 1, 0, 0], 2).unwrap() - 1.9219280948873623).abs() < 1e-12);
     }
 
     #[test]

@@ -9,17 +9,111 @@
 //! where both apply (k = 2: 0.5116391610418866 against 0.5116391610418864).
 
 use cmech_core::ca;
-use cmech_core::infoflow::significance::{
-    mutual_information_chi_square, mutual_information_surrogates, transfer_entropy_chi_square,
-    transfer_entropy_surrogates,
-};
 use cmech_core::infoflow::{
-    active_information, block_entropy, boundary_scores, conditional_mutual_information,
-    conditional_transfer_entropy, entropy, entropy_rate, local_active_information,
-    local_conditional_transfer_entropy, local_mutual_information, local_transfer_entropy,
-    mutual_information, transfer_entropy, Series, Split, TeOptions,
+    boundary_scores, estimate, evaluate, test, Bias, ChiSquareTest, Local, Measure, Series, Split,
+    SurrogateTest, TeOptions, Test, Tested,
 };
+use cmech_core::Result;
 use proptest::prelude::*;
+
+// The estimates in the shape the tests read best, each a `Measure` evaluated the one public way.
+
+fn plug_in(m: Measure, s: &[&Series]) -> Result<f64> {
+    estimate(&m, s, Bias::PlugIn)
+}
+
+fn locals(m: Measure, s: &[&Series]) -> Result<Local> {
+    evaluate(&m, s, Bias::PlugIn, true).map(|e| e.local.expect("asked for local values"))
+}
+
+fn te(opts: &TeOptions, conditions: usize) -> Measure {
+    Measure::TransferEntropy {
+        opts: *opts,
+        conditions,
+    }
+}
+
+fn mi_measure(conditions: usize) -> Measure {
+    Measure::MutualInformation { lag: 0, conditions }
+}
+
+fn with_conditions<'a>(first: &'a Series, second: &'a Series, z: &[&'a Series]) -> Vec<&'a Series> {
+    let mut s = vec![first, second];
+    s.extend_from_slice(z);
+    s
+}
+
+fn transfer_entropy(source: &Series, target: &Series, opts: &TeOptions) -> Result<f64> {
+    plug_in(te(opts, 0), &[source, target])
+}
+
+fn local_transfer_entropy(source: &Series, target: &Series, opts: &TeOptions) -> Result<Local> {
+    locals(te(opts, 0), &[source, target])
+}
+
+fn conditional_transfer_entropy(
+    source: &Series,
+    target: &Series,
+    z: &[&Series],
+    opts: &TeOptions,
+) -> Result<f64> {
+    plug_in(te(opts, z.len()), &with_conditions(source, target, z))
+}
+
+fn local_conditional_transfer_entropy(
+    source: &Series,
+    target: &Series,
+    z: &[&Series],
+    opts: &TeOptions,
+) -> Result<Local> {
+    locals(te(opts, z.len()), &with_conditions(source, target, z))
+}
+
+fn active_information(x: &Series, k: usize) -> Result<f64> {
+    plug_in(Measure::ActiveInformation { k }, &[x])
+}
+
+fn local_active_information(x: &Series, k: usize) -> Result<Local> {
+    locals(Measure::ActiveInformation { k }, &[x])
+}
+
+fn mutual_information(x: &Series, y: &Series) -> Result<f64> {
+    plug_in(mi_measure(0), &[x, y])
+}
+
+fn local_mutual_information(x: &Series, y: &Series) -> Result<Local> {
+    locals(mi_measure(0), &[x, y])
+}
+
+fn conditional_mutual_information(x: &Series, y: &Series, z: &[&Series]) -> Result<f64> {
+    plug_in(mi_measure(z.len()), &with_conditions(x, y, z))
+}
+
+fn entropy(x: &Series) -> Result<f64> {
+    block_entropy(x, 1)
+}
+
+fn block_entropy(x: &Series, k: usize) -> Result<f64> {
+    plug_in(Measure::BlockEntropy { k }, &[x])
+}
+
+fn entropy_rate(x: &Series, k: usize) -> Result<f64> {
+    plug_in(Measure::EntropyRate { k }, &[x])
+}
+
+fn surrogates(m: Measure, s: &[&Series], surrogates: usize, seed: u64) -> Result<SurrogateTest> {
+    match test(&m, s, Test::Surrogates { surrogates, seed })? {
+        Tested::Surrogates(t) => Ok(t),
+        other => panic!("asked for surrogates, got {other:?}"),
+    }
+}
+
+fn chi_square(m: Measure, s: &[&Series]) -> Result<ChiSquareTest> {
+    match test(&m, s, Test::ChiSquare)? {
+        Tested::ChiSquare(t) => Ok(t),
+        other => panic!("asked for chi-square, got {other:?}"),
+    }
+}
 
 struct SplitMix(u64);
 impl SplitMix {
@@ -393,27 +487,27 @@ fn the_surrogate_test_rejects_the_coupling_and_keeps_its_absence() {
     let (x, y) = coupled(100_000, 11);
     let (x, y) = (ser(&x), ser(&y));
     let o = TeOptions::new(1);
-    let fwd = transfer_entropy_surrogates(&x, &y, &[], &o, 200, 5).unwrap();
+    let fwd = surrogates(te(&o, 0), &[&x, &y], 200, 5).unwrap();
     assert_eq!(fwd.at_least, 0);
     close(fwd.p_value, 1.0 / 201.0, 1e-15);
     close(fwd.observed, transfer_entropy(&x, &y, &o).unwrap(), 1e-15);
     assert!(fwd.mean < 1e-4 && fwd.effective > 0.5);
-    let back = transfer_entropy_surrogates(&y, &x, &[], &o, 200, 5).unwrap();
+    let back = surrogates(te(&o, 0), &[&y, &x], 200, 5).unwrap();
     assert!(back.p_value > 0.05, "{back:?}");
     // The same seed gives the same test, with any number of threads.
     let again = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
         .unwrap()
-        .install(|| transfer_entropy_surrogates(&y, &x, &[], &o, 200, 5).unwrap());
+        .install(|| surrogates(te(&o, 0), &[&y, &x], 200, 5).unwrap());
     assert_eq!(back, again);
-    let other = transfer_entropy_surrogates(&y, &x, &[], &o, 200, 6).unwrap();
+    let other = surrogates(te(&o, 0), &[&y, &x], 200, 6).unwrap();
     assert_ne!(back.mean, other.mean);
     // Chi-square: 2 N ln2 TE ~ chi2((2-1)(2-1)2) under independence.
-    let c = transfer_entropy_chi_square(&x, &y, &[], &o).unwrap();
+    let c = chi_square(te(&o, 0), &[&x, &y]).unwrap();
     assert_eq!(c.df, 2.0);
     assert!(c.p_value < 1e-300);
-    let c = transfer_entropy_chi_square(&y, &x, &[], &o).unwrap();
+    let c = chi_square(te(&o, 0), &[&y, &x]).unwrap();
     assert!(c.p_value > 0.05, "{c:?}");
     close(
         c.statistic,
@@ -435,11 +529,11 @@ fn independent_series_have_mi_near_zero_and_uniform_p_values() {
         // E[plug-in MI] = (|X|-1)(|Y|-1) / (2 N ln 2) = 7.2e-4 here.
         assert!(mi < 0.01, "{mi}");
         p_surr.push(
-            mutual_information_surrogates(&x, &y, 99, seed)
+            surrogates(mi_measure(0), &[&x, &y], 99, seed)
                 .unwrap()
                 .p_value,
         );
-        p_chi.push(mutual_information_chi_square(&x, &y).unwrap().p_value);
+        p_chi.push(chi_square(mi_measure(0), &[&x, &y]).unwrap().p_value);
     }
     for p in [&p_surr, &p_chi] {
         let mean = p.iter().sum::<f64>() / p.len() as f64;
@@ -728,7 +822,6 @@ fn a_glider_in_a_frame_that_moves_with_it_leaks_nothing_while_ash_does() {
 // ---------------------------------------------------------------------------------------------
 // Miller-Madow bias correction.
 
-use cmech_core::infoflow::{estimate, evaluate, Bias, Measure};
 use std::collections::HashSet;
 
 const LN2: f64 = std::f64::consts::LN_2;
@@ -956,6 +1049,16 @@ fn measures_check_their_series_and_parameters() {
     assert!(e.contains("no complete window"), "{e}");
     assert!("MM".parse::<Bias>().unwrap() == Bias::MillerMadow);
     assert!("jackknife".parse::<Bias>().is_err());
+    // The faces' rule: a correction applies to the average, so with local values or a test
+    // (plug-in both) it is refused.
+    let e = Bias::MillerMadow
+        .check_with(true, false)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("local values are plug-in"), "{e}");
+    assert!(Bias::MillerMadow.check_with(false, true).is_err());
+    assert!(Bias::PlugIn.check_with(true, true).is_ok());
+    assert!(Bias::MillerMadow.check_with(false, false).is_ok());
 }
 
 // ---------------------------------------------------------------------------------------------

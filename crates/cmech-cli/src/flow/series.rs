@@ -28,7 +28,7 @@ pub const TE_HELP: &str = "Examples:\n  \
     TE(Y -> X) = I(Y_{t-d-l+1..t-d} ; X_t | X_{t-k..t-1}), plug-in, in bits (PyInform's and JIDT's\n\
     convention: with l = d = 1 the source value is at t-1). Conditioning series enter at t-1.\n\
     --bias miller-madow adds (m - 1) / (2 N ln2) to each entropy of the sum (m: nonzero cells);\n\
-    local values and tests stay plug-in.\n\
+    it corrects the average only, so it goes without --local and tests (which are plug-in).\n\
     Local values exist from step max(k, d+l-1) of every trial on; --local writes them one row per\n\
     trial (1-D for one trial), like PyInform; --pad aligns them with the data, NaN where none.\n\
     --surrogates permutes source histories (p = (1 + #surrogates >= observed) / (1 + N)) and\n\
@@ -67,7 +67,7 @@ pub struct TestOpts {
     /// Analytic chi-square test.
     #[arg(long)]
     chi_square: bool,
-    /// Bias correction of the average (local values and tests stay plug-in).
+    /// Bias correction of the average (not with --local or a test: those are plug-in).
     #[arg(long, value_enum, default_value_t = BiasArg::PlugIn)]
     bias: BiasArg,
 }
@@ -421,14 +421,20 @@ fn estimate_json(e: &Estimate, measure: &str, extra: Value) -> Value {
 // ---------------------------------------------------------------------------------------------
 // te, ais, mi.
 
-/// Reads the series of a measure (`main` then the conditioning `conds`) after refusing a --local
-/// file that is one of them, and checks that they share their trials.
+/// Reads the series of a measure (`main` then the conditioning `conds`) after refusing what
+/// cannot be done (a correction with local values or a test, a --local file that is an input),
+/// and checks that they share their trials.
 fn read_all(
     main: &[&PathBuf],
     conds: &[PathBuf],
     read: &ReadArgs,
+    test: &TestOpts,
     local: &LocalOpts,
 ) -> Result<Vec<Series>> {
+    let tested = test.surrogates.is_some() || test.chi_square;
+    Bias::from(test.bias)
+        .check_with(local.local.is_some(), tested)
+        .map_err(core)?;
     let paths: Vec<&PathBuf> = main.iter().copied().chain(conds).collect();
     let inputs: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
     local.refuse_to_clobber(&inputs)?;
@@ -446,6 +452,7 @@ pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
         &[&args.source, &args.target],
         &args.cond,
         &args.read,
+        &args.test,
         &args.local,
     )?;
     let all: Vec<&Series> = read.iter().collect();
@@ -495,7 +502,13 @@ pub fn te(args: TeArgs, out: &mut impl Write) -> Result<()> {
 }
 
 pub fn ais(args: AisArgs, out: &mut impl Write) -> Result<()> {
-    let read = read_all(&[&args.series_file], &[], &args.read, &args.local)?;
+    let read = read_all(
+        &[&args.series_file],
+        &[],
+        &args.read,
+        &args.test,
+        &args.local,
+    )?;
     let series = &read[0];
     let measure = Measure::ActiveInformation { k: args.k };
     let e = estimate(&measure, &[series], &args.test, &args.local)?;
@@ -522,7 +535,13 @@ pub fn ais(args: AisArgs, out: &mut impl Write) -> Result<()> {
 }
 
 pub fn mi(args: MiArgs, out: &mut impl Write) -> Result<()> {
-    let read = read_all(&[&args.x, &args.y], &args.cond, &args.read, &args.local)?;
+    let read = read_all(
+        &[&args.x, &args.y],
+        &args.cond,
+        &args.read,
+        &args.test,
+        &args.local,
+    )?;
     let all: Vec<&Series> = read.iter().collect();
     let (x, conds) = (&read[0], &read[2..]);
     let measure = Measure::MutualInformation {

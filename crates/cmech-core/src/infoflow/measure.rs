@@ -39,6 +39,27 @@ impl Bias {
     }
 }
 
+impl Bias {
+    /// Refuses a correction where nothing would be corrected: it applies to the average, while
+    /// local values and significance tests are plug-in, so a face that answers such a request
+    /// with them alone (or beside the average) would present plug-in numbers as corrected. The
+    /// one rule of the CLI and Python; [`Evaluation`] itself keeps both apart and needs none.
+    pub fn check_with(self, local: bool, test: bool) -> Result<()> {
+        if self == Bias::PlugIn || !(local || test) {
+            return Ok(());
+        }
+        let what = match (local, test) {
+            (true, true) => "local values and significance tests are",
+            (true, false) => "local values are",
+            _ => "significance tests are",
+        };
+        Err(bad(format!(
+            "the {self} correction applies to the average only; {what} plug-in: ask for them \
+             without the correction"
+        )))
+    }
+}
+
 impl fmt::Display for Bias {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

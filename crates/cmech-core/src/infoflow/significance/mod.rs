@@ -1,25 +1,26 @@
 //! Is an estimate of I(X; Y | Z) (TE, MI, AIS, ...) larger than chance?
 //!
-//! - [`surrogate_test`]: the Y windows (the whole source history, as JIDT permutes it) are
+//! - surrogates ([`super::Test::Surrogates`]): the Y windows (the whole source history, as JIDT permutes it) are
 //!   shuffled over the observations, which keeps the distribution of source histories and the
 //!   joint of X and Z but breaks any relation of Y to them; the estimate is recomputed on each
 //!   surrogate. p = (1 + #{surrogates >= observed}) / (1 + surrogates). Seeded (ChaCha8, one
 //!   stream per surrogate), parallel over surrogates, and the same for any number of threads.
-//! - [`chi_square_test`]: under independence 2 N ln(2) I(X; Y | Z) is asymptotically chi-square
+//! - chi-square ([`super::Test::ChiSquare`]): under independence 2 N ln(2) I(X; Y | Z) is asymptotically chi-square
 //!   with (|X| - 1)(|Y| - 1)|Z| degrees of freedom, the sizes of the state spaces of the windows
 //!   (Barnett & Bossomaier 2012, Phys. Rev. Lett. 109, 138105; the degrees of freedom of JIDT's
 //!   analytic test). Valid when every state is well sampled; with long histories prefer surrogates.
 //!
-//! The tests' results, the analytic test and the entry points by query and by measure are here;
-//! `surrogate` holds the permutation engine behind the surrogate tests.
+//! Both are run through [`super::test`] with a [`super::Measure`]; the boundary scores use the
+//! surrogates with a permutation within each value of Z. The tests' results and the analytic
+//! test are here; `surrogate` holds the permutation engine behind the surrogate tests.
 
 mod surrogate;
 
 use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
+use super::bad;
 use super::engine::{self, Kind, Observations};
-use super::{ais_query, bad, mi_query, te_query, te_series, Embedded, Query, Series, TeOptions};
 use crate::error::Result;
 
 pub(crate) use surrogate::test_observations;
@@ -54,7 +55,7 @@ pub struct SurrogateTest {
 
 /// How the Y windows are permuted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Permutation {
+pub(crate) enum Permutation {
     /// Over all observations (JIDT's surrogates for TE and MI): keeps p(y) and p(x, z).
     Free,
     /// Among observations with the same Z: keeps p(y, z) and p(x, z) and breaks only the
@@ -80,44 +81,6 @@ pub struct ChiSquareTest {
     pub observations: usize,
 }
 
-/// Surrogate test of a query with a conditional permutation (Y permuted among observations
-/// with equal Z).
-pub fn conditional_surrogate_test(
-    series: &[&Series],
-    query: &Query,
-    surrogates: usize,
-    seed: u64,
-) -> Result<SurrogateTest> {
-    let e = Embedded::new(series, query)?;
-    if e.lengths_total() == 0 {
-        return Err(super::no_window("the surrogate test", &e));
-    }
-    test_observations(&e, surrogates, seed, Permutation::WithinCondition)
-}
-
-/// Surrogate test of a query: the Y windows are permuted over the observations.
-pub fn surrogate_test(
-    series: &[&Series],
-    query: &Query,
-    surrogates: usize,
-    seed: u64,
-) -> Result<SurrogateTest> {
-    let e = Embedded::new(series, query)?;
-    if e.lengths_total() == 0 {
-        return Err(super::no_window("the surrogate test", &e));
-    }
-    test_observations(&e, surrogates, seed, Permutation::Free)
-}
-
-/// Analytic chi-square test of a query.
-pub fn chi_square_test(series: &[&Series], query: &Query) -> Result<ChiSquareTest> {
-    let e = Embedded::new(series, query)?;
-    if e.lengths_total() == 0 {
-        return Err(super::no_window("the chi-square test", &e));
-    }
-    chi_square_observations(&e)
-}
-
 pub(crate) fn chi_square_observations<O: Observations>(obs: &O) -> Result<ChiSquareTest> {
     let [cx, cy, cz] = obs.cards();
     let counted = engine::count(obs, Kind::Cmi)?;
@@ -139,63 +102,4 @@ pub(crate) fn chi_square_observations<O: Observations>(obs: &O) -> Result<ChiSqu
         p_value,
         observations: n as usize,
     })
-}
-
-/// Surrogate test of TE(source -> target | conditions): source histories are permuted.
-pub fn transfer_entropy_surrogates(
-    source: &Series,
-    target: &Series,
-    conditions: &[&Series],
-    opts: &TeOptions,
-    surrogates: usize,
-    seed: u64,
-) -> Result<SurrogateTest> {
-    opts.check()?;
-    let s = te_series(source, target, conditions);
-    surrogate_test(&s, &te_query(opts, conditions.len()), surrogates, seed)
-}
-
-/// Chi-square test of TE(source -> target | conditions), df = (|A_s|^l - 1)(|A_t| - 1)|A_t|^k
-/// (times |A_c| for each condition).
-pub fn transfer_entropy_chi_square(
-    source: &Series,
-    target: &Series,
-    conditions: &[&Series],
-    opts: &TeOptions,
-) -> Result<ChiSquareTest> {
-    opts.check()?;
-    let s = te_series(source, target, conditions);
-    chi_square_test(&s, &te_query(opts, conditions.len()))
-}
-
-/// Surrogate test of I(X; Y): Y is permuted.
-pub fn mutual_information_surrogates(
-    x: &Series,
-    y: &Series,
-    surrogates: usize,
-    seed: u64,
-) -> Result<SurrogateTest> {
-    surrogate_test(&[x, y], &mi_query(), surrogates, seed)
-}
-
-/// Chi-square test of I(X; Y), df = (|A_x| - 1)(|A_y| - 1).
-pub fn mutual_information_chi_square(x: &Series, y: &Series) -> Result<ChiSquareTest> {
-    chi_square_test(&[x, y], &mi_query())
-}
-
-/// Surrogate test of AIS: the histories are permuted against the next values.
-pub fn active_information_surrogates(
-    x: &Series,
-    k: usize,
-    surrogates: usize,
-    seed: u64,
-) -> Result<SurrogateTest> {
-    super::check_k(k)?;
-    surrogate_test(&[x], &ais_query(k), surrogates, seed)
-}
-
-/// Chi-square test of AIS, df = (|A| - 1)(|A|^k - 1).
-pub fn active_information_chi_square(x: &Series, k: usize) -> Result<ChiSquareTest> {
-    super::check_k(k)?;
-    chi_square_test(&[x], &ais_query(k))
 }
