@@ -8,7 +8,7 @@
 //! `collections.Counter` (PyInform has no source history l or delay), checked against PyInform
 //! where both apply (k = 2: 0.5116391610418866 against 0.5116391610418864).
 
-use cmech_core::ca;
+use cmech_core::ca::{self, LocalField};
 use cmech_core::infoflow::{
     boundary_scores, estimate, evaluate, test, Bias, ChiSquareTest, Local, Measure, Series, Split,
     SurrogateTest, TeOptions, Test, Tested,
@@ -570,18 +570,42 @@ fn rule_54_local_storage_and_transfer_agree_with_pyinform() {
             0.08455606060592245,
         ),
     ] {
-        close(ca::active_information(&f, k).unwrap(), ais, 1e-12);
-        close(ca::transfer_entropy(&f, k, 1).unwrap(), te1, 1e-12);
-        close(ca::transfer_entropy(&f, k, -1).unwrap(), tem1, 1e-12);
+        close(
+            LocalField::active_information(&f, k)
+                .map(|l| l.average())
+                .unwrap(),
+            ais,
+            1e-12,
+        );
+        close(
+            LocalField::transfer_entropy(&f, k, (0, 1))
+                .map(|l| l.average())
+                .unwrap(),
+            te1,
+            1e-12,
+        );
+        close(
+            LocalField::transfer_entropy(&f, k, (0, -1))
+                .map(|l| l.average())
+                .unwrap(),
+            tem1,
+            1e-12,
+        );
     }
-    let te = ca::local_transfer_entropy(&f, 16, 1).unwrap();
+    let te = LocalField::transfer_entropy(&f, 16, (0, 1))
+        .and_then(LocalField::into_local_values)
+        .unwrap();
     let at = |l: &ca::LocalValues, cell: usize, step: usize| l.values[(step - 16) * 2000 + cell];
     close(at(&te, 10, 271), 1.5749246739240035, 1e-12);
     close(at(&te, 12, 273), 1.5021080947533811, 1e-12);
     close(te.values.iter().sum::<f64>(), 49698.95371316456, 1e-7);
-    let te = ca::local_transfer_entropy(&f, 16, -1).unwrap();
+    let te = LocalField::transfer_entropy(&f, 16, (0, -1))
+        .and_then(LocalField::into_local_values)
+        .unwrap();
     close(at(&te, 11, 234), -0.8894344270765671, 1e-12);
-    let ais = ca::local_active_information(&f, 16).unwrap();
+    let ais = LocalField::active_information(&f, 16)
+        .and_then(LocalField::into_local_values)
+        .unwrap();
     close(at(&ais, 7, 116), 0.9323128114950671, 1e-12);
     close(at(&ais, 1999, 299), 0.6515031415989915, 1e-12);
     close(ais.values.iter().sum::<f64>(), 401461.1092609515, 1e-6);
@@ -591,20 +615,30 @@ fn rule_54_local_storage_and_transfer_agree_with_pyinform() {
 fn local_fields_of_a_ca_pool_over_cells_and_average_to_the_global_value() {
     let f = ca::elementary_random(54, 300, 200, 1).unwrap();
     for j in [1isize, -1] {
-        let l = ca::local_transfer_entropy(&f, 6, j).unwrap();
+        let l = LocalField::transfer_entropy(&f, 6, (0, j))
+            .and_then(LocalField::into_local_values)
+            .unwrap();
         assert_eq!(l.values.len(), 194 * 300);
         close(
             l.values.iter().sum::<f64>() / l.values.len() as f64,
             l.average,
             1e-12,
         );
-        close(ca::transfer_entropy(&f, 6, j).unwrap(), l.average, 1e-15);
+        close(
+            LocalField::transfer_entropy(&f, 6, (0, j))
+                .map(|l| l.average())
+                .unwrap(),
+            l.average,
+            1e-15,
+        );
         // The same as TE over cell series: cells are trials, the source is cell i - j.
         let cells = f.translated_series(&[(0, 0), (0, -j)]).unwrap();
         let te = transfer_entropy(&cells[1], &cells[0], &TeOptions::new(6)).unwrap();
         close(te, l.average, 1e-12);
     }
-    let a = ca::local_active_information(&f, 6).unwrap();
+    let a = LocalField::active_information(&f, 6)
+        .and_then(LocalField::into_local_values)
+        .unwrap();
     close(
         a.values.iter().sum::<f64>() / a.values.len() as f64,
         a.average,
@@ -711,7 +745,10 @@ fn bad_input_is_named() {
         .to_string();
     assert!(e.contains("unknown elementary CA rule 256"), "{e}");
     let f = ca::elementary_random(54, 10, 5, 0).unwrap();
-    let e = ca::local_active_information(&f, 5).unwrap_err().to_string();
+    let e = LocalField::active_information(&f, 5)
+        .and_then(LocalField::into_local_values)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("no complete window"), "{e}");
 }
 
@@ -1106,9 +1143,24 @@ fn the_reference_limits_hold_on_our_own_data() {
     let ca_ref = &r["elementary_ca"]["averages_rule54_10000x600_k16"];
     let f = ca::elementary_random(54, 10000, 600, 1).unwrap();
     for (key, got) in [
-        ("ais", ca::active_information(&f, 16).unwrap()),
-        ("te_j1", ca::transfer_entropy(&f, 16, 1).unwrap()),
-        ("te_jm1", ca::transfer_entropy(&f, 16, -1).unwrap()),
+        (
+            "ais",
+            LocalField::active_information(&f, 16)
+                .map(|l| l.average())
+                .unwrap(),
+        ),
+        (
+            "te_j1",
+            LocalField::transfer_entropy(&f, 16, (0, 1))
+                .map(|l| l.average())
+                .unwrap(),
+        ),
+        (
+            "te_jm1",
+            LocalField::transfer_entropy(&f, 16, (0, -1))
+                .map(|l| l.average())
+                .unwrap(),
+        ),
     ] {
         let want = ca_ref[key].as_f64().unwrap();
         assert!((got - want).abs() < 0.02, "{key}: {got} vs {want}");

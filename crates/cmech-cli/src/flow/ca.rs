@@ -312,8 +312,8 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
         }
     )];
     if k < field.steps() {
-        let ais = if args.local_ais.is_some() || args.ais_npy.is_some() {
-            let local = LocalField::active_information(&field, k).map_err(core)?;
+        let local = LocalField::active_information(&field, k).map_err(core)?;
+        if args.local_ais.is_some() || args.ais_npy.is_some() {
             let shown = stream_local(&local, &view, life, args.ais_npy.as_deref(), &args)?;
             if let Some(p) = &args.local_ais {
                 draw_local(
@@ -324,10 +324,8 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
                     p,
                 )?;
             }
-            local.average()
-        } else {
-            ca::active_information(&field, k).map_err(core)?
-        };
+        }
+        let ais = local.average();
         lines.push(format!("  k = {k}: AIS {ais:.6} bits"));
         doc["k"] = json!(k);
         doc["ais"] = json!(ais);
@@ -341,8 +339,8 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
         let mut te = serde_json::Map::new();
         for ch in channels {
             let wanted = ch == channel && (args.local_te.is_some() || args.te_npy.is_some());
-            let average = if wanted {
-                let local = LocalField::transfer_entropy(&field, k, ch).map_err(core)?;
+            let local = LocalField::transfer_entropy(&field, k, ch).map_err(core)?;
+            if wanted {
                 let label = if life {
                     format!("local TE from (y-{}, x-{})", ch.0, ch.1)
                 } else {
@@ -358,10 +356,8 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
                         p,
                     )?;
                 }
-                local.average()
-            } else {
-                ca::transfer_entropy_2d(&field, k, ch).map_err(core)?
-            };
+            }
+            let average = local.average();
             let name = if life {
                 format!("{},{}", ch.0, ch.1)
             } else {

@@ -3,7 +3,7 @@
 //! field's values can be computed a block of rows at a time.
 
 use serde::Serialize;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::field::FieldRef;
 use super::obs::FieldObs;
@@ -29,15 +29,17 @@ pub struct LocalValues {
     pub width: usize,
 }
 
-/// A field's local AIS or TE, ready to be computed for any rows: the counts are gathered once
-/// over the whole field, then [`LocalField::values_into`] fills a block of rows at a time, so
-/// that a caller can write or draw the local values of a large field without holding all of
-/// them (10^8 cells make 800 MB of float64). Every block's values are exactly those of the
-/// whole field's computation.
+/// A field's AIS or TE, its average and its local values: the one way to compute them. The
+/// counts are gathered once over the whole field; [`LocalField::average`] needs nothing more,
+/// and [`LocalField::values_into`] fills a block of rows at a time, so that a caller can write
+/// or draw the local values of a large field without holding all of them (10^8 cells make
+/// 800 MB of float64). Every block's values are exactly those of the whole field's computation.
 pub struct LocalField<'a> {
     obs: FieldObs<'a>,
     counted: Arc<engine::Counted>,
-    table: Arc<engine::LocalTable>,
+    /// The value of each joint state, made when local values are first asked for, so that an
+    /// average costs only the count.
+    table: OnceLock<Arc<engine::LocalTable>>,
 }
 
 /// A [`LocalField`]'s counts without the borrow of its field, for a holder that cannot keep
@@ -67,7 +69,7 @@ impl LocalCounts {
         Ok(LocalField {
             obs: FieldObs::new(f, self.k, self.channel)?,
             counted: Arc::clone(&self.counted),
-            table: Arc::clone(&self.table),
+            table: OnceLock::from(Arc::clone(&self.table)),
         })
     }
 }
@@ -90,23 +92,28 @@ impl<'a> LocalField<'a> {
 
     fn of(obs: FieldObs<'a>) -> Result<LocalField<'a>> {
         let counted = engine::count(&obs, Kind::Cmi)?;
-        let table = Arc::new(counted.local_table());
         Ok(LocalField {
             obs,
             counted: Arc::new(counted),
-            table,
+            table: OnceLock::new(),
         })
+    }
+
+    fn table(&self) -> &Arc<engine::LocalTable> {
+        self.table
+            .get_or_init(|| Arc::new(self.counted.local_table()))
     }
 
     /// The counts, to compute values later from the same field ([`LocalCounts::attach`]).
     pub fn detach(self) -> LocalCounts {
         let f = self.obs.f;
+        let table = Arc::clone(self.table());
         LocalCounts {
             k: self.obs.k,
             channel: self.obs.src.as_ref().map(|s| s.channel),
             shape: [f.steps, f.height, f.width, f.alphabet],
             counted: self.counted,
-            table: self.table,
+            table,
         }
     }
 
@@ -157,7 +164,7 @@ impl<'a> LocalField<'a> {
         }
         let k = self.obs.k;
         let part = self.obs.steps(k + rows.start, k + rows.end);
-        self.counted.fill_locals(&self.table, &part, out);
+        self.counted.fill_locals(self.table(), &part, out);
         Ok(())
     }
 

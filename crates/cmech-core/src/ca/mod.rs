@@ -118,10 +118,11 @@ mod tests {
             (noise(61, 1, 53, 2, 10), 6, None),
             (noise(40, 6, 9, 3, 11), 2, Some((1, -1))),
         ] {
-            let whole = match channel {
-                Some(ch) => local_transfer_entropy_2d(&f, k, ch).unwrap(),
-                None => local_active_information(&f, k).unwrap(),
+            let field = |f| match channel {
+                Some(ch) => LocalField::transfer_entropy(f, k, ch).unwrap(),
+                None => LocalField::active_information(f, k).unwrap(),
             };
+            let whole = field(f.view()).into_local_values().unwrap();
             let l = match channel {
                 Some(ch) => LocalField::transfer_entropy(f.view(), k, ch).unwrap(),
                 None => LocalField::active_information(&f, k).unwrap(),
