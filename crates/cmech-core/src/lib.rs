@@ -71,8 +71,10 @@
 pub mod belief;
 pub mod ca;
 pub mod counts;
+mod draw;
 pub(crate) mod entropy;
 pub mod error;
+pub mod estimate;
 mod graph;
 pub mod infoflow;
 mod linalg;

@@ -2,12 +2,12 @@
 //! recomputed for each arrangement of y (dense counts or radix-sorted keys, or drawn from an urn
 //! when y has few values), and the seeded parallel permutations, free or within each z.
 
-use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::{Permutation, SurrogateTest};
+use crate::draw::{below, stream};
 use crate::error::Result;
 use crate::infoflow::bad;
 use crate::infoflow::engine::{self, Kind, Observations};
@@ -358,19 +358,6 @@ impl<'a> Stat<'a> {
 /// Free permutations of y with at most this many distinct values are drawn from an urn.
 const URN_MAX: usize = 16;
 
-/// A uniform integer below `n` (Lemire's method, unbiased).
-#[inline]
-fn below(rng: &mut ChaCha8Rng, n: u32) -> u32 {
-    let mut m = rng.next_u32() as u64 * n as u64;
-    if (m as u32) < n {
-        let t = n.wrapping_neg() % n;
-        while (m as u32) < t {
-            m = rng.next_u32() as u64 * n as u64;
-        }
-    }
-    (m >> 32) as u32
-}
-
 pub(crate) fn test_observations<O: Observations>(
     obs: &O,
     surrogates: usize,
@@ -422,8 +409,7 @@ pub(crate) fn test_observations<O: Observations>(
         .map_init(
             || (stat.buffers(), ids.y.clone()),
             |(buf, y), i| {
-                let mut rng = ChaCha8Rng::seed_from_u64(seed);
-                rng.set_stream(i as u64 + 1);
+                let mut rng = stream(seed, i as u64);
                 if order.is_empty() && urn.len() <= URN_MAX {
                     return stat.urn_value(&urn, &mut rng);
                 }

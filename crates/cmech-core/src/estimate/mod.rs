@@ -1,0 +1,365 @@
+//! Estimates of a process's information measures from a sample of it, each with a confidence
+//! interval: block entropies H(L), the entropy-rate estimates h(L) = H(L) - H(L-1) and the
+//! finite-length excess entropies E(L) = H(L) - L h(L), then h_mu and E at a length the data
+//! choose.
+//!
+//! Values come from the counts of all overlapping words, by a bias-correcting [`Estimator`];
+//! intervals are value +- z SE, with the standard error from a stationary block bootstrap of the
+//! series of word indices ([`bootstrap`]; the mean block length chosen by Politis & White unless
+//! given). Percentile intervals are not used: they sit around the biased plug-in distribution and
+//! miss (11% coverage for h_mu at 10^3 symbols of the golden mean), while a bias-corrected value
+//! with the bootstrap's spread covers as it says.
+//!
+//! Lengths are used only while the data support them: at length L the words seen must have at
+//! least two observations each on average; beyond, every estimator is dominated by the words
+//! never seen, and the lengths asked for are cut with a warning naming the usable one.
+//!
+//! The length of h_mu is the shortest L whose h(L) no longer length can tell apart, the
+//! difference to each longer well-sampled h(L') (ten observations a word) within z times its
+//! bootstrap standard error (the replicates are paired, so the difference's spread is measured,
+//! not guessed): beyond it the data show no more structure, and a longer L only adds variance.
+//! E is E(L) at that length. Where h(L) converges slowly (infinite Markov order) this h_mu keeps
+//! a bias the bootstrap cannot see; the reconstructed machine's h_mu ([`machine_bootstrap`])
+//! does not.
+
+pub mod bootstrap;
+mod entropy;
+mod machine;
+mod nsb;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, Normal};
+
+use crate::counts::CountTable;
+use crate::draw::stream;
+use crate::error::{at_least_one, CmechError, Result};
+use entropy::Cache;
+pub use entropy::Estimator;
+pub use machine::{machine_bootstrap, MachineEstimates, DEFAULT_MACHINE_REPLICATES};
+
+/// The longest words considered when no length is given.
+pub const DEFAULT_MAX_LENGTH: usize = 16;
+/// Bootstrap replicates by default.
+pub const DEFAULT_REPLICATES: usize = 1000;
+/// Confidence level of the intervals by default.
+pub const DEFAULT_LEVEL: f64 = 0.95;
+/// Observations per distinct word from which a length takes part in choosing h_mu's: with
+/// fewer, the words never seen bias h(L) down by more than its bootstrap spread, and a longer
+/// length would look like more structure.
+const WELL_SAMPLED: u64 = 10;
+/// The estimator used when none is named.
+pub const DEFAULT_ESTIMATOR: Estimator = Estimator::Grassberger;
+
+/// What to estimate and how.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EstimateOptions {
+    /// The longest word length (`None`: the longest the data support, at most
+    /// [`DEFAULT_MAX_LENGTH`]).
+    pub max_length: Option<usize>,
+    /// How each H(L) is estimated from its counts.
+    pub estimator: Estimator,
+    /// Confidence level of the intervals, in (0, 1).
+    pub level: f64,
+    /// Bootstrap replicates (at least 2).
+    pub replicates: usize,
+    /// Seed of the bootstrap: the same seed gives the same intervals for any number of threads.
+    pub seed: u64,
+    /// Mean block length of the bootstrap, in words (`None`: chosen by Politis & White).
+    pub mean_block: Option<f64>,
+}
+
+impl Default for EstimateOptions {
+    fn default() -> Self {
+        EstimateOptions {
+            max_length: None,
+            estimator: DEFAULT_ESTIMATOR,
+            level: DEFAULT_LEVEL,
+            replicates: DEFAULT_REPLICATES,
+            seed: 0,
+            mean_block: None,
+        }
+    }
+}
+
+impl EstimateOptions {
+    /// Checks the options before any data is read.
+    pub fn check(&self) -> Result<()> {
+        if let Some(l) = self.max_length {
+            at_least_one("max_length", l)?;
+        }
+        if !(self.level > 0.0 && self.level < 1.0) {
+            return Err(CmechError::OutOfRange {
+                parameter: "level",
+                value: self.level.to_string(),
+                rule: "in (0, 1)",
+            });
+        }
+        if self.replicates < 2 {
+            return Err(CmechError::OutOfRange {
+                parameter: "replicates",
+                value: self.replicates.to_string(),
+                rule: "at least 2",
+            });
+        }
+        if let Some(b) = self.mean_block {
+            if !(b >= 1.0 && b.is_finite()) {
+                return Err(CmechError::OutOfRange {
+                    parameter: "mean_block",
+                    value: b.to_string(),
+                    rule: "a number at least 1",
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A value with its interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    /// The estimate, in bits.
+    pub value: f64,
+    /// Lower end of the interval.
+    pub lower: f64,
+    /// Upper end of the interval.
+    pub upper: f64,
+    /// The bootstrap standard error.
+    pub std_error: f64,
+}
+
+impl Interval {
+    fn new(value: f64, std_error: f64, z: f64) -> Interval {
+        Interval {
+            value,
+            lower: value - z * std_error,
+            upper: value + z * std_error,
+            std_error,
+        }
+    }
+}
+
+/// The estimates at one word length.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AtLength {
+    /// The word length L.
+    pub length: usize,
+    /// Words of length L counted (overlapping, within sequences).
+    pub words: u64,
+    /// Distinct words of length L seen.
+    pub distinct: usize,
+    /// H(L).
+    pub block_entropy: Interval,
+    /// h(L) = H(L) - H(L-1).
+    pub entropy_rate: Interval,
+    /// E(L) = H(L) - L h(L).
+    pub excess_entropy: Interval,
+}
+
+/// Estimates of a sample's block entropies, entropy rate and excess entropy, with intervals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Estimates {
+    /// How each H(L) was estimated.
+    pub estimator: Estimator,
+    /// Confidence level of the intervals.
+    pub level: f64,
+    /// Bootstrap replicates.
+    pub replicates: usize,
+    /// Seed of the bootstrap.
+    pub seed: u64,
+    /// Mean block length of the bootstrap, in words.
+    pub mean_block: f64,
+    /// Whether `mean_block` was chosen from the data (Politis & White).
+    pub mean_block_chosen: bool,
+    /// Symbols in the sample.
+    pub symbols: u64,
+    /// Sequences in the sample.
+    pub sequences: u64,
+    /// Letters of the alphabet.
+    pub alphabet: usize,
+    /// The estimates at lengths 1..=the longest usable.
+    pub lengths: Vec<AtLength>,
+    /// h_mu: h(L) at `rate_length`.
+    pub entropy_rate: Interval,
+    /// E: E(L) at `rate_length`.
+    pub excess_entropy: Interval,
+    /// The length at which h_mu and E are read.
+    pub rate_length: usize,
+    /// How the values were obtained, in words.
+    pub method: String,
+    /// What the user should know (lengths cut for want of data, a constant stream).
+    pub warnings: Vec<String>,
+}
+
+/// Estimates from `sequences` of symbols `0..alphabet`.
+pub fn estimate(
+    sequences: &[Vec<u32>],
+    alphabet: usize,
+    opts: &EstimateOptions,
+) -> Result<Estimates> {
+    opts.check()?;
+    let symbols: u64 = sequences.iter().map(|s| s.len() as u64).sum();
+    if symbols == 0 {
+        return Err(CmechError::InvalidArgument(
+            "no symbols to estimate from".into(),
+        ));
+    }
+    let k = alphabet.max(1);
+    let mut warnings = Vec::new();
+    let widest = widest_length(k);
+    let asked = opts.max_length.unwrap_or(DEFAULT_MAX_LENGTH.min(widest));
+    if asked > widest {
+        return Err(CmechError::InvalidArgument(format!(
+            "words of {asked} symbols over {k} letters do not fit 64-bit codes (at most {widest})"
+        )));
+    }
+    let asked = asked
+        .min(sequences.iter().map(Vec::len).max().unwrap_or(0))
+        .max(1);
+    let mut table = CountTable::new(k, asked)?;
+    for s in sequences {
+        table.add_sequence(s)?;
+    }
+    let by_length = table.counts_from(1)?;
+    let counted: Vec<(u64, Vec<u64>)> = by_length
+        .iter()
+        .map(|w| (w.total(), w.iter().map(|(_, c)| c).collect()))
+        .collect();
+    let usable = counted
+        .iter()
+        .take_while(|(n, c)| *n > 0 && 2 * c.len() as u64 <= *n)
+        .count()
+        .max(1);
+    if usable < asked && opts.max_length.is_some() {
+        warnings.push(format!(
+            "too little data for words of {asked} symbols: the longest usable length is \
+             {usable} (beyond it the words seen have fewer than 2 observations each)"
+        ));
+    }
+    if counted[0].1.len() <= 1 {
+        warnings.push(
+            "the data hold one symbol only: every entropy is exactly 0, with no uncertainty".into(),
+        );
+    }
+    let z = z_of(opts.level)?;
+
+    // Values: every length from all its words.
+    let mut cache = Cache::default();
+    let mut h = vec![0.0];
+    for (l, (_, c)) in counted.iter().enumerate().take(usable) {
+        h.push(
+            opts.estimator
+                .entropy(c, (k as f64).powi(l as i32 + 1), &mut cache),
+        );
+    }
+
+    // Spreads: the bootstrap of the longest usable words.
+    let words = bootstrap::Words::new(sequences, k, usable)?;
+    let data = words.counts();
+    let (mean_block, chosen) = match opts.mean_block {
+        Some(b) => (b, false),
+        None => (bootstrap::politis_white(&words.surprisals(&data)), true),
+    };
+    let estimator = opts.estimator;
+    let reps: Vec<Vec<f64>> = (0..opts.replicates)
+        .into_par_iter()
+        .map_init(
+            || (Cache::default(), vec![0u64; data.len()], Vec::new()),
+            |(cache, counts, marginal), r| {
+                let mut rng = stream(opts.seed, r as u64);
+                words.resample(mean_block, &mut rng, counts);
+                let mut hs = vec![0.0];
+                for l in 1..=usable {
+                    words.marginal(counts, l, marginal);
+                    hs.push(estimator.entropy(marginal, (k as f64).powi(l as i32), cache));
+                }
+                hs
+            },
+        )
+        .collect();
+    let spread = |f: &dyn Fn(&[f64]) -> f64| -> f64 {
+        let v: Vec<f64> = reps.iter().map(|r| f(r)).collect();
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+    };
+    let rate = |hs: &[f64], l: usize| hs[l] - hs[l - 1];
+    let excess = |hs: &[f64], l: usize| hs[l] - l as f64 * (hs[l] - hs[l - 1]);
+    let lengths: Vec<AtLength> = (1..=usable)
+        .map(|l| AtLength {
+            length: l,
+            words: counted[l - 1].0,
+            distinct: counted[l - 1].1.len(),
+            block_entropy: Interval::new(h[l], spread(&|r| r[l]), z),
+            entropy_rate: Interval::new(rate(&h, l), spread(&|r| rate(r, l)), z),
+            excess_entropy: Interval::new(excess(&h, l), spread(&|r| excess(r, l)), z),
+        })
+        .collect();
+    // Where the words are seen often enough that what bias the estimator leaves is well below
+    // the spread: the lengths that choose h_mu's.
+    let sure = counted
+        .iter()
+        .take(usable)
+        .take_while(|(n, c)| WELL_SAMPLED * c.len() as u64 <= *n)
+        .count()
+        .max(1);
+    let rate_length = (1..=sure)
+        .find(|&l| {
+            (l + 1..=sure).all(|m| {
+                let diff = (rate(&h, l) - rate(&h, m)).abs();
+                diff <= z * spread(&|r| rate(r, l) - rate(r, m))
+            })
+        })
+        .unwrap_or(sure);
+    if rate_length == sure && sure > 1 {
+        warnings.push(format!(
+            "h(L) was still falling at L = {sure}, the longest length with ten observations a \
+             word: the process has long memory (or too little data for it), and h_mu is likely \
+             below this h(L), which approaches it from above; the reconstructed machine's h_mu \
+             has no such bias"
+        ));
+    }
+    let at = &lengths[rate_length - 1];
+    Ok(Estimates {
+        estimator,
+        level: opts.level,
+        replicates: opts.replicates,
+        seed: opts.seed,
+        mean_block,
+        mean_block_chosen: chosen,
+        symbols,
+        sequences: sequences.len() as u64,
+        alphabet: k,
+        entropy_rate: at.entropy_rate,
+        excess_entropy: at.excess_entropy,
+        rate_length,
+        method: format!(
+            "{estimator} block entropies of all overlapping words; intervals value +- {z:.3} \
+             standard errors of a stationary block bootstrap of word indices ({} replicates, \
+             mean block {mean_block:.1} words{}); h_mu and E read at L = {rate_length}, the \
+             shortest length no longer one differs from",
+            opts.replicates,
+            if chosen { ", Politis-White" } else { "" }
+        ),
+        lengths,
+        warnings,
+    })
+}
+
+/// The normal quantile of a two-sided interval at `level`.
+fn z_of(level: f64) -> Result<f64> {
+    Normal::new(0.0, 1.0)
+        .map(|n| n.inverse_cdf(0.5 + level / 2.0))
+        .map_err(|e| CmechError::InvalidArgument(e.to_string()))
+}
+
+/// The longest word length whose codes fit 64 bits for `k` letters.
+fn widest_length(k: usize) -> usize {
+    if k <= 1 {
+        return DEFAULT_MAX_LENGTH;
+    }
+    let mut l = 1;
+    while (k as u64).checked_pow(l as u32 + 1).is_some() {
+        l += 1;
+    }
+    l
+}
