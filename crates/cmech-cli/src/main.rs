@@ -4,6 +4,7 @@
 mod args;
 mod beliefs;
 mod count;
+mod estimate;
 mod files;
 mod flow;
 mod output;
@@ -66,6 +67,10 @@ enum Command {
     /// Reconstruct the epsilon-machine of a process from data (or count shards): CSSR and more.
     #[command(after_help = reconstruct::RECONSTRUCT_HELP)]
     Reconstruct(reconstruct::ReconstructArgs),
+    /// Estimate block entropies, h_mu and E from data, with intervals, beside the measures of
+    /// the reconstructed machine with theirs.
+    #[command(after_help = estimate::ESTIMATE_HELP)]
+    Estimate(estimate::EstimateArgs),
     /// Count the words of data into a shard file, for reconstruction later or elsewhere.
     #[command(after_help = count::COUNT_HELP)]
     Count(count::CountArgs),
@@ -195,6 +200,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Sample(args) => sample::sample(args, &mut out)?,
         Command::Reconstruct(args) => reconstruct::reconstruct_cmd(args, &mut out)?,
+        Command::Estimate(args) => estimate::run(args, &mut out)?,
         Command::Count(args) => count::count(args)?,
         Command::Merge(args) => count::merge(args)?,
         Command::Beliefs(args) => beliefs::run(args, &mut out)?,

@@ -13,7 +13,7 @@ use crate::counts::CountTable;
 use crate::error::{CmechError, Result};
 use crate::measures::{measures, MeasureOptions};
 use crate::presentation::Hmm;
-use crate::reconstruct::{select, SelectOptions};
+use crate::reconstruct::{select, Reconstruction, SelectOptions};
 use crate::sample::{Sampler, Start};
 
 /// Replicates of the parametric bootstrap by default.
@@ -51,6 +51,26 @@ fn three(machine: &Hmm) -> Result<(f64, f64, Option<f64>)> {
         .value
         .ok_or_else(|| CmechError::Unsupported("the machine's entropy rate is unknown".into()))?;
     Ok((c, h, m.excess_entropy.value))
+}
+
+/// The machine of `sequences` (symbols indexing `alphabet`), reconstructed by the default
+/// selection, with its measures' intervals from [`machine_bootstrap`].
+pub fn estimate_machine(
+    sequences: &[Vec<u32>],
+    alphabet: &[String],
+    level: f64,
+    replicates: usize,
+    seed: u64,
+) -> Result<(Reconstruction, MachineEstimates)> {
+    let opts = SelectOptions::default();
+    let mut table = CountTable::new(alphabet.len().max(1), opts.window(alphabet.len()))?;
+    for s in sequences {
+        table.add_sequence(s)?;
+    }
+    let fit = select(&table, alphabet.to_vec(), &opts)?;
+    let lengths: Vec<usize> = sequences.iter().map(Vec::len).filter(|&n| n > 0).collect();
+    let bootstrap = machine_bootstrap(&fit.machine, &lengths, level, replicates, seed)?;
+    Ok((fit, bootstrap))
 }
 
 /// The parametric bootstrap of `machine`, reconstructed from data of sequences of `lengths`

@@ -36,7 +36,9 @@ use crate::draw::stream;
 use crate::error::{at_least_one, CmechError, Result};
 use entropy::Cache;
 pub use entropy::Estimator;
-pub use machine::{machine_bootstrap, MachineEstimates, DEFAULT_MACHINE_REPLICATES};
+pub use machine::{
+    estimate_machine, machine_bootstrap, MachineEstimates, DEFAULT_MACHINE_REPLICATES,
+};
 
 /// The longest words considered when no length is given.
 pub const DEFAULT_MAX_LENGTH: usize = 16;

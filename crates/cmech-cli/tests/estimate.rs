@@ -1,0 +1,122 @@
+//! End-to-end tests of `cmech estimate`: values and intervals against exact measures, the same
+//! answer for any thread count and spelling, and bad input.
+
+mod common;
+
+use common::{fails, json, run_ok};
+use serde_json::Value;
+
+fn inside(i: &Value, truth: f64) -> bool {
+    i["lower"].as_f64().unwrap() <= truth && truth <= i["upper"].as_f64().unwrap()
+}
+
+#[test]
+fn golden_mean_estimates_hold_the_exact_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_ok(
+        d,
+        &[
+            "sample",
+            "golden-mean",
+            "-n",
+            "20000",
+            "--seed",
+            "4",
+            "-o",
+            "gm.txt",
+        ],
+    );
+    let args = [
+        "estimate",
+        "gm.txt",
+        "--replicates",
+        "200",
+        "--machine-replicates",
+        "30",
+        "--json",
+    ];
+    let doc = json(d, &args);
+    let b = &doc["blocks"];
+    assert_eq!(b["estimator"], "grassberger");
+    assert_eq!(b["symbols"], 20000);
+    // Golden mean: h_mu = 2/3, E = log2(3) - 4/3 * ... = 0.2516291673878229, H(8) = log2 48.
+    let (hmu, e) = (2.0 / 3.0, 0.2516291673878229);
+    assert!(inside(&b["entropy_rate"], hmu), "{}", b["entropy_rate"]);
+    assert!(inside(&b["excess_entropy"], e), "{}", b["excess_entropy"]);
+    assert!(inside(&b["lengths"][7]["block_entropy"], 48f64.log2()));
+    assert_eq!(b["rate_length"], 2);
+    let m = &doc["machine"];
+    assert_eq!(m["states"], 2);
+    assert!(inside(&m["entropy_rate"], hmu), "{m}");
+    assert!(
+        inside(&m["statistical_complexity"], 0.9182958340544896),
+        "{m}"
+    );
+    // The same seed gives the same document on one thread or two, and the table says it too.
+    let one = json(d, &[&args[..], &["--threads", "1"]].concat());
+    assert_eq!(one, doc);
+    let text = run_ok(
+        d,
+        &[
+            "estimate",
+            "gm.txt",
+            "--replicates",
+            "50",
+            "--machine-replicates",
+            "0",
+        ],
+    );
+    assert!(text.contains("h_mu = 0.6"), "{text}");
+    assert!(text.contains("Politis-White"), "{text}");
+    assert!(!text.contains("reconstructed machine"), "{text}");
+}
+
+#[test]
+fn bad_options_and_thin_data_are_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("short.txt"), "0110101101").unwrap();
+    let e = fails(d, &["estimate", "short.txt", "--level", "2"]);
+    assert!(e.contains("level") && e.contains("in (0, 1)"), "{e}");
+    let out = common::cmech()
+        .current_dir(d)
+        .args(["estimate", "short.txt", "--estimator", "jackknife"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("jackknife") && e.contains("grassberger"), "{e}");
+    let out = common::cmech()
+        .current_dir(d)
+        .args([
+            "estimate",
+            "short.txt",
+            "-L",
+            "8",
+            "--replicates",
+            "10",
+            "--machine-replicates",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("longest usable length is"), "{err}");
+    std::fs::write(d.join("const.txt"), "1111111111").unwrap();
+    let doc = json(
+        d,
+        &[
+            "estimate",
+            "const.txt",
+            "--replicates",
+            "10",
+            "--machine-replicates",
+            "0",
+            "--json",
+        ],
+    );
+    assert_eq!(doc["blocks"]["entropy_rate"]["value"], 0.0);
+    assert_eq!(doc["blocks"]["entropy_rate"]["upper"], 0.0);
+}
