@@ -386,6 +386,11 @@ pub fn diagnostics_rows(
     writeln!(out, "recurrent    {:.6} of the histories", d.recurrent_mass)?;
     writeln!(out, "C_mu         {:.9}", d.c_mu)?;
     writeln!(out, "{h_label:<12} {:.9}", d.h_mu)?;
+    writeln!(
+        out,
+        "             (exact for this machine; as estimates of the process, with intervals: \
+         cmech estimate)"
+    )?;
     if d.log_likelihood.is_finite() {
         let per_symbol = if d.symbols > 0 {
             d.log_likelihood / d.symbols as f64

@@ -354,3 +354,46 @@ fn the_parametric_bootstrap_of_the_even_process_covers_its_measures() {
         machine_bootstrap(&fit.machine, &[10_000], 0.95, 40, 5).unwrap()
     );
 }
+
+/// Each estimator's bias and RMSE for H(8) and h(8) (h(2) for the golden mean's finite order)
+/// over seeded samples: the study that chose the default estimator.
+#[test]
+#[ignore]
+fn estimator_study() {
+    let procs = [
+        ("golden-mean", named::golden_mean(0.5).unwrap()),
+        ("even", named::even(0.5).unwrap()),
+        ("rrxor", named::rrxor(0.5, 0.5).unwrap()),
+        ("mess3", named::mess3(0.05, 0.85).unwrap()),
+    ];
+    let samples: u64 = std::env::var("SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(100);
+    for (name, hmm) in &procs {
+        let k = hmm.alphabet().len();
+        let m = measures(hmm, &MeasureOptions { block_length: 8, ..MeasureOptions::default() }).unwrap();
+        let h8 = m.block_entropies[8];
+        let r8 = m.block_entropies[8] - m.block_entropies[7];
+        for n in [1_000usize, 10_000, 100_000] {
+            let mut line = format!("{name:12} n={n:7}");
+            for est in Estimator::ALL {
+                let (mut b, mut s2, mut rb, mut r2, mut f) = (0.0, 0.0, 0.0, 0.0, 0.0);
+                for s in 0..samples {
+                    let opts = EstimateOptions { max_length: Some(8), replicates: 2, estimator: est, ..Default::default() };
+                    let r = estimate(&sample(hmm, n, 7000 + s), k, &opts).unwrap();
+                    let Some(at) = r.lengths.get(7) else { continue };
+                    f += 1.0;
+                    let d = at.block_entropy.value - h8;
+                    b += d;
+                    s2 += d * d;
+                    let d = at.entropy_rate.value - r8;
+                    rb += d;
+                    r2 += d * d;
+                }
+                line += &format!(
+                    " | {est} ({f}): H8 {:+.4} ({:.4}) h8 {:+.4} ({:.4})",
+                    b / f, (s2 / f).sqrt(), rb / f, (r2 / f).sqrt()
+                );
+            }
+            println!("{line}");
+        }
+    }
+}
