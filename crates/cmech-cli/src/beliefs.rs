@@ -136,7 +136,15 @@ pub fn run(args: BeliefsArgs, out: &mut impl Write) -> Result<()> {
     };
     if let Some(cloud) = cloud {
         for path in [&args.png, &args.svg].into_iter().flatten() {
-            draw(&hmm, &cloud, &projection, args.color, path, args.size)?;
+            draw(
+                &hmm,
+                &cloud,
+                &projection,
+                args.color,
+                path,
+                args.size,
+                args.force,
+            )?;
         }
     }
     Ok(())
@@ -446,6 +454,7 @@ fn draw(
     coloring: Coloring,
     path: &Path,
     size: u32,
+    overwrite: bool,
 ) -> Result<()> {
     let n = hmm.num_states();
     let points = project(&cloud.beliefs, n, projection)?;
@@ -527,5 +536,5 @@ fn draw(
         labels,
         legend,
     };
-    render(&fig, path, size)
+    render(&fig, path, size, overwrite)
 }

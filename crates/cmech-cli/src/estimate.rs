@@ -2,6 +2,7 @@
 //! the reconstructed machine with theirs.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::builder::{PossibleValue, PossibleValuesParser};
@@ -14,6 +15,9 @@ use cmech_io::{Input, NoProgress, Source};
 use serde_json::json;
 
 use crate::args::{set_threads, ReadArgs};
+use crate::files::refuse_to_clobber;
+use crate::picture::convergence::{self, Convergence};
+use crate::picture::is_svg;
 use crate::report::{io_error, warn, warn_io};
 
 #[derive(Args)]
@@ -47,6 +51,12 @@ pub struct EstimateArgs {
     /// Print JSON instead of the table.
     #[arg(long)]
     json: bool,
+    /// Draw H(L) and h(L) with their intervals against L (PNG, or SVG for a .svg path).
+    #[arg(long, value_name = "FILE")]
+    picture: Option<PathBuf>,
+    /// Replace the picture if it exists.
+    #[arg(long)]
+    force: bool,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -56,7 +66,8 @@ pub const ESTIMATE_HELP: &str = "Examples:\n  \
     cmech sample even -n 100000 --seed 1 -o even.txt\n  \
     cmech estimate even.txt                      # H(L), h_mu, E and the machine, with intervals\n  \
     cmech estimate even.txt -L 10 --estimator nsb --level 0.9 --json\n  \
-    cmech estimate spikes.npy --machine-replicates 0   # the word bootstrap only\n\n\
+    cmech estimate spikes.npy --machine-replicates 0   # the word bootstrap only\n  \
+    cmech estimate even.txt --picture even.png   # H(L) and h(L) against L, with intervals\n\n\
     Block entropies come from the counts of all overlapping words by the estimator chosen\n\
     (grassberger by default; plug-in, miller-madow and nsb too), h(L) = H(L) - H(L-1) and\n\
     E(L) = H(L) - L h(L). Intervals are value +- z standard errors of a stationary block\n\
@@ -85,6 +96,16 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
         mean_block: args.block,
     };
     opts.check()?;
+    let inputs: Vec<&Path> = args
+        .inputs
+        .iter()
+        .filter(|s| *s != "-")
+        .map(Path::new)
+        .collect();
+    refuse_to_clobber(&[("--picture", &args.picture)], &inputs, args.force)?;
+    if let Some(p) = &args.picture {
+        is_svg(p)?;
+    }
     let sources: Vec<Source> = args.inputs.iter().map(|s| Source::from_arg(s)).collect();
     let input = Input::open(&sources, &args.read.options(None), &NoProgress).map_err(io_error)?;
     input.warnings().iter().for_each(warn_io);
@@ -106,6 +127,14 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
         None
     };
     let name = args.inputs.join(", ");
+    if let Some(path) = &args.picture {
+        let picture = Convergence {
+            title: format!("{name}: {} symbols", est.symbols),
+            estimates: &est,
+            machine_rate: machine.as_ref().map(|m| m.entropy_rate),
+        };
+        convergence::render(&picture, path, args.force)?;
+    }
     if args.json {
         let doc = json!({
             "data": name,

@@ -120,3 +120,43 @@ fn bad_options_and_thin_data_are_said() {
     assert_eq!(doc["blocks"]["entropy_rate"]["value"], 0.0);
     assert_eq!(doc["blocks"]["entropy_rate"]["upper"], 0.0);
 }
+
+#[test]
+fn the_convergence_picture_is_a_png_or_an_svg_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_ok(
+        d,
+        &["sample", "even", "-n", "5000", "--seed", "2", "-o", "e.txt"],
+    );
+    let quick = [
+        "estimate",
+        "e.txt",
+        "--replicates",
+        "20",
+        "--machine-replicates",
+        "10",
+    ];
+    run_ok(d, &[&quick[..], &["--picture", "c.png"]].concat());
+    let png = image::open(d.join("c.png")).unwrap();
+    assert_eq!((png.width(), png.height()), (900, 760));
+    run_ok(d, &[&quick[..], &["--picture", "c.svg"]].concat());
+    let svg = std::fs::read_to_string(d.join("c.svg")).unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("h_mu read at L"),
+        "{}",
+        &svg[..80]
+    );
+    // An existing picture is kept without --force; a name that says no format is refused.
+    let e = fails(d, &[&quick[..], &["--picture", "c.png"]].concat());
+    assert!(e.contains("exists"), "{e}");
+    let e = fails(d, &[&quick[..], &["--picture", "c.jpg"]].concat());
+    assert!(e.contains(".png or .svg"), "{e}");
+    assert!(!d.join("c.jpg").exists());
+    let left: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .collect();
+    assert!(left.is_empty());
+}

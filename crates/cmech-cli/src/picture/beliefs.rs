@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use super::register_font;
+use super::{is_svg, save};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
@@ -60,32 +60,24 @@ pub fn scale_color(t: f64) -> RGBColor {
     ViridisRGB::get_color(t.clamp(0.0, 1.0) as f32)
 }
 
-/// Writes the figure as PNG (`size` pixels wide) or, for a path ending in `.svg`, as SVG.
-pub fn render(fig: &Figure, path: &Path, size: u32) -> Result<()> {
-    register_font();
-    let svg = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+/// Writes the figure as PNG (`size` pixels wide) or, for a path ending in `.svg`, as SVG,
+/// replacing a file only with `overwrite`.
+pub fn render(fig: &Figure, path: &Path, size: u32, overwrite: bool) -> Result<()> {
     let height = size.saturating_mul(9) / 10 + 60;
-    if svg {
-        if fig.points.len() > MAX_SVG_POINTS {
-            bail!(
-                "{} points are too many for an SVG (at most {MAX_SVG_POINTS}: it would be \
-                 megabytes); write a .png instead",
-                fig.points.len()
-            );
-        }
-        let root = SVGBackend::new(path, (size, height)).into_drawing_area();
-        draw(fig, &root, true).with_context(|| format!("cannot draw {}", path.display()))?;
-        root.present()
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    } else {
-        let root = BitMapBackend::new(path, (size, height)).into_drawing_area();
-        draw(fig, &root, false).with_context(|| format!("cannot draw {}", path.display()))?;
-        root.present()
-            .with_context(|| format!("cannot write {}", path.display()))?;
+    if is_svg(path)? && fig.points.len() > MAX_SVG_POINTS {
+        bail!(
+            "{} points are too many for an SVG (at most {MAX_SVG_POINTS}: it would be \
+             megabytes); write a .png instead",
+            fig.points.len()
+        );
     }
-    Ok(())
+    save(
+        path,
+        overwrite,
+        (size, height),
+        |root| draw(fig, root, true),
+        |root| draw(fig, root, false),
+    )
 }
 
 fn draw<DB: DrawingBackend>(fig: &Figure, root: &DrawingArea<DB, Shift>, vector: bool) -> Result<()>
