@@ -2,7 +2,8 @@
 //! both `CmechError` and `ValueError`, which a class made in Rust cannot); which class each error
 //! of the core and of io becomes is decided here, by exhaustive matches, so that a new kind of
 //! error does not compile until it is mapped. [`error_classes`] lists the classes so the tests
-//! check that each exists in `cmech._errors`.
+//! check that each exists in `cmech._errors`. The core's refusal of a parameter quotes the value the
+//! user gave ([`size`], [`quoting`]).
 
 use cmech_core::CmechError;
 use cmech_io::{Hint, Warning};
@@ -146,4 +147,50 @@ pub(crate) fn io_to_py(py: Python<'_>, e: cmech_io::Error) -> PyErr {
 
 pub(crate) fn invalid_argument(py: Python<'_>, message: String) -> PyErr {
     to_py(py, CmechError::InvalidArgument(message))
+}
+
+/// A core error as a Python exception: `result.py(py)?`.
+pub(crate) trait IntoPyResult<T> {
+    fn py(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T> IntoPyResult<T> for Result<T, CmechError> {
+    fn py(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|e| to_py(py, e))
+    }
+}
+
+/// An invalid argument, for the core's messages about what a caller passed.
+pub(crate) fn bad(msg: impl Into<String>) -> CmechError {
+    CmechError::InvalidArgument(msg.into())
+}
+
+/// A count from Python: negative values are below every lower bound, so the core's checks refuse
+/// them as they refuse 0 ([`quoting`] puts the value given back in the message).
+pub(crate) fn size(n: i64) -> usize {
+    n.max(0) as usize
+}
+
+/// The core's refusal of a parameter, quoting the value the user gave when [`size`] turned a
+/// negative one into 0.
+pub(crate) fn quoting(e: CmechError, given: &[(&str, Option<i64>)]) -> CmechError {
+    match e {
+        CmechError::OutOfRange {
+            parameter,
+            value,
+            rule,
+        } => {
+            let value = given
+                .iter()
+                .find(|(p, v)| *p == parameter && v.is_some_and(|v| v < 0))
+                .and_then(|(_, v)| v.map(|v| v.to_string()))
+                .unwrap_or(value);
+            CmechError::OutOfRange {
+                parameter,
+                value,
+                rule,
+            }
+        }
+        e => e,
+    }
 }

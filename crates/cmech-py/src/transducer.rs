@@ -1,29 +1,23 @@
-//! The native half of `cmech.Transducer`, `cmech.transducers` and `cmech.reconstruct_transducer`.
-//!
-//! Paired streams are read by `cmech_io` as the CLI reads them (files, or data in memory through
-//! `Input::from_memory`), paired by `cmech_io::count_paired` and reconstructed by the core. The
-//! interpreter lock is released while driving, measuring, counting and reconstructing.
-
-use std::path::PathBuf;
+//! The native class behind `cmech.Transducer` (a `cmech_core::Transducer`: named, from JSON,
+//! driven, minimised, measured) and the catalogue `cmech.transducers`. The interpreter lock is
+//! released while driving and measuring.
 
 use cmech_core::measures::MeasureOptions;
-use cmech_core::reconstruct::{reconstruct_transducer as reconstruct, Method};
 use cmech_core::transducer::{named_transducer, TRANSDUCERS};
 use cmech_core::Transducer;
-use cmech_io::{count_paired, Format, Input, Memory, NoProgress, ReadOptions, Source};
 use numpy::{PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::data::{hold, memory, on_threads, options, parse_format, symbols, Held};
-use crate::errors::{invalid_argument, io_to_py, warning_text};
-use crate::{catalogue_entry, IntoPyResult, Presentation};
+use crate::errors::{invalid_argument, IntoPyResult};
+use crate::named::catalogue_entry;
+use crate::presentation::Presentation;
 
 /// A transducer (the native object behind `cmech.Transducer`).
 #[pyclass(module = "cmech._cmech", frozen)]
 pub struct NativeTransducer {
-    t: Transducer,
+    pub(crate) t: Transducer,
 }
 
 #[pymethods]
@@ -192,115 +186,3 @@ pub fn transducers(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
 
 /// A driven transducer's input and output symbols, as indices.
 type InputsOutputs<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>);
-
-/// One stream of a pair from Python: (paths of files, or in-memory parts as `count_memory` takes
-/// them; alphabet: text for files, a list of entries for memory; name in messages; source).
-type Stream<'py> = (
-    Option<Vec<PathBuf>>,
-    Option<Vec<(String, Bound<'py, PyAny>)>>,
-    Option<Bound<'py, PyAny>>,
-    String,
-    String,
-);
-
-/// How a stream is opened once the interpreter lock is released.
-enum Opener<'a> {
-    Files(Vec<Source>, ReadOptions),
-    Memory(Memory<'a>),
-}
-
-impl<'a> Opener<'a> {
-    fn open(self) -> cmech_io::Result<Input<'a>> {
-        match self {
-            Opener::Files(sources, read) => Input::open(&sources, &read, &NoProgress),
-            Opener::Memory(m) => Input::from_memory(m, &NoProgress),
-        }
-    }
-}
-
-fn opener<'a>(
-    paths: Option<Vec<PathBuf>>,
-    held: Option<&'a [(String, Held<'_>)]>,
-    alphabet: Option<Bound<'_, PyAny>>,
-    format: Option<Format>,
-    lines: bool,
-    name: String,
-    source: String,
-) -> PyResult<Opener<'a>> {
-    match (paths, held) {
-        (Some(paths), _) => Ok(Opener::Files(
-            paths.into_iter().map(Source::Path).collect(),
-            ReadOptions {
-                format,
-                lines,
-                alphabet: alphabet.map(|a| a.extract::<String>()).transpose()?,
-                range: None,
-                mmap: crate::data::mmap(),
-            },
-        )),
-        (None, Some(held)) => {
-            let entries = alphabet
-                .map(|a| a.extract::<Vec<Bound<'_, PyAny>>>())
-                .transpose()?;
-            Ok(Opener::Memory(memory(
-                held,
-                symbols(entries)?,
-                lines,
-                name,
-                source,
-            )?))
-        }
-        (None, None) => Err(PyTypeError::new_err("a stream is either files or data")),
-    }
-}
-
-/// Reconstructs the epsilon-transducer of paired streams: (transducer, diagnostics JSON,
-/// warnings of reading the data).
-#[pyfunction]
-#[pyo3(signature = (inputs, outputs, format, lines, max_history, alpha, test, threads))]
-#[allow(clippy::too_many_arguments)]
-pub fn reconstruct_transducer<'py>(
-    py: Python<'py>,
-    inputs: Stream<'py>,
-    outputs: Stream<'py>,
-    format: Option<&str>,
-    lines: bool,
-    max_history: i64,
-    alpha: f64,
-    test: &str,
-    threads: Option<i64>,
-) -> PyResult<(NativeTransducer, String, Vec<String>)> {
-    let opts = options(py, Method::Cssr.name(), max_history, alpha, test)?;
-    let format = parse_format(py, format)?;
-    let (xp, xparts, xa, xname, xsource) = inputs;
-    let (yp, yparts, ya, yname, ysource) = outputs;
-    let held_x = xparts.map(hold).transpose()?;
-    let held_y = yparts.map(hold).transpose()?;
-    let ox = opener(xp, held_x.as_deref(), xa, format, lines, xname, xsource)?;
-    let oy = opener(yp, held_y.as_deref(), ya, format, lines, yname, ysource)?;
-    let done = py
-        .detach(|| {
-            on_threads(threads, || -> cmech_io::Result<_> {
-                let (x, y) = (ox.open()?, oy.open()?);
-                let joint = x.alphabet().len() * y.alphabet().len();
-                let table = count_paired(&x, &y, opts.window(joint))?;
-                let warnings = x
-                    .warnings()
-                    .iter()
-                    .chain(y.warnings())
-                    .map(warning_text)
-                    .collect::<Vec<_>>();
-                let rec = reconstruct(&table, x.alphabet().to_vec(), y.alphabet().to_vec(), &opts)?;
-                Ok((rec, warnings))
-            })
-        })
-        .map_err(|m| invalid_argument(py, m))?;
-    let (rec, warnings) = done.map_err(|e| io_to_py(py, e))?;
-    let diagnostics = serde_json::to_string(&rec.diagnostics)
-        .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-    Ok((
-        NativeTransducer { t: rec.transducer },
-        diagnostics,
-        warnings,
-    ))
-}

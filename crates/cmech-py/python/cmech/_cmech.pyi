@@ -73,16 +73,6 @@ class NativeCounts:
     def save(self, path: str, overwrite: bool) -> None: ...
     @staticmethod
     def load(paths: Sequence[str]) -> NativeCounts: ...
-    def reconstruct(
-        self,
-        method: Optional[str],
-        max_history: Optional[int],
-        alpha: Optional[float],
-        test: Optional[str],
-        future: Optional[int],
-        threads: Optional[int],
-        name: str,
-    ) -> Tuple[Presentation, str]: ...
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, other: object, /) -> bool: ...
 
@@ -118,6 +108,16 @@ def check_options(
     test: Optional[str],
     future: Optional[int],
 ) -> None: ...
+def reconstruct(
+    counts: NativeCounts,
+    method: Optional[str],
+    max_history: Optional[int],
+    alpha: Optional[float],
+    test: Optional[str],
+    future: Optional[int],
+    threads: Optional[int],
+    name: str,
+) -> Tuple[Presentation, str]: ...
 def hold_out(machine: Presentation, train: NativeCounts, test: NativeCounts) -> str: ...
 def holdout_window(k: int, window: int) -> int: ...
 def input_formats() -> List[str]: ...

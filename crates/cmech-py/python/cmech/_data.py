@@ -1072,8 +1072,8 @@ def reconstruct(
     counts, fresh = _counts_of(data, plan, alphabet, format, lines, None, threads, shards_ok=True)
     if fresh:
         _warn(counts.warnings)
-    machine, diag = counts._c.reconstruct(
-        plan.method, plan.max_history, alpha, test, plan.future, threads, counts.name
+    machine, diag = _cmech.reconstruct(
+        counts._c, plan.method, plan.max_history, alpha, test, plan.future, threads, counts.name
     )
     diagnostics = Diagnostics(json.loads(diag))
     _warn(diagnostics.warnings)

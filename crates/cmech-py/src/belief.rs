@@ -1,9 +1,8 @@
-//! The native half of `Process.mixed_states`, `Process.beliefs`, `Process.belief_table` and
-//! `cmech.plot`'s projections: numpy arrays out of `cmech_core::mixed_state` and
-//! `cmech_core::belief`, with the interpreter lock released while computing.
+//! Beliefs along data (`cmech_core::belief`): the native half of `Process.beliefs`,
+//! `Process.belief_table` and `cmech.plot`'s projections, numpy arrays in and out, with the
+//! interpreter lock released while computing.
 
 use cmech_core::belief::{belief_table, project, BeliefTracker, Projection};
-use cmech_core::mixed_state::{ExploreLimits, Identify, MixedStatePresentation, Stop};
 use cmech_core::CmechError;
 use numpy::{PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
@@ -11,8 +10,8 @@ use rayon::prelude::*;
 
 use cmech_io::{Input, Memory, NoProgress, Part, Symbol};
 
-use crate::errors::io_to_py;
-use crate::{IntoPyResult, Presentation};
+use crate::errors::{io_to_py, to_py, IntoPyResult};
+use crate::presentation::Presentation;
 
 type F64s<'py> = Bound<'py, PyArray1<f64>>;
 type I64s<'py> = Bound<'py, PyArray1<i64>>;
@@ -23,27 +22,6 @@ type WordTable<'py> = (
     Bound<'py, PyArray3<f64>>,
 );
 
-/// The arrays of an explored mixed-state presentation.
-type MspArrays<'py> = (
-    Bound<'py, PyArray2<f64>>,
-    F64s<'py>,
-    I64s<'py>,
-    I64s<'py>,
-    Bound<'py, PyArray2<i64>>,
-    F64s<'py>,
-    F64s<'py>,
-    &'static str,
-);
-
-fn stop_name(s: Stop) -> &'static str {
-    match s {
-        Stop::Closed => "closed",
-        Stop::Depth => "depth",
-        Stop::Tolerance => "tolerance",
-        Stop::NodeLimit => "node_limit",
-    }
-}
-
 fn shaped<'py>(
     py: Python<'py>,
     values: Vec<f64>,
@@ -51,58 +29,6 @@ fn shaped<'py>(
     cols: usize,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     PyArray1::from_vec(py, values).reshape([rows, cols])
-}
-
-/// (beliefs, probabilities, depths, arrivals, edges [from, symbol, to], edge probabilities,
-/// newly reached mass by depth, stop reason), explored from the stationary distribution.
-#[pyfunction]
-#[pyo3(signature = (p, max_depth, min_new_mass, max_nodes, resolution))]
-pub fn mixed_states<'py>(
-    py: Python<'py>,
-    p: &Presentation,
-    max_depth: Option<usize>,
-    min_new_mass: f64,
-    max_nodes: usize,
-    resolution: f64,
-) -> PyResult<MspArrays<'py>> {
-    let hmm = &p.hmm;
-    let limits = ExploreLimits {
-        max_depth,
-        min_new_mass,
-        max_nodes,
-        resolution,
-    };
-    let msp = py
-        .detach(|| {
-            let pi = hmm.stationary_distribution()?;
-            MixedStatePresentation::explore(hmm, &pi, &limits, Identify::Distribution)
-        })
-        .py(py)?;
-    let (len, n) = (msp.len(), msp.num_states());
-    let mut edges = Vec::new();
-    let mut edge_p = Vec::new();
-    for k in 0..msp.expanded() {
-        for e in msp.edges(k) {
-            edges.extend([k as i64, e.symbol as i64, e.to as i64]);
-            edge_p.push(e.p);
-        }
-    }
-    let arrivals = msp
-        .arrivals()
-        .iter()
-        .map(|&a| if a == u32::MAX { -1 } else { a as i64 })
-        .collect();
-    let edge_count = edge_p.len();
-    Ok((
-        shaped(py, msp.beliefs().to_vec(), len, n)?,
-        PyArray1::from_slice(py, msp.probabilities()),
-        PyArray1::from_vec(py, msp.depths().iter().map(|&d| d as i64).collect()),
-        PyArray1::from_vec(py, arrivals),
-        PyArray1::from_vec(py, edges).reshape([edge_count, 3])?,
-        PyArray1::from_vec(py, edge_p),
-        PyArray1::from_slice(py, msp.new_mass()),
-        stop_name(msp.stop()),
-    ))
 }
 
 /// The symbols of `text` (a str) or `tokens` (a list of str, each a symbol) as indices into
@@ -166,7 +92,7 @@ pub fn trajectories<'py>(
                 } else {
                     format!("position {i}")
                 };
-                return Err(crate::to_py(
+                return Err(to_py(
                     py,
                     CmechError::InvalidArgument(format!(
                         "symbol {x} at {place} is not an index into the alphabet of {k} symbols"
@@ -239,7 +165,7 @@ pub fn project_beliefs<'py>(
         ("pca", _) => Projection::Pca,
         ("segment", _) => Projection::Segment,
         _ => {
-            return Err(crate::to_py(
+            return Err(to_py(
                 py,
                 CmechError::InvalidArgument(format!(
                     "projection '{kind}' is not simplex, pca or segment"
