@@ -2,8 +2,8 @@
 //! both `CmechError` and `ValueError`, which a class made in Rust cannot); which class each error
 //! of the core and of io becomes is decided here, by exhaustive matches, so that a new kind of
 //! error does not compile until it is mapped. [`error_classes`] lists the classes so the tests
-//! check that each exists in `cmech._errors`. The core's refusal of a parameter quotes the value the
-//! user gave ([`size`], [`quoting`]).
+//! check that each exists in `cmech._errors`. The core's refusal of a parameter quotes the value
+//! the user gave ([`size`], [`quoting`]).
 
 use cmech_core::CmechError;
 use cmech_io::{Hint, Warning};

@@ -4,16 +4,19 @@
 //! arguments and documents the functions; the native classes here are the core's objects and
 //! results. Each module wraps the core module of the same name (`presentation`, `named`,
 //! `measures`, `mixed_state`, `belief`, `counts`, `reconstruct`, `transducer`, `infoflow`, `ca`);
-//! `io` holds what `cmech_io` reads from Python, `threads` the worker pools. Errors of the core
-//! are raised as the classes of `cmech._errors`, chosen by variant, with the core's own message
-//! (the text the CLI prints). This file only registers the module.
+//! `io` holds what `cmech_io` reads from Python, `threads` the worker pools and `document` what
+//! the result classes share (their documents, pickles and reprs). Errors of the core are raised
+//! as the classes of `cmech._errors`, chosen by variant, with the core's own message (the text
+//! the CLI prints). This file only registers the module.
 
 mod belief;
 mod ca;
 mod counts;
+mod document;
 mod errors;
 mod infoflow;
 mod io;
+mod measures;
 mod mixed_state;
 mod named;
 mod presentation;
@@ -27,6 +30,8 @@ use pyo3::prelude::*;
 fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<presentation::Presentation>()?;
     m.add_function(wrap_pyfunction!(named::processes, m)?)?;
+    m.add_function(wrap_pyfunction!(measures::measures, m)?)?;
+    m.add_class::<measures::Measures>()?;
     m.add_function(wrap_pyfunction!(errors::error_classes, m)?)?;
     m.add_function(wrap_pyfunction!(io::input_formats, m)?)?;
 
@@ -66,6 +71,7 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ca::NativeLocalBlocks>()?;
 
     m.add_class::<transducer::NativeTransducer>()?;
+    m.add_class::<transducer::TransducerMeasures>()?;
     m.add_function(wrap_pyfunction!(transducer::transducers, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -1,8 +1,7 @@
 //! The native class `Presentation` (behind `cmech.Process`): a `cmech_core::Hmm` built from a
-//! name, JSON or matrices, with its own methods (sampling, minimising, measuring). The interpreter
-//! lock is released while sampling, minimising and measuring.
+//! name, JSON or matrices, with its own methods (sampling, minimising, comparing). The interpreter
+//! lock is released while sampling and minimising.
 
-use cmech_core::measures::{measures, MeasureOptions};
 use cmech_core::named::named;
 use cmech_core::sample::{Sampler, Start};
 use cmech_core::{CmechError, Hmm};
@@ -163,24 +162,6 @@ impl Presentation {
             out
         });
         Ok(PyArray1::from_vec(py, symbols))
-    }
-
-    /// Every measure, as the JSON document the core serialises (the CLI's `--json` output).
-    /// The GIL is released while computing.
-    fn measures_json(
-        &self,
-        py: Python<'_>,
-        block_length: usize,
-        max_depth: usize,
-    ) -> PyResult<String> {
-        let opts = MeasureOptions {
-            block_length,
-            max_depth,
-            ..MeasureOptions::default()
-        };
-        let hmm = &self.hmm;
-        let m = py.detach(|| measures(hmm, &opts)).py(py)?;
-        serde_json::to_string(&m).map_err(|e| PyRuntimeError::new_err(e.to_string()))
     }
 
     fn __repr__(&self) -> String {

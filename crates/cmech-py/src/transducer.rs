@@ -1,16 +1,19 @@
 //! The native class behind `cmech.Transducer` (a `cmech_core::Transducer`: named, from JSON,
-//! driven, minimised, measured) and the catalogue `cmech.transducers`. The interpreter lock is
+//! driven, minimised, measured), its measures under an input (`TransducerMeasures`) and the
+//! catalogue `cmech.transducers`. The interpreter lock is
 //! released while driving and measuring.
 
 use cmech_core::measures::MeasureOptions;
-use cmech_core::transducer::{named_transducer, TRANSDUCERS};
+use cmech_core::transducer::{self as core, named_transducer, TRANSDUCERS};
 use cmech_core::Transducer;
 use numpy::{PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::document::{document, format, from_document, quoted, reduce, Reduced};
+
 use crate::errors::{invalid_argument, IntoPyResult};
+use crate::measures::{details, methods, statuses, value, Entry};
 use crate::named::catalogue_entry;
 use crate::presentation::Presentation;
 
@@ -142,22 +145,24 @@ impl NativeTransducer {
         Ok(int64(py, &y))
     }
 
-    /// The measures under `input`, as the JSON document the core serialises.
-    fn measures_json(
+    /// The measures under `input`, with values that can only be approached taken to words of
+    /// `max_depth` symbols.
+    fn measures(
         &self,
         py: Python<'_>,
         input: &Presentation,
         block_length: usize,
         max_depth: usize,
-    ) -> PyResult<String> {
+    ) -> PyResult<TransducerMeasures> {
         let opts = MeasureOptions {
             block_length,
             max_depth,
             ..MeasureOptions::default()
         };
         let (t, hmm) = (&self.t, &input.hmm);
-        let m = py.detach(|| t.measures(hmm, &opts)).py(py)?;
-        serde_json::to_string(&m).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+        Ok(TransducerMeasures(
+            py.detach(|| t.measures(hmm, &opts)).py(py)?,
+        ))
     }
 
     fn __repr__(&self) -> String {
@@ -186,3 +191,155 @@ pub fn transducers(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
 
 /// A driven transducer's input and output symbols, as indices.
 type InputsOutputs<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>);
+
+/// The measures of a transducer driven by an input process, in bits, each saying how it was
+/// obtained.
+///
+/// Built by ``Transducer.measures``; ``TransducerMeasures(doc)`` builds one from the core's
+/// document (what ``to_dict()`` returns, or the CLI's ``cmech transducer measures --json``).
+#[pyclass(module = "cmech._cmech", frozen)]
+pub struct TransducerMeasures(core::TransducerMeasures);
+
+impl TransducerMeasures {
+    /// The measures, in the order they are reported.
+    fn entries(&self) -> [(&'static str, Entry<'_>); 6] {
+        let m = &self.0;
+        [
+            ("C_mu", Entry::Quantity(&m.statistical_complexity)),
+            ("h_Y_given_X", Entry::Quantity(&m.conditional_entropy_rate)),
+            ("I", Entry::Quantity(&m.mutual_information_rate)),
+            ("h_X", Entry::Quantity(&m.input_entropy_rate)),
+            ("h_Y", Entry::Quantity(&m.output_entropy_rate)),
+            ("h_XY", Entry::Quantity(&m.joint_entropy_rate)),
+        ]
+    }
+}
+
+#[pymethods]
+impl TransducerMeasures {
+    #[new]
+    fn new(doc: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(TransducerMeasures(from_document(doc)?))
+    }
+
+    /// Statistical complexity: entropy of the stationary distribution over the (minimised)
+    /// transducer's states under the input. None for a nonunifilar transducer (whose states are
+    /// not causal states; ``details["C_mu"]["bounds"]`` bounds it).
+    #[getter(C_mu)]
+    fn statistical_complexity(&self) -> Option<f64> {
+        value(&self.0.statistical_complexity)
+    }
+
+    /// Conditional entropy rate h(Y|X) = h(X,Y) - h(X) (float or None).
+    #[getter(h_Y_given_X)]
+    fn conditional_entropy_rate(&self) -> Option<f64> {
+        value(&self.0.conditional_entropy_rate)
+    }
+
+    /// Mutual information rate h(X) + h(Y) - h(X,Y) (float or None).
+    #[getter(I)]
+    fn mutual_information_rate(&self) -> Option<f64> {
+        value(&self.0.mutual_information_rate)
+    }
+
+    /// Entropy rate of the input (float or None).
+    #[getter(h_X)]
+    fn input_entropy_rate(&self) -> Option<f64> {
+        value(&self.0.input_entropy_rate)
+    }
+
+    /// Entropy rate of the output (float or None).
+    #[getter(h_Y)]
+    fn output_entropy_rate(&self) -> Option<f64> {
+        value(&self.0.output_entropy_rate)
+    }
+
+    /// Entropy rate of the joint process (float or None).
+    #[getter(h_XY)]
+    fn joint_entropy_rate(&self) -> Option<f64> {
+        value(&self.0.joint_entropy_rate)
+    }
+
+    /// For each measure name, "exact", "approached" or "unknown".
+    #[getter]
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        statuses(py, &self.entries())
+    }
+
+    /// For each measure name, how it was obtained, in words.
+    #[getter]
+    fn methods<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        methods(py, &self.entries())
+    }
+
+    /// For each measure name, the core's full record (value, status, method and, for approached
+    /// values, depth, last_change and bounds).
+    #[getter]
+    fn details<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        details(py, &self.entries())
+    }
+
+    /// Name of the transducer.
+    #[getter]
+    fn transducer(&self) -> &str {
+        &self.0.transducer
+    }
+
+    /// Name of the input process.
+    #[getter]
+    fn input(&self) -> &str {
+        &self.0.input
+    }
+
+    /// States of the minimised transducer.
+    #[getter]
+    fn states(&self) -> Vec<String> {
+        self.0.transducer_states.clone()
+    }
+
+    /// State name -> stationary probability under the input.
+    #[getter]
+    fn state_distribution<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (name, p) in self
+            .0
+            .transducer_states
+            .iter()
+            .zip(&self.0.state_distribution)
+        {
+            d.set_item(name, p)?;
+        }
+        Ok(d)
+    }
+
+    /// Whether the minimised transducer is unifilar.
+    #[getter]
+    fn unifilar(&self) -> bool {
+        self.0.unifilar
+    }
+
+    /// The core's document: what ``cmech transducer measures --json`` prints.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        document(py, &self.0)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let show = |q| match value(q) {
+            Some(v) => format(py, v, ".6f"),
+            None => Ok("None".to_string()),
+        };
+        let m = &self.0;
+        Ok(format!(
+            "TransducerMeasures(transducer={}, input={}, C_mu={}, h_Y_given_X={}, I={})",
+            quoted(py, &m.transducer)?,
+            quoted(py, &m.input)?,
+            show(&m.statistical_complexity)?,
+            show(&m.conditional_entropy_rate)?,
+            show(&m.mutual_information_rate)?
+        ))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduce(slf.as_any(), &slf.get().0)
+    }
+}

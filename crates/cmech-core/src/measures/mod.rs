@@ -12,7 +12,7 @@
 //! `exact` the measures of a finite epsilon-machine, `approached` those of a presentation without
 //! one; [`measures()`], its options and the report it returns are here.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{CmechError, Result};
 use crate::mixed_state::LevelStatistics;
@@ -28,7 +28,7 @@ use exact::exact_measures;
 pub use quantity::{Order, Quantity, Status};
 
 /// Every measure of a presentation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Measures {
     /// The name of the presentation measured.
     pub process: String,

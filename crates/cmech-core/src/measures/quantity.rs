@@ -2,10 +2,10 @@
 //! symbols), each with a [`Status`] saying how far it can be trusted and the method, in words,
 //! that gave it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How far a value can be trusted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Closed form or exact linear algebra on a finite presentation (to floating-point accuracy).
@@ -19,7 +19,7 @@ pub enum Status {
 }
 
 /// A real-valued measure.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quantity {
     /// Bits; None when infinite or unknown.
     pub value: Option<f64>,
@@ -39,7 +39,7 @@ pub struct Quantity {
 }
 
 /// An order (Markov or cryptic): a whole number of symbols, or infinite.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     /// None when infinite or unknown.
     pub value: Option<usize>,

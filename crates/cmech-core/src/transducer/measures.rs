@@ -4,7 +4,7 @@
 //! transducer are, so h(X,Y) is then exact; the output alone is nonunifilar in general, and h(Y) is
 //! exact when its mixed states close and approached with bounds otherwise.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::entropy::entropy;
 use crate::error::Result;
@@ -16,7 +16,7 @@ use crate::transducer::Transducer;
 use crate::transducer::JointProcess;
 
 /// The measures of a transducer driven by an input process.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TransducerMeasures {
     /// The transducer's name.
     pub transducer: String,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import operator
 import os
@@ -13,17 +12,13 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 import numpy as np
 
 from . import _cmech
+from ._cmech import Measures
 from ._errors import InvalidArgumentError, InvalidJsonError, InvalidPresentationError, InvalidParameterError
 
 if TYPE_CHECKING:
     from ._beliefs import BeliefTable, MixedStates
 
 __all__ = ["Process", "Measures", "NamedProcessInfo", "ParamInfo", "processes"]
-
-#: The measures with a real value, in the order they are reported.
-QUANTITIES: Tuple[str, ...] = ("h_mu", "E", "C_mu", "chi", "T", "S")
-#: The measures that are orders (whole numbers of symbols, or infinite).
-ORDERS: Tuple[str, ...] = ("markov_order", "cryptic_order")
 
 _U64 = 1 << 64
 
@@ -317,7 +312,7 @@ class Process:
         """
         block_length = _whole(block_length, "block_length")
         max_depth = _whole(max_depth, "max_depth", 1)
-        return Measures(json.loads(self._p.measures_json(block_length, max_depth)))
+        return _cmech.measures(self._p, block_length, max_depth)
 
     # ----- beliefs --------------------------------------------------------------------------------
 
@@ -380,139 +375,6 @@ class Process:
 
     def __reduce__(self) -> Tuple[Any, Tuple[str]]:
         return (Process.from_json, (self.to_json(),))
-
-
-def _value(entry: Mapping[str, Any]) -> Union[float, int, None]:
-    if entry.get("status") == "infinite":
-        return math.inf
-    return entry.get("value")
-
-
-class Measures:
-    """The information measures of a process, in bits.
-
-    Attributes
-    ----------
-    h_mu, E, C_mu, chi, T, S : float or None
-        Entropy rate, excess entropy, statistical complexity, crypticity ``C_mu - E``, transient
-        information and synchronization information. ``math.inf`` when the quantity diverges, ``None``
-        when it could not be determined (see :attr:`methods`).
-    markov_order, cryptic_order : int, math.inf or None
-        Markov order R and cryptic order k, ``math.inf`` when infinite, ``None`` when unknown.
-    block_entropies : numpy.ndarray
-        Block entropies H(0), H(1), ..., H(L) (float64).
-    block_entropies_exact : bool
-        Whether the block entropies are exact.
-    state_uncertainty : numpy.ndarray
-        H[S_L | X_{0:L}] for L = 0, 1, ...: the observer's remaining uncertainty in the hidden state
-        (the causal state for a unifilar presentation) after L symbols; S is its sum.
-    status : dict
-        For each measure name, ``"exact"``, ``"approached"``, ``"infinite"`` or ``"unknown"``.
-    methods : dict
-        For each measure name, how the value was obtained, in words.
-    details : dict
-        For each measure name, the core's full record (value, status, method and, for approached
-        values, ``depth``, ``last_change`` and ``bounds``).
-    process : str
-        Name of the process measured.
-    presentation_states : int
-        Number of states of the presentation measured.
-    unifilar : bool
-        Whether that presentation is unifilar.
-    epsilon_machine_states : int or None
-        Number of causal states when the epsilon-machine is finite and was found.
-    """
-
-    __slots__ = (
-        "h_mu",
-        "E",
-        "C_mu",
-        "chi",
-        "T",
-        "S",
-        "markov_order",
-        "cryptic_order",
-        "block_entropies",
-        "block_entropies_exact",
-        "state_uncertainty",
-        "status",
-        "methods",
-        "details",
-        "process",
-        "presentation_states",
-        "unifilar",
-        "epsilon_machine_states",
-        "_doc",
-    )
-
-    def __init__(self, doc: Mapping[str, Any]) -> None:
-        """Built by :meth:`Process.measures` from the core's result document."""
-        self._doc = json.loads(json.dumps(doc))
-        self.status: Dict[str, str] = {}
-        self.methods: Dict[str, str] = {}
-        self.details: Dict[str, Dict[str, Any]] = {}
-        for key in QUANTITIES + ORDERS:
-            entry = doc[key]
-            v = _value(entry)
-            if key in QUANTITIES and v is not None and v != math.inf:
-                v = float(v)
-            if key in ORDERS and v is not None and v != math.inf:
-                v = int(v)
-            object.__setattr__(self, key, v)
-            self.status[key] = entry["status"]
-            self.methods[key] = entry["method"]
-            self.details[key] = dict(entry)
-        self.block_entropies: np.ndarray = np.asarray(doc["block_entropies"], dtype=np.float64)
-        self.block_entropies_exact: bool = bool(doc.get("block_entropies_exact", True))
-        self.state_uncertainty: np.ndarray = np.asarray(
-            doc.get("state_uncertainty", []), dtype=np.float64
-        )
-        self.process: str = doc.get("process", "")
-        self.presentation_states: int = doc.get("presentation_states", 0)
-        self.unifilar: bool = doc.get("unifilar", False)
-        self.epsilon_machine_states: Optional[int] = doc.get("epsilon_machine_states")
-
-    h_mu: Optional[float]
-    E: Optional[float]
-    C_mu: Optional[float]
-    chi: Optional[float]
-    T: Optional[float]
-    S: Optional[float]
-    markov_order: Union[int, float, None]
-    cryptic_order: Union[int, float, None]
-
-    @property
-    def entropy_rate_estimates(self) -> np.ndarray:
-        """h(L) = H(L) - H(L-1) for L = 1 .. len(block_entropies) - 1: the entropy-rate estimates that
-        converge to h_mu from above."""
-        return np.diff(self.block_entropies)
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The measures as plain JSON-ready data: the core library's result document, the one the
-        CLI's ``cmech measures --json`` prints (each measure a dict with ``value``, ``status``,
-        ``method``; ``value`` is None when infinite or unknown)."""
-        doc: Dict[str, Any] = json.loads(json.dumps(self._doc))
-        return doc
-
-    def __getitem__(self, key: str) -> Union[float, int, None]:
-        """``m["E"]`` is ``m.E``, for code that loops over measure names."""
-        if key in QUANTITIES or key in ORDERS:
-            value: Union[float, int, None] = getattr(self, key)
-            return value
-        raise KeyError(key)
-
-    def __repr__(self) -> str:
-        def fmt(v: Union[float, int, None]) -> str:
-            if v is None:
-                return "None"
-            if v == math.inf:
-                return "inf"
-            if isinstance(v, int):
-                return str(v)
-            return f"{v:.6f}"
-
-        parts = ", ".join(f"{k}={fmt(getattr(self, k))}" for k in QUANTITIES + ORDERS)
-        return f"Measures(process={self.process!r}, {parts})"
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,14 @@ an input process, and their reconstruction from paired input and output streams.
 from __future__ import annotations
 
 import json
-import math
 import os
 from fractions import Fraction
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from . import _cmech
+from ._cmech import TransducerMeasures
 from ._data import (
     DEFAULT_ALPHA,
     DEFAULT_MAX_HISTORY,
@@ -38,10 +38,6 @@ __all__ = [
     "transducers",
     "reconstruct_transducer",
 ]
-
-#: The measures of a transducer under an input, in the order they are reported.
-TRANSDUCER_QUANTITIES: Tuple[str, ...] = ("C_mu", "h_Y_given_X", "I", "h_X", "h_Y", "h_XY")
-
 
 class Transducer:
     """A transducer: ``T[y|x][i, j] = Pr(emit y, go to j | in i, reading x)`` over named inputs,
@@ -195,7 +191,7 @@ class Transducer:
             raise TypeError(f"measures takes the input as a cmech.Process, got {type(input).__name__}")
         block_length = _int_arg(block_length, "block_length", 0)
         max_depth = _int_arg(max_depth, "max_depth", 1)
-        return TransducerMeasures(json.loads(self._t.measures_json(input._p, block_length, max_depth)))
+        return self._t.measures(input._p, block_length, max_depth)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Transducer) and self.to_json() == other.to_json()
@@ -207,102 +203,6 @@ class Transducer:
         return (
             f"Transducer(name={self.name!r}, states={len(self.states)}, inputs={self.inputs}, "
             f"outputs={self.outputs})"
-        )
-
-
-def _value(q: Mapping[str, Any]) -> Optional[float]:
-    v = q.get("value")
-    if v is None:
-        return math.inf if q.get("status") == "infinite" else None
-    return float(v)
-
-
-class TransducerMeasures:
-    """The measures of a transducer driven by an input process, in bits.
-
-    Attributes
-    ----------
-    C_mu : float or None
-        Statistical complexity: entropy of the stationary distribution over the (minimised)
-        transducer's states under the input. ``None`` for a nonunifilar transducer (whose states
-        are not causal states; ``details["C_mu"]["bounds"]`` bounds it).
-    h_Y_given_X : float or None
-        Conditional entropy rate h(Y|X) = h(X,Y) - h(X).
-    I : float or None
-        Mutual information rate h(X) + h(Y) - h(X,Y).
-    h_X, h_Y, h_XY : float or None
-        Entropy rates of the input, the output and the joint process.
-    status : dict
-        For each of the above, ``"exact"``, ``"approached"`` or ``"unknown"``.
-    methods : dict
-        For each of the above, how it was obtained, in words.
-    details : dict
-        For each of the above, the core's full record (value, status, method and, for approached
-        values, ``depth``, ``last_change`` and ``bounds``).
-    transducer, input : str
-        Names of the transducer and the input process.
-    states : list of str
-        States of the minimised transducer.
-    state_distribution : dict
-        State name -> stationary probability under the input.
-    unifilar : bool
-        Whether the minimised transducer is unifilar.
-    """
-
-    __slots__ = (
-        "C_mu",
-        "h_Y_given_X",
-        "I",
-        "h_X",
-        "h_Y",
-        "h_XY",
-        "status",
-        "methods",
-        "details",
-        "transducer",
-        "input",
-        "states",
-        "state_distribution",
-        "unifilar",
-        "_doc",
-    )
-    C_mu: Optional[float]
-    h_Y_given_X: Optional[float]
-    I: Optional[float]
-    h_X: Optional[float]
-    h_Y: Optional[float]
-    h_XY: Optional[float]
-
-    def __init__(self, doc: Mapping[str, Any]) -> None:
-        """Built by :meth:`Transducer.measures` from the core's result document."""
-        self._doc = json.loads(json.dumps(doc))
-        self.status: Dict[str, str] = {}
-        self.methods: Dict[str, str] = {}
-        self.details: Dict[str, Dict[str, Any]] = {}
-        for key in TRANSDUCER_QUANTITIES:
-            q = doc[key]
-            setattr(self, key, _value(q))
-            self.status[key] = q["status"]
-            self.methods[key] = q["method"]
-            self.details[key] = dict(q)
-        self.transducer: str = doc["transducer"]
-        self.input: str = doc["input"]
-        self.states: List[str] = list(doc["transducer_states"])
-        self.state_distribution: Dict[str, float] = dict(zip(self.states, map(float, doc["state_distribution"])))
-        self.unifilar: bool = bool(doc["unifilar"])
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The core's document: what ``cmech transducer measures --json`` prints."""
-        doc: Dict[str, Any] = json.loads(json.dumps(self._doc))
-        return doc
-
-    def __repr__(self) -> str:
-        def show(v: Optional[float]) -> str:
-            return "None" if v is None else f"{v:.6f}"
-
-        return (
-            f"TransducerMeasures(transducer={self.transducer!r}, input={self.input!r}, "
-            f"C_mu={show(self.C_mu)}, h_Y_given_X={show(self.h_Y_given_X)}, I={show(self.I)})"
         )
 
 
