@@ -44,6 +44,9 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reconstruct::reconstruct, m)?)?;
     m.add_function(wrap_pyfunction!(reconstruct::reconstruction_methods, m)?)?;
     m.add_function(wrap_pyfunction!(reconstruct::reconstruct_defaults, m)?)?;
+    m.add_class::<reconstruct::diagnostics::Diagnostics>()?;
+    m.add_class::<reconstruct::diagnostics::Selection>()?;
+    m.add_class::<reconstruct::diagnostics::Candidate>()?;
     m.add_function(wrap_pyfunction!(reconstruct::holdout::hold_out, m)?)?;
     m.add_function(wrap_pyfunction!(reconstruct::holdout::holdout_window, m)?)?;
     m.add_function(wrap_pyfunction!(

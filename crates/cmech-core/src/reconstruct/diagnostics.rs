@@ -2,7 +2,7 @@
 //! Marton-Shields bound on the history length, the entropy rate it rests on, the message when a
 //! history is too long, and the law a state count that keeps growing follows.
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::fit::{Fit, WordTables};
 use super::{Method, ReconstructOptions, Score, Selection, Test};
@@ -20,6 +20,20 @@ pub(super) fn finite_or_null<S: serde::Serializer>(
     } else {
         s.serialize_none()
     }
+}
+
+/// Reads back a log-likelihood written by [`finite_or_null`]: null is minus infinity.
+pub(super) fn null_as_minus_infinity<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NEG_INFINITY))
+}
+
+/// Reads back a score written by [`finite_or_null`]: null is infinity.
+pub(super) fn null_as_infinity<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
 }
 
 /// The longest history `n` symbols support at entropy rate `h` by the Marton-Shields bound
@@ -74,7 +88,7 @@ pub(super) fn history_too_long(counts: &WordTables, l: usize) -> CmechError {
 }
 
 /// What a reconstruction found besides the machine.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostics {
     /// The method that fitted the machine (in a selection, the chosen candidate's; CSSR for the
     /// independent-symbols machine).
@@ -106,7 +120,10 @@ pub struct Diagnostics {
     /// stationary distribution (see [`Score`]); minus infinity (JSON null) when the machine gives
     /// some observed word probability zero. For a transducer: of the counted outputs given the
     /// inputs, under the synchronised histories' predictions.
-    #[serde(serialize_with = "finite_or_null")]
+    #[serde(
+        serialize_with = "finite_or_null",
+        deserialize_with = "null_as_minus_infinity"
+    )]
     pub log_likelihood: f64,
     /// Minus the log-likelihood per symbol (bits; `None` for a transducer).
     pub log_loss: Option<f64>,
@@ -134,10 +151,10 @@ pub struct Diagnostics {
 /// A law fitted to the number of states by history length, for a count that keeps growing (as at
 /// the onset of chaos, where period doubling never stops): states ~ a * rate^L (exponential) or
 /// states ~ a * L^exponent (polynomial), whichever fits log(states) better by least squares.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Growth {
     /// "exponential" or "polynomial".
-    pub law: &'static str,
+    pub law: String,
     /// The growth factor per unit of L (exponential) or the exponent (polynomial).
     pub rate: f64,
     /// The prefactor a.
@@ -204,7 +221,7 @@ impl Growth {
             }
         );
         Some(Growth {
-            law,
+            law: law.into(),
             rate,
             prefactor,
             r_squared,

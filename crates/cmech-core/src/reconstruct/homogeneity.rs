@@ -5,12 +5,12 @@
 //! counts of the next outputs after input x. Only the conditional distributions within a block
 //! are compared, never how often each input occurred (that is the input process's business, not
 //! the transducer's). A process is the case of one block.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 /// The test deciding whether two next-symbol count vectors come from one distribution. Named,
 /// in every face and in JSON, as users write it: `chi2` or `ks`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Test {
     /// Pearson's chi-square test of homogeneity.

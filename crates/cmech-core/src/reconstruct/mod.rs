@@ -31,7 +31,10 @@ mod score;
 mod select;
 mod transducer;
 use cssr::cssr;
-use diagnostics::{estimated_entropy_rate, finite_or_null, supported_history};
+use diagnostics::{
+    estimated_entropy_rate, finite_or_null, null_as_infinity, null_as_minus_infinity,
+    supported_history,
+};
 pub use diagnostics::{Diagnostics, Growth};
 use fit::{fit_with_history, Fit, WordTables};
 use forward::forward;
@@ -227,7 +230,7 @@ pub fn select(
         entropy_rate_estimate: h_est,
         supported_history: supported,
         selection: Some(Selection {
-            criterion: "bic",
+            criterion: "bic".into(),
             chosen,
             candidates: scored.into_iter().map(|s| s.candidate).collect(),
             reason,

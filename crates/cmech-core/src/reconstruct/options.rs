@@ -1,6 +1,6 @@
 //! What a reconstruction is asked to do: the method and its parameters, or a selection, and the
 //! words the counts must reach for it.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{at_least_one, CmechError, Result};
 
@@ -9,7 +9,7 @@ use super::select::SelectOptions;
 use super::{cssr, forward, Fit, WordTables};
 
 /// The reconstruction algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Method {

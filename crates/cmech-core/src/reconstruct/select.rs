@@ -14,7 +14,7 @@
 //!
 //! Counting once at the longest window gives every shorter one, so the cost is that of the fits:
 //! the scan over history lengths stops once [`PATIENCE`] lengths in a row improve on nothing.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::counts::CountTable;
 use crate::error::{CmechError, Result};
@@ -85,7 +85,7 @@ fn forward_options(l: usize) -> ReconstructOptions {
 }
 
 /// One machine the selection scored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
     /// The method (`None`: the independent-symbols machine).
     pub method: Option<Method>,
@@ -99,12 +99,18 @@ pub struct Candidate {
     /// Free probabilities.
     pub parameters: usize,
     /// log2-likelihood of all the data (minus infinity: the machine cannot produce it).
-    #[serde(serialize_with = "super::finite_or_null")]
+    #[serde(
+        serialize_with = "super::finite_or_null",
+        deserialize_with = "super::null_as_minus_infinity"
+    )]
     pub log_likelihood: f64,
     /// Minus the log-likelihood per symbol, bits (`None`: impossible data, or no machine).
     pub log_loss: Option<f64>,
     /// BIC in bits, smaller is better (infinite when the machine cannot produce the data).
-    #[serde(serialize_with = "super::finite_or_null")]
+    #[serde(
+        serialize_with = "super::finite_or_null",
+        deserialize_with = "super::null_as_infinity"
+    )]
     pub score: f64,
     /// Why the method gave no machine at this length, if it gave none.
     pub failure: Option<String>,
@@ -113,10 +119,10 @@ pub struct Candidate {
 }
 
 /// How the returned machine was chosen.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Selection {
     /// The criterion: "bic".
-    pub criterion: &'static str,
+    pub criterion: String,
     /// Index of the chosen candidate.
     pub chosen: usize,
     /// Every candidate, in the order they were fitted.

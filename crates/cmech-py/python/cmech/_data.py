@@ -8,7 +8,6 @@ shards, ``cmech_core`` for the rest), the same code as ``cmech count``, ``cmech 
 from __future__ import annotations
 
 import json
-import math
 import operator
 import os
 import warnings
@@ -17,13 +16,16 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _cmech
+from ._cmech import Candidate, Diagnostics, Selection
 from ._errors import CmechWarning, InvalidArgumentError, InvalidDataError
 from ._process import Process
 
 __all__ = [
+    "Candidate",
     "Counts",
     "Diagnostics",
     "Reconstruction",
+    "Selection",
     "count",
     "reconstruct",
     "reconstruction_methods",
@@ -614,225 +616,6 @@ def count(
 # ----- reconstruction -----------------------------------------------------------------------------
 
 
-class Candidate:
-    """One machine a selection scored (``docs/reconstruction.md``, "Model selection").
-
-    Attributes
-    ----------
-    method : str or None
-        ``"cssr"``, ``"forward"``, or ``None`` for the independent-symbols machine of one state.
-    max_history : int
-        History length L (0 for the independent-symbols machine).
-    alpha : float
-        Significance level of the method's tests.
-    states, parameters : int
-        States and free probabilities of the minimised machine (0 when the method gave none).
-    log_likelihood : float
-        log2-likelihood of all the data; ``-inf`` when the machine cannot produce the data.
-    log_loss : float
-        Bits per symbol (``inf`` when the machine cannot produce the data).
-    score : float
-        BIC in bits, smaller is better (``inf`` when the machine cannot produce the data).
-    failure : str or None
-        Why the method gave no machine at this length.
-    refined : dict or None
-        For a candidate made by refining another (``docs/reconstruction.md``, "Refinement"):
-        ``from`` (the index of the candidate refined), ``merges``, ``splits``, ``redirects``
-        and ``pruned`` (the moves kept); ``None`` for a fit as its method gave it.
-    """
-
-    __slots__ = (
-        "method", "max_history", "alpha", "states", "parameters", "log_likelihood", "log_loss",
-        "score", "failure", "refined",
-    )
-
-    def __init__(self, doc: Dict[str, Any]) -> None:
-        self.method: Optional[str] = doc["method"]
-        self.max_history: int = int(doc["max_history"])
-        self.alpha: float = float(doc["alpha"])
-        self.states: int = int(doc["states"])
-        self.parameters: int = int(doc["parameters"])
-        ll = doc["log_likelihood"]
-        self.log_likelihood: float = -math.inf if ll is None else float(ll)
-        loss = doc["log_loss"]
-        self.log_loss: float = math.inf if loss is None else float(loss)
-        sc = doc["score"]
-        self.score: float = math.inf if sc is None else float(sc)
-        self.failure: Optional[str] = doc.get("failure")
-        self.refined: Optional[Dict[str, int]] = doc.get("refined")
-
-    def __repr__(self) -> str:
-        refined = f", refined={self.refined!r}" if self.refined else ""
-        return (
-            f"Candidate(method={self.method!r}, max_history={self.max_history}, states={self.states}, "
-            f"log_loss={self.log_loss:.6f}, score={self.score:.1f}{refined})"
-        )
-
-
-class Selection:
-    """How :func:`reconstruct` chose its machine when no method or test was given.
-
-    Attributes
-    ----------
-    criterion : str
-        ``"bic"``: ``-log2 P(data | machine) + (parameters / 2) log2 N``.
-    candidates : list of Candidate
-        Every machine scored, in the order they were fitted.
-    chosen_index : int
-        Index of the returned machine in ``candidates``.
-    chosen : Candidate
-        ``candidates[chosen_index]``.
-    reason : str
-        The choice in words.
-    """
-
-    __slots__ = ("criterion", "candidates", "chosen_index", "reason")
-
-    def __init__(self, doc: Dict[str, Any]) -> None:
-        self.criterion: str = doc["criterion"]
-        self.candidates: List[Candidate] = [Candidate(c) for c in doc["candidates"]]
-        self.chosen_index: int = int(doc["chosen"])
-        self.reason: str = doc["reason"]
-
-    @property
-    def chosen(self) -> Candidate:
-        """The candidate returned."""
-        return self.candidates[self.chosen_index]
-
-    def __repr__(self) -> str:
-        return f"Selection(criterion={self.criterion!r}, chosen={self.chosen!r}, candidates={len(self.candidates)})"
-
-
-class Diagnostics:
-    """What a reconstruction found besides the machine (``docs/reconstruction.md``).
-
-    Attributes
-    ----------
-    method : str
-        ``"cssr"`` or ``"forward"``.
-    max_history : int
-        The maximum history length L.
-    alpha : float
-        The significance level of the tests.
-    test : str
-        ``"chi2"`` or ``"ks"``.
-    symbols, sequences : int
-        Symbols and sequences counted.
-    states_total : int
-        States before the transient ones were dropped.
-    recurrent_states : int
-        States of the returned machine (its heaviest recurrent class).
-    transient_states : int
-        ``states_total - recurrent_states``.
-    recurrent_mass : float
-        Share of the counted histories of length L that the machine holds (CSSR) or that
-        synchronise into it (forward).
-    c_mu, h_mu : float
-        Statistical complexity and entropy rate of the returned machine, in bits.
-    log_likelihood : float
-        log2-likelihood of all the data under the machine, started from its stationary
-        distribution; ``-inf`` when the machine gives some observed word probability zero.
-    log_loss : float
-        Minus the log-likelihood per symbol, bits (``nan`` for a transducer).
-    impossible : int
-        Occurrences of symbols the machine gives probability zero.
-    entropy_rate_estimate : float
-        The entropy rate estimated from block entropies of the counts alone (not from the
-        machine), on which ``supported_history`` rests.
-    selection : Selection or None
-        How the machine was chosen, when :func:`reconstruct` selected it.
-    growth : dict or None
-        When the state count keeps growing with L: the law fitted to ``states_by_history``
-        (``law`` ``"exponential"`` (states ~ prefactor * rate**L) or ``"polynomial"``
-        (states ~ prefactor * L**rate), ``rate``, ``prefactor``, ``r_squared``) and the
-        ``statement`` that no finite machine was found.
-    states_by_history : list of (int, int)
-        ``(L, recurrent states)`` for every history length from 1 to ``max_history``.
-    still_growing : bool
-        More states at L than at L/2 (L >= 4): structure that no finite history captures yet, or
-        that needs longer histories.
-    supported_history : int or None
-        floor(log2 N / h), the longest history the N symbols support (Marton-Shields), h the
-        ``entropy_rate_estimate``; ``None`` when h is 0.
-    warnings : list of str
-        The human-readable form of the last two (also issued as :class:`~cmech.CmechWarning`).
-    """
-
-    __slots__ = (
-        "method",
-        "max_history",
-        "alpha",
-        "test",
-        "symbols",
-        "sequences",
-        "states_total",
-        "recurrent_states",
-        "transient_states",
-        "recurrent_mass",
-        "c_mu",
-        "h_mu",
-        "log_likelihood",
-        "log_loss",
-        "impossible",
-        "entropy_rate_estimate",
-        "selection",
-        "growth",
-        "states_by_history",
-        "still_growing",
-        "supported_history",
-        "warnings",
-        "_doc",
-    )
-
-    def __init__(self, doc: Dict[str, Any]) -> None:
-        """Built by :func:`reconstruct` from the core's diagnostics document."""
-        self._doc = json.loads(json.dumps(doc))
-        self.method: str = doc["method"]
-        self.max_history: int = int(doc["max_history"])
-        self.alpha: float = float(doc["alpha"])
-        self.test: str = doc["test"]
-        self.symbols: int = int(doc["symbols"])
-        self.sequences: int = int(doc["sequences"])
-        self.states_total: int = int(doc["states_total"])
-        self.recurrent_states: int = int(doc["recurrent_states"])
-        self.transient_states: int = int(doc["transient_states"])
-        self.recurrent_mass: float = _float(doc["recurrent_mass"])
-        self.c_mu: float = _float(doc["c_mu"])
-        self.h_mu: float = _float(doc["h_mu"])
-        ll = doc["log_likelihood"]
-        self.log_likelihood: float = -math.inf if ll is None else float(ll)
-        loss = doc.get("log_loss")
-        # null: impossible data (infinite loss), or a transducer's, not computed.
-        self.log_loss: float = (math.inf if ll is None else math.nan) if loss is None else float(loss)
-        self.impossible: int = int(doc.get("impossible", 0))
-        self.entropy_rate_estimate: float = _float(doc.get("entropy_rate_estimate"))
-        sel = doc.get("selection")
-        self.selection: Optional[Selection] = None if sel is None else Selection(sel)
-        g = doc.get("growth")
-        self.growth: Optional[Dict[str, Any]] = None if g is None else dict(g)
-        self.states_by_history: List[Tuple[int, int]] = [(int(a), int(b)) for a, b in doc["states_by_history"]]
-        self.still_growing: bool = bool(doc["still_growing"])
-        sh = doc.get("supported_history")
-        self.supported_history: Optional[int] = None if sh is None else int(sh)
-        self.warnings: List[str] = list(doc.get("warnings", []))
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The core's diagnostics document: the ``diagnostics`` of ``cmech reconstruct --json``."""
-        doc: Dict[str, Any] = json.loads(json.dumps(self._doc))
-        return doc
-
-    def __repr__(self) -> str:
-        return (
-            f"Diagnostics(method={self.method!r}, max_history={self.max_history}, "
-            f"recurrent_states={self.recurrent_states}, transient_states={self.transient_states}, "
-            f"c_mu={self.c_mu:.6f}, h_mu={self.h_mu:.6f}, still_growing={self.still_growing})"
-        )
-
-
-def _float(v: Any) -> float:
-    return math.nan if v is None else float(v)
-
-
 class HeldOutScore:
     """One predictor's log-loss on held-out data (see :class:`HeldOut`).
 
@@ -1072,9 +855,8 @@ def reconstruct(
     counts, fresh = _counts_of(data, plan, alphabet, format, lines, None, threads, shards_ok=True)
     if fresh:
         _warn(counts.warnings)
-    machine, diag = _cmech.reconstruct(
+    machine, diagnostics = _cmech.reconstruct(
         counts._c, plan.method, plan.max_history, alpha, test, plan.future, threads, counts.name
     )
-    diagnostics = Diagnostics(json.loads(diag))
     _warn(diagnostics.warnings)
     return Reconstruction(Process(machine), diagnostics, counts)

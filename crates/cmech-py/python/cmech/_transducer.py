@@ -302,8 +302,9 @@ def reconstruct_transducer(
         raise _invalid(f"unknown format {_quote(format)} (known: {', '.join(_FORMATS)})")
     x = _stream(inputs, "inputs", input_alphabet, format)
     y = _stream(outputs, "outputs", output_alphabet, format)
-    native, diag, warnings = _cmech.reconstruct_transducer(x, y, format, bool(lines), max_history, alpha, test, threads)
+    native, diagnostics, warnings = _cmech.reconstruct_transducer(
+        x, y, format, bool(lines), max_history, alpha, test, threads
+    )
     _warn(warnings)
-    diagnostics = Diagnostics(json.loads(diag))
     _warn(diagnostics.warnings)
     return TransducerReconstruction(Transducer(native), diagnostics)

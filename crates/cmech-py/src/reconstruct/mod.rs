@@ -1,19 +1,21 @@
 //! Reconstruction: the options and plan of `cmech_core::reconstruct` from Python's arguments
 //! (checked by the core, the values given quoted back), the reconstruction of counts, and its
-//! parts as the core has them: the held-out comparison ([`holdout`]) and transducers
-//! ([`transducer`]). The interpreter lock is released while reconstructing.
+//! parts as the core has them: what it reports besides the machine ([`diagnostics`]), the
+//! held-out comparison ([`holdout`]) and transducers ([`transducer`]). The interpreter lock is
+//! released while reconstructing.
 
+pub(crate) mod diagnostics;
 pub(crate) mod holdout;
 pub(crate) mod transducer;
 
 use cmech_core::reconstruct::{Method, Plan, ReconstructOptions, Request, Test};
-use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
 use crate::counts::NativeCounts;
 use crate::errors::{invalid_argument, io_to_py, quoting, size, to_py};
 use crate::presentation::Presentation;
 use crate::threads::on_threads;
+use diagnostics::Diagnostics;
 
 fn parse_method(py: Python<'_>, method: &str) -> PyResult<Method> {
     method.parse::<Method>().map_err(|e| to_py(py, e))
@@ -107,8 +109,7 @@ pub fn reconstruct_defaults() -> (usize, f64, &'static str, &'static str) {
     (d.max_history, d.alpha, d.test.name(), d.method.name())
 }
 
-/// The epsilon-machine of `counts` and the diagnostics (as the JSON the core serialises),
-/// selected when no method, alpha, test or future is given; `name` names the counts if they are
+/// The epsilon-machine of `counts` and the diagnostics, selected when no method, alpha, test or future is given; `name` names the counts if they are
 /// too short for `max_history`.
 #[pyfunction]
 #[pyo3(signature = (counts, method, max_history, alpha, test, future, threads, name))]
@@ -123,14 +124,15 @@ pub fn reconstruct(
     future: Option<i64>,
     threads: Option<i64>,
     name: &str,
-) -> PyResult<(Presentation, String)> {
+) -> PyResult<(Presentation, Diagnostics)> {
     let plan = plan(py, method, max_history, alpha, test, future)?;
     let shard = &counts.shard;
     let rec = py
         .detach(|| on_threads(threads, || shard.reconstruct(name, &plan)))
         .map_err(|m| invalid_argument(py, m))?
         .map_err(|e| io_to_py(py, e))?;
-    let diagnostics = serde_json::to_string(&rec.diagnostics)
-        .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-    Ok((Presentation { hmm: rec.machine }, diagnostics))
+    Ok((
+        Presentation { hmm: rec.machine },
+        Diagnostics::from(rec.diagnostics),
+    ))
 }

@@ -8,9 +8,10 @@ use std::path::PathBuf;
 
 use cmech_core::reconstruct::{reconstruct_transducer as reconstruct, Method};
 use cmech_io::{count_paired, Format, Input, Memory, NoProgress, ReadOptions, Source};
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
+use super::diagnostics::Diagnostics;
 use super::options;
 use crate::errors::{invalid_argument, io_to_py, warning_text};
 use crate::io::{hold, memory, mmap, parse_format, symbols, Held};
@@ -78,7 +79,7 @@ fn opener<'a>(
     }
 }
 
-/// Reconstructs the epsilon-transducer of paired streams: (transducer, diagnostics JSON,
+/// Reconstructs the epsilon-transducer of paired streams: (transducer, diagnostics,
 /// warnings of reading the data).
 #[pyfunction]
 #[pyo3(signature = (inputs, outputs, format, lines, max_history, alpha, test, threads))]
@@ -93,7 +94,7 @@ pub fn reconstruct_transducer<'py>(
     alpha: f64,
     test: &str,
     threads: Option<i64>,
-) -> PyResult<(NativeTransducer, String, Vec<String>)> {
+) -> PyResult<(NativeTransducer, Diagnostics, Vec<String>)> {
     let opts = options(py, Method::Cssr.name(), max_history, alpha, test)?;
     let format = parse_format(py, format)?;
     let (xp, xparts, xa, xname, xsource) = inputs;
@@ -120,11 +121,9 @@ pub fn reconstruct_transducer<'py>(
         })
         .map_err(|m| invalid_argument(py, m))?;
     let (rec, warnings) = done.map_err(|e| io_to_py(py, e))?;
-    let diagnostics = serde_json::to_string(&rec.diagnostics)
-        .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
     Ok((
         NativeTransducer { t: rec.transducer },
-        diagnostics,
+        Diagnostics::from(rec.diagnostics),
         warnings,
     ))
 }

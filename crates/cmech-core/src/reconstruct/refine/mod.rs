@@ -55,7 +55,7 @@ pub const MAX_REFINED_STATES: usize = 100;
 const MAX_ATTEMPTS: usize = 60;
 
 /// What refinement did to a candidate.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Refinement {
     /// Index of the candidate refined.
     pub from: usize,
