@@ -18,6 +18,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
 
+use crate::document::document;
 use crate::errors::{invalid_argument, io_to_py, size, to_py, warning_text};
 use crate::io::{hold, memory, mmap, parse_format, symbols};
 use crate::reconstruct::plan;
@@ -84,9 +85,9 @@ impl NativeCounts {
         self.warnings.clone()
     }
 
-    /// The sidecar document (docs/count-format.md) as JSON text.
-    fn sidecar_json(&self) -> String {
-        serde_json::to_string(&self.shard.info).expect("serialisable")
+    /// The sidecar document (docs/count-format.md), as its JSON file holds it.
+    fn sidecar<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        document(py, &self.shard.info)
     }
 
     /// (code, count) of every word of `length` symbols that occurs, codes increasing.

@@ -49,6 +49,8 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<reconstruct::diagnostics::Candidate>()?;
     m.add_function(wrap_pyfunction!(reconstruct::holdout::hold_out, m)?)?;
     m.add_function(wrap_pyfunction!(reconstruct::holdout::holdout_window, m)?)?;
+    m.add_class::<reconstruct::holdout::HeldOut>()?;
+    m.add_class::<reconstruct::holdout::HeldOutScore>()?;
     m.add_function(wrap_pyfunction!(
         reconstruct::transducer::reconstruct_transducer,
         m

@@ -25,7 +25,7 @@
 //! smoothing, are those with the lowest held-out log-loss, which favours the chains (their order,
 //! as well as their smoothing, is chosen on the test data itself).
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::counts::{CountTable, WordCounts};
 use crate::error::{CmechError, Result};
@@ -37,7 +37,7 @@ use super::score::{parameters, prediction_log_probs, score_counts, ScoreData};
 pub const PSEUDO_COUNT: f64 = 0.5;
 
 /// A predictor's held-out log-loss.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HeldOutScore {
     /// What predicted, and its smoothing: `machine additive`, `machine witten-bell`,
     /// `markov-<order> additive` or `markov-<order> witten-bell`.
@@ -56,7 +56,7 @@ pub struct HeldOutScore {
 }
 
 /// The machine and the Markov chains on held-out data.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HeldOut {
     /// Symbols of the training data.
     pub train_symbols: u64,

@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _cmech
-from ._cmech import Candidate, Diagnostics, Selection
+from ._cmech import Candidate, Diagnostics, HeldOut, HeldOutScore, Selection
 from ._errors import CmechWarning, InvalidArgumentError, InvalidDataError
 from ._process import Process
 
@@ -24,6 +24,8 @@ __all__ = [
     "Candidate",
     "Counts",
     "Diagnostics",
+    "HeldOut",
+    "HeldOutScore",
     "Reconstruction",
     "Selection",
     "count",
@@ -187,8 +189,7 @@ class Counts:
     def sidecar(self) -> Dict[str, Any]:
         """The shard sidecar document: format, version, alphabet, window, max_history, symbols,
         sequences, sources (``docs/count-format.md``)."""
-        doc: Dict[str, Any] = json.loads(self._c.sidecar_json())
-        return doc
+        return self._c.sidecar()
 
     def words(self, length: int) -> Dict[Tuple[str, ...], int]:
         """The number of occurrences of every word of ``length`` symbols (1 to :attr:`window`) that
@@ -616,118 +617,6 @@ def count(
 # ----- reconstruction -----------------------------------------------------------------------------
 
 
-class HeldOutScore:
-    """One predictor's log-loss on held-out data (see :class:`HeldOut`).
-
-    Attributes
-    ----------
-    predictor : str
-        ``"machine additive"``, ``"machine witten-bell"``, ``"markov-<order> additive"`` or
-        ``"markov-<order> witten-bell"``: what predicted, smoothed by which rule.
-    order : int or None
-        The Markov chain's order (``None`` for the machine).
-    states : int
-        The machine's states, or the chain's contexts seen in the training data.
-    parameters : int
-        Free probabilities.
-    log_loss : float
-        Minus the log2-likelihood of the held-out data per symbol, smoothed.
-    standard_error : float
-        The log-loss's standard error, the held-out symbols taken as independent (a floor for a
-        dependent series).
-    """
-
-    __slots__ = ("predictor", "order", "states", "parameters", "log_loss", "standard_error")
-
-    def __init__(self, d: Dict[str, Any]) -> None:
-        self.predictor: str = d["predictor"]
-        self.order: Optional[int] = d["order"]
-        self.states: int = d["states"]
-        self.parameters: int = d["parameters"]
-        self.log_loss: float = d["log_loss"]
-        self.standard_error: float = d["standard_error"]
-
-    def __repr__(self) -> str:
-        return (
-            f"HeldOutScore({self.predictor!r}, states={self.states}, log_loss={self.log_loss:.6f} "
-            f"+- {self.standard_error:.6f})"
-        )
-
-
-class HeldOut:
-    """How a reconstructed machine predicts data it was not fitted on, beside smoothed
-    fixed-order Markov chains fitted to the same data: ``cmech reconstruct --holdout``
-    (``docs/reconstruction.md``, "Held-out prediction").
-
-    Each held-out symbol is predicted from at most :attr:`context` symbols before it, the machine
-    started from its stationary distribution; the machine and every chain are smoothed (additive
-    Krichevsky-Trofimov, or Witten-Bell interpolation), and the best of each is reported, the
-    chains' order and smoothing chosen on the held-out data itself.
-
-    Attributes
-    ----------
-    train_symbols, test_symbols : int
-        Symbols fitted on, and predicted.
-    context : int
-        The most symbols a prediction is conditioned on.
-    machine : HeldOutScore
-        The machine, with its better smoothing.
-    machine_impossible : int
-        Held-out symbols the machine as fitted gives probability zero (scored through its
-        smoothing, which resynchronises it).
-    markov : list of HeldOutScore
-        Every chain, by order then smoothing.
-    best_markov : HeldOutScore
-        The chain with the lowest log-loss.
-    advantage : float
-        The machine's log-loss less the best chain's, bits per symbol (negative: the machine
-        predicts better).
-    advantage_standard_error : float
-        The standard error of :attr:`advantage` (of the mean per-symbol difference of the two
-        losses, the symbols taken as independent: a floor for a dependent series). A difference
-        within two of it is no evidence either way.
-    verdict : str
-        The comparison in words.
-    """
-
-    __slots__ = (
-        "train_symbols",
-        "test_symbols",
-        "context",
-        "machine",
-        "machine_impossible",
-        "markov",
-        "best_markov",
-        "advantage",
-        "advantage_standard_error",
-        "verdict",
-        "_d",
-    )
-
-    def __init__(self, d: Dict[str, Any]) -> None:
-        self._d = d
-        self.train_symbols: int = d["train_symbols"]
-        self.test_symbols: int = d["test_symbols"]
-        self.context: int = d["context"]
-        self.machine = HeldOutScore(d["machine"])
-        self.machine_impossible: int = d["machine_impossible"]
-        self.markov = [HeldOutScore(m) for m in d["markov"]]
-        self.best_markov = self.markov[d["best_markov"]]
-        self.advantage: float = d["advantage"]
-        self.advantage_standard_error: float = d["advantage_standard_error"]
-        self.verdict: str = d["verdict"]
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The ``"holdout"`` document of ``cmech reconstruct --holdout --json``."""
-        return dict(self._d)
-
-    def __repr__(self) -> str:
-        return (
-            f"HeldOut(machine={self.machine.log_loss:.6f}, best_markov={self.best_markov.predictor!r} "
-            f"{self.best_markov.log_loss:.6f}, test_symbols={self.test_symbols})"
-        )
-
-
 class Reconstruction:
     """The result of :func:`reconstruct`.
 
@@ -783,7 +672,7 @@ class Reconstruction:
         alphabet: List[Union[str, int]] = [int(n) for n in names] if integers and numeric else list(names)
         window = _cmech.holdout_window(len(names), self.counts.window)
         test = count(data, window=window, alphabet=alphabet, format=format, lines=lines, threads=threads)
-        return HeldOut(json.loads(_cmech.hold_out(self.process._p, self.counts._c, test._c)))
+        return _cmech.hold_out(self.process._p, self.counts._c, test._c)
 
     def to_dict(self) -> Dict[str, Any]:
         """``{"machine": ..., "diagnostics": ...}``: the document ``cmech reconstruct --json`` prints."""
