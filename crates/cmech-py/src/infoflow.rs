@@ -5,22 +5,23 @@
 //!
 //! Series arrive as 2-D int64 arrays, one trial per row (the Python layer turns a 1-D array into
 //! one row), each with the name the user gave it (`source`, `target`, `condition[0]`, ...), so that
-//! a bad symbol is reported by argument, row and position.
+//! a bad symbol is reported by argument, row and position. The results of tests are the classes
+//! of [`significance`], the boundary scores those of [`boundary`], as in the core.
 
-use cmech_core::infoflow::{
-    self, boundary_scores, evaluate, Bias, ChiSquareTest, Measure, Series, Split, SurrogateTest,
-    TeOptions, Test, Tested, MAX_ALPHABET,
-};
+pub(crate) mod boundary;
+pub(crate) mod significance;
+
+use cmech_core::infoflow::{self, evaluate, Bias, Measure, Series, TeOptions, Test, Tested};
 use cmech_core::CmechError;
 use cmech_io::{Input, NoProgress};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
 use crate::errors::{bad, io_to_py, to_py, IntoPyResult};
 use crate::io::{hold, memory, symbols};
+use significance::{ChiSquareTest, SurrogateTest};
 
-type Result<T> = std::result::Result<T, CmechError>;
+pub(crate) type Result<T> = std::result::Result<T, CmechError>;
 
 /// One series from Python, as the data of `count_memory`: its parts (name in messages, data),
 /// each a trial (a str of characters, bytes, a list of str tokens, or a 1-D or 2-D integer
@@ -148,38 +149,13 @@ pub fn estimate<'py>(
     Ok((result.value, Some(array), result.offset, warning))
 }
 
-fn surrogate_dict<'py>(py: Python<'py>, t: &SurrogateTest) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("kind", "surrogate")?;
-    d.set_item("observed", t.observed)?;
-    d.set_item("p_value", t.p_value)?;
-    d.set_item("surrogates", t.surrogates)?;
-    d.set_item("at_least", t.at_least)?;
-    d.set_item("mean", t.mean)?;
-    d.set_item("std", t.std)?;
-    d.set_item("effective", t.effective)?;
-    d.set_item("seed", t.seed)?;
-    Ok(d)
-}
-
-fn chi_square_dict<'py>(py: Python<'py>, t: &ChiSquareTest) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("kind", "chi-square")?;
-    d.set_item("observed", t.observed)?;
-    d.set_item("statistic", t.statistic)?;
-    d.set_item("df", t.df)?;
-    d.set_item("p_value", t.p_value)?;
-    d.set_item("observations", t.observations)?;
-    Ok(d)
-}
-
 /// The significance test of `measure` (as [`estimate`]): `test` is "surrogate" (with
-/// `surrogates` permutations from `seed`) or "chi-square". A dict of the test's fields, with
-/// `kind`.
+/// `surrogates` permutations from `seed`, a `SurrogateTest`) or "chi-square" (a
+/// `ChiSquareTest`).
 #[pyfunction]
-#[pyo3(signature = (measure, series, names, test, alphabet=None, k=1, l=1, delay=1, lag=0, surrogates=1000, seed=0))]
+#[pyo3(name = "significance", signature = (measure, series, names, test, alphabet=None, k=1, l=1, delay=1, lag=0, surrogates=1000, seed=0))]
 #[allow(clippy::too_many_arguments)]
-pub fn significance<'py>(
+pub fn test<'py>(
     py: Python<'py>,
     measure: &str,
     series: Vec<Parts<'py>>,
@@ -192,7 +168,7 @@ pub fn significance<'py>(
     lag: usize,
     surrogates: usize,
     seed: u64,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<Bound<'py, PyAny>> {
     let chi = match test {
         "surrogate" | "surrogates" => false,
         "chi-square" | "chi2" | "chi_square" => true,
@@ -215,96 +191,8 @@ pub fn significance<'py>(
     let tested = read_series(py, series, &names, alphabet, |refs| {
         infoflow::test(&m, refs, test)
     })?;
-    match tested {
-        Tested::Surrogates(t) => surrogate_dict(py, &t),
-        Tested::ChiSquare(t) => chi_square_dict(py, &t),
-    }
-}
-
-type Scores<'py> = (
-    f64,
-    f64,
-    usize,
-    Option<Bound<'py, PyDict>>,
-    Option<Bound<'py, PyDict>>,
-);
-
-/// Infiltration, exfiltration, observations and (with `surrogates` > 0) their surrogate tests,
-/// of the split of the variables of `data`: a 2-D integer array of `variables` x trials rows of
-/// steps (variable after variable).
-#[pyfunction]
-#[pyo3(signature = (data, variables, inside, active, passive, environment, alphabet=None, surrogates=0, seed=0))]
-#[allow(clippy::too_many_arguments)]
-pub fn boundary<'py>(
-    py: Python<'py>,
-    data: Bound<'py, PyAny>,
-    variables: usize,
-    inside: Vec<usize>,
-    active: Vec<usize>,
-    passive: Vec<usize>,
-    environment: Vec<usize>,
-    alphabet: Option<Vec<Bound<'py, PyAny>>>,
-    surrogates: usize,
-    seed: u64,
-) -> PyResult<Scores<'py>> {
-    let split = Split {
-        inside,
-        active,
-        passive,
-        environment,
-    };
-    // `data` is (variables x trials) rows of steps, read as one input so that one alphabet
-    // serves every variable, as the CLI reads a grid.
-    let held = hold(vec![("data".to_string(), data)])?;
-    let m = memory(
-        &held,
-        symbols(alphabet)?,
-        false,
-        "data".into(),
-        "<ndarray>".into(),
-    )?;
-    let scores = py
-        .detach(|| {
-            let input = Input::from_memory(m, &NoProgress)?;
-            let rows = input.sequences()?;
-            let letters = input.alphabet().len();
-            if rows.is_empty() || variables == 0 || rows.len() % variables != 0 {
-                return Err(cmech_io::Error::from(bad("the data hold no steps")));
-            }
-            let trials = rows.len() / variables;
-            let vars = rows
-                .chunks(trials)
-                .map(|trial_rows| {
-                    let lengths: Vec<usize> = trial_rows.iter().map(Vec::len).collect();
-                    let symbols: Vec<u8> = trial_rows.concat().iter().map(|&c| c as u8).collect();
-                    if letters > MAX_ALPHABET {
-                        return Err(bad(format!(
-                            "the data hold {letters} distinct symbols; information-flow \
-                             measures take at most {MAX_ALPHABET}"
-                        )));
-                    }
-                    Series::with_lengths(symbols, &lengths, Some(letters))
-                })
-                .collect::<Result<Vec<Series>>>()?;
-            let refs: Vec<&Series> = vars.iter().collect();
-            Ok(boundary_scores(&refs, &split, surrogates, seed)?)
-        })
-        .map_err(|e| io_to_py(py, e))?;
-    let inf = scores
-        .infiltration_test
-        .as_ref()
-        .map(|t| surrogate_dict(py, t))
-        .transpose()?;
-    let exf = scores
-        .exfiltration_test
-        .as_ref()
-        .map(|t| surrogate_dict(py, t))
-        .transpose()?;
-    Ok((
-        scores.infiltration,
-        scores.exfiltration,
-        scores.observations,
-        inf,
-        exf,
-    ))
+    Ok(match tested {
+        Tested::Surrogates(t) => Bound::new(py, SurrogateTest::from(t))?.into_any(),
+        Tested::ChiSquare(t) => Bound::new(py, ChiSquareTest::from(t))?.into_any(),
+    })
 }

@@ -64,8 +64,11 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(belief::describe_projection, m)?)?;
 
     m.add_function(wrap_pyfunction!(infoflow::estimate, m)?)?;
-    m.add_function(wrap_pyfunction!(infoflow::significance, m)?)?;
-    m.add_function(wrap_pyfunction!(infoflow::boundary, m)?)?;
+    m.add_function(wrap_pyfunction!(infoflow::test, m)?)?;
+    m.add_class::<infoflow::significance::SurrogateTest>()?;
+    m.add_class::<infoflow::significance::ChiSquareTest>()?;
+    m.add_function(wrap_pyfunction!(infoflow::boundary::boundary, m)?)?;
+    m.add_class::<infoflow::boundary::BoundaryScores>()?;
 
     m.add_function(wrap_pyfunction!(ca::ca_elementary, m)?)?;
     m.add_function(wrap_pyfunction!(ca::ca_default_history, m)?)?;

@@ -22,7 +22,7 @@
 //! most conditioning states occur once, few observations can move and the test has no power;
 //! `exchangeable` in the test says how many could.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::significance::{test_observations, Permutation, SurrogateTest};
 use super::{bad, engine, Embedded, Query, Series, Window};
@@ -42,7 +42,7 @@ pub struct Split {
 }
 
 /// Infiltration and exfiltration of a split, with their surrogate tests when asked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoundaryScores {
     /// I((V, A)_{t+1} ; E_t | (V, A, P)_t), plug-in, in bits; 0 when nothing leaks in.
     pub infiltration: f64,

@@ -32,6 +32,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _cmech
+from ._cmech import BoundaryScores, ChiSquareTest, SurrogateTest
 from ._data import _alphabet_entries, _sequences
 from ._errors import CmechWarning
 from ._process import _invalid_argument, _whole
@@ -63,98 +64,7 @@ BIASES = ("plug-in", "miller-madow")
 ArrayLike = Any
 
 
-class _Fields:
-    """A result read from the native layer's dict of fields, one attribute per slot."""
-
-    __slots__: Tuple[str, ...] = ()
-
-    def __init__(self, fields: Dict[str, Any]) -> None:
-        """Built from the native test's fields."""
-        for name in self.__slots__:
-            setattr(self, name, fields[name])
-
-
-class SurrogateTest(_Fields):
-    """A surrogate (permutation) test of an estimate: the source windows (for TE the whole source
-    history, as JIDT permutes it) are shuffled over the observations, which keeps their
-    distribution but breaks any relation to the target; the estimate is recomputed on each.
-
-    Attributes
-    ----------
-    observed : float
-        The estimate on the data, in bits.
-    p_value : float
-        ``(1 + at_least) / (1 + surrogates)``.
-    surrogates : int
-        Number of surrogates.
-    at_least : int
-        Surrogates whose estimate is at least the observed one.
-    mean, std : float
-        Mean and standard deviation of the surrogate estimates.
-    effective : float
-        ``observed - mean``: the estimate with its bias under independence removed ("effective
-        transfer entropy", Marschinski & Kantz 2002).
-    seed : int
-        Seed of the permutations (the same seed gives the same test, for any number of threads).
-    """
-
-    __slots__ = ("observed", "p_value", "surrogates", "at_least", "mean", "std", "effective", "seed")
-    kind = "surrogate"
-    observed: float
-    p_value: float
-    surrogates: int
-    at_least: int
-    mean: float
-    std: float
-    effective: float
-    seed: int
-
-    def __repr__(self) -> str:
-        return (
-            f"SurrogateTest(observed={self.observed:.6g}, p_value={self.p_value:.4g}, "
-            f"surrogates={self.surrogates}, mean={self.mean:.6g}, std={self.std:.3g}, seed={self.seed})"
-        )
-
-
-class ChiSquareTest(_Fields):
-    """The analytic chi-square test: under independence 2 N ln(2) I is asymptotically chi-square
-    with (|X| - 1)(|Y| - 1)|Z| degrees of freedom (Barnett & Bossomaier 2012; JIDT's analytic test).
-    Valid when every state is well sampled; with long histories prefer surrogates.
-
-    Attributes
-    ----------
-    observed : float
-        The estimate on the data, in bits.
-    statistic : float
-        ``2 N ln(2) observed``.
-    df : float
-        Degrees of freedom.
-    p_value : float
-        Survival function of the chi-square distribution at ``statistic``.
-    observations : int
-        N, the number of observations counted.
-    """
-
-    __slots__ = ("observed", "statistic", "df", "p_value", "observations")
-    kind = "chi-square"
-    observed: float
-    statistic: float
-    df: float
-    p_value: float
-    observations: int
-
-    def __repr__(self) -> str:
-        return (
-            f"ChiSquareTest(observed={self.observed:.6g}, statistic={self.statistic:.6g}, "
-            f"df={self.df:g}, p_value={self.p_value:.4g})"
-        )
-
-
 Test = Union[SurrogateTest, ChiSquareTest]
-
-
-def _test(fields: Dict[str, Any]) -> Test:
-    return SurrogateTest(fields) if fields["kind"] == "surrogate" else ChiSquareTest(fields)
 
 
 def _conditions(condition: Union[None, ArrayLike, Sequence[ArrayLike]]) -> List[ArrayLike]:
@@ -227,8 +137,7 @@ def _run(
         kind = _test_kind(test)
         n = DEFAULT_SURROGATES if surrogates is None else _whole(surrogates, "surrogates", 1)
         seed = _whole(seed, "seed", 0, 1 << 64)
-        fields = _cmech.significance(measure, arrays, names, kind, a, k, l, delay, lag, n, seed)
-        return _test(fields)
+        return _cmech.significance(measure, arrays, names, kind, a, k, l, delay, lag, n, seed)
     value, values, _, warning = _cmech.estimate(measure, arrays, names, a, k, l, delay, lag, bool(local), b)
     if warning is not None:
         warnings.warn(warning, CmechWarning, stacklevel=3)
@@ -441,43 +350,6 @@ def significance(
     return result
 
 
-class BoundaryScores:
-    """How well a split of the variables into inside V, active boundary A, passive boundary P and
-    environment E separates inside from outside over one time step (Critch, «Boundaries», Part 3a:
-    a boundary as an approximate directed Markov blanket).
-
-    Attributes
-    ----------
-    infiltration : float
-        I((V, A)_{t+1} ; E_t | (V, A, P)_t) in bits: what the environment tells about the inside's
-        next state beyond what inside and boundary tell. 0 for a perfect blanket.
-    exfiltration : float
-        I((E, P)_{t+1} ; V_t | (A, P, E)_t) in bits: what the inside tells about the environment's
-        next state beyond what boundary and environment tell.
-    observations : int
-        Time steps counted (pairs t, t + 1 over all trials).
-    infiltration_test, exfiltration_test : SurrogateTest or None
-        Surrogate tests (E_t, resp. V_t, permuted) when ``surrogates`` > 0.
-    """
-
-    __slots__ = ("infiltration", "exfiltration", "observations", "infiltration_test", "exfiltration_test")
-
-    def __init__(self, native: Sequence[Any]) -> None:
-        """Built by :func:`boundary_scores`."""
-        inf, exf, obs, inf_t, exf_t = native
-        self.infiltration = float(inf)
-        self.exfiltration = float(exf)
-        self.observations = int(obs)
-        self.infiltration_test = None if inf_t is None else SurrogateTest(inf_t)
-        self.exfiltration_test = None if exf_t is None else SurrogateTest(exf_t)
-
-    def __repr__(self) -> str:
-        return (
-            f"BoundaryScores(infiltration={self.infiltration:.6g}, "
-            f"exfiltration={self.exfiltration:.6g}, observations={self.observations})"
-        )
-
-
 def _indices(value: Any, what: str) -> List[int]:
     if value is None:
         return []
@@ -534,7 +406,7 @@ def boundary_scores(
         e = _indices(environment, "environment")
     # One row of steps per variable and trial, variable after variable, read with one alphabet.
     rows = np.ascontiguousarray(arr.transpose(2, 0, 1)).reshape(n * arr.shape[0], arr.shape[1])
-    native = _cmech.boundary(
+    return _cmech.boundary(
         rows,
         n,
         v,
@@ -545,4 +417,3 @@ def boundary_scores(
         _whole(surrogates, "surrogates"),
         _whole(seed, "seed", 0, 1 << 64),
     )
-    return BoundaryScores(native)

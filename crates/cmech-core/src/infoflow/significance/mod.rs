@@ -16,7 +16,7 @@
 
 mod surrogate;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use super::bad;
@@ -26,7 +26,7 @@ use crate::error::Result;
 pub(crate) use surrogate::test_observations;
 
 /// The result of a surrogate test.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SurrogateTest {
     /// The estimate on the data.
     pub observed: f64,
@@ -65,7 +65,7 @@ pub(crate) enum Permutation {
 }
 
 /// The result of the analytic chi-square test.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChiSquareTest {
     /// The plug-in estimate I on the data, in bits.
     pub observed: f64,
