@@ -9,6 +9,7 @@ use numpy::{PyArray1, PyArray2, PyReadonlyArray2};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
+use crate::document::document;
 use crate::errors::{to_py, IntoPyResult};
 
 fn invalid_presentation(py: Python<'_>, message: String) -> PyErr {
@@ -138,6 +139,11 @@ impl Presentation {
 
     fn to_json(&self) -> String {
         self.hmm.to_json()
+    }
+
+    /// The JSON document of `to_json`, as Python objects.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        document(py, &self.hmm.to_document())
     }
 
     fn to_dot(&self) -> String {

@@ -107,6 +107,11 @@ impl NativeTransducer {
         self.t.to_json()
     }
 
+    /// The JSON document of `to_json`, as Python objects.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        document(py, &self.t.to_document())
+    }
+
     fn to_dot(&self) -> String {
         self.t.to_dot()
     }

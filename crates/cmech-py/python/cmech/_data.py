@@ -7,7 +7,6 @@ shards, ``cmech_core`` for the rest), the same code as ``cmech count``, ``cmech 
 
 from __future__ import annotations
 
-import json
 import operator
 import os
 import warnings
@@ -676,7 +675,7 @@ class Reconstruction:
 
     def to_dict(self) -> Dict[str, Any]:
         """``{"machine": ..., "diagnostics": ...}``: the document ``cmech reconstruct --json`` prints."""
-        return {"machine": json.loads(self.process.to_json()), "diagnostics": self.diagnostics.to_dict()}
+        return {"machine": self.process._p.to_dict(), "diagnostics": self.diagnostics.to_dict()}
 
     def __repr__(self) -> str:
         d = self.diagnostics

@@ -3,7 +3,6 @@ an input process, and their reconstruction from paired input and output streams.
 
 from __future__ import annotations
 
-import json
 import os
 from fractions import Fraction
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
@@ -236,7 +235,7 @@ class TransducerReconstruction:
 
     def to_dict(self) -> Dict[str, Any]:
         """``{"transducer": ..., "diagnostics": ...}``: what ``cmech transducer reconstruct --json`` prints."""
-        return {"transducer": json.loads(self.transducer.to_json()), "diagnostics": self.diagnostics.to_dict()}
+        return {"transducer": self.transducer._t.to_dict(), "diagnostics": self.diagnostics.to_dict()}
 
     def __repr__(self) -> str:
         d = self.diagnostics
