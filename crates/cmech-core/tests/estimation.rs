@@ -366,10 +366,20 @@ fn estimator_study() {
         ("rrxor", named::rrxor(0.5, 0.5).unwrap()),
         ("mess3", named::mess3(0.05, 0.85).unwrap()),
     ];
-    let samples: u64 = std::env::var("SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(100);
+    let samples: u64 = std::env::var("SAMPLES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100);
     for (name, hmm) in &procs {
         let k = hmm.alphabet().len();
-        let m = measures(hmm, &MeasureOptions { block_length: 8, ..MeasureOptions::default() }).unwrap();
+        let m = measures(
+            hmm,
+            &MeasureOptions {
+                block_length: 8,
+                ..MeasureOptions::default()
+            },
+        )
+        .unwrap();
         let h8 = m.block_entropies[8];
         let r8 = m.block_entropies[8] - m.block_entropies[7];
         for n in [1_000usize, 10_000, 100_000] {
@@ -377,7 +387,12 @@ fn estimator_study() {
             for est in Estimator::ALL {
                 let (mut b, mut s2, mut rb, mut r2, mut f) = (0.0, 0.0, 0.0, 0.0, 0.0);
                 for s in 0..samples {
-                    let opts = EstimateOptions { max_length: Some(8), replicates: 2, estimator: est, ..Default::default() };
+                    let opts = EstimateOptions {
+                        max_length: Some(8),
+                        replicates: 2,
+                        estimator: est,
+                        ..Default::default()
+                    };
                     let r = estimate(&sample(hmm, n, 7000 + s), k, &opts).unwrap();
                     let Some(at) = r.lengths.get(7) else { continue };
                     f += 1.0;
@@ -390,7 +405,10 @@ fn estimator_study() {
                 }
                 line += &format!(
                     " | {est} ({f}): H8 {:+.4} ({:.4}) h8 {:+.4} ({:.4})",
-                    b / f, (s2 / f).sqrt(), rb / f, (r2 / f).sqrt()
+                    b / f,
+                    (s2 / f).sqrt(),
+                    rb / f,
+                    (r2 / f).sqrt()
                 );
             }
             println!("{line}");

@@ -135,16 +135,16 @@ pub fn ca_measure<'py>(
         FieldRef::new(cells, steps, h, w, a)
     };
     let te = is_te(measure).py(py)?;
+    let field = |f| {
+        if te {
+            ca::LocalField::transfer_entropy(f, k, channel)
+        } else {
+            ca::LocalField::active_information(f, k)
+        }
+    };
     if !local {
         let average = py
-            .detach(|| {
-                let f = build()?;
-                if te {
-                    ca::transfer_entropy_2d(f, k, channel)
-                } else {
-                    ca::active_information(f, k)
-                }
-            })
+            .detach(|| Ok::<_, CmechError>(field(build()?)?.average()))
             .py(py)?;
         return Ok((average, None, 0));
     }
@@ -155,14 +155,10 @@ pub fn ca_measure<'py>(
     let rows = steps.saturating_sub(k);
     let (average, buffer) = py
         .detach(|| {
-            let f = build()?;
-            let mut out = vec![0.0f64; ca::local_len(f, k)];
-            let average = if te {
-                ca::local_transfer_entropy_2d_into(f, k, channel, &mut out)
-            } else {
-                ca::local_active_information_into(f, k, &mut out)
-            }?;
-            Ok::<_, CmechError>((average, out))
+            let l = field(build()?)?;
+            let mut out = vec![0.0f64; l.rows() * l.cells_per_row()];
+            l.values_into(0..l.rows(), &mut out)?;
+            Ok::<_, CmechError>((l.average(), out))
         })
         .py(py)?;
     let values = PyArray1::from_vec(py, buffer).reshape([rows, h, w])?;

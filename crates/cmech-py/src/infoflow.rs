@@ -106,6 +106,15 @@ type Estimate<'py> = (
     Option<String>,
 );
 
+/// The canonical name of the correction `bias`, refused (by the core's rule, the CLI's too) where
+/// it would correct nothing: with local values or a significance test, both plug-in.
+#[pyfunction]
+pub fn check_bias(py: Python<'_>, bias: &str, local: bool, tested: bool) -> PyResult<&'static str> {
+    let b: Bias = bias.parse().py(py)?;
+    b.check_with(local, tested).py(py)?;
+    Ok(b.name())
+}
+
 /// (value, local values (trials x steps with a value) or None, offset, a warning when the data
 /// are too few for the estimate) of `measure` (see [`measure_of`]); the value has the correction
 /// `bias` ("plug-in" or "miller-madow"), the local values are plug-in.

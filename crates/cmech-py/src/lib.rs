@@ -63,6 +63,7 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(belief::project_beliefs, m)?)?;
     m.add_function(wrap_pyfunction!(belief::describe_projection, m)?)?;
 
+    m.add_function(wrap_pyfunction!(infoflow::check_bias, m)?)?;
     m.add_function(wrap_pyfunction!(infoflow::estimate, m)?)?;
     m.add_function(wrap_pyfunction!(infoflow::test, m)?)?;
     m.add_class::<infoflow::significance::SurrogateTest>()?;

@@ -442,9 +442,9 @@ def test_miller_madow_reduces_the_bias_of_short_samples():
 @pytest.mark.parametrize(
     "call, words",
     [
-        (lambda x: cmech.transfer_entropy(x, x, bias="jackknife"), "plug-in' or 'miller-madow"),
+        (lambda x: cmech.transfer_entropy(x, x, bias="jackknife"), "plug-in or miller-madow"),
         (lambda x: cmech.transfer_entropy(x, x, bias="miller-madow", local=True), "local values are plug-in"),
-        (lambda x: cmech.active_information(x, bias="miller-madow", test="surrogate"), "plug-in estimate"),
+        (lambda x: cmech.active_information(x, bias="miller-madow", test="surrogate"), "tests are plug-in"),
     ],
 )
 def test_bias_refuses_what_it_cannot_correct(call, words):

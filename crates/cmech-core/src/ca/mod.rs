@@ -24,11 +24,7 @@ mod rules;
 
 pub use field::{max_cell, Field, FieldRef, FieldShape};
 pub use init::{life_pattern, pattern_grid, place, random_cells, LIFE_PATTERNS};
-pub use local::{
-    active_information, local_active_information, local_active_information_into, local_len,
-    local_transfer_entropy, local_transfer_entropy_2d, local_transfer_entropy_2d_into,
-    transfer_entropy, transfer_entropy_2d, LocalCounts, LocalField, LocalValues,
-};
+pub use local::{LocalCounts, LocalField, LocalValues};
 pub use rules::{elementary, elementary_random, life};
 
 /// The history length of the local measures when the user gives none: Lizier, Prokopenko &

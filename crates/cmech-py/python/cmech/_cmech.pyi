@@ -341,6 +341,7 @@ def describe_projection(
 ) -> str: ...
 
 # Information flow (cmech._flow, cmech.ca): series are int64 arrays with one trial per row.
+def check_bias(bias: str, local: bool, tested: bool) -> str: ...
 def estimate(
     measure: str,
     series: Sequence[Sequence[Tuple[str, Any]]],

@@ -59,7 +59,6 @@ __all__ = [
 DEFAULT_SURROGATES = 1000
 
 #: The bias corrections of an average.
-BIASES = ("plug-in", "miller-madow")
 
 ArrayLike = Any
 
@@ -104,16 +103,11 @@ def _prepare(named: Sequence[Tuple[str, ArrayLike]]) -> Tuple[List[Any], List[st
 
 
 def _bias(bias: Any, local: bool, test: Optional[str]) -> str:
-    if not isinstance(bias, str) or bias.lower().replace("_", "-") not in BIASES:
+    """The canonical name of `bias`, checked by the core's rule (the CLI's too): a correction
+    applies to the average, not to local values or a significance test."""
+    if not isinstance(bias, str):
         raise _invalid_argument(f"bias must be 'plug-in' or 'miller-madow', got {bias!r}")
-    b = bias.lower().replace("_", "-")
-    if b != "plug-in" and local:
-        raise _invalid_argument(
-            "bias corrects the average; local values are plug-in only (drop bias or local)"
-        )
-    if b != "plug-in" and test is not None:
-        raise _invalid_argument("significance tests use the plug-in estimate; drop bias")
-    return b
+    return _cmech.check_bias(bias, bool(local), test is not None)
 
 
 def _run(
