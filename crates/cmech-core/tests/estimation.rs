@@ -15,6 +15,13 @@ fn sample(hmm: &Hmm, n: usize, seed: u64) -> Vec<Vec<u32>> {
         .collect()]
 }
 
+/// The sample sizes of the studies: LENGTHS=1000,10000 to choose, 10^3 to 10^5 by default.
+fn lengths() -> Vec<usize> {
+    std::env::var("LENGTHS")
+        .map(|s| s.split(',').map(|n| n.trim().parse().unwrap()).collect())
+        .unwrap_or_else(|_| vec![1_000, 10_000, 100_000])
+}
+
 /// Truth: (H(8), h_mu, E) of a presentation, from the exact side.
 fn truth(hmm: &Hmm) -> (f64, f64, f64) {
     let m = measures(
@@ -40,6 +47,7 @@ fn coverage_study() {
         ("golden-mean", named::golden_mean(0.5).unwrap()),
         ("even", named::even(0.5).unwrap()),
         ("rrxor", named::rrxor(0.5, 0.5).unwrap()),
+        ("mess3", named::mess3(0.05, 0.85).unwrap()),
     ];
     let samples: u64 = std::env::var("SAMPLES")
         .ok()
@@ -51,7 +59,7 @@ fn coverage_study() {
         .unwrap_or(Estimator::Grassberger);
     for (name, hmm) in &procs {
         let (h8, hmu, e) = truth(hmm);
-        for n in [1_000usize, 10_000, 100_000] {
+        for n in lengths() {
             let (mut c8, mut ch, mut ce, mut n8) = (0, 0, 0, 0);
             let (mut w8, mut wh, mut we) = (0.0, 0.0, 0.0);
             let mut lens = Vec::new();
@@ -63,7 +71,7 @@ fn coverage_study() {
                     estimator: est,
                     ..Default::default()
                 };
-                let r = estimate(&data, 2, &opts).unwrap();
+                let r = estimate(&data, hmm.alphabet().len(), &opts).unwrap();
                 if let Some(at) = r.lengths.get(7) {
                     n8 += 1;
                     let b = at.block_entropy;
@@ -117,7 +125,7 @@ fn machine_coverage_study() {
         let (_, hmu, e) = truth(hmm);
         let m = measures(hmm, &MeasureOptions::default()).unwrap();
         let c = m.statistical_complexity.value.unwrap();
-        for n in [1_000usize, 10_000, 100_000] {
+        for n in lengths() {
             let (mut ch, mut ce, mut cc, mut right) = (0, 0, 0, 0);
             let (mut wh, mut wc) = (0.0, 0.0);
             let t0 = std::time::Instant::now();
@@ -382,7 +390,7 @@ fn estimator_study() {
         .unwrap();
         let h8 = m.block_entropies[8];
         let r8 = m.block_entropies[8] - m.block_entropies[7];
-        for n in [1_000usize, 10_000, 100_000] {
+        for n in lengths() {
             let mut line = format!("{name:12} n={n:7}");
             for est in Estimator::ALL {
                 let (mut b, mut s2, mut rb, mut r2, mut f) = (0.0, 0.0, 0.0, 0.0, 0.0);
