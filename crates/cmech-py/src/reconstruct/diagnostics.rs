@@ -98,13 +98,15 @@ impl Diagnostics {
         self.d.recurrent_mass
     }
 
-    /// Statistical complexity of the returned machine, in bits.
+    /// Statistical complexity of the returned machine, in bits: exact for the machine; as an
+    /// estimate of the process's, with an interval, see ``cmech.estimate``.
     #[getter]
     fn c_mu(&self) -> f64 {
         self.d.c_mu
     }
 
-    /// Entropy rate of the returned machine, in bits.
+    /// Entropy rate of the returned machine, in bits: exact for the machine; as an estimate of
+    /// the process's, with an interval, see ``cmech.estimate``.
     #[getter]
     fn h_mu(&self) -> f64 {
         self.d.h_mu
