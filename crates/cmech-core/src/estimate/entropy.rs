@@ -7,14 +7,14 @@ use std::f64::consts::LN_2;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::function::gamma::digamma;
 
 use super::nsb;
 use crate::error::{CmechError, Result};
 
 /// How an entropy is estimated from counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Estimator {

@@ -6,7 +6,7 @@
 //! see, while a machine that captured the structure measures it exactly.
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{z_of, Interval};
 use crate::counts::CountTable;
@@ -20,7 +20,7 @@ use crate::sample::{Sampler, Start};
 pub const DEFAULT_MACHINE_REPLICATES: usize = 200;
 
 /// A reconstructed machine's measures as estimates of the process's.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MachineEstimates {
     /// States of the machine.
     pub states: usize,

@@ -28,7 +28,7 @@ mod machine;
 mod nsb;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::counts::CountTable;
@@ -118,7 +118,7 @@ impl EstimateOptions {
 }
 
 /// A value with its interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     /// The estimate, in bits.
     pub value: f64,
@@ -142,7 +142,7 @@ impl Interval {
 }
 
 /// The estimates at one word length.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AtLength {
     /// The word length L.
     pub length: usize,
@@ -159,7 +159,7 @@ pub struct AtLength {
 }
 
 /// Estimates of a sample's block entropies, entropy rate and excess entropy, with intervals.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Estimates {
     /// How each H(L) was estimated.
     pub estimator: Estimator,
