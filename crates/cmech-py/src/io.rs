@@ -1,8 +1,14 @@
 //! Python data as `cmech_io` reads it: numpy integer arrays, str, bytes and token lists held as
 //! the parts of data in memory ([`Memory`]), alphabet entries as [`Symbol`]s, file formats by
-//! name, and the promise that files may be memory-mapped.
+//! name, the promise that files may be memory-mapped, and a stream of symbols (files or data in
+//! memory) opened as one [`Input`] ([`opener`]), for the functions that need the sequences
+//! themselves rather than their counts.
 
-use cmech_io::{Format, Ints, Memory, MmapChoice, Part, Symbol};
+use std::path::PathBuf;
+
+use cmech_io::{
+    Format, Input, Ints, Memory, MmapChoice, NoProgress, Part, ReadOptions, Source, Symbol,
+};
 use numpy::{PyArrayDescrMethods, PyReadonlyArrayDyn, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -177,5 +183,69 @@ pub(crate) fn mmap() -> MmapChoice {
     #[allow(unsafe_code)]
     unsafe {
         MmapChoice::auto()
+    }
+}
+
+/// A stream of symbols from Python, as `cmech._data._stream` makes it: (paths of files, or
+/// in-memory parts as [`hold`] takes them; alphabet: text for files, a list of entries for
+/// memory; name in messages; source).
+pub(crate) type Stream<'py> = (
+    Option<Vec<PathBuf>>,
+    Option<Vec<(String, Bound<'py, PyAny>)>>,
+    Option<Bound<'py, PyAny>>,
+    String,
+    String,
+);
+
+/// How a stream is opened once the interpreter lock is released.
+pub(crate) enum Opener<'a> {
+    Files(Vec<Source>, ReadOptions),
+    Memory(Memory<'a>),
+}
+
+impl<'a> Opener<'a> {
+    pub(crate) fn open(self) -> cmech_io::Result<Input<'a>> {
+        match self {
+            Opener::Files(sources, read) => Input::open(&sources, &read, &NoProgress),
+            Opener::Memory(m) => Input::from_memory(m, &NoProgress),
+        }
+    }
+}
+
+/// The opener of a stream: its files read in `format` (`None`: by their content), or its parts
+/// `held` in memory; `lines`: each line a sequence.
+pub(crate) fn opener<'a>(
+    paths: Option<Vec<PathBuf>>,
+    held: Option<&'a [(String, Held<'_>)]>,
+    alphabet: Option<Bound<'_, PyAny>>,
+    format: Option<Format>,
+    lines: bool,
+    name: String,
+    source: String,
+) -> PyResult<Opener<'a>> {
+    match (paths, held) {
+        (Some(paths), _) => Ok(Opener::Files(
+            paths.into_iter().map(Source::Path).collect(),
+            ReadOptions {
+                format,
+                lines,
+                alphabet: alphabet.map(|a| a.extract::<String>()).transpose()?,
+                range: None,
+                mmap: mmap(),
+            },
+        )),
+        (None, Some(held)) => {
+            let entries = alphabet
+                .map(|a| a.extract::<Vec<Bound<'_, PyAny>>>())
+                .transpose()?;
+            Ok(Opener::Memory(memory(
+                held,
+                symbols(entries)?,
+                lines,
+                name,
+                source,
+            )?))
+        }
+        (None, None) => Err(PyTypeError::new_err("a stream is either files or data")),
     }
 }

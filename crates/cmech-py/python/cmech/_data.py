@@ -464,17 +464,37 @@ def _count_memory(
 ) -> Counts:
     """Counts in the Rust library (``Input::from_memory``): alphabets, messages and warnings
     are the ones of files."""
-    source = (
-        "<str>"
-        if isinstance(data, str)
-        else "<bytes>"
-        if isinstance(data, (bytes, bytearray, memoryview))
-        else "<list>"
-        if isinstance(data, (list, tuple, range))
-        else "<ndarray>"
-    )
+    source = _source(data)
     native = _cmech.count_memory(_sequences(data), alphabet, lines, "data", source, *plan.args(), threads)
     return Counts(native, source, native.warnings)
+
+
+def _source(data: Any) -> str:
+    """What in-memory data are called where a file would be named (a sidecar's source)."""
+    if isinstance(data, str):
+        return "<str>"
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return "<bytes>"
+    return "<list>" if isinstance(data, (list, tuple, range)) else "<ndarray>"
+
+
+#: A stream as the native functions that read sequences take it (``_cmech._Stream``).
+_Stream = Tuple[Optional[List[str]], Optional[List[Tuple[str, _Payload]]], Any, str, str]
+
+
+def _stream(data: Any, what: str, alphabet: Any, format: Optional[str]) -> _Stream:
+    """``data`` as the native functions that read sequences rather than counts take it: files
+    (os.PathLike) or data in memory, ``what`` naming it in messages."""
+    entries = _alphabet_entries(alphabet)
+    paths = _file_paths(data)
+    if paths is not None:
+        return (paths, None, _alphabet_text(entries), ", ".join(paths), ", ".join(paths))
+    if format is not None:
+        raise _invalid(
+            "format applies to files (give the paths as pathlib.Path); data in memory are read by their type"
+        )
+    parts = [(what if label == "data" else what + label[4:], payload) for label, payload in _sequences(data)]
+    return (None, parts, entries, what, _source(data))
 
 
 def _counts_of(

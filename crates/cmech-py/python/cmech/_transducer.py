@@ -18,14 +18,11 @@ from ._data import (
     _FORMATS,
     Diagnostics,
     _alpha,
-    _alphabet_entries,
-    _alphabet_text,
-    _file_paths,
     _int_arg,
     _invalid,
     _opt_int,
     _quote,
-    _sequences,
+    _stream,
     _warn,
 )
 from ._process import NamedProcessInfo, Process, _catalogue, _json_text, _param_text
@@ -243,21 +240,6 @@ class TransducerReconstruction:
             f"TransducerReconstruction(states={d.recurrent_states}, C_mu={d.c_mu:.6f}, "
             f"h_Y_given_X={d.h_mu:.6f}, max_history={d.max_history})"
         )
-
-
-def _stream(data: Any, what: str, alphabet: Any, format: Optional[str]) -> Tuple[Any, ...]:
-    """One stream as the native function takes it: files (os.PathLike) or data in memory."""
-    entries = _alphabet_entries(alphabet)
-    paths = _file_paths(data)
-    if paths is not None:
-        return (paths, None, _alphabet_text(entries), ", ".join(paths), ", ".join(paths))
-    if format is not None:
-        raise _invalid(
-            "format applies to files (give the paths as pathlib.Path); data in memory are read by their type"
-        )
-    parts = [(what if label == "data" else what + label[4:], payload) for label, payload in _sequences(data)]
-    source = "<str>" if isinstance(data, str) else "<list>" if isinstance(data, (list, tuple, range)) else "<ndarray>"
-    return (None, parts, entries, what, source)
 
 
 def reconstruct_transducer(

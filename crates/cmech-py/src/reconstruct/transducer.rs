@@ -4,80 +4,16 @@
 //! `cmech.reconstruct_transducer`. The interpreter lock is released while counting and
 //! reconstructing.
 
-use std::path::PathBuf;
-
 use cmech_core::reconstruct::{reconstruct_transducer as reconstruct, Method};
-use cmech_io::{count_paired, Format, Input, Memory, NoProgress, ReadOptions, Source};
-use pyo3::exceptions::PyTypeError;
+use cmech_io::count_paired;
 use pyo3::prelude::*;
 
 use super::diagnostics::Diagnostics;
 use super::options;
 use crate::errors::{invalid_argument, io_to_py, warning_text};
-use crate::io::{hold, memory, mmap, parse_format, symbols, Held};
+use crate::io::{hold, opener, parse_format, Stream};
 use crate::threads::on_threads;
 use crate::transducer::NativeTransducer;
-
-/// One stream of a pair from Python: (paths of files, or in-memory parts as `count_memory` takes
-/// them; alphabet: text for files, a list of entries for memory; name in messages; source).
-type Stream<'py> = (
-    Option<Vec<PathBuf>>,
-    Option<Vec<(String, Bound<'py, PyAny>)>>,
-    Option<Bound<'py, PyAny>>,
-    String,
-    String,
-);
-
-/// How a stream is opened once the interpreter lock is released.
-enum Opener<'a> {
-    Files(Vec<Source>, ReadOptions),
-    Memory(Memory<'a>),
-}
-
-impl<'a> Opener<'a> {
-    fn open(self) -> cmech_io::Result<Input<'a>> {
-        match self {
-            Opener::Files(sources, read) => Input::open(&sources, &read, &NoProgress),
-            Opener::Memory(m) => Input::from_memory(m, &NoProgress),
-        }
-    }
-}
-
-fn opener<'a>(
-    paths: Option<Vec<PathBuf>>,
-    held: Option<&'a [(String, Held<'_>)]>,
-    alphabet: Option<Bound<'_, PyAny>>,
-    format: Option<Format>,
-    lines: bool,
-    name: String,
-    source: String,
-) -> PyResult<Opener<'a>> {
-    match (paths, held) {
-        (Some(paths), _) => Ok(Opener::Files(
-            paths.into_iter().map(Source::Path).collect(),
-            ReadOptions {
-                format,
-                lines,
-                alphabet: alphabet.map(|a| a.extract::<String>()).transpose()?,
-                range: None,
-                mmap: mmap(),
-            },
-        )),
-        (None, Some(held)) => {
-            let entries = alphabet
-                .map(|a| a.extract::<Vec<Bound<'_, PyAny>>>())
-                .transpose()?;
-            Ok(Opener::Memory(memory(
-                held,
-                symbols(entries)?,
-                lines,
-                name,
-                source,
-            )?))
-        }
-        (None, None) => Err(PyTypeError::new_err("a stream is either files or data")),
-    }
-}
 
 /// Reconstructs the epsilon-transducer of paired streams: (transducer, diagnostics,
 /// warnings of reading the data).
