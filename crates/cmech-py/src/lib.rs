@@ -3,9 +3,9 @@
 //! Everything a user touches is in the pure-Python package (`python/cmech`), which checks
 //! arguments and documents the functions; the native classes here are the core's objects and
 //! results. Each module wraps the core module of the same name (`presentation`, `named`,
-//! `measures`, `mixed_state`, `belief`, `counts`, `reconstruct`, `transducer`, `infoflow`, `ca`);
-//! `io` holds what `cmech_io` reads from Python, `threads` the worker pools and `document` what
-//! the result classes share (their documents, pickles and reprs). Errors of the core are raised
+//! `measures`, `mixed_state`, `belief`, `counts`, `reconstruct`, `estimate`, `transducer`,
+//! `infoflow`, `ca`); `io` holds what `cmech_io` reads from Python, `threads` the worker pools
+//! and `document` what the result classes share (their documents, pickles and reprs). Errors of the core are raised
 //! as the classes of `cmech._errors`, chosen by variant, with the core's own message (the text
 //! the CLI prints). This file only registers the module.
 
@@ -14,6 +14,7 @@ mod ca;
 mod counts;
 mod document;
 mod errors;
+mod estimate;
 mod infoflow;
 mod io;
 mod measures;
@@ -55,6 +56,13 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
         reconstruct::transducer::reconstruct_transducer,
         m
     )?)?;
+
+    m.add_function(wrap_pyfunction!(estimate::estimate_data, m)?)?;
+    m.add_function(wrap_pyfunction!(estimate::estimate_defaults, m)?)?;
+    m.add_class::<estimate::Estimates>()?;
+    m.add_class::<estimate::AtLength>()?;
+    m.add_class::<estimate::Interval>()?;
+    m.add_class::<estimate::machine::MachineEstimates>()?;
 
     m.add_function(wrap_pyfunction!(mixed_state::mixed_states, m)?)?;
     m.add_function(wrap_pyfunction!(belief::trajectories, m)?)?;

@@ -26,6 +26,8 @@ Quick start::
     r = cmech.reconstruct(x, max_history=4)   # epsilon-machine from data (arrays, str, Path, Counts)
     r.process.is_isomorphic(gm, tol=0.01), r.diagnostics.c_mu
     c = cmech.count(x[:500_000], 4) + cmech.count(x[500_000:], 4)  # counts add up; c.save("gm.cnt")
+    e = cmech.estimate(x[:100_000], seed=1)   # H(L), h_mu, E with intervals; the machine's too
+    e.blocks.h_mu, e.machine.C_mu             # Interval(value=..., lower=..., upper=...)
 
     y = np.roll(x, 1) ^ (np.random.default_rng(1).random(len(x)) < 0.1)  # x a step late, noisy
     cmech.transfer_entropy(x, y, k=1)                 # TE(x -> y) in bits (local=True: per step)
@@ -70,6 +72,7 @@ from ._data import (
     reconstruction_methods,
 )
 from ._process import Measures, NamedProcessInfo, ParamInfo, Process, processes
+from ._estimate import AtLength, Estimates, Estimation, Interval, MachineEstimates, estimate
 from ._beliefs import BeliefTable, MixedStates
 from . import plot
 from ._flow import (
@@ -116,6 +119,12 @@ __all__ = [
     "Selection",
     "Candidate",
     "reconstruction_methods",
+    "estimate",
+    "Estimation",
+    "Estimates",
+    "AtLength",
+    "Interval",
+    "MachineEstimates",
     "transfer_entropy",
     "active_information",
     "mutual_information",
