@@ -93,7 +93,8 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
         level: args.level,
         replicates: args.replicates,
         seed: args.seed,
-        mean_block: args.block,
+        block: args.block,
+        machine_replicates: args.machine_replicates,
     };
     opts.check()?;
     let inputs: Vec<&Path> = args
@@ -113,12 +114,12 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
     let sequences = input.sequences().map_err(io_error)?;
     let est = estimate(&sequences, names.len(), &opts)?;
     est.warnings.iter().for_each(|w| warn(w));
-    let machine = if args.machine_replicates > 0 {
+    let machine = if opts.machine_replicates > 0 {
         let (fit, m) = estimate_machine(
             &sequences,
             &names,
             opts.level,
-            args.machine_replicates,
+            opts.machine_replicates,
             opts.seed,
         )?;
         fit.diagnostics.warnings.iter().for_each(|w| warn(w));

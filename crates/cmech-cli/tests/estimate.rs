@@ -79,6 +79,21 @@ fn bad_options_and_thin_data_are_said() {
     std::fs::write(d.join("short.txt"), "0110101101").unwrap();
     let e = fails(d, &["estimate", "short.txt", "--level", "2"]);
     assert!(e.contains("level") && e.contains("in (0, 1)"), "{e}");
+    // Each refusal names the flag that sets the value, before anything is read.
+    for (args, want) in [
+        (
+            ["--block", "0.5"],
+            "--block must be a number at least 1, not 0.5",
+        ),
+        (
+            ["--machine-replicates", "1"],
+            "--machine-replicates must be 0 (no machine) or at least 2",
+        ),
+        (["--replicates", "1"], "--replicates must be at least 2"),
+    ] {
+        let e = fails(d, &[&["estimate", "missing.txt"][..], &args].concat());
+        assert!(e.contains(want), "{args:?}: {e}");
+    }
     let out = common::cmech()
         .current_dir(d)
         .args(["estimate", "short.txt", "--estimator", "jackknife"])

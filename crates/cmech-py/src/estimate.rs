@@ -9,7 +9,6 @@
 pub(crate) mod machine;
 
 use cmech_core::estimate::{self as core, EstimateOptions, DEFAULT_MACHINE_REPLICATES};
-use cmech_core::CmechError;
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -35,47 +34,19 @@ pub fn estimate_defaults() -> (&'static str, f64, usize, usize, u64) {
     )
 }
 
-/// The options of an estimate, checked by the core before any data is read; a refusal names
-/// Python's keyword and quotes the value given.
-fn options(
+/// `opts` checked by the core before any data is read; a refusal names Python's keyword and
+/// quotes the value given (`max_length` and `replicates` as given, before conversion).
+fn checked(
     py: Python<'_>,
+    opts: EstimateOptions,
     max_length: Option<i64>,
-    estimator: &str,
-    level: f64,
     replicates: i64,
-    block: Option<f64>,
-    seed: u64,
 ) -> PyResult<EstimateOptions> {
-    let opts = EstimateOptions {
-        max_length: max_length.map(size),
-        estimator: estimator.parse().py(py)?,
-        level,
-        replicates: size(replicates),
-        seed,
-        mean_block: block,
-    };
     opts.check().map_err(|e| {
         let given = [("max_length", max_length), ("replicates", Some(replicates))];
-        to_py(py, keyword(quoting(e, &given)))
+        to_py(py, quoting(e, &given))
     })?;
     Ok(opts)
-}
-
-/// The core's refusal of its `mean_block` in the name of the keyword that sets it, `block` (the
-/// CLI's `--block`).
-fn keyword(e: CmechError) -> CmechError {
-    match e {
-        CmechError::OutOfRange {
-            parameter: "mean_block",
-            value,
-            rule,
-        } => CmechError::OutOfRange {
-            parameter: "block",
-            value,
-            rule,
-        },
-        e => e,
-    }
 }
 
 /// What [`estimate_data`] returns: the alphabet, what reading the data had to say, the block
@@ -106,7 +77,16 @@ pub fn estimate_data<'py>(
     seed: u64,
     threads: Option<i64>,
 ) -> PyResult<Estimated> {
-    let opts = options(py, max_length, estimator, level, replicates, block, seed)?;
+    let opts = EstimateOptions {
+        max_length: max_length.map(size),
+        estimator: estimator.parse().py(py)?,
+        level,
+        replicates: size(replicates),
+        seed,
+        block,
+        machine_replicates,
+    };
+    let opts = checked(py, opts, max_length, replicates)?;
     let format = parse_format(py, format)?;
     let (paths, parts, alphabet, name, source) = data;
     let held = parts.map(hold).transpose()?;
@@ -127,13 +107,13 @@ pub fn estimate_data<'py>(
                 let read: Vec<String> = input.warnings().iter().map(warning_text).collect();
                 let sequences = input.sequences()?;
                 let blocks = core::estimate(&sequences, names.len(), &opts)?;
-                let machine = (machine_replicates > 0)
+                let machine = (opts.machine_replicates > 0)
                     .then(|| {
                         core::estimate_machine(
                             &sequences,
                             &names,
                             opts.level,
-                            machine_replicates,
+                            opts.machine_replicates,
                             opts.seed,
                         )
                     })

@@ -145,7 +145,7 @@ def test_options_reach_the_core(sample: np.ndarray) -> None:
         (dict(block=0.5), r"^block must be a number at least 1, not 0\.5$"),
         (dict(max_length=0), r"max_length must be at least 1, not 0"),
         (dict(machine_replicates=-1), r"machine_replicates must be at least 0, got -1"),
-        (dict(machine_replicates=1), r"machine_replicates must be at least 2, not 1"),
+        (dict(machine_replicates=1), r"machine_replicates must be 0 \(no machine\) or at least 2, not 1"),
         (dict(seed=-1), r"seed must be in \[0, 18446744073709551616\), got -1"),
     ],
 )

@@ -68,7 +68,10 @@ pub struct EstimateOptions {
     /// Seed of the bootstrap: the same seed gives the same intervals for any number of threads.
     pub seed: u64,
     /// Mean block length of the bootstrap, in words (`None`: chosen by Politis & White).
-    pub mean_block: Option<f64>,
+    pub block: Option<f64>,
+    /// Replicates of the parametric bootstrap of the reconstructed machine ([`estimate_machine`];
+    /// 0: no machine, else at least 2).
+    pub machine_replicates: usize,
 }
 
 impl Default for EstimateOptions {
@@ -79,7 +82,8 @@ impl Default for EstimateOptions {
             level: DEFAULT_LEVEL,
             replicates: DEFAULT_REPLICATES,
             seed: 0,
-            mean_block: None,
+            block: None,
+            machine_replicates: DEFAULT_MACHINE_REPLICATES,
         }
     }
 }
@@ -104,10 +108,17 @@ impl EstimateOptions {
                 rule: "at least 2",
             });
         }
-        if let Some(b) = self.mean_block {
+        if self.machine_replicates == 1 {
+            return Err(CmechError::OutOfRange {
+                parameter: "machine_replicates",
+                value: "1".into(),
+                rule: "0 (no machine) or at least 2",
+            });
+        }
+        if let Some(b) = self.block {
             if !(b >= 1.0 && b.is_finite()) {
                 return Err(CmechError::OutOfRange {
-                    parameter: "mean_block",
+                    parameter: "block",
                     value: b.to_string(),
                     rule: "a number at least 1",
                 });
@@ -258,7 +269,7 @@ pub fn estimate(
     // Spreads: the bootstrap of the longest usable words.
     let words = bootstrap::Words::new(sequences, k, usable)?;
     let data = words.counts();
-    let (mean_block, chosen) = match opts.mean_block {
+    let (mean_block, chosen) = match opts.block {
         Some(b) => (b, false),
         None => (bootstrap::politis_white(&words.surprisals(&data)), true),
     };
