@@ -1,4 +1,8 @@
-"""Type stubs of the native module ``cmech._cmech`` (use the wrappers in ``cmech`` instead)."""
+"""Type stubs of the native module ``cmech._cmech`` (use the wrappers in ``cmech`` instead).
+
+One file over the usual 600 lines: the stubs of one extension module must be one file, and they
+are grouped by the core module each part wraps, in the order of ``src/lib.rs``.
+"""
 
 from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple, TypedDict, Union, final
 

@@ -9,7 +9,8 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 
 from . import _cmech
 from ._cmech import AtLength, Estimates, Interval, MachineEstimates
-from ._data import _FORMATS, Counts, Diagnostics, _int_arg, _invalid, _opt_int, _quote, _stream, _warn
+from ._data import Counts, Diagnostics
+from ._read import _FORMATS, _int_arg, _invalid, _opt_int, _quote, _stream, _warn
 from ._process import _U64, Process, _whole
 
 __all__ = ["AtLength", "Estimates", "Estimation", "Interval", "MachineEstimates", "estimate"]

@@ -33,7 +33,7 @@ import numpy as np
 
 from . import _cmech
 from ._cmech import BoundaryScores, ChiSquareTest, SurrogateTest
-from ._data import _alphabet_entries, _sequences
+from ._read import _alphabet_entries, _sequences
 from ._errors import CmechWarning
 from ._process import _invalid_argument, _whole
 

@@ -11,20 +11,8 @@ import numpy as np
 
 from . import _cmech
 from ._cmech import TransducerMeasures
-from ._data import (
-    DEFAULT_ALPHA,
-    DEFAULT_MAX_HISTORY,
-    DEFAULT_TEST,
-    _FORMATS,
-    Diagnostics,
-    _alpha,
-    _int_arg,
-    _invalid,
-    _opt_int,
-    _quote,
-    _stream,
-    _warn,
-)
+from ._data import DEFAULT_ALPHA, DEFAULT_MAX_HISTORY, DEFAULT_TEST, Diagnostics, _alpha
+from ._read import _FORMATS, _int_arg, _invalid, _opt_int, _quote, _stream, _warn
 from ._process import NamedProcessInfo, Process, _catalogue, _json_text, _param_text
 
 __all__ = [
