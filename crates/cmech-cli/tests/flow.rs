@@ -743,3 +743,38 @@ fn an_undersampled_estimate_is_said() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).is_empty());
 }
+
+#[test]
+fn field_pictures_are_pngs_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_ok(
+        d,
+        &[
+            "ca", "54", "--width", "60", "--steps", "40", "--seed", "1", "--png", "f.png",
+        ],
+    );
+    let png = image::open(d.join("f.png")).unwrap();
+    assert!(png.width() >= 60 && png.height() >= 40);
+    // A field has too many cells for an SVG, and a .jpg name would get PNG bytes: both refused
+    // before any work, nothing written, no temporary file left.
+    for name in ["f.svg", "f.jpg"] {
+        let e = fails_alone(
+            d,
+            &["ca", "54", "--width", "60", "--steps", "40", "--png", name],
+        );
+        assert!(e.contains(".png"), "{name}: {e}");
+        assert!(!d.join(name).exists());
+    }
+    let parts = std::fs::read_dir(d)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".part")
+        })
+        .count();
+    assert_eq!(parts, 0);
+}

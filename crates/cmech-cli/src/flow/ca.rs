@@ -14,7 +14,8 @@ use crate::report::io_error;
 
 use super::core;
 use crate::files::refuse_to_clobber;
-use crate::picture::field::{draw_field, draw_local, Shown, View};
+use crate::picture::field::{draw_field, draw_local, Canvas, Shown, View};
+use crate::picture::is_svg;
 
 pub const CA_HELP: &str = "Examples:\n  \
     cmech ca 54 --width 10000 --steps 600 --seed 1 -k 16          # averages of local AIS and TE\n  \
@@ -263,6 +264,17 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
         &args.init.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
         args.force,
     )?;
+    for (flag, p) in [
+        ("--png", &args.png),
+        ("--local-te", &args.local_te),
+        ("--local-ais", &args.local_ais),
+    ] {
+        if let Some(p) = p {
+            if is_svg(p)? {
+                bail!("{flag} {}: a field is drawn as PNG (an SVG would hold a rectangle per cell); give a .png name", p.display());
+            }
+        }
+    }
     let life = args.rule.eq_ignore_ascii_case("life");
     let channel = if life {
         parse_pair(&args.channel, "--channel")?
@@ -294,7 +306,7 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
     }
     let view = view(&args, &field, life)?;
     if let Some(p) = &args.png {
-        draw_field(&field, &view, &what, p)?;
+        draw_field(&field, &view, &what, &canvas(p, &args))?;
     }
     let mut doc = json!({
         "field": what,
@@ -321,7 +333,7 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
                     &view,
                     field.height(),
                     &format!("local AIS, k = {k}\n{what}"),
-                    p,
+                    &canvas(p, &args),
                 )?;
             }
         }
@@ -353,7 +365,7 @@ pub fn ca_cmd(args: CaArgs, out: &mut impl Write) -> Result<()> {
                         &view,
                         field.height(),
                         &format!("{label}, k = {k}\n{what}"),
-                        p,
+                        &canvas(p, &args),
                     )?;
                 }
             }
@@ -501,4 +513,12 @@ fn view(args: &CaArgs, f: &Field, life: bool) -> Result<View> {
         t1,
         scale,
     })
+}
+
+/// Where a picture of the field goes.
+fn canvas<'a>(path: &'a Path, args: &CaArgs) -> Canvas<'a> {
+    Canvas {
+        path,
+        overwrite: args.force,
+    }
 }

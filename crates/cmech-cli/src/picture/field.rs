@@ -7,7 +7,9 @@ use anyhow::{anyhow, Result};
 use cmech_core::ca::Field;
 use plotters::prelude::*;
 
-use super::register_font;
+use plotters::coord::Shift;
+
+use super::save_png;
 
 /// What part of a field is drawn, and how large.
 pub(crate) struct View {
@@ -63,9 +65,16 @@ fn draw_error<E: std::error::Error + Send + Sync>(
     anyhow!("cannot draw {}: {e}", path.display())
 }
 
-/// Draws a grid of cells with a title and an optional colour bar from -max to max.
+/// Where a picture goes: its name, and whether it may replace a file there.
+pub(crate) struct Canvas<'a> {
+    pub(crate) path: &'a Path,
+    pub(crate) overwrite: bool,
+}
+
+/// Draws a grid of cells with a title and an optional colour bar from -max to max, as a PNG (a
+/// field has too many cells for an SVG) that takes its name only when complete.
 fn draw_cells(
-    path: &Path,
+    canvas: &Canvas,
     cols: usize,
     rows: usize,
     scale: u32,
@@ -73,13 +82,27 @@ fn draw_cells(
     bar: Option<f64>,
     color: impl Fn(usize, usize) -> RGBColor,
 ) -> Result<()> {
-    register_font();
+    let path = canvas.path;
     let (w, h) = (cols as u32 * scale, rows as u32 * scale);
     let lines: Vec<&str> = title.split('\n').collect();
     let top = 10 + 18 * lines.len() as u32;
     let bottom = if bar.is_some() { 44 } else { 8 };
     let width = w.max(360) + 16;
-    let root = BitMapBackend::new(path, (width, h + top + bottom)).into_drawing_area();
+    save_png(path, canvas.overwrite, (width, h + top + bottom), |root| {
+        cells_on(root, (w, h, top, width), scale, &lines, bar, &color, path)
+    })
+}
+
+fn cells_on(
+    root: &DrawingArea<BitMapBackend, Shift>,
+    (w, h, top, width): (u32, u32, u32, u32),
+    scale: u32,
+    lines: &[&str],
+    bar: Option<f64>,
+    color: &impl Fn(usize, usize) -> RGBColor,
+    path: &Path,
+) -> Result<()> {
+    let (cols, rows) = ((w / scale) as usize, (h / scale) as usize);
     let err = |e| draw_error(path, e);
     root.fill(&WHITE).map_err(err)?;
     let font = ("sans-serif", 14).into_font().color(&BLACK);
@@ -132,12 +155,10 @@ fn draw_cells(
                 .map_err(err)?;
         }
     }
-    root.present()
-        .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
     Ok(())
 }
 
-pub(crate) fn draw_field(f: &Field, view: &View, what: &str, path: &Path) -> Result<()> {
+pub(crate) fn draw_field(f: &Field, view: &View, what: &str, canvas: &Canvas) -> Result<()> {
     let (cols, rows) = view.dims(f.height());
     let w = f.width();
     let title = if view.life {
@@ -148,7 +169,7 @@ pub(crate) fn draw_field(f: &Field, view: &View, what: &str, path: &Path) -> Res
             view.c0, view.c1, view.t0, view.t1
         )
     };
-    draw_cells(path, cols, rows, view.scale, &title, None, |r, c| {
+    draw_cells(canvas, cols, rows, view.scale, &title, None, |r, c| {
         let v = if view.life {
             f.step(view.t0)[r * w + c]
         } else {
@@ -167,7 +188,7 @@ pub(crate) fn draw_local(
     view: &View,
     height: usize,
     title: &str,
-    path: &Path,
+    canvas: &Canvas,
 ) -> Result<()> {
     // Steps before k have no values (drawn grey).
     let (cols, rows) = view.dims(height);
@@ -200,7 +221,7 @@ pub(crate) fn draw_local(
         )
     };
     draw_cells(
-        path,
+        canvas,
         cols,
         rows,
         view.scale,
