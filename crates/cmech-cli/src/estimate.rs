@@ -4,14 +4,14 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::Args;
 use cmech_core::estimate::{
     estimate, estimate_machine, EstimateOptions, Estimates, Estimator, Interval, MachineEstimates,
     DEFAULT_ESTIMATOR, DEFAULT_LEVEL, DEFAULT_MACHINE_REPLICATES, DEFAULT_REPLICATES,
 };
-use cmech_io::{Input, NoProgress, Source};
+use cmech_io::{are_shards, Input, NoProgress, Source};
 use serde_json::json;
 
 use crate::args::{set_threads, ReadArgs};
@@ -108,6 +108,13 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
         is_svg(p)?;
     }
     let sources: Vec<Source> = args.inputs.iter().map(|s| Source::from_arg(s)).collect();
+    if are_shards(&sources).map_err(io_error)? {
+        bail!(
+            "{}: count shards hold how often each word occurs, not the data in order, and the \
+             bootstraps resample the data; give the data files (cmech reconstruct takes shards)",
+            args.inputs.join(", ")
+        );
+    }
     let input = Input::open(&sources, &args.read.options(None), &NoProgress).map_err(io_error)?;
     input.warnings().iter().for_each(warn_io);
     let names = input.alphabet().to_vec();

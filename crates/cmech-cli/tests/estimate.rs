@@ -119,6 +119,12 @@ fn bad_options_and_thin_data_are_said() {
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("longest usable length is"), "{err}");
+    run_ok(d, &["count", "short.txt", "-L", "3", "-o", "short.cnt"]);
+    let e = fails(d, &["estimate", "short.cnt"]);
+    assert!(
+        e.contains("count shards") && e.contains("data files"),
+        "{e}"
+    );
     std::fs::write(d.join("const.txt"), "1111111111").unwrap();
     let doc = json(
         d,
