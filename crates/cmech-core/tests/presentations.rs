@@ -269,3 +269,30 @@ fn the_logistic_map_is_a_named_source_without_a_presentation() {
     };
     assert!(gm.is_isomorphic(&named("golden-mean", &[]).unwrap(), 0.0));
 }
+
+#[test]
+fn near_deterministic_processes_get_measures_that_hold_no_absurdity() {
+    use cmech_core::measures::{measures, MeasureOptions, Status};
+    // A stationary probability within 1e-12 of 1 indexed past the end of a vector (a panic in
+    // the CLI, a PanicException in Python); a probability of 1e-15 gave E = 1.045 "exact" above
+    // C_mu = 1 and T = 1.9e15 "exact". Now: no panic, E <= C_mu, and what cannot be certified is
+    // approached.
+    let cases = [
+        cmech_core::named::even(0.999999999999).unwrap(),
+        cmech_core::named::named("nemo", &[("p", "0.9999999999999")]).unwrap(),
+        cmech_core::named::even(1e-15).unwrap(),
+    ];
+    for hmm in &cases {
+        let m = measures(hmm, &MeasureOptions::default()).unwrap();
+        let (e, c) = (
+            m.excess_entropy.value.unwrap(),
+            m.statistical_complexity.value.unwrap(),
+        );
+        assert!(e <= c + 1e-9, "{}: E {e} > C_mu {c}", hmm.name());
+        for q in [&m.transient_information, &m.synchronization_information] {
+            if q.status == Status::Exact {
+                assert!(q.value.unwrap() < 1e6, "{}: {q:?}", hmm.name());
+            }
+        }
+    }
+}

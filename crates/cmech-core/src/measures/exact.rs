@@ -212,6 +212,10 @@ fn sums_with_known_rate(
 }
 
 /// Exact E, T and S of an exactly synchronising machine from its transient beliefs.
+/// Expected visits to a transient belief beyond which the linear solve is not trusted: its error
+/// grows with the condition number of I - Q, which is about as large.
+const MAX_VISITS: f64 = 1e9;
+
 struct TransientSums {
     beliefs: usize,
     excess_entropy: f64,
@@ -265,8 +269,15 @@ fn transient_sums(eps: &Hmm, pi: &[f64]) -> Option<TransientSums> {
             }
         }
     }
+    // A start within SYNCHRONISED of one state (a stationary probability within 1e-12 of 1)
+    // counts as synchronised while beliefs it leads to do not: the sums cannot be certified, and
+    // the caller approaches the values instead (this indexed past the end and panicked).
+    let start = *pos.first()?;
+    if start == usize::MAX {
+        return None;
+    }
     let mut e0 = vec![0.0; m];
-    e0[pos[0]] = 1.0;
+    e0[start] = 1.0;
     // A closed class of unsynchronised beliefs would make I - Q singular: no exact answer then.
     let nu = linalg::solve(&a, &e0)?;
     let nu2 = linalg::solve(&a, &nu)?;
@@ -282,9 +293,18 @@ fn transient_sums(eps: &Hmm, pi: &[f64]) -> Option<TransientSums> {
         .map(|&k| entropy(msp.belief(k).iter().copied()))
         .collect();
     let dot = |x: &[f64], y: &[f64]| x.iter().zip(y).map(|(a, b)| a * b).sum::<f64>();
+    // What no process has: E above C_mu (E is the information the causal state shares with the
+    // future), or a transient belief visited more often than double precision can count (a
+    // probability within 1e-12 of 1 keeps a belief transient for ~10^15 steps). Then I - Q is
+    // singular to working precision, and the sums are approached instead of called exact.
+    let excess = dot(&nu, &c).max(0.0);
+    let c_mu = entropy(pi.iter().copied());
+    if excess > c_mu + 1e-9 || nu.iter().any(|v| !v.is_finite() || v.abs() > MAX_VISITS) {
+        return None;
+    }
     Some(TransientSums {
         beliefs: m,
-        excess_entropy: dot(&nu, &c).max(0.0),
+        excess_entropy: excess,
         transient_information: dot(&nu2, &c).max(0.0),
         synchronization_information: dot(&nu, &hb).max(0.0),
     })
