@@ -366,9 +366,15 @@ impl Hmm {
     /// Parses and validates a presentation from JSON text.
     pub fn from_json(text: &str) -> Result<Hmm> {
         let doc: PresentationDoc =
-            serde_json::from_str(text).map_err(|e| CmechError::Json(e.to_string()))?;
+            serde_json::from_str(without_bom(text)).map_err(|e| CmechError::Json(e.to_string()))?;
         doc.into_hmm()
     }
+}
+
+/// JSON text without the UTF-8 byte order mark some editors write first, which JSON parsers may
+/// ignore (RFC 8259, 8.1) and serde_json does not: it reported "expected value at line 1 column 1".
+pub(crate) fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 #[allow(clippy::too_many_arguments)]

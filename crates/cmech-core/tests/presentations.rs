@@ -296,3 +296,10 @@ fn near_deterministic_processes_get_measures_that_hold_no_absurdity() {
         }
     }
 }
+
+#[test]
+fn a_byte_order_mark_before_json_is_ignored() {
+    let even = cmech_core::named::even(0.5).unwrap();
+    let text = format!("\u{feff}{}", even.to_json());
+    assert_eq!(Hmm::from_json(&text).unwrap().to_json(), even.to_json());
+}

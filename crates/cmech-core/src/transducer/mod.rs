@@ -391,7 +391,7 @@ impl Transducer {
 
     /// Parses and validates a transducer from JSON text.
     pub fn from_json(text: &str) -> Result<Transducer> {
-        let doc: TransducerDoc = serde_json::from_str(text)
+        let doc: TransducerDoc = serde_json::from_str(crate::presentation::without_bom(text))
             .map_err(|e| invalid(format!("not a transducer JSON document: {e}")))?;
         doc.into_transducer()
     }
