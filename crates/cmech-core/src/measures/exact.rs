@@ -13,8 +13,8 @@ use crate::error::Result;
 use crate::linalg;
 use crate::minimize::{merge_equivalent_states, MAX_DETERMINIZED_STATES};
 use crate::mixed_state::{
-    level_statistics, next_symbol_entropy, ExploreLimits, Identify, LevelStatistics,
-    MixedStatePresentation,
+    level_statistics, level_statistics_until, next_symbol_entropy, ExploreLimits, Identify,
+    LevelStatistics, MixedStatePresentation,
 };
 use crate::presentation::{Edge, Hmm};
 
@@ -67,11 +67,12 @@ pub(super) fn exact_measures(eps: &Hmm, opts: &MeasureOptions) -> Result<Measure
             )
         }
         None => {
-            let deep = level_statistics(
+            let deep = level_statistics_until(
                 eps,
                 &[(1.0, pi.clone())],
                 opts.max_depth,
                 opts.belief_budget,
+                |l, st| settled(l, st, h_mu, opts.tolerance),
             );
             let (e, t, s) = sums_with_known_rate(&deep, h_mu, c_mu, opts.tolerance);
             let e = match &reverse {
@@ -179,6 +180,12 @@ pub(super) fn exact_measures(eps: &Hmm, opts: &MeasureOptions) -> Result<Measure
 /// On a unifilar machine the terms h(l+1) - h_mu = I[X_l; S_0 | X_0:l] sum from depth L on to
 /// I[X_L:; S_0 | X_0:L] <= H[S_L | X_0:L], so E lies in [partial sum, partial sum + H[S_L | X_0:L]]
 /// (and below C_mu): bounds, not only an estimate.
+/// Whether the sums of E, T and S have converged at word length `l`: its terms, the last
+/// h(l+1) - h_mu times l+1 and the state uncertainty left, are both below `tol`.
+fn settled(l: usize, st: &LevelStatistics, h_mu: f64, tol: f64) -> bool {
+    ((l + 1) as f64 * (st.next_symbol_entropy - h_mu)).abs() < tol && st.state_entropy < tol
+}
+
 fn sums_with_known_rate(
     stats: &[LevelStatistics],
     h_mu: f64,
@@ -196,7 +203,7 @@ fn sums_with_known_rate(
         t += last_t;
         s += last_s;
         depth = l + 1;
-        if last_t.abs() < tol && last_s < tol {
+        if settled(l, st, h_mu, tol) {
             break;
         }
     }

@@ -149,6 +149,19 @@ pub fn level_statistics(
     max_depth: usize,
     budget: usize,
 ) -> Vec<LevelStatistics> {
+    level_statistics_until(hmm, initial, max_depth, budget, |_, _| false)
+}
+
+/// [`level_statistics`] that also stops after the first level `(length, statistics)` for which
+/// `settled` holds: a sum that has converged need not pay for the deeper levels, which hold the
+/// most beliefs.
+pub fn level_statistics_until(
+    hmm: &Hmm,
+    initial: &[(f64, Vec<f64>)],
+    max_depth: usize,
+    budget: usize,
+    settled: impl Fn(usize, &LevelStatistics) -> bool,
+) -> Vec<LevelStatistics> {
     let n = hmm.num_states();
     let k = hmm.num_symbols();
     let budget = budget.min(MAX_BELIEF_COMPONENTS / n);
@@ -198,12 +211,14 @@ pub fn level_statistics(
             next.weights.extend(shard.weights);
             next.beliefs.extend(shard.beliefs);
         }
-        stats.push(LevelStatistics {
+        let here = LevelStatistics {
             next_symbol_entropy: h_next,
             state_entropy: h_state,
             beliefs: level.len(),
-        });
-        if last {
+        };
+        let done = settled(depth, &here);
+        stats.push(here);
+        if last || done {
             break;
         }
         level = next;

@@ -21,7 +21,9 @@ pub use explore::{
     ExploreLimits, MixedStatePresentation, MspEdge, Stop, DEFAULT_RESOLUTION, NO_SYMBOL,
 };
 pub use identify::{FutureBasis, Identify, BELIEF_RESOLUTION, BELIEF_SNAP};
-pub use levels::{level_statistics, LevelStatistics, MAX_BELIEF_COMPONENTS};
+pub use levels::{
+    level_statistics, level_statistics_until, LevelStatistics, MAX_BELIEF_COMPONENTS,
+};
 
 /// The successor beliefs of `belief`: for every symbol that can occur, its probability and the
 /// normalised belief after it.
