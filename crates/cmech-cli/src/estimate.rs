@@ -8,21 +8,23 @@ use anyhow::{bail, Result};
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::Args;
 use cmech_core::estimate::{
-    estimate, estimate_machine, EstimateOptions, Estimates, Estimator, Interval, MachineEstimates,
-    DEFAULT_ESTIMATOR, DEFAULT_LEVEL, DEFAULT_MACHINE_REPLICATES, DEFAULT_REPLICATES,
+    estimate, estimate_counts, estimate_machine, EstimateOptions, Estimates, Estimator, Interval,
+    MachineEstimates, Resampling, DEFAULT_ESTIMATOR, DEFAULT_LEVEL, DEFAULT_MACHINE_REPLICATES,
+    DEFAULT_REPLICATES,
 };
-use cmech_io::{are_shards, Input, NoProgress, Source};
+use cmech_io::{are_shards, load_shards, Input, NoProgress, Source};
 use serde_json::json;
 
 use crate::args::{set_threads, ReadArgs};
 use crate::files::refuse_to_clobber;
 use crate::picture::convergence::{self, Convergence};
 use crate::picture::is_svg;
-use crate::report::{io_error, warn, warn_io};
+use crate::report::{finish, io_error, replicate_bar, warn, warn_io};
 
 #[derive(Args)]
 pub struct EstimateArgs {
-    /// Data files ("-" for stdin), read as `cmech reconstruct` reads them.
+    /// Data files ("-" for stdin), read as `cmech reconstruct` reads them, or count shards
+    /// written by `cmech count` / `cmech merge` (intervals then from the machine's samples only).
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<String>,
     #[command(flatten)]
@@ -67,7 +69,8 @@ pub const ESTIMATE_HELP: &str = "Examples:\n  \
     cmech estimate even.txt                      # H(L), h_mu, E and the machine, with intervals\n  \
     cmech estimate even.txt -L 10 --estimator nsb --level 0.9 --json\n  \
     cmech estimate spikes.npy --machine-replicates 0   # the word bootstrap only\n  \
-    cmech estimate even.txt --picture even.png   # H(L) and h(L) against L, with intervals\n\n\
+    cmech estimate even.txt --picture even.png   # H(L) and h(L) against L, with intervals\n  \
+    cmech count big.txt -o big.cnt && cmech estimate big.cnt   # from counts\n\n\
     Block entropies come from the counts of all overlapping words by the estimator chosen\n\
     (grassberger by default; plug-in, miller-madow and nsb too), h(L) = H(L) - H(L-1) and\n\
     E(L) = H(L) - L h(L). Intervals are value +- z standard errors of a stationary block\n\
@@ -77,7 +80,9 @@ pub const ESTIMATE_HELP: &str = "Examples:\n  \
     have fewer than two observations each are not used.\n\
     The machine is the one `cmech reconstruct` selects; its C_mu, h_mu and E are exact for it,\n\
     and their intervals come from machines reconstructed from samples of it as long as the data\n\
-    (the parametric bootstrap), whose state counts are listed. Where h(L) converges slowly\n\
+    (the parametric bootstrap), whose state counts are listed; the same samples give the block\n\
+    entropies a second set of intervals, and the only one for count shards, which hold no order\n\
+    to resample. Where h(L) converges slowly\n\
     (infinite Markov order) the machine's h_mu is the one to trust. The same seed gives the same\n\
     intervals for any --threads.";
 
@@ -108,31 +113,44 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
         is_svg(p)?;
     }
     let sources: Vec<Source> = args.inputs.iter().map(|s| Source::from_arg(s)).collect();
-    if are_shards(&sources).map_err(io_error)? {
-        bail!(
-            "{}: count shards hold how often each word occurs, not the data in order, and the \
-             bootstraps resample the data; give the data files (cmech reconstruct takes shards)",
-            args.inputs.join(", ")
-        );
-    }
-    let input = Input::open(&sources, &args.read.options(None), &NoProgress).map_err(io_error)?;
-    input.warnings().iter().for_each(warn_io);
-    let names = input.alphabet().to_vec();
-    let sequences = input.sequences().map_err(io_error)?;
-    let est = estimate(&sequences, names.len(), &opts)?;
-    est.warnings.iter().for_each(|w| warn(w));
-    let machine = if opts.machine_replicates > 0 {
-        let (fit, m) = estimate_machine(
-            &sequences,
-            &names,
-            opts.level,
-            opts.machine_replicates,
-            opts.seed,
-        )?;
+    let bar = replicate_bar(opts.machine_replicates as u64, "machines");
+    let tick = |n: u64| {
+        if let Some(b) = &bar {
+            b.inc(n)
+        }
+    };
+    let (names, est, machine) = if are_shards(&sources).map_err(io_error)? {
+        if args.read.any() || args.block.is_some() {
+            bail!(
+                "--tokens, --bytes, --npy, --chars, --lines, --alphabet and --block apply to \
+                 data files, not to count shards"
+            );
+        }
+        let paths: Vec<PathBuf> = args.inputs.iter().map(PathBuf::from).collect();
+        let shard = load_shards(&paths).map_err(io_error)?;
+        let names = shard.info.alphabet.clone();
+        let (fit, m) = estimate_counts(&shard.table, &names, &opts, &tick)?;
+        finish(&bar);
         fit.diagnostics.warnings.iter().for_each(|w| warn(w));
-        Some(m)
+        m.block_entropies.warnings.iter().for_each(|w| warn(w));
+        (names, m.block_entropies.clone(), Some(m))
     } else {
-        None
+        let input =
+            Input::open(&sources, &args.read.options(None), &NoProgress).map_err(io_error)?;
+        input.warnings().iter().for_each(warn_io);
+        let names = input.alphabet().to_vec();
+        let sequences = input.sequences().map_err(io_error)?;
+        let est = estimate(&sequences, names.len(), &opts)?;
+        est.warnings.iter().for_each(|w| warn(w));
+        let machine = if opts.machine_replicates > 0 {
+            let (fit, m) = estimate_machine(&sequences, &names, &opts, &tick)?;
+            finish(&bar);
+            fit.diagnostics.warnings.iter().for_each(|w| warn(w));
+            Some(m)
+        } else {
+            None
+        };
+        (names, est, machine)
     };
     let name = args.inputs.join(", ");
     if let Some(path) = &args.picture {
@@ -178,18 +196,30 @@ fn table(
         e.alphabet,
         names.join(" ")
     )?;
+    let from = match e.resampling {
+        Resampling::Words {
+            mean_block,
+            mean_block_chosen,
+        } => format!(
+            "{} replicates of a stationary block bootstrap of words (mean block {mean_block:.1} \
+             words{})",
+            e.replicates,
+            if mean_block_chosen {
+                ", Politis-White"
+            } else {
+                ""
+            }
+        ),
+        Resampling::Machine { states } => format!(
+            "{} samples of the reconstructed {states}-state machine (counts cannot be \
+             resampled otherwise)",
+            e.replicates
+        ),
+    };
     writeln!(
         out,
-        "block entropies ({}), {pct:.0}% intervals from {} replicates of a stationary block \
-         bootstrap of words (mean block {:.1} words{}):",
-        e.estimator,
-        e.replicates,
-        e.mean_block,
-        if e.mean_block_chosen {
-            ", Politis-White"
-        } else {
-            ""
-        }
+        "block entropies ({}), {pct:.0}% intervals from {from}:",
+        e.estimator
     )?;
     writeln!(
         out,
@@ -216,6 +246,16 @@ fn table(
         iv(&e.excess_entropy),
         e.rate_length
     )?;
+    if let Some(m) = machine.filter(|_| matches!(e.resampling, Resampling::Words { .. })) {
+        let p = &m.block_entropies;
+        writeln!(
+            out,
+            "  the same with intervals from the machine's samples: h_mu = {}  E = {}  (L = {})",
+            iv(&p.entropy_rate),
+            iv(&p.excess_entropy),
+            p.rate_length
+        )?;
+    }
     if let Some(m) = machine {
         writeln!(
             out,

@@ -106,6 +106,26 @@ pub(crate) fn progress_bar(length: u64) -> Option<ProgressBar> {
     })
 }
 
+/// A progress bar on a terminal for `total` replicates of `what`, each a reconstruction.
+pub(crate) fn replicate_bar(total: u64, what: &str) -> Option<ProgressBar> {
+    (total > 0 && io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} eta {eta}")
+                .expect("valid template"),
+        );
+        bar.set_message(what.to_string());
+        bar
+    })
+}
+
+/// Clears a bar, if there is one, before the results are written.
+pub(crate) fn finish(bar: &Option<ProgressBar>) {
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+}
+
 /// An error as one line for the terminal, a parameter of the library named by its flag, and an
 /// io error that reached here unworded given its remedy in this command's terms.
 pub(crate) fn error_line(e: &anyhow::Error) -> String {

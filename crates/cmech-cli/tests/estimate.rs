@@ -119,12 +119,6 @@ fn bad_options_and_thin_data_are_said() {
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("longest usable length is"), "{err}");
-    run_ok(d, &["count", "short.txt", "-L", "3", "-o", "short.cnt"]);
-    let e = fails(d, &["estimate", "short.cnt"]);
-    assert!(
-        e.contains("count shards") && e.contains("data files"),
-        "{e}"
-    );
     std::fs::write(d.join("const.txt"), "1111111111").unwrap();
     let doc = json(
         d,
@@ -180,4 +174,52 @@ fn the_convergence_picture_is_a_png_or_an_svg_and_nothing_else() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
         .collect();
     assert!(left.is_empty());
+}
+
+#[test]
+fn count_shards_are_estimated_through_their_machine() {
+    // Counts hold no order to resample: the values are the data's, and the intervals come from
+    // samples of the machine, as the data's second set does.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_ok(
+        d,
+        &[
+            "sample", "even", "-n", "20000", "--seed", "9", "-o", "even.txt",
+        ],
+    );
+    run_ok(d, &["count", "even.txt", "-o", "even.cnt"]);
+    let common = ["-L", "8", "--machine-replicates", "40", "--json"];
+    let data = json(d, &[&["estimate", "even.txt"][..], &common].concat());
+    let counts = json(d, &[&["estimate", "even.cnt"][..], &common].concat());
+    assert_eq!(counts["blocks"]["resampling"]["kind"], "machine");
+    assert_eq!(counts["blocks"]["resampling"]["states"], 2);
+    assert_eq!(data["blocks"]["resampling"]["kind"], "words");
+    assert_eq!(counts["machine"], data["machine"]);
+    assert_eq!(counts["blocks"], data["machine"]["block_entropies"]);
+    for l in 0..8 {
+        assert_eq!(
+            counts["blocks"]["lengths"][l]["block_entropy"]["value"],
+            data["blocks"]["lengths"][l]["block_entropy"]["value"]
+        );
+    }
+    // Even: C_mu = 0.9183, h_mu = 2/3, from its two-state machine.
+    let m = &counts["machine"];
+    assert!(inside(&m["entropy_rate"], 2.0 / 3.0), "{m}");
+    assert!(
+        inside(&m["statistical_complexity"], 0.9182958340544896),
+        "{m}"
+    );
+    let e = fails(d, &["estimate", "even.cnt", "--machine-replicates", "0"]);
+    assert!(
+        e.contains("--machine-replicates") && e.contains("at least 2"),
+        "{e}"
+    );
+    let e = fails(d, &["estimate", "even.cnt", "--block", "5"]);
+    assert!(e.contains("--block") && e.contains("count shards"), "{e}");
+    let text = run_ok(d, &["estimate", "even.cnt", "--machine-replicates", "20"]);
+    assert!(
+        text.contains("samples of the reconstructed 2-state machine"),
+        "{text}"
+    );
 }

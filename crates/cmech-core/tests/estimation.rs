@@ -105,9 +105,7 @@ fn coverage_study() {
 #[test]
 #[ignore]
 fn machine_coverage_study() {
-    use cmech_core::counts::CountTable;
-    use cmech_core::estimate::machine_bootstrap;
-    use cmech_core::reconstruct::{select, SelectOptions};
+    use cmech_core::estimate::estimate_machine;
     let procs = [
         ("golden-mean", named::golden_mean(0.5).unwrap()),
         ("even", named::even(0.5).unwrap()),
@@ -127,18 +125,20 @@ fn machine_coverage_study() {
         let c = m.statistical_complexity.value.unwrap();
         for n in lengths() {
             let (mut ch, mut ce, mut cc, mut right) = (0, 0, 0, 0);
-            let (mut wh, mut wc) = (0.0, 0.0);
+            let (mut wh, mut wc, mut cp) = (0.0, 0.0, 0);
             let t0 = std::time::Instant::now();
             for s in 0..samples {
                 let data = sample(hmm, n, 5000 + s);
-                let so = SelectOptions::default();
-                let mut table = CountTable::new(2, so.window(2)).unwrap();
-                table.add_sequence(&data[0]).unwrap();
                 let names = hmm.alphabet().to_vec();
-                let fit = select(&table, names, &so).unwrap();
+                let opts = EstimateOptions {
+                    max_length: Some(8),
+                    machine_replicates: reps,
+                    seed: s,
+                    ..EstimateOptions::default()
+                };
+                let (fit, r) = estimate_machine(&data, &names, &opts, &|_| {}).unwrap();
                 right +=
                     (fit.machine.num_states() == m.epsilon_machine_states.unwrap_or(0)) as usize;
-                let r = machine_bootstrap(&fit.machine, &[n], 0.95, reps, s).unwrap();
                 let (a, b) = (r.entropy_rate, r.statistical_complexity);
                 ch += (a.lower <= hmu && hmu <= a.upper) as usize;
                 cc += (b.lower <= c && c <= b.upper) as usize;
@@ -147,11 +147,13 @@ fn machine_coverage_study() {
                 }
                 wh += a.upper - a.lower;
                 wc += b.upper - b.lower;
+                let p = r.block_entropies.entropy_rate;
+                cp += (p.lower <= hmu && hmu <= p.upper) as usize;
             }
             let f = samples as f64;
             println!(
-                "{name:12} n={n:7} h_mu: {:.2} (w {:.4}) C_mu: {:.2} (w {:.4}) E: {:.2} right states {right}/{samples} {:.1}s",
-                ch as f64 / f, wh / f, cc as f64 / f, wc / f, ce as f64 / f, t0.elapsed().as_secs_f64()
+                "{name:12} n={n:7} h_mu: {:.2} (w {:.4}) C_mu: {:.2} (w {:.4}) E: {:.2} block h_mu (parametric): {:.2} right states {right}/{samples} {:.1}s",
+                ch as f64 / f, wh / f, cc as f64 / f, wc / f, ce as f64 / f, cp as f64 / f, t0.elapsed().as_secs_f64()
             );
         }
     }
@@ -337,7 +339,16 @@ fn the_parametric_bootstrap_of_the_even_process_covers_its_measures() {
     table.add_sequence(&data[0]).unwrap();
     let fit = select(&table, even.alphabet().to_vec(), &so).unwrap();
     assert_eq!(fit.machine.num_states(), 2);
-    let r = machine_bootstrap(&fit.machine, &[10_000], 0.95, 40, 5).unwrap();
+    let opts = EstimateOptions {
+        max_length: Some(8),
+        machine_replicates: 40,
+        seed: 5,
+        ..EstimateOptions::default()
+    };
+    let mut words = CountTable::new(2, 8).unwrap();
+    words.add_sequence(&data[0]).unwrap();
+    let boot = || machine_bootstrap(&fit.machine, &[10_000], &words, 8, &opts, &|_| {}).unwrap();
+    let r = boot();
     let inside = |i: cmech_core::estimate::Interval, v: f64| i.lower <= v && v <= i.upper;
     assert!(
         inside(r.entropy_rate, m.entropy_rate.value.unwrap()),
@@ -357,10 +368,7 @@ fn the_parametric_bootstrap_of_the_even_process_covers_its_measures() {
     // Most replicates find two states again.
     let two = r.state_counts.iter().find(|s| s.0 == 2).map_or(0, |s| s.1);
     assert!(two >= 36, "{:?}", r.state_counts);
-    assert_eq!(
-        r,
-        machine_bootstrap(&fit.machine, &[10_000], 0.95, 40, 5).unwrap()
-    );
+    assert_eq!(r, boot());
 }
 
 /// Each estimator's bias and RMSE for H(8) and h(8) (h(2) for the golden mean's finite order)

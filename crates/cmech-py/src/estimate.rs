@@ -108,15 +108,7 @@ pub fn estimate_data<'py>(
                 let sequences = input.sequences()?;
                 let blocks = core::estimate(&sequences, names.len(), &opts)?;
                 let machine = (opts.machine_replicates > 0)
-                    .then(|| {
-                        core::estimate_machine(
-                            &sequences,
-                            &names,
-                            opts.level,
-                            opts.machine_replicates,
-                            opts.seed,
-                        )
-                    })
+                    .then(|| core::estimate_machine(&sequences, &names, &opts, &|_| {}))
                     .transpose()?;
                 Ok((names, read, blocks, machine))
             })
@@ -375,16 +367,38 @@ impl Estimates {
         self.e.seed
     }
 
-    /// Mean block length of the bootstrap, in words.
+    /// Where the intervals' replicates come from: ``"words"`` (a stationary block bootstrap of
+    /// the data's word indices) or ``"machine"`` (samples of the reconstructed machine, the only
+    /// resampling counts allow).
     #[getter]
-    fn mean_block(&self) -> f64 {
-        self.e.mean_block
+    fn resampling(&self) -> &'static str {
+        match self.e.resampling {
+            core::Resampling::Words { .. } => "words",
+            core::Resampling::Machine { .. } => "machine",
+        }
     }
 
-    /// Whether ``mean_block`` was chosen from the data (Politis & White) rather than given.
+    /// Mean block length of the word bootstrap, in words (None when the intervals come from
+    /// the machine's samples).
+    #[getter]
+    fn mean_block(&self) -> Option<f64> {
+        match self.e.resampling {
+            core::Resampling::Words { mean_block, .. } => Some(mean_block),
+            core::Resampling::Machine { .. } => None,
+        }
+    }
+
+    /// Whether ``mean_block`` was chosen from the data (Politis & White) rather than given
+    /// (False when there is no word bootstrap).
     #[getter]
     fn mean_block_chosen(&self) -> bool {
-        self.e.mean_block_chosen
+        matches!(
+            self.e.resampling,
+            core::Resampling::Words {
+                mean_block_chosen: true,
+                ..
+            }
+        )
     }
 
     /// Symbols in the sample.

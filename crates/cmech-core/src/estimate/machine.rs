@@ -8,7 +8,10 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{z_of, Interval};
+use super::entropy::Cache;
+use super::{
+    asked_length, entropy_table, z_of, Data, EstimateOptions, Estimates, Interval, Resampling,
+};
 use crate::counts::CountTable;
 use crate::error::{CmechError, Result};
 use crate::measures::{measures, MeasureOptions};
@@ -38,7 +41,13 @@ pub struct MachineEstimates {
     pub seed: u64,
     /// How the values were obtained, in words.
     pub method: String,
+    /// The data's block entropies, h_mu and E, with intervals from the same replicates: beside
+    /// the word bootstrap's for data, and the only intervals counts can have.
+    pub block_entropies: Estimates,
 }
+
+/// One replicate: its machine's states, C_mu, h_mu and E, and its H(0..=usable).
+type Replicate = (usize, f64, f64, Option<f64>, Vec<f64>);
 
 /// The measures (C_mu, h_mu, E) of a machine.
 fn three(machine: &Hmm) -> Result<(f64, f64, Option<f64>)> {
@@ -54,35 +63,85 @@ fn three(machine: &Hmm) -> Result<(f64, f64, Option<f64>)> {
 }
 
 /// The machine of `sequences` (symbols indexing `alphabet`), reconstructed by the default
-/// selection, with its measures' intervals from [`machine_bootstrap`].
+/// selection, with its measures' intervals and the block entropies' from [`machine_bootstrap`].
+/// `progress` is told of each replicate done.
 pub fn estimate_machine(
     sequences: &[Vec<u32>],
     alphabet: &[String],
-    level: f64,
-    replicates: usize,
-    seed: u64,
+    opts: &EstimateOptions,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(Reconstruction, MachineEstimates)> {
-    let opts = SelectOptions::default();
-    let mut table = CountTable::new(alphabet.len().max(1), opts.window(alphabet.len()))?;
+    opts.check()?;
+    let select_opts = SelectOptions::default();
+    let mut table = CountTable::new(alphabet.len().max(1), select_opts.window(alphabet.len()))?;
     for s in sequences {
         table.add_sequence(s)?;
     }
-    let fit = select(&table, alphabet.to_vec(), &opts)?;
+    let fit = select(&table, alphabet.to_vec(), &select_opts)?;
+    let words = entropy_table(sequences, alphabet.len(), opts.max_length)?;
     let lengths: Vec<usize> = sequences.iter().map(Vec::len).filter(|&n| n > 0).collect();
-    let bootstrap = machine_bootstrap(&fit.machine, &lengths, level, replicates, seed)?;
+    let bootstrap = machine_bootstrap(
+        &fit.machine,
+        &lengths,
+        &words,
+        words.window(),
+        opts,
+        progress,
+    )?;
+    Ok((fit, bootstrap))
+}
+
+/// The machine of the counts `table` (of data over `alphabet`), reconstructed by the default
+/// selection, with intervals from [`machine_bootstrap`]: counts do not hold the data in order,
+/// so the machine's samples are the only resampling they allow. The replicates' sequences
+/// share the table's symbols equally.
+pub fn estimate_counts(
+    table: &CountTable,
+    alphabet: &[String],
+    opts: &EstimateOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(Reconstruction, MachineEstimates)> {
+    opts.check()?;
+    if opts.machine_replicates == 0 {
+        return Err(CmechError::OutOfRange {
+            parameter: "machine_replicates",
+            value: "0".into(),
+            rule: "at least 2 for counts, which hold the data out of order: only samples of \
+                   their machine can resample them",
+        });
+    }
+    if table.symbols() == 0 {
+        return Err(CmechError::InvalidArgument(
+            "no symbols to estimate from".into(),
+        ));
+    }
+    let fit = select(table, alphabet.to_vec(), &SelectOptions::default())?;
+    let sequences = table.sequences().max(1);
+    let lengths: Vec<usize> = (0..sequences)
+        .map(|i| {
+            (table.symbols() / sequences + u64::from(i < table.symbols() % sequences)) as usize
+        })
+        .filter(|&n| n > 0)
+        .collect();
+    let longest = asked_length(table.alphabet_size(), opts.max_length)?;
+    let bootstrap = machine_bootstrap(&fit.machine, &lengths, table, longest, opts, progress)?;
     Ok((fit, bootstrap))
 }
 
 /// The parametric bootstrap of `machine`, reconstructed from data of sequences of `lengths`
-/// symbols: `replicates` samples of the same lengths, from `seed`, each reconstructed with the
-/// default selection; intervals at `level`.
+/// symbols whose counts are `data`: `opts.machine_replicates` samples of the same lengths, from
+/// `opts.seed`, each reconstructed with the default selection and measured, and its block
+/// entropies up to `longest` estimated as the data's are; intervals at `opts.level`.
+/// `progress` is told of each replicate done.
 pub fn machine_bootstrap(
     machine: &Hmm,
     lengths: &[usize],
-    level: f64,
-    replicates: usize,
-    seed: u64,
+    data: &CountTable,
+    longest: usize,
+    opts: &EstimateOptions,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<MachineEstimates> {
+    let replicates = opts.machine_replicates;
     if replicates < 2 {
         return Err(CmechError::OutOfRange {
             parameter: "machine_replicates",
@@ -90,27 +149,32 @@ pub fn machine_bootstrap(
             rule: "at least 2",
         });
     }
-    let z = z_of(level)?;
+    let z = z_of(opts.level)?;
     let (c, h, e) = three(machine)?;
     let k = machine.alphabet().len();
     let names = machine.alphabet().to_vec();
+    let words = Data::new(data, longest, opts)?;
     let select_opts = SelectOptions::default();
     let window = select_opts.window(k);
-    let reps: Vec<(usize, f64, f64, Option<f64>)> = (0..replicates)
+    let reps: Vec<Replicate> = (0..replicates)
         .into_par_iter()
-        .map(|r| {
+        .map_init(Cache::default, |cache, r| {
             let mut table = CountTable::new(k, window)?;
+            let mut blocks = CountTable::new(k, words.usable)?;
             for (i, &len) in lengths.iter().enumerate() {
-                let s = replicate_seed(seed, r as u64, i as u64);
+                let s = replicate_seed(opts.seed, r as u64, i as u64);
                 let seq: Vec<u32> = Sampler::new(machine, s, Start::Stationary)?
                     .take(len)
                     .map(|x| x as u32)
                     .collect();
                 table.add_sequence(&seq)?;
+                blocks.add_sequence(&seq)?;
             }
             let fit = select(&table, names.clone(), &select_opts)?;
             let (c, h, e) = three(&fit.machine)?;
-            Ok((fit.machine.num_states(), c, h, e))
+            let hs = words.replicate(&blocks, opts.estimator, cache)?;
+            progress(1);
+            Ok((fit.machine.num_states(), c, h, e, hs))
         })
         .collect::<Result<_>>()?;
     let sd = |v: &[f64]| {
@@ -129,6 +193,14 @@ pub fn machine_bootstrap(
             _ => state_counts.push((s, 1)),
         }
     }
+    let block_reps: Vec<Vec<f64>> = reps.into_iter().map(|r| r.4).collect();
+    let block_entropies = words.summarise(
+        &block_reps,
+        opts,
+        Resampling::Machine {
+            states: machine.num_states(),
+        },
+    )?;
     Ok(MachineEstimates {
         states: machine.num_states(),
         statistical_complexity: Interval::new(c, sd(&cs), z),
@@ -138,12 +210,13 @@ pub fn machine_bootstrap(
             .map(|e| Interval::new(e, sd(&es), z)),
         state_counts,
         replicates,
-        seed,
+        seed: opts.seed,
         method: format!(
             "exact measures of the machine; intervals value +- {z:.3} standard deviations of \
              {replicates} machines reconstructed (default selection) from samples of the \
              machine as long as the data"
         ),
+        block_entropies,
     })
 }
 

@@ -37,7 +37,8 @@ use crate::error::{at_least_one, CmechError, Result};
 use entropy::Cache;
 pub use entropy::Estimator;
 pub use machine::{
-    estimate_machine, machine_bootstrap, MachineEstimates, DEFAULT_MACHINE_REPLICATES,
+    estimate_counts, estimate_machine, machine_bootstrap, MachineEstimates,
+    DEFAULT_MACHINE_REPLICATES,
 };
 
 /// The longest words considered when no length is given.
@@ -169,6 +170,25 @@ pub struct AtLength {
     pub excess_entropy: Interval,
 }
 
+/// Where the replicates that give the intervals' standard errors come from.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Resampling {
+    /// A stationary block bootstrap of the data's word indices.
+    Words {
+        /// Mean block length, in words.
+        mean_block: f64,
+        /// Whether `mean_block` was chosen from the data (Politis & White).
+        mean_block_chosen: bool,
+    },
+    /// Samples of the reconstructed machine as long as the data (the parametric bootstrap):
+    /// the only resampling counts allow, since they do not hold the data in order.
+    Machine {
+        /// States of the machine sampled.
+        states: usize,
+    },
+}
+
 /// Estimates of a sample's block entropies, entropy rate and excess entropy, with intervals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Estimates {
@@ -180,10 +200,8 @@ pub struct Estimates {
     pub replicates: usize,
     /// Seed of the bootstrap.
     pub seed: u64,
-    /// Mean block length of the bootstrap, in words.
-    pub mean_block: f64,
-    /// Whether `mean_block` was chosen from the data (Politis & White).
-    pub mean_block_chosen: bool,
+    /// Where the intervals' replicates come from.
+    pub resampling: Resampling,
     /// Symbols in the sample.
     pub symbols: u64,
     /// Sequences in the sample.
@@ -204,80 +222,28 @@ pub struct Estimates {
     pub warnings: Vec<String>,
 }
 
-/// Estimates from `sequences` of symbols `0..alphabet`.
+/// Estimates from `sequences` of symbols `0..alphabet`, their intervals from the stationary
+/// block bootstrap of word indices.
 pub fn estimate(
     sequences: &[Vec<u32>],
     alphabet: usize,
     opts: &EstimateOptions,
 ) -> Result<Estimates> {
     opts.check()?;
-    let symbols: u64 = sequences.iter().map(|s| s.len() as u64).sum();
-    if symbols == 0 {
-        return Err(CmechError::InvalidArgument(
-            "no symbols to estimate from".into(),
-        ));
-    }
-    let k = alphabet.max(1);
-    let mut warnings = Vec::new();
-    let widest = widest_length(k);
-    let asked = opts.max_length.unwrap_or(DEFAULT_MAX_LENGTH.min(widest));
-    if asked > widest {
-        return Err(CmechError::InvalidArgument(format!(
-            "words of {asked} symbols over {k} letters do not fit 64-bit codes (at most {widest})"
-        )));
-    }
-    let asked = asked
-        .min(sequences.iter().map(Vec::len).max().unwrap_or(0))
-        .max(1);
-    let mut table = CountTable::new(k, asked)?;
-    for s in sequences {
-        table.add_sequence(s)?;
-    }
-    let by_length = table.counts_from(1)?;
-    let counted: Vec<(u64, Vec<u64>)> = by_length
-        .iter()
-        .map(|w| (w.total(), w.iter().map(|(_, c)| c).collect()))
-        .collect();
-    let usable = counted
-        .iter()
-        .take_while(|(n, c)| *n > 0 && 2 * c.len() as u64 <= *n)
-        .count()
-        .max(1);
-    if usable < asked && opts.max_length.is_some() {
-        warnings.push(format!(
-            "too little data for words of {asked} symbols: the longest usable length is \
-             {usable} (beyond it the words seen have fewer than 2 observations each)"
-        ));
-    }
-    if counted[0].1.len() <= 1 {
-        warnings.push(
-            "the data hold one symbol only: every entropy is exactly 0, with no uncertainty".into(),
-        );
-    }
-    let z = z_of(opts.level)?;
-
-    // Values: every length from all its words.
-    let mut cache = Cache::default();
-    let mut h = vec![0.0];
-    for (l, (_, c)) in counted.iter().enumerate().take(usable) {
-        h.push(
-            opts.estimator
-                .entropy(c, (k as f64).powi(l as i32 + 1), &mut cache),
-        );
-    }
-
-    // Spreads: the bootstrap of the longest usable words.
+    let table = entropy_table(sequences, alphabet, opts.max_length)?;
+    let data = Data::new(&table, table.window(), opts)?;
+    let (k, usable) = (data.k, data.usable);
     let words = bootstrap::Words::new(sequences, k, usable)?;
-    let data = words.counts();
+    let counts = words.counts();
     let (mean_block, chosen) = match opts.block {
         Some(b) => (b, false),
-        None => (bootstrap::politis_white(&words.surprisals(&data)), true),
+        None => (bootstrap::politis_white(&words.surprisals(&counts)), true),
     };
     let estimator = opts.estimator;
     let reps: Vec<Vec<f64>> = (0..opts.replicates)
         .into_par_iter()
         .map_init(
-            || (Cache::default(), vec![0u64; data.len()], Vec::new()),
+            || (Cache::default(), vec![0u64; counts.len()], Vec::new()),
             |(cache, counts, marginal), r| {
                 let mut rng = stream(opts.seed, r as u64);
                 words.resample(mean_block, &mut rng, counts);
@@ -290,72 +256,237 @@ pub fn estimate(
             },
         )
         .collect();
-    let spread = |f: &dyn Fn(&[f64]) -> f64| -> f64 {
-        let v: Vec<f64> = reps.iter().map(|r| f(r)).collect();
-        let m = v.iter().sum::<f64>() / v.len() as f64;
-        (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
-    };
-    let rate = |hs: &[f64], l: usize| hs[l] - hs[l - 1];
-    let excess = |hs: &[f64], l: usize| hs[l] - l as f64 * (hs[l] - hs[l - 1]);
-    let lengths: Vec<AtLength> = (1..=usable)
-        .map(|l| AtLength {
-            length: l,
-            words: counted[l - 1].0,
-            distinct: counted[l - 1].1.len(),
-            block_entropy: Interval::new(h[l], spread(&|r| r[l]), z),
-            entropy_rate: Interval::new(rate(&h, l), spread(&|r| rate(r, l)), z),
-            excess_entropy: Interval::new(excess(&h, l), spread(&|r| excess(r, l)), z),
-        })
-        .collect();
-    // Where the words are seen often enough that what bias the estimator leaves is well below
-    // the spread: the lengths that choose h_mu's.
-    let sure = counted
-        .iter()
-        .take(usable)
-        .take_while(|(n, c)| WELL_SAMPLED * c.len() as u64 <= *n)
-        .count()
-        .max(1);
-    let rate_length = (1..=sure)
-        .find(|&l| {
-            (l + 1..=sure).all(|m| {
-                let diff = (rate(&h, l) - rate(&h, m)).abs();
-                diff <= z * spread(&|r| rate(r, l) - rate(r, m))
-            })
-        })
-        .unwrap_or(sure);
-    if rate_length == sure && sure > 1 {
-        warnings.push(format!(
-            "h(L) was still falling at L = {sure}, the longest length with ten observations a \
-             word: the process has long memory (or too little data for it), and h_mu is likely \
-             below this h(L), which approaches it from above; the reconstructed machine's h_mu \
-             has no such bias"
+    data.summarise(
+        &reps,
+        opts,
+        Resampling::Words {
+            mean_block,
+            mean_block_chosen: chosen,
+        },
+    )
+}
+
+/// The counts of `sequences` up to the length `max_length` asks for (the longest the data
+/// support by default), checked to fit.
+pub(crate) fn entropy_table(
+    sequences: &[Vec<u32>],
+    alphabet: usize,
+    max_length: Option<usize>,
+) -> Result<CountTable> {
+    if sequences.iter().all(Vec::is_empty) {
+        return Err(CmechError::InvalidArgument(
+            "no symbols to estimate from".into(),
         ));
     }
-    let at = &lengths[rate_length - 1];
-    Ok(Estimates {
-        estimator,
-        level: opts.level,
-        replicates: opts.replicates,
-        seed: opts.seed,
-        mean_block,
-        mean_block_chosen: chosen,
-        symbols,
-        sequences: sequences.len() as u64,
-        alphabet: k,
-        entropy_rate: at.entropy_rate,
-        excess_entropy: at.excess_entropy,
-        rate_length,
-        method: format!(
-            "{estimator} block entropies of all overlapping words; intervals value +- {z:.3} \
-             standard errors of a stationary block bootstrap of word indices ({} replicates, \
-             mean block {mean_block:.1} words{}); h_mu and E read at L = {rate_length}, the \
-             shortest length no longer one differs from",
-            opts.replicates,
-            if chosen { ", Politis-White" } else { "" }
-        ),
-        lengths,
-        warnings,
-    })
+    let k = alphabet.max(1);
+    let asked = asked_length(k, max_length)?
+        .min(sequences.iter().map(Vec::len).max().unwrap_or(0))
+        .max(1);
+    let mut table = CountTable::new(k, asked)?;
+    for s in sequences {
+        table.add_sequence(s)?;
+    }
+    Ok(table)
+}
+
+/// The distinct words of each length 1..=`longest` of `table`: (words counted, their counts).
+fn word_counts(table: &CountTable, longest: usize) -> Result<Vec<(u64, Vec<u64>)>> {
+    Ok(table
+        .counts_from(1)?
+        .iter()
+        .take(longest)
+        .map(|w| (w.total(), w.iter().map(|(_, c)| c).collect()))
+        .collect())
+}
+
+/// H(0..=`longest`) of `counted` by `estimator`, for `k` letters.
+fn block_entropies(
+    counted: &[(u64, Vec<u64>)],
+    longest: usize,
+    k: usize,
+    estimator: Estimator,
+    cache: &mut Cache,
+) -> Vec<f64> {
+    let mut h = vec![0.0];
+    for (l, (_, c)) in counted.iter().enumerate().take(longest) {
+        h.push(estimator.entropy(c, (k as f64).powi(l as i32 + 1), cache));
+    }
+    h
+}
+
+/// What the data's own counts give: the words of each length, the lengths they support and
+/// the block entropies there.
+pub(crate) struct Data {
+    k: usize,
+    symbols: u64,
+    sequences: u64,
+    counted: Vec<(u64, Vec<u64>)>,
+    /// The longest length whose words were seen twice each on average.
+    pub(crate) usable: usize,
+    /// H(0..=usable).
+    h: Vec<f64>,
+    warnings: Vec<String>,
+}
+
+impl Data {
+    /// The values of `table`'s counts, up to `longest` or its window.
+    pub(crate) fn new(table: &CountTable, longest: usize, opts: &EstimateOptions) -> Result<Data> {
+        let k = table.alphabet_size();
+        let asked = longest.min(table.window()).max(1);
+        let counted = word_counts(table, asked)?;
+        let mut warnings = Vec::new();
+        if let Some(l) = opts.max_length.filter(|&l| l > asked) {
+            warnings.push(format!(
+                "words of {l} symbols were asked for, but the data reach words of {asked} only"
+            ));
+        }
+        let usable = counted
+            .iter()
+            .take_while(|(n, c)| *n > 0 && 2 * c.len() as u64 <= *n)
+            .count()
+            .max(1);
+        if usable < asked && opts.max_length.is_some() {
+            warnings.push(format!(
+                "too little data for words of {asked} symbols: the longest usable length is \
+                 {usable} (beyond it the words seen have fewer than 2 observations each)"
+            ));
+        }
+        if counted[0].1.len() <= 1 {
+            warnings.push(
+                "the data hold one symbol only: every entropy is exactly 0, with no uncertainty"
+                    .into(),
+            );
+        }
+        let h = block_entropies(&counted, usable, k, opts.estimator, &mut Cache::default());
+        Ok(Data {
+            k,
+            symbols: table.symbols(),
+            sequences: table.sequences(),
+            counted,
+            usable,
+            h,
+            warnings,
+        })
+    }
+
+    /// H(0..=usable) of a replicate's counts, as the data's are estimated.
+    pub(crate) fn replicate(
+        &self,
+        table: &CountTable,
+        estimator: Estimator,
+        cache: &mut Cache,
+    ) -> Result<Vec<f64>> {
+        let counted = word_counts(table, self.usable)?;
+        Ok(block_entropies(
+            &counted,
+            self.usable,
+            self.k,
+            estimator,
+            cache,
+        ))
+    }
+
+    /// The estimates, with standard errors from `reps` (each H(0..=usable) of one replicate)
+    /// drawn by `resampling`.
+    pub(crate) fn summarise(
+        self,
+        reps: &[Vec<f64>],
+        opts: &EstimateOptions,
+        resampling: Resampling,
+    ) -> Result<Estimates> {
+        let z = z_of(opts.level)?;
+        let Data {
+            k,
+            symbols,
+            sequences,
+            counted,
+            usable,
+            h,
+            mut warnings,
+        } = self;
+        let spread = |f: &dyn Fn(&[f64]) -> f64| -> f64 {
+            let v: Vec<f64> = reps.iter().map(|r| f(r)).collect();
+            let m = v.iter().sum::<f64>() / v.len() as f64;
+            (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1).max(1) as f64).sqrt()
+        };
+        let rate = |hs: &[f64], l: usize| hs[l] - hs[l - 1];
+        let excess = |hs: &[f64], l: usize| hs[l] - l as f64 * (hs[l] - hs[l - 1]);
+        let lengths: Vec<AtLength> = (1..=usable)
+            .map(|l| AtLength {
+                length: l,
+                words: counted[l - 1].0,
+                distinct: counted[l - 1].1.len(),
+                block_entropy: Interval::new(h[l], spread(&|r| r[l]), z),
+                entropy_rate: Interval::new(rate(&h, l), spread(&|r| rate(r, l)), z),
+                excess_entropy: Interval::new(excess(&h, l), spread(&|r| excess(r, l)), z),
+            })
+            .collect();
+        // Where the words are seen often enough that what bias the estimator leaves is well
+        // below the spread: the lengths that choose h_mu's.
+        let sure = counted
+            .iter()
+            .take(usable)
+            .take_while(|(n, c)| WELL_SAMPLED * c.len() as u64 <= *n)
+            .count()
+            .max(1);
+        let rate_length = (1..=sure)
+            .find(|&l| {
+                (l + 1..=sure).all(|m| {
+                    let diff = (rate(&h, l) - rate(&h, m)).abs();
+                    diff <= z * spread(&|r| rate(r, l) - rate(r, m))
+                })
+            })
+            .unwrap_or(sure);
+        if rate_length == sure && sure > 1 {
+            warnings.push(format!(
+                "h(L) was still falling at L = {sure}, the longest length with ten observations \
+                 a word: the process has long memory (or too little data for it), and h_mu is \
+                 likely below this h(L), which approaches it from above; the reconstructed \
+                 machine's h_mu has no such bias"
+            ));
+        }
+        let at = &lengths[rate_length - 1];
+        let replicates = reps.len();
+        let from = match resampling {
+            Resampling::Words {
+                mean_block,
+                mean_block_chosen,
+            } => format!(
+                "a stationary block bootstrap of word indices ({replicates} replicates, mean \
+                 block {mean_block:.1} words{})",
+                if mean_block_chosen {
+                    ", Politis-White"
+                } else {
+                    ""
+                }
+            ),
+            Resampling::Machine { states } => format!(
+                "{replicates} samples of the reconstructed {states}-state machine as long as the \
+                 data (parametric bootstrap)"
+            ),
+        };
+        let estimator = opts.estimator;
+        Ok(Estimates {
+            estimator,
+            level: opts.level,
+            replicates,
+            seed: opts.seed,
+            resampling,
+            symbols,
+            sequences,
+            alphabet: k,
+            entropy_rate: at.entropy_rate,
+            excess_entropy: at.excess_entropy,
+            rate_length,
+            method: format!(
+                "{estimator} block entropies of all overlapping words; intervals value +- {z:.3} \
+                 standard errors of {from}; h_mu and E read at L = {rate_length}, the shortest \
+                 length no longer one differs from"
+            ),
+            lengths,
+            warnings,
+        })
+    }
 }
 
 /// The normal quantile of a two-sided interval at `level`.
@@ -363,6 +494,18 @@ fn z_of(level: f64) -> Result<f64> {
     Normal::new(0.0, 1.0)
         .map(|n| n.inverse_cdf(0.5 + level / 2.0))
         .map_err(|e| CmechError::InvalidArgument(e.to_string()))
+}
+
+/// The longest words asked for with `k` letters: `max_length`, or the default that fits.
+fn asked_length(k: usize, max_length: Option<usize>) -> Result<usize> {
+    let widest = widest_length(k);
+    let asked = max_length.unwrap_or(DEFAULT_MAX_LENGTH.min(widest));
+    if asked > widest {
+        return Err(CmechError::InvalidArgument(format!(
+            "words of {asked} symbols over {k} letters do not fit 64-bit codes (at most {widest})"
+        )));
+    }
+    Ok(asked)
 }
 
 /// The longest word length whose codes fit 64 bits for `k` letters.
