@@ -23,6 +23,7 @@
 //! does not.
 
 pub mod bootstrap;
+mod ctw;
 mod entropy;
 mod machine;
 mod nsb;
@@ -34,6 +35,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 use crate::counts::CountTable;
 use crate::draw::stream;
 use crate::error::{at_least_one, CmechError, Result};
+pub use ctw::Ctw;
 use entropy::Cache;
 pub use entropy::Estimator;
 pub use machine::{
