@@ -246,6 +246,15 @@ fn table(
         iv(&e.excess_entropy),
         e.rate_length
     )?;
+    if let Some(c) = &e.ctw {
+        writeln!(
+            out,
+            "  by context-tree weighting (depth {}): h_mu = {}  (the spread of the mean code \
+             length; it lies above h_mu by CTW's model cost)",
+            c.depth,
+            iv(&c.entropy_rate)
+        )?;
+    }
     if let Some(m) = machine.filter(|_| matches!(e.resampling, Resampling::Words { .. })) {
         let p = &m.block_entropies;
         writeln!(

@@ -46,6 +46,8 @@ fn golden_mean_estimates_hold_the_exact_values() {
     assert!(inside(&b["excess_entropy"], e), "{}", b["excess_entropy"]);
     assert!(inside(&b["lengths"][7]["block_entropy"], 48f64.log2()));
     assert_eq!(b["rate_length"], 2);
+    // CTW weighs contexts up to the longest usable length; its mean code length is near 2/3.
+    assert!(inside(&b["ctw"]["entropy_rate"], hmu), "{}", b["ctw"]);
     let m = &doc["machine"];
     assert_eq!(m["states"], 2);
     assert!(inside(&m["entropy_rate"], hmu), "{m}");

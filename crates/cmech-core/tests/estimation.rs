@@ -431,3 +431,51 @@ fn estimator_study() {
         }
     }
 }
+
+#[test]
+fn ctw_and_counts_estimate_as_the_words_do() {
+    use cmech_core::counts::CountTable;
+    use cmech_core::estimate::{estimate_counts, Resampling};
+    // Golden mean, 20,000 symbols: CTW's h_mu sits just above 2/3 (its model cost), its spread
+    // about the block estimate's; counts of the same data give the same values, with intervals
+    // from the machine's samples and no CTW (no order to code).
+    let gm = named::golden_mean(0.5).unwrap();
+    let data = sample(&gm, 20_000, 3);
+    let opts = EstimateOptions {
+        max_length: Some(8),
+        replicates: 200,
+        machine_replicates: 30,
+        ..EstimateOptions::default()
+    };
+    let words = estimate(&data, 2, &opts).unwrap();
+    let c = words.ctw.unwrap();
+    assert_eq!((c.depth, c.coded), (8, 20_000 - 8));
+    let h = c.entropy_rate;
+    assert!(h.lower <= 2.0 / 3.0 && 2.0 / 3.0 <= h.upper, "{h:?}");
+    assert!(
+        h.value > 2.0 / 3.0 - 0.01 && h.value < 2.0 / 3.0 + 0.01,
+        "{h:?}"
+    );
+    let b = words.entropy_rate;
+    assert!(h.std_error < 2.0 * b.std_error && b.std_error < 2.0 * h.std_error);
+    let mut table = CountTable::new(2, 8).unwrap();
+    table.add_sequence(&data[0]).unwrap();
+    let names = gm.alphabet().to_vec();
+    let (fit, m) = estimate_counts(&table, &names, &opts, &|_| {}).unwrap();
+    assert_eq!(fit.machine.num_states(), 2);
+    let counted = &m.block_entropies;
+    assert_eq!(counted.resampling, Resampling::Machine { states: 2 });
+    assert!(counted.ctw.is_none());
+    for (a, b) in counted.lengths.iter().zip(&words.lengths) {
+        assert_eq!(a.block_entropy.value, b.block_entropy.value);
+        // Two estimates of one spread: within a factor of two.
+        let r = a.block_entropy.std_error / b.block_entropy.std_error;
+        assert!((0.5..2.0).contains(&r), "L = {}: {r}", a.length);
+    }
+    let no_machine = EstimateOptions {
+        machine_replicates: 0,
+        ..opts
+    };
+    let e = estimate_counts(&table, &names, &no_machine, &|_| {}).unwrap_err();
+    assert!(e.to_string().contains("machine_replicates"), "{e}");
+}

@@ -21,6 +21,11 @@
 //! E is E(L) at that length. Where h(L) converges slowly (infinite Markov order) this h_mu keeps
 //! a bias the bootstrap cannot see; the reconstructed machine's h_mu ([`machine_bootstrap`])
 //! does not.
+//!
+//! Beside them, h_mu by context-tree weighting ([`Ctw`], [`CtwRate`]), which weighs every
+//! context length up to the longest usable one instead of choosing one; and counts, which hold
+//! no order to resample, get their intervals from samples of their machine
+//! ([`estimate_counts`]).
 
 pub mod bootstrap;
 mod ctw;
@@ -220,8 +225,25 @@ pub struct Estimates {
     pub rate_length: usize,
     /// How the values were obtained, in words.
     pub method: String,
+    /// h_mu by context-tree weighting, an estimator that chooses no word length (`None` for
+    /// counts, which hold no order to code).
+    pub ctw: Option<CtwRate>,
     /// What the user should know (lengths cut for want of data, a constant stream).
     pub warnings: Vec<String>,
+}
+
+/// h_mu by context-tree weighting ([`Ctw`]): the mean code length of the data, each symbol
+/// coded from the contexts before it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CtwRate {
+    /// The longest context weighed: the longest usable word length.
+    pub depth: usize,
+    /// Symbols coded (each sequence's first `depth` symbols are context only).
+    pub coded: u64,
+    /// The mean code length in bits a symbol. Its interval is the sampling spread of that mean
+    /// (batch means of the code lengths); the estimate itself lies above h_mu by CTW's model
+    /// cost, which shrinks like log2(n) / n.
+    pub entropy_rate: Interval,
 }
 
 /// Estimates from `sequences` of symbols `0..alphabet`, their intervals from the stationary
@@ -258,14 +280,16 @@ pub fn estimate(
             },
         )
         .collect();
-    data.summarise(
+    let mut est = data.summarise(
         &reps,
         opts,
         Resampling::Words {
             mean_block,
             mean_block_chosen: chosen,
         },
-    )
+    )?;
+    est.ctw = ctw_rate(sequences, k, usable, z_of(opts.level)?)?;
+    Ok(est)
 }
 
 /// The counts of `sequences` up to the length `max_length` asks for (the longest the data
@@ -486,9 +510,48 @@ impl Data {
                  length no longer one differs from"
             ),
             lengths,
+            ctw: None,
             warnings,
         })
     }
+}
+
+/// The CTW estimate of h_mu from `sequences` at `depth`, or `None` when too few symbols are
+/// coded for ten batches.
+fn ctw_rate(sequences: &[Vec<u32>], k: usize, depth: usize, z: f64) -> Result<Option<CtwRate>> {
+    let mut tree = Ctw::new(k.max(1), depth)?;
+    let mut lengths = Vec::new();
+    for s in sequences {
+        tree.code(s, &mut lengths)?;
+    }
+    let n = lengths.len();
+    if n < 20 {
+        return Ok(None);
+    }
+    // Batches long against the code lengths' dependence (the stationary bootstrap's block
+    // length for their mean) and against sqrt(n), so their means are nearly independent; at
+    // least ten of them.
+    let batch = (bootstrap::politis_white(&lengths) * 3.0)
+        .max((n as f64).sqrt())
+        .ceil() as usize;
+    let batch = batch.min(n / 10).max(1);
+    let means: Vec<f64> = lengths
+        .chunks_exact(batch)
+        .map(|c| c.iter().sum::<f64>() / batch as f64)
+        .collect();
+    let b = means.len() as f64;
+    let centre = means.iter().sum::<f64>() / b;
+    let se = (means
+        .iter()
+        .map(|m| (m - centre) * (m - centre))
+        .sum::<f64>()
+        / ((b - 1.0) * b))
+        .sqrt();
+    Ok(Some(CtwRate {
+        depth,
+        coded: n as u64,
+        entropy_rate: Interval::new(lengths.iter().sum::<f64>() / n as f64, se, z),
+    }))
 }
 
 /// The normal quantile of a two-sided interval at `level`.
