@@ -1,11 +1,13 @@
-//! Estimates from data (`cmech_core::estimate`): the native half of `cmech.estimate`, and the
-//! classes `Estimates`, `AtLength`, `Interval` and `MachineEstimates` wrapping the core's results.
-//! The data are read by `cmech_io` as the CLI reads them (files, or data in memory through
-//! `Input::from_memory`), the options checked by the core and refused in the terms of Python's
-//! keywords. An object inside another (an estimate's lengths, an interval) is made once, when
+//! Estimates from data or counts (`cmech_core::estimate`): the native half of `cmech.estimate`,
+//! and the classes `Estimates`, `AtLength`, `Interval`, `CtwRate` and `MachineEstimates` wrapping
+//! the core's results. The data are read by `cmech_io` as the CLI reads them (files, or data in
+//! memory through `Input::from_memory`); counts are a `cmech.Counts`' shard, estimated through
+//! their machine as the CLI estimates count shards. The options are checked by the core and
+//! refused in the terms of Python's keywords. An object inside another (an estimate's lengths, an interval) is made once, when
 //! first asked for, so that it is the same object every time, as an attribute is. The interpreter
 //! lock is released while reading and estimating.
 
+pub(crate) mod ctw;
 pub(crate) mod machine;
 
 use cmech_core::estimate::{self as core, EstimateOptions, DEFAULT_MACHINE_REPLICATES};
@@ -13,12 +15,14 @@ use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
+use crate::counts::NativeCounts;
 use crate::document::{document, format, from_document, quoted, reduce, Reduced};
 use crate::errors::{invalid_argument, io_to_py, quoting, size, to_py, warning_text, IntoPyResult};
 use crate::io::{hold, opener, parse_format, Stream};
 use crate::presentation::Presentation;
 use crate::reconstruct::diagnostics::Diagnostics;
 use crate::threads::on_threads;
+use ctw::CtwRate;
 use machine::MachineEstimates;
 
 /// The defaults of an estimate: estimator, level, replicates, machine replicates, seed.
@@ -125,6 +129,51 @@ pub fn estimate_data<'py>(
     Ok((names, read, Estimates::from(blocks), machine))
 }
 
+/// The machine of `counts` and its estimates, as `cmech estimate` makes them from count shards:
+/// counts hold no order to resample, so the block entropies' intervals come from the machine's
+/// samples only (the machine estimates' `block_entropies`); `machine_replicates` must be at least
+/// 2, which the core says.
+#[pyfunction]
+#[pyo3(signature = (counts, max_length, estimator, level, replicates, machine_replicates, seed, threads))]
+#[allow(clippy::too_many_arguments)]
+pub fn estimate_counts(
+    py: Python<'_>,
+    counts: &NativeCounts,
+    max_length: Option<i64>,
+    estimator: &str,
+    level: f64,
+    replicates: i64,
+    machine_replicates: usize,
+    seed: u64,
+    threads: Option<i64>,
+) -> PyResult<(MachineEstimates, Presentation, Diagnostics)> {
+    let opts = EstimateOptions {
+        max_length: max_length.map(size),
+        estimator: estimator.parse().py(py)?,
+        level,
+        replicates: size(replicates),
+        seed,
+        block: None,
+        machine_replicates,
+    };
+    let opts = checked(py, opts, max_length, replicates)?;
+    let shard = &counts.shard;
+    let names = &shard.info.alphabet;
+    let (fit, m) = py
+        .detach(|| {
+            on_threads(threads, || {
+                core::estimate_counts(&shard.table, names, &opts, &|_| {})
+            })
+        })
+        .map_err(|m| invalid_argument(py, m))?
+        .py(py)?;
+    Ok((
+        MachineEstimates::from(m),
+        Presentation { hmm: fit.machine },
+        Diagnostics::from(fit.diagnostics),
+    ))
+}
+
 /// `x` to six decimals, as the reprs show values in bits.
 fn bits(py: Python<'_>, x: f64) -> PyResult<String> {
     format(py, x, ".6f")
@@ -200,7 +249,8 @@ impl Interval {
     }
 }
 
-/// The estimates at one word length L, each an ``Interval`` from the block bootstrap.
+/// The estimates at one word length L, each an ``Interval`` (from the word bootstrap, or from the
+/// machine's samples, as their ``Estimates`` say).
 #[pyclass(module = "cmech._cmech", frozen)]
 pub struct AtLength {
     a: core::AtLength,
@@ -297,15 +347,18 @@ impl AtLength {
 }
 
 /// A sample's block entropies, entropy rate and excess entropy, with intervals from a stationary
-/// block bootstrap of its words (``cmech estimate --help``).
+/// block bootstrap of its words, or from samples of its reconstructed machine (``resampling``:
+/// the only intervals counts can have; ``cmech estimate --help``).
 ///
-/// Built by ``cmech.estimate`` (its ``blocks``); ``Estimates(doc)`` builds one from the core's
+/// Built by ``cmech.estimate`` (its ``blocks``, and its machine's ``block_entropies``);
+/// ``Estimates(doc)`` builds one from the core's
 /// document (what ``to_dict()`` returns, or the ``blocks`` of ``cmech estimate --json``).
 #[pyclass(module = "cmech._cmech", frozen)]
 pub struct Estimates {
     e: core::Estimates,
     lengths: PyOnceLock<Vec<Py<AtLength>>>,
     rate: PyOnceLock<[Py<Interval>; 2]>,
+    ctw: PyOnceLock<Option<Py<CtwRate>>>,
 }
 
 impl From<core::Estimates> for Estimates {
@@ -314,6 +367,7 @@ impl From<core::Estimates> for Estimates {
             e,
             lengths: PyOnceLock::new(),
             rate: PyOnceLock::new(),
+            ctw: PyOnceLock::new(),
         }
     }
 }
@@ -355,7 +409,7 @@ impl Estimates {
         self.e.level
     }
 
-    /// Replicates of the block bootstrap.
+    /// Replicates of the resampling: of the word bootstrap, or the machine's samples.
     #[getter]
     fn replicates(&self) -> usize {
         self.e.replicates
@@ -473,6 +527,20 @@ impl Estimates {
         self.e.rate_length
     }
 
+    /// h_mu by context-tree weighting (a ``CtwRate``), an estimator that weighs every context
+    /// length up to the longest usable one instead of choosing one; None for counts, which hold
+    /// no order to code (and for data too short to code twenty symbols).
+    #[getter]
+    fn ctw(&self, py: Python<'_>) -> PyResult<Option<Py<CtwRate>>> {
+        let made = self.ctw.get_or_try_init(py, || {
+            self.e
+                .ctw
+                .map(|c| Py::new(py, CtwRate::from(c)))
+                .transpose()
+        })?;
+        Ok(made.as_ref().map(|c| c.clone_ref(py)))
+    }
+
     /// How the values were obtained, in words.
     #[getter]
     fn method(&self) -> &str {
@@ -494,13 +562,15 @@ impl Estimates {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let e = &self.e;
         Ok(format!(
-            "Estimates(estimator={}, symbols={}, lengths={}, rate_length={}, h_mu={}, E={})",
+            "Estimates(estimator={}, symbols={}, lengths={}, rate_length={}, h_mu={}, E={}, \
+             resampling={})",
             quoted(py, e.estimator.name())?,
             e.symbols,
             e.lengths.len(),
             e.rate_length,
             bits(py, e.entropy_rate.value)?,
-            bits(py, e.excess_entropy.value)?
+            bits(py, e.excess_entropy.value)?,
+            quoted(py, self.resampling())?
         ))
     }
 

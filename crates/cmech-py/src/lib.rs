@@ -58,10 +58,12 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?)?;
 
     m.add_function(wrap_pyfunction!(estimate::estimate_data, m)?)?;
+    m.add_function(wrap_pyfunction!(estimate::estimate_counts, m)?)?;
     m.add_function(wrap_pyfunction!(estimate::estimate_defaults, m)?)?;
     m.add_class::<estimate::Estimates>()?;
     m.add_class::<estimate::AtLength>()?;
     m.add_class::<estimate::Interval>()?;
+    m.add_class::<estimate::ctw::CtwRate>()?;
     m.add_class::<estimate::machine::MachineEstimates>()?;
 
     m.add_function(wrap_pyfunction!(mixed_state::mixed_states, m)?)?;

@@ -28,6 +28,7 @@ Quick start::
     c = cmech.count(x[:500_000], 4) + cmech.count(x[500_000:], 4)  # counts add up; c.save("gm.cnt")
     e = cmech.estimate(x[:100_000], seed=1)   # H(L), h_mu, E with intervals; the machine's too
     e.blocks.h_mu, e.machine.C_mu             # Interval(value=..., lower=..., upper=...)
+    e.blocks.ctw.h_mu, e.machine.block_entropies.h_mu   # by context-tree weighting; the machine's samples
 
     y = np.roll(x, 1) ^ (np.random.default_rng(1).random(len(x)) < 0.1)  # x a step late, noisy
     cmech.transfer_entropy(x, y, k=1)                 # TE(x -> y) in bits (local=True: per step)
@@ -72,7 +73,7 @@ from ._data import (
     reconstruction_methods,
 )
 from ._process import Measures, NamedProcessInfo, ParamInfo, Process, processes
-from ._estimate import AtLength, Estimates, Estimation, Interval, MachineEstimates, estimate
+from ._estimate import AtLength, CtwRate, Estimates, Estimation, Interval, MachineEstimates, estimate
 from ._beliefs import BeliefTable, MixedStates
 from . import plot
 from ._flow import (
@@ -124,6 +125,7 @@ __all__ = [
     "Estimates",
     "AtLength",
     "Interval",
+    "CtwRate",
     "MachineEstimates",
     "transfer_entropy",
     "active_information",

@@ -1,16 +1,18 @@
 //! A reconstructed machine's measures as estimates of the process's
 //! (`cmech_core::estimate::MachineEstimates`): the class `MachineEstimates`, whose intervals come
-//! from the machine's parametric bootstrap.
+//! from the machine's parametric bootstrap, and whose `block_entropies` are the data's with
+//! intervals from the same samples.
 
 use cmech_core::estimate as core;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
-use super::{bits, interval, Interval};
+use super::{bits, interval, Estimates, Interval};
 use crate::document::{document, from_document, reduce, Reduced};
 
 /// The reconstructed machine's C_mu, h_mu and E as estimates of the process's, with intervals
-/// from its parametric bootstrap.
+/// from its parametric bootstrap, and the data's block entropies with intervals from the same
+/// samples (``block_entropies``).
 ///
 /// Built by ``cmech.estimate`` (its ``machine``); ``MachineEstimates(doc)`` builds one from the
 /// core's document (what ``to_dict()`` returns, or the ``machine`` of ``cmech estimate --json``).
@@ -18,6 +20,7 @@ use crate::document::{document, from_document, reduce, Reduced};
 pub struct MachineEstimates {
     m: core::MachineEstimates,
     intervals: PyOnceLock<Measured>,
+    blocks: PyOnceLock<Py<Estimates>>,
 }
 
 /// C_mu, h_mu and E (None when unknown), as made for Python.
@@ -28,6 +31,7 @@ impl From<core::MachineEstimates> for MachineEstimates {
         MachineEstimates {
             m,
             intervals: PyOnceLock::new(),
+            blocks: PyOnceLock::new(),
         }
     }
 }
@@ -106,6 +110,18 @@ impl MachineEstimates {
     #[getter]
     fn method(&self) -> &str {
         &self.m.method
+    }
+
+    /// The data's block entropies, h_mu and E (an ``Estimates`` whose ``resampling`` is
+    /// ``"machine"``), their values from the data's words and their intervals from the same
+    /// samples of the machine: beside the word bootstrap's for data, and the only intervals
+    /// counts can have (``cmech.estimate`` of counts returns them as its ``blocks``).
+    #[getter]
+    fn block_entropies(&self, py: Python<'_>) -> PyResult<Py<Estimates>> {
+        let made = self.blocks.get_or_try_init(py, || {
+            Py::new(py, Estimates::from(self.m.block_entropies.clone()))
+        })?;
+        Ok(made.clone_ref(py))
     }
 
     /// The core's document: the ``machine`` of ``cmech estimate --json``.
