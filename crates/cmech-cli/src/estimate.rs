@@ -8,9 +8,9 @@ use anyhow::{bail, Result};
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::Args;
 use cmech_core::estimate::{
-    estimate, estimate_counts, estimate_machine, EstimateOptions, Estimates, Estimator, Interval,
-    MachineEstimates, Resampling, DEFAULT_ESTIMATOR, DEFAULT_LEVEL, DEFAULT_MACHINE_REPLICATES,
-    DEFAULT_REPLICATES,
+    compare_with_machine, estimate, estimate_counts, estimate_machine, EstimateOptions, Estimates,
+    Estimator, Interval, MachineEstimates, Resampling, DEFAULT_ESTIMATOR, DEFAULT_LEVEL,
+    DEFAULT_MACHINE_REPLICATES, DEFAULT_REPLICATES,
 };
 use cmech_io::{are_shards, load_shards, Input, NoProgress, Source};
 use serde_json::json;
@@ -140,16 +140,17 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
         input.warnings().iter().for_each(warn_io);
         let names = input.alphabet().to_vec();
         let sequences = input.sequences().map_err(io_error)?;
-        let est = estimate(&sequences, names.len(), &opts)?;
-        est.warnings.iter().for_each(|w| warn(w));
+        let mut est = estimate(&sequences, names.len(), &opts)?;
         let machine = if opts.machine_replicates > 0 {
             let (fit, m) = estimate_machine(&sequences, &names, &opts, &tick)?;
             finish(&bar);
             fit.diagnostics.warnings.iter().for_each(|w| warn(w));
+            compare_with_machine(&mut est, &m);
             Some(m)
         } else {
             None
         };
+        est.warnings.iter().for_each(|w| warn(w));
         (names, est, machine)
     };
     let name = args.inputs.join(", ");

@@ -225,3 +225,46 @@ fn count_shards_are_estimated_through_their_machine() {
         "{text}"
     );
 }
+
+#[test]
+fn words_and_machine_that_disagree_are_said() {
+    // RRXOR (h_mu = 2/3): h(L) is still well above 2/3 at the longest length 10^5 symbols
+    // resolve, while the 5-state machine measures it; the two intervals are apart, and the user
+    // is told which way and why.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_ok(
+        d,
+        &[
+            "sample", "rrxor", "-n", "100000", "--seed", "5", "-o", "rr.txt",
+        ],
+    );
+    let args = [
+        "estimate",
+        "rr.txt",
+        "--replicates",
+        "100",
+        "--machine-replicates",
+        "20",
+        "--json",
+    ];
+    let doc = json(d, &args);
+    let (b, m) = (&doc["blocks"], &doc["machine"]);
+    assert!(
+        !inside(&b["entropy_rate"], 2.0 / 3.0),
+        "{}",
+        b["entropy_rate"]
+    );
+    assert!(
+        inside(&m["entropy_rate"], 2.0 / 3.0),
+        "{}",
+        m["entropy_rate"]
+    );
+    assert_eq!(m["states"], 5);
+    let warned = b["warnings"].as_array().unwrap().iter().any(|w| {
+        w.as_str()
+            .unwrap()
+            .contains("disagree: h(L) approaches h_mu from above")
+    });
+    assert!(warned, "{}", b["warnings"]);
+}

@@ -61,6 +61,7 @@ fn coverage_study() {
         let (h8, hmu, e) = truth(hmm);
         for n in lengths() {
             let (mut c8, mut ch, mut ce, mut n8) = (0, 0, 0, 0);
+            let (mut cs, mut ws, mut cc, mut dc) = (0, 0.0, 0, 0.0);
             let (mut w8, mut wh, mut we) = (0.0, 0.0, 0.0);
             let mut lens = Vec::new();
             for s in 0..samples {
@@ -79,6 +80,19 @@ fn coverage_study() {
                     w8 += b.upper - b.lower;
                 }
                 let (a, b) = (r.entropy_rate, r.excess_entropy);
+                let sure = r
+                    .lengths
+                    .iter()
+                    .filter(|x| x.words >= 10 * x.distinct as u64)
+                    .count()
+                    .max(1);
+                let q = r.lengths[sure - 1].entropy_rate;
+                cs += (q.lower <= hmu && hmu <= q.upper) as usize;
+                ws += q.upper - q.lower;
+                if let Some(c) = r.ctw {
+                    cc += (c.entropy_rate.lower <= hmu && hmu <= c.entropy_rate.upper) as usize;
+                    dc += c.entropy_rate.value - hmu;
+                }
                 ch += (a.lower <= hmu && hmu <= a.upper) as usize;
                 ce += (b.lower <= e && e <= b.upper) as usize;
                 wh += a.upper - a.lower;
@@ -97,6 +111,13 @@ fn coverage_study() {
                 we / f,
                 lens[lens.len() / 2], lens[0], lens[lens.len() - 1]
             );
+            println!(
+                "   sure-length h: {:.2} (w {:.4})  ctw: {:.2} (bias {:.4})",
+                cs as f64 / f,
+                ws / f,
+                cc as f64 / f,
+                dc / f
+            );
         }
     }
 }
@@ -110,19 +131,28 @@ fn machine_coverage_study() {
         ("golden-mean", named::golden_mean(0.5).unwrap()),
         ("even", named::even(0.5).unwrap()),
         ("rrxor", named::rrxor(0.5, 0.5).unwrap()),
+        ("mess3", named::mess3(0.05, 0.85).unwrap()),
     ];
     let samples: u64 = std::env::var("SAMPLES")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(30);
+    let only = std::env::var("PROCS").ok();
     let reps: usize = std::env::var("REPS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(50);
     for (name, hmm) in &procs {
+        if only
+            .as_ref()
+            .is_some_and(|o| !o.split(',').any(|p| p == *name))
+        {
+            continue;
+        }
         let (_, hmu, e) = truth(hmm);
         let m = measures(hmm, &MeasureOptions::default()).unwrap();
-        let c = m.statistical_complexity.value.unwrap();
+        // Mess3 has infinitely many causal states: no C_mu to cover.
+        let c = m.statistical_complexity.value.unwrap_or(f64::NAN);
         for n in lengths() {
             let (mut ch, mut ce, mut cc, mut right) = (0, 0, 0, 0);
             let (mut wh, mut wc, mut cp) = (0.0, 0.0, 0);

@@ -110,10 +110,13 @@ pub fn estimate_data<'py>(
                 let names = input.alphabet().to_vec();
                 let read: Vec<String> = input.warnings().iter().map(warning_text).collect();
                 let sequences = input.sequences()?;
-                let blocks = core::estimate(&sequences, names.len(), &opts)?;
+                let mut blocks = core::estimate(&sequences, names.len(), &opts)?;
                 let machine = (opts.machine_replicates > 0)
                     .then(|| core::estimate_machine(&sequences, &names, &opts, &|_| {}))
                     .transpose()?;
+                if let Some((_, m)) = &machine {
+                    core::compare_with_machine(&mut blocks, m);
+                }
                 Ok((names, read, blocks, machine))
             })
         })

@@ -516,6 +516,34 @@ impl Data {
     }
 }
 
+/// Adds a warning to `words` when their h_mu and `machine`'s h_mu (from the same data) are
+/// further apart than both intervals allow, naming which way and why it may be: h(L) falls to
+/// h_mu from above, so a words' value above the machine's is the mark of memory longer than the
+/// lengths the data resolve (the Even process, RRXOR); below it, of structure the machine lacks.
+pub fn compare_with_machine(words: &mut Estimates, machine: &MachineEstimates) {
+    let (w, m) = (words.entropy_rate, machine.entropy_rate);
+    if w.lower <= m.upper && m.lower <= w.upper {
+        return;
+    }
+    let why = if w.value > m.value {
+        format!(
+            "h(L) approaches h_mu from above and is likely still falling past L = {}, the \
+             memory being longer than the data resolve; the machine's value accounts for it if \
+             its replicates agree on its states",
+            words.rate_length
+        )
+    } else {
+        "the machine is likely missing structure the words see (its replicates' state counts \
+         show how sure it is)"
+            .to_string()
+    };
+    words.warnings.push(format!(
+        "h_mu from the words, {:.4} [{:.4}, {:.4}], and the reconstructed machine's, {:.4} \
+         [{:.4}, {:.4}], disagree: {why}",
+        w.value, w.lower, w.upper, m.value, m.lower, m.upper
+    ));
+}
+
 /// The CTW estimate of h_mu from `sequences` at `depth`, or `None` when too few symbols are
 /// coded for ten batches.
 fn ctw_rate(sequences: &[Vec<u32>], k: usize, depth: usize, z: f64) -> Result<Option<CtwRate>> {
