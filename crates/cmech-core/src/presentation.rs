@@ -315,6 +315,11 @@ impl Hmm {
         let sig_b: Vec<_> = (0..other.num_states())
             .map(|i| signature(other, i, &|x| x))
             .collect();
+        if self.is_unifilar() && other.is_unifilar() {
+            if let Some(same) = unifilar_isomorphism(self, other, &sym, &sig_a, &sig_b, tol) {
+                return same;
+            }
+        }
         let mut map = vec![usize::MAX; self.num_states()];
         let mut used = vec![false; other.num_states()];
         isomorphism_search(
@@ -375,6 +380,79 @@ impl Hmm {
 /// ignore (RFC 8259, 8.1) and serde_json does not: it reported "expected value at line 1 column 1".
 pub(crate) fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// Whether unifilar `a` and `b` are isomorphic, found in polynomial time: once state 0's image is
+/// chosen, each symbol leads to one state in each, so the whole map follows. `None` when some
+/// state of `a` is not reached from state 0 and the map is only partial (the general search
+/// decides then). The backtracking search alone is exponential where many states share a
+/// signature: comparing structures (any probabilities, `tol` = 1) of two 98-state binary
+/// machines took minutes.
+fn unifilar_isomorphism(
+    a: &Hmm,
+    b: &Hmm,
+    sym: &[usize],
+    sig_a: &[Vec<(usize, f64)>],
+    sig_b: &[Vec<(usize, f64)>],
+    tol: f64,
+) -> Option<bool> {
+    let n = a.num_states();
+    let same_signature = |i: usize, j: usize| {
+        sig_a[i].len() == sig_b[j].len()
+            && sig_a[i]
+                .iter()
+                .zip(&sig_b[j])
+                .all(|(x, y)| x.0 == y.0 && (x.1 - y.1).abs() <= tol)
+    };
+    let mut partial = false;
+    for root in (0..n).filter(|&j| same_signature(0, j)) {
+        let mut map = vec![usize::MAX; n];
+        let mut used = vec![false; n];
+        map[0] = root;
+        used[root] = true;
+        let mut queue = vec![0];
+        let mut consistent = true;
+        'walk: while let Some(i) = queue.pop() {
+            let j = map[i];
+            if !same_signature(i, j) {
+                consistent = false;
+                break;
+            }
+            for e in &a.edges[i] {
+                let Some(f) = b.edges[j].iter().find(|f| f.symbol == sym[e.symbol]) else {
+                    consistent = false;
+                    break 'walk;
+                };
+                if (f.p - e.p).abs() > tol {
+                    consistent = false;
+                    break 'walk;
+                }
+                if map[e.to] == usize::MAX {
+                    if used[f.to] {
+                        consistent = false;
+                        break 'walk;
+                    }
+                    map[e.to] = f.to;
+                    used[f.to] = true;
+                    queue.push(e.to);
+                } else if map[e.to] != f.to {
+                    consistent = false;
+                    break 'walk;
+                }
+            }
+        }
+        if consistent {
+            if map.iter().all(|&m| m != usize::MAX) {
+                return Some(true);
+            }
+            partial = true;
+        }
+    }
+    if partial {
+        None
+    } else {
+        Some(false)
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

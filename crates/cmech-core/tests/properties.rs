@@ -224,3 +224,72 @@ proptest! {
         }
     }
 }
+
+/// Isomorphism by trying every bijection of states: the oracle for `is_isomorphic`.
+fn isomorphic_by_every_bijection(a: &Hmm, b: &Hmm, tol: f64) -> bool {
+    fn all_maps(
+        n: usize,
+        map: &mut Vec<usize>,
+        used: &mut Vec<bool>,
+        f: &mut dyn FnMut(&[usize]) -> bool,
+    ) -> bool {
+        if map.len() == n {
+            return f(map);
+        }
+        for j in 0..n {
+            if !used[j] {
+                used[j] = true;
+                map.push(j);
+                let found = all_maps(n, map, used, f);
+                map.pop();
+                used[j] = false;
+                if found {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+    if a.num_states() != b.num_states() || a.alphabet() != b.alphabet() {
+        return false;
+    }
+    let n = a.num_states();
+    all_maps(n, &mut Vec::new(), &mut vec![false; n], &mut |map| {
+        (0..n).all(|i| {
+            a.edges(i).len() == b.edges(map[i]).len()
+                && a.edges(i).iter().all(|e| {
+                    b.edges(map[i]).iter().any(|f| {
+                        f.symbol == e.symbol && f.to == map[e.to] && (f.p - e.p).abs() <= tol
+                    })
+                })
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn isomorphism_of_unifilar_machines_is_every_bijections(
+        a in unifilar_machine(),
+        b in unifilar_machine(),
+        shift in 0usize..6,
+    ) {
+        // Unifilar machines take the polynomial path; it must agree with trying every bijection,
+        // on unrelated pairs and on a machine against a relabelling of itself, exactly and by
+        // structure alone (tol = 1).
+        let n = a.num_states();
+        let perm = |i: usize| (n - 1 - i + shift) % n;
+        let relabelled = Hmm::new(
+            "relabelled",
+            a.alphabet().to_vec(),
+            (0..n).map(|i| format!("t{i}")).collect(),
+            quads(&a).into_iter().map(|(i, x, j, p)| (perm(i), x, perm(j), p)),
+        )
+        .unwrap();
+        for tol in [1e-12, 1.0] {
+            prop_assert_eq!(a.is_isomorphic(&b, tol), isomorphic_by_every_bijection(&a, &b, tol));
+            prop_assert!(a.is_isomorphic(&relabelled, tol));
+        }
+    }
+}
