@@ -382,6 +382,14 @@ pub(crate) fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
+/// Whether two states' signatures (symbol, probability) agree within `tol`.
+fn same_signature(x: &[(usize, f64)], y: &[(usize, f64)], tol: f64) -> bool {
+    x.len() == y.len()
+        && x.iter()
+            .zip(y)
+            .all(|(a, b)| a.0 == b.0 && (a.1 - b.1).abs() <= tol)
+}
+
 /// Whether unifilar `a` and `b` are isomorphic, found in polynomial time: once state 0's image is
 /// chosen, each symbol leads to one state in each, so the whole map follows. `None` when some
 /// state of `a` is not reached from state 0 and the map is only partial (the general search
@@ -397,13 +405,7 @@ fn unifilar_isomorphism(
     tol: f64,
 ) -> Option<bool> {
     let n = a.num_states();
-    let same_signature = |i: usize, j: usize| {
-        sig_a[i].len() == sig_b[j].len()
-            && sig_a[i]
-                .iter()
-                .zip(&sig_b[j])
-                .all(|(x, y)| x.0 == y.0 && (x.1 - y.1).abs() <= tol)
-    };
+    let same_signature = |i: usize, j: usize| same_signature(&sig_a[i], &sig_b[j], tol);
     let mut partial = false;
     for root in (0..n).filter(|&j| same_signature(0, j)) {
         let mut map = vec![usize::MAX; n];
@@ -477,12 +479,7 @@ fn isomorphism_search(
         });
     }
     for j in 0..b.num_states() {
-        let same_signature = sig_a[depth].len() == sig_b[j].len()
-            && sig_a[depth]
-                .iter()
-                .zip(&sig_b[j])
-                .all(|(a, b)| a.0 == b.0 && (a.1 - b.1).abs() <= tol);
-        if used[j] || !same_signature {
+        if used[j] || !same_signature(&sig_a[depth], &sig_b[j], tol) {
             continue;
         }
         // Edges among already-mapped states must agree before going deeper.

@@ -38,14 +38,29 @@ pub fn estimate_defaults() -> (&'static str, f64, usize, usize, u64) {
     )
 }
 
-/// `opts` checked by the core before any data is read; a refusal names Python's keyword and
-/// quotes the value given (`max_length` and `replicates` as given, before conversion).
-fn checked(
+/// The options given, checked by the core before any data is read; a refusal names Python's
+/// keyword and quotes the value given (`max_length` and `replicates` as given, before
+/// conversion).
+#[allow(clippy::too_many_arguments)]
+fn options(
     py: Python<'_>,
-    opts: EstimateOptions,
     max_length: Option<i64>,
+    estimator: &str,
+    level: f64,
     replicates: i64,
+    machine_replicates: usize,
+    block: Option<f64>,
+    seed: u64,
 ) -> PyResult<EstimateOptions> {
+    let opts = EstimateOptions {
+        max_length: max_length.map(size),
+        estimator: estimator.parse().py(py)?,
+        level,
+        replicates: size(replicates),
+        seed,
+        block,
+        machine_replicates,
+    };
     opts.check().map_err(|e| {
         let given = [("max_length", max_length), ("replicates", Some(replicates))];
         to_py(py, quoting(e, &given))
@@ -81,16 +96,16 @@ pub fn estimate_data<'py>(
     seed: u64,
     threads: Option<i64>,
 ) -> PyResult<Estimated> {
-    let opts = EstimateOptions {
-        max_length: max_length.map(size),
-        estimator: estimator.parse().py(py)?,
+    let opts = options(
+        py,
+        max_length,
+        estimator,
         level,
-        replicates: size(replicates),
-        seed,
-        block,
+        replicates,
         machine_replicates,
-    };
-    let opts = checked(py, opts, max_length, replicates)?;
+        block,
+        seed,
+    )?;
     let format = parse_format(py, format)?;
     let (paths, parts, alphabet, name, source) = data;
     let held = parts.map(hold).transpose()?;
@@ -150,16 +165,16 @@ pub fn estimate_counts(
     seed: u64,
     threads: Option<i64>,
 ) -> PyResult<(MachineEstimates, Presentation, Diagnostics)> {
-    let opts = EstimateOptions {
-        max_length: max_length.map(size),
-        estimator: estimator.parse().py(py)?,
+    let opts = options(
+        py,
+        max_length,
+        estimator,
         level,
-        replicates: size(replicates),
-        seed,
-        block: None,
+        replicates,
         machine_replicates,
-    };
-    let opts = checked(py, opts, max_length, replicates)?;
+        None,
+        seed,
+    )?;
     let shard = &counts.shard;
     let names = &shard.info.alphabet;
     let (fit, m) = py
