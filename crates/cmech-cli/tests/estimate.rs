@@ -267,4 +267,13 @@ fn words_and_machine_that_disagree_are_said() {
             .contains("disagree: h(L) approaches h_mu from above")
     });
     assert!(warned, "{}", b["warnings"]);
+    // Counts of the same data: their block estimates against their machine, the same warning.
+    run_ok(d, &["count", "rr.txt", "-o", "rr.cnt"]);
+    let counted = json(d, &[&["estimate", "rr.cnt"][..], &args[2..]].concat());
+    let warned = counted["blocks"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w.as_str().unwrap().contains("disagree"));
+    assert!(warned, "{}", counted["blocks"]["warnings"]);
 }

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::entropy::Cache;
 use super::{
-    asked_length, entropy_table, z_of, Data, EstimateOptions, Estimates, Interval, Resampling,
+    asked_length, compare_rates, entropy_table, z_of, Data, EstimateOptions, Estimates, Interval,
+    Resampling,
 };
 use crate::counts::CountTable;
 use crate::error::{CmechError, Result};
@@ -212,17 +213,20 @@ pub fn machine_bootstrap(
         }
     }
     let block_reps: Vec<Vec<f64>> = reps.into_iter().map(|r| r.4).collect();
-    let block_entropies = words.summarise(
+    let mut block_entropies = words.summarise(
         &block_reps,
         opts,
         Resampling::Machine {
             states: machine.num_states(),
         },
     )?;
+    let entropy_rate = Interval::new(h, sd(&hs), z);
+    // The block estimates against the machine's, as the data's words are.
+    compare_rates(&mut block_entropies, entropy_rate);
     Ok(MachineEstimates {
         states: machine.num_states(),
         statistical_complexity: Interval::new(c, sd(&cs), z),
-        entropy_rate: Interval::new(h, sd(&hs), z),
+        entropy_rate,
         excess_entropy: e.filter(|_| es.len() >= 2).map(|(e, [lo, hi])| {
             let se = sd(&es);
             let i = Interval::new(e, se, z);

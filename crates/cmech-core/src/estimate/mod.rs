@@ -521,7 +521,12 @@ impl Data {
 /// h_mu from above, so a words' value above the machine's is the mark of memory longer than the
 /// lengths the data resolve (the Even process, RRXOR); below it, of structure the machine lacks.
 pub fn compare_with_machine(words: &mut Estimates, machine: &MachineEstimates) {
-    let (w, m) = (words.entropy_rate, machine.entropy_rate);
+    compare_rates(words, machine.entropy_rate);
+}
+
+/// [`compare_with_machine`] given the machine's h_mu `m`.
+pub(crate) fn compare_rates(words: &mut Estimates, m: Interval) {
+    let w = words.entropy_rate;
     if w.lower <= m.upper && m.lower <= w.upper {
         return;
     }
