@@ -89,9 +89,20 @@ fn bad_options_and_thin_data_are_said() {
         ),
         (
             ["--machine-replicates", "1"],
-            "--machine-replicates must be 0 (no machine) or at least 2",
+            "--machine-replicates must be 0 (no machine) or from 2 to 100000",
         ),
-        (["--replicates", "1"], "--replicates must be at least 2"),
+        (
+            ["--replicates", "1"],
+            "--replicates must be from 2 to 1000000",
+        ),
+        (
+            ["--replicates", "18446744073709551615"],
+            "--replicates must be from 2 to 1000000",
+        ),
+        (
+            ["--machine-replicates", "100000000000"],
+            "--machine-replicates must be 0 (no machine) or from 2 to 100000",
+        ),
     ] {
         let e = fails(d, &[&["estimate", "missing.txt"][..], &args].concat());
         assert!(e.contains(want), "{args:?}: {e}");

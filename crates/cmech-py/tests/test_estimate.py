@@ -155,11 +155,13 @@ def test_options_reach_the_core(sample: np.ndarray) -> None:
         (dict(level=1.5), r"level must be in \(0, 1\), not 1\.5"),
         (dict(level="high"), r"level must be a number, got 'high'"),
         (dict(estimator="jackknife"), r"unknown entropy estimator 'jackknife' \(known: plug-in, miller-madow, grassberger, nsb\)"),
-        (dict(replicates=-3), r"replicates must be at least 2, not -3"),
+        (dict(replicates=-3), r"replicates must be from 2 to 1000000, not -3"),
         (dict(block=0.5), r"^block must be a number at least 1, not 0\.5$"),
         (dict(max_length=0), r"max_length must be at least 1, not 0"),
         (dict(machine_replicates=-1), r"machine_replicates must be at least 0, got -1"),
-        (dict(machine_replicates=1), r"machine_replicates must be 0 \(no machine\) or at least 2, not 1"),
+        (dict(machine_replicates=1), r"machine_replicates must be 0 \(no machine\) or from 2 to 100000, not 1"),
+        (dict(replicates=10**12), r"replicates must be from 2 to 1000000, not 1000000000000"),
+        (dict(machine_replicates=10**11), r"machine_replicates must be 0 \(no machine\) or from 2 to 100000, not 100000000000"),
         (dict(seed=-1), r"seed must be in \[0, 18446744073709551616\), got -1"),
     ],
 )
@@ -283,7 +285,7 @@ def test_counts_refuse_what_applies_to_data(short: np.ndarray, tmp_path: Path) -
     with pytest.raises(cmech.InvalidArgumentError, match="apply to data files, not to count shards"):
         cmech.estimate(tmp_path / "gm.cnt", lines=True, **SMALL)
     # The options are checked as for data.
-    with pytest.raises(cmech.InvalidArgumentError, match=r"machine_replicates must be 0 \(no machine\) or at least 2, not 1"):
+    with pytest.raises(cmech.InvalidArgumentError, match=r"machine_replicates must be 0 \(no machine\) or from 2 to 100000, not 1"):
         cmech.estimate(counts, replicates=100, machine_replicates=1)
     with pytest.raises(cmech.InvalidArgumentError, match=r"level must be in \(0, 1\), not 2"):
         cmech.estimate(counts, level=2, **SMALL)

@@ -52,6 +52,11 @@ pub use machine::{
 pub const DEFAULT_MAX_LENGTH: usize = 16;
 /// Bootstrap replicates by default.
 pub const DEFAULT_REPLICATES: usize = 1000;
+/// The most bootstrap replicates: each holds its block entropies until the spreads are taken,
+/// and beyond 10^6 a standard error changes in its fourth digit at most.
+pub const MAX_REPLICATES: usize = 1_000_000;
+/// The most machine replicates: each is a reconstruction (seconds on text).
+pub const MAX_MACHINE_REPLICATES: usize = 100_000;
 /// Confidence level of the intervals by default.
 pub const DEFAULT_LEVEL: f64 = 0.95;
 /// Observations per distinct word from which a length takes part in choosing h_mu's: with
@@ -109,18 +114,18 @@ impl EstimateOptions {
                 rule: "in (0, 1)",
             });
         }
-        if self.replicates < 2 {
+        if !(2..=MAX_REPLICATES).contains(&self.replicates) {
             return Err(CmechError::OutOfRange {
                 parameter: "replicates",
                 value: self.replicates.to_string(),
-                rule: "at least 2",
+                rule: "from 2 to 1000000",
             });
         }
-        if self.machine_replicates == 1 {
+        if self.machine_replicates == 1 || self.machine_replicates > MAX_MACHINE_REPLICATES {
             return Err(CmechError::OutOfRange {
                 parameter: "machine_replicates",
-                value: "1".into(),
-                rule: "0 (no machine) or at least 2",
+                value: self.machine_replicates.to_string(),
+                rule: "0 (no machine) or from 2 to 100000",
             });
         }
         if let Some(b) = self.block {

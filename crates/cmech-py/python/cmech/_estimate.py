@@ -208,8 +208,8 @@ def estimate(
 
     Raises what :func:`cmech.count` raises for data and :meth:`Counts.load` for count shards,
     and :class:`~cmech.InvalidArgumentError` for an unknown estimator, ``level`` outside (0, 1),
-    ``replicates`` or ``machine_replicates`` below 2 (``machine_replicates`` may be 0 for data,
-    not for counts), ``block`` below 1, ``max_length`` below 1, or ``block``, ``alphabet``,
+    ``replicates`` outside 2 to 10^6 or ``machine_replicates`` outside 2 to 10^5
+    (``machine_replicates`` may be 0 for data, not for counts), ``block`` below 1, ``max_length`` below 1, or ``block``, ``alphabet``,
     ``format`` or ``lines`` given with counts.
     """
     max_length = _opt_int(max_length, "max_length")
