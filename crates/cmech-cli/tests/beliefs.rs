@@ -206,6 +206,12 @@ fn bad_input_gets_one_line_naming_the_problem() {
     assert!(e.contains("at least 1"), "{e}");
     let e = fails(d, &["beliefs", "even", "--tol", "1.5"]);
     assert!(e.contains("[0, 1)"), "{e}");
+    // Finer than 1e-15 the belief keys saturate and distinct beliefs merge: Mess3 "closed" at one
+    // node at 1e-30 (it has 1,093 to depth 6); coarser than 1/2 every belief is one.
+    for r in ["1e-30", "10", "0"] {
+        let e = fails(d, &["beliefs", "mess3", "--resolution", r, "--depth", "6"]);
+        assert!(e.contains("--resolution must be from 1e-15 to 0.5"), "{e}");
+    }
     std::fs::write(d.join("keep.npy"), "mine").unwrap();
     let e = fails(d, &["beliefs", "even", "--npy", "keep.npy"]);
     assert!(e.contains("exists"), "{e}");

@@ -177,3 +177,11 @@ def test_a_machine_fitted_on_a_str_runs_on_that_str():
 def test_bools_are_symbols_0_and_1_for_beliefs_too():
     gm = cmech.Process.named("golden-mean")
     assert np.array_equal(gm.beliefs(np.array([True, True, False, True])), gm.beliefs([1, 1, 0, 1]))
+
+
+@pytest.mark.parametrize("resolution", [1e-30, 10.0, 0.0])
+def test_a_resolution_that_would_merge_distinct_beliefs_is_refused(resolution: float) -> None:
+    # Finer than 1e-15 the keys saturate (1e-30 closed Mess3 at one node; it has 1,093 to depth 6).
+    with pytest.raises(cmech.InvalidArgumentError, match=r"resolution must be from 1e-15 to 0\.5"):
+        cmech.Process.named("mess3").mixed_states(depth=6, resolution=resolution)
+    assert cmech.Process.named("mess3").mixed_states(depth=6, resolution=1e-15).beliefs.shape[0] == 1093

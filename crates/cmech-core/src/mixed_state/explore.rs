@@ -40,6 +40,10 @@ impl ExploreLimits {
     }
 }
 
+/// The finest resolution beliefs can be told apart at: a probability's coordinates over it stay
+/// within the integers a key holds exactly, and f64 tells probabilities apart to about 1e-16.
+pub const MIN_RESOLUTION: f64 = 1e-15;
+
 /// Default resolution of explorations a user asks for. Finer than [`BELIEF_RESOLUTION`]: Mess3
 /// at depth 14 has distinct beliefs 5e-14 apart, and rounding noise (a few 1e-16) stays well
 /// inside the boundary band of a 1e-14 grid.
@@ -129,11 +133,20 @@ impl MixedStatePresentation {
     ) -> Result<MixedStatePresentation> {
         let n = hmm.num_states();
         check_belief(start, n)?;
-        if !(limits.resolution > 0.0 && limits.resolution.is_finite()) {
-            return Err(CmechError::InvalidArgument(format!(
-                "belief resolution must be a positive number, not {}",
-                limits.resolution
-            )));
+        // Beliefs are keyed by their coordinates over the resolution as 64-bit integers: finer
+        // than 1e-15 the keys saturate and distinct beliefs merge (1e-30 closed Mess3 at one
+        // node), and coarser than 1/2 every belief is one.
+        let r = limits.resolution;
+        if !(MIN_RESOLUTION..=0.5).contains(&r) {
+            return Err(CmechError::OutOfRange {
+                parameter: "resolution",
+                value: if r != 0.0 && (r.abs() < 1e-4 || r.abs() >= 1e6) {
+                    format!("{r:e}")
+                } else {
+                    r.to_string()
+                },
+                rule: "from 1e-15 to 0.5",
+            });
         }
         if !(0.0..1.0).contains(&limits.min_new_mass) {
             return Err(CmechError::InvalidArgument(format!(
