@@ -122,6 +122,9 @@ fn counted_halves_merged_reconstruct_like_the_whole_file() {
         ],
     );
     run_ok(d, &["merge", "a.cnt", "b.cnt", "-o", "ab.cnt"]);
+    // Ranges that overlap would count the shared windows twice; the whole file with a part too.
+    let e = fails(d, &["merge", "a.cnt", "b.cnt", "a.cnt", "-o", "aba.cnt"]);
+    assert!(e.contains("a.cnt and a.cnt both count x.txt"), "{e}");
     run_ok(
         d,
         &[
@@ -134,6 +137,13 @@ fn counted_halves_merged_reconstruct_like_the_whole_file() {
             "-o",
             "whole.cnt",
         ],
+    );
+    let e = fails(d, &["merge", "whole.cnt", "b.cnt", "-o", "wb.cnt"]);
+    assert!(
+        e.contains(&format!(
+            "b.cnt and whole.cnt both count x.txt (bytes {mid}..{end} and the whole file)"
+        )),
+        "{e}"
     );
     assert_eq!(
         std::fs::read(d.join("ab.cnt")).unwrap(),
@@ -446,8 +456,15 @@ fn bad_input_gets_one_line_naming_the_problem() {
     assert!(e.contains("truncated"), "{e}");
     let e = fails(d, &["count", "x.txt", "-o", "a.cnt"]);
     assert!(e.contains("a.cnt exists; use --force"), "{e}");
-    let e = fails(d, &["merge", "a.cnt", "a.cnt", "-o", "c.cnt"]);
+    let e = fails(d, &["merge", "a.cnt", "-o", "c.cnt"]);
     assert!(e.contains("c.cnt exists; use --force"), "{e}");
+    // One shard twice would count every window twice.
+    let e = fails(d, &["merge", "a.cnt", "a.cnt", "-o", "twice.cnt"]);
+    assert!(
+        e.contains("a.cnt and a.cnt both count x.txt (the whole file and the whole file)"),
+        "{e}"
+    );
+    assert!(!d.join("twice.cnt").exists());
     run_ok(
         d,
         &[

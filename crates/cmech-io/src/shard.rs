@@ -431,6 +431,28 @@ pub fn read_shard(path: &Path) -> Result<Shard> {
 }
 
 /// Adds shards together. Their alphabets (names, in order) and windows must be the same.
+/// Whether two sources are the same file's overlapping bytes. Standard input and data counted
+/// from memory (`"-"`, `"<ndarray>"`, ...) carry no identity to compare, and paths are compared
+/// as given.
+fn overlap(a: &SourceInfo, b: &SourceInfo) -> bool {
+    let anonymous = |p: &str| p == "-" || (p.starts_with('<') && p.ends_with('>'));
+    if a.path != b.path || anonymous(&a.path) {
+        return false;
+    }
+    let [a0, a1] = a.range.unwrap_or([0, u64::MAX]);
+    let [b0, b1] = b.range.unwrap_or([0, u64::MAX]);
+    a0 < b1 && b0 < a1
+}
+
+/// The overlap of two sources of one file, in words.
+fn describe_source(a: &SourceInfo, b: &SourceInfo) -> String {
+    let range = |r: Option<[u64; 2]>| match r {
+        Some([s, e]) => format!("bytes {s}..{e}"),
+        None => "the whole file".to_string(),
+    };
+    format!("{} ({} and {})", a.path, range(a.range), range(b.range))
+}
+
 pub fn merge_shards(shards: &[(String, Shard)]) -> Result<Shard> {
     let Some(((first_name, first), rest)) = shards.split_first() else {
         return Err(input("no shards to merge"));
@@ -438,6 +460,12 @@ pub fn merge_shards(shards: &[(String, Shard)]) -> Result<Shard> {
     let mut table = first.table.clone();
     let mut sources = first.info.sources.clone();
     let mut max_history = first.info.max_history;
+    let mut owners: Vec<(&str, &SourceInfo)> = first
+        .info
+        .sources
+        .iter()
+        .map(|src| (first_name.as_str(), src))
+        .collect();
     for (name, s) in rest {
         let describe = |i: &ShardInfo| {
             format!(
@@ -465,6 +493,15 @@ pub fn merge_shards(shards: &[(String, Shard)]) -> Result<Shard> {
                 },
             ));
         }
+        for src in &s.info.sources {
+            if let Some((other, seen)) = owners.iter().find(|(_, seen)| overlap(seen, src)) {
+                return Err(input(format!(
+                    "{name} and {other} both count {}: merging would count those windows twice",
+                    describe_source(src, seen)
+                )));
+            }
+        }
+        owners.extend(s.info.sources.iter().map(|src| (name.as_str(), src)));
         table.merge(&s.table)?;
         sources.extend(s.info.sources.iter().cloned());
         if s.info.max_history != max_history {

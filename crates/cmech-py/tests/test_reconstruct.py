@@ -279,6 +279,21 @@ def test_counted_halves_merged_equal_the_whole_file(gm_file):
     assert r.diagnostics.symbols == 10**6
 
 
+def test_counts_of_the_same_bytes_are_not_added_twice(gm_file, gm_sample):
+    # A file's counts added to themselves, or overlapping ranges of it, would count windows
+    # twice; data counted from memory carry no identity, so their sums stay allowed.
+    size = gm_file.stat().st_size
+    whole = cmech.count(gm_file, 5)
+    with pytest.raises(cmech.InvalidDataError, match=r"both count .*\(the whole file and the whole file\)"):
+        whole + whole
+    a = cmech.count(gm_file, 5, alphabet="01", byte_range=(0, size // 2 + 100))
+    b = cmech.count(gm_file, 5, alphabet="01", byte_range=(size // 2, size))
+    with pytest.raises(cmech.InvalidDataError, match=r"merging would count those windows twice"):
+        a.merge(b)
+    x = cmech.count(gm_sample[:1000], 5)
+    assert (x + x).symbols == 2000
+
+
 def test_counted_halves_of_an_array_give_the_same_machine(golden, gm_sample):
     half = len(gm_sample) // 2
     a, b = cmech.count(gm_sample[:half], 5), cmech.count(gm_sample[half:], 5)
