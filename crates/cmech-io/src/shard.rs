@@ -430,7 +430,6 @@ pub fn read_shard(path: &Path) -> Result<Shard> {
     Ok(Shard { table, info })
 }
 
-/// Adds shards together. Their alphabets (names, in order) and windows must be the same.
 /// Whether two sources are the same file's overlapping bytes. Standard input and data counted
 /// from memory (`"-"`, `"<ndarray>"`, ...) carry no identity to compare, and paths are compared
 /// as given.
@@ -453,6 +452,8 @@ fn describe_source(a: &SourceInfo, b: &SourceInfo) -> String {
     format!("{} ({} and {})", a.path, range(a.range), range(b.range))
 }
 
+/// Adds shards together. Their alphabets (names, in order) and windows must be the same, and no
+/// two may count the same bytes of a file.
 pub fn merge_shards(shards: &[(String, Shard)]) -> Result<Shard> {
     let Some(((first_name, first), rest)) = shards.split_first() else {
         return Err(input("no shards to merge"));
