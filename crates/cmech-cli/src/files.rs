@@ -33,6 +33,9 @@ pub(crate) fn refuse_to_clobber(
                 p.display()
             );
         }
+        if p.is_dir() {
+            bail!("{flag}: {} is a folder; give a file name", p.display());
+        }
         if p.exists() && !force {
             bail!(
                 "{flag}: {} exists; use --force to overwrite it",

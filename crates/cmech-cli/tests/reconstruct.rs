@@ -458,6 +458,16 @@ fn bad_input_gets_one_line_naming_the_problem() {
     assert!(e.contains("a.cnt exists; use --force"), "{e}");
     let e = fails(d, &["merge", "a.cnt", "-o", "c.cnt"]);
     assert!(e.contains("c.cnt exists; use --force"), "{e}");
+    // A folder named as the output is said to be one, --force or not (it said "use --force").
+    std::fs::create_dir(d.join("folder")).unwrap();
+    let e = fails(d, &["count", "x.txt", "-o", "folder", "--force"]);
+    assert!(
+        e.contains("-o: folder is a folder; give a file name"),
+        "{e}"
+    );
+    let e = fails(d, &["sample", "even", "-n", "10", "-o", "folder"]);
+    assert!(e.contains("cannot write folder: it is a folder"), "{e}");
+    assert!(d.join("folder").is_dir());
     // One shard twice would count every window twice.
     let e = fails(d, &["merge", "a.cnt", "a.cnt", "-o", "twice.cnt"]);
     assert!(

@@ -22,6 +22,12 @@ pub struct OutputFile {
 impl OutputFile {
     /// Starts writing `path`, refusing to replace an existing file unless `overwrite`.
     pub fn create(path: &Path, overwrite: bool) -> Result<OutputFile> {
+        if path.is_dir() {
+            return Err(input(format!(
+                "cannot write {}: it is a folder; give a file name",
+                path.display()
+            )));
+        }
         if !overwrite && path.exists() {
             return Err(exists(path));
         }
