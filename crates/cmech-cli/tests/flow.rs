@@ -709,6 +709,19 @@ fn the_same_series_in_any_spelling_gives_the_same_answer() {
     assert!(out.status.success(), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("spaces or tabs are symbols"), "{err}");
+    // A NUL byte in text becomes a symbol, and is said, as in a binary file.
+    std::fs::write(d.join("nul.txt"), b"0110\x000110100\x0001").unwrap();
+    let out = common::cmech()
+        .current_dir(d)
+        .args(["reconstruct", "nul.txt"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("control characters are symbols of this text (U+0000), as in a binary file; use --tokens (symbols separated by spaces) or --bytes"),
+        "{err}"
+    );
 }
 
 #[test]

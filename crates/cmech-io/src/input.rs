@@ -337,7 +337,8 @@ impl Input<'static> {
 }
 
 impl<'a> Input<'a> {
-    /// The warnings of every input: a one-symbol alphabet, spaces as symbols of text.
+    /// The warnings of every input: a one-symbol alphabet, spaces or control characters as
+    /// symbols of text.
     pub(crate) fn add_warnings(&mut self) {
         if self.names.len() == 1 {
             self.warnings.push(Warning {
@@ -358,6 +359,28 @@ impl<'a> Input<'a> {
                 } else {
                     Hint::Tokens
                 }),
+            });
+        }
+        // NUL and other control characters in text are most often a binary file read as text;
+        // they would otherwise become symbols with no word said (issue 23).
+        let controls: Vec<String> = self
+            .names
+            .iter()
+            .filter(|n| n.chars().any(|c| c.is_control() && c != '\t'))
+            .map(|n| {
+                n.chars()
+                    .map(|c| format!("U+{:04X}", c as u32))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        if self.format == Format::Chars && !controls.is_empty() {
+            self.warnings.push(Warning {
+                message: format!(
+                    "control characters are symbols of this text ({}), as in a binary file",
+                    controls.join(", ")
+                ),
+                hint: Some(Hint::TokensOrBytes),
             });
         }
     }

@@ -396,6 +396,9 @@ def test_warnings_are_issued_and_kept(golden):
     assert r.counts.warnings and "only one symbol" in r.counts.warnings[0]
     with pytest.warns(cmech.CmechWarning, match=r"spaces or tabs are symbols.*pass the tokens as a list, e\.g\. text\.split\(\)$"):
         cmech.count("a b a b", 1)
+    # NUL and other control characters read as text are said, as in a binary file.
+    with pytest.warns(cmech.CmechWarning, match=r"control characters are symbols of this text \(U\+0000\), as in a binary file"):
+        cmech.count("01\x0001\x0010", 1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         cmech.reconstruct(golden.sample(10_000, seed=5), max_history=3)
