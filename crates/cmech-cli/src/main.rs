@@ -252,7 +252,8 @@ pub(crate) fn file_or_named<T>(
 ) -> Result<T> {
     let (file_kind, named_kind) = kind;
     let path = Path::new(name);
-    if name.ends_with(".json") || path.is_file() {
+    // Any existing path that is not a folder: a pipe such as `<(cat m.json)` too.
+    if name.ends_with(".json") || (path.exists() && !path.is_dir()) {
         if !params.is_empty() {
             bail!(
                 "--param applies to named {named_kind}, not to the file {}",

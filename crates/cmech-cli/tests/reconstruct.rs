@@ -601,3 +601,50 @@ fn held_out_data_outside_the_alphabet_is_refused_by_name() {
     let err = fails(d, &["reconstruct", "train.txt", "--holdout", "test.txt"]);
     assert!(err.contains('2') && err.contains("test.txt"), "{err}");
 }
+
+#[test]
+fn pipes_are_read_whole() {
+    // `<(cat data)` is a pipe: it has no length to map, and peeking at its first bytes for a
+    // shard's or .npy's magic would take them from the data. It said "no symbols (empty)", and
+    // once mapped was avoided, 99,992 of 100,000 symbols; a presentation through a pipe was
+    // taken for a process name.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_ok(
+        d,
+        &[
+            "sample",
+            "golden-mean",
+            "-n",
+            "100000",
+            "--seed",
+            "1",
+            "-o",
+            "gm.txt",
+        ],
+    );
+    run_ok(d, &["reconstruct", "gm.txt", "-o", "gm.json"]);
+    let bin = env!("CARGO_BIN_EXE_cmech");
+    let piped = |command: &str| {
+        let out = std::process::Command::new("bash")
+            .current_dir(d)
+            .args(["-c", &command.replace("cmech", bin)])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{command}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = piped("cmech reconstruct <(cat gm.txt)");
+    assert!(text.contains("100000 symbols in 1 sequence"), "{text}");
+    assert_eq!(
+        text.lines()
+            .filter(|l| !l.starts_with("data"))
+            .collect::<Vec<_>>(),
+        run_ok(d, &["reconstruct", "gm.txt"])
+            .lines()
+            .filter(|l| !l.starts_with("data"))
+            .collect::<Vec<_>>()
+    );
+    let text = piped("cmech measures <(cat gm.json)");
+    assert!(text.contains("h_mu    0.66"), "{text}");
+}

@@ -129,7 +129,9 @@ fn open_file(path: &Path, mmap: MmapChoice) -> Result<Data<'static>> {
         return Err(input(format!("{name} is a directory, not a data file")));
     }
     let mut file = File::open(path).map_err(|e| io_err(format!("cannot open {name}"), e))?;
-    if mmap.is_enabled() {
+    // A pipe (`<(zcat x.gz)`) or device has no length to map: it said "no symbols (empty)".
+    let regular = file.metadata().is_ok_and(|m| m.is_file());
+    if mmap.is_enabled() && regular {
         return map_file(file, &name);
     }
     let mut bytes = Vec::new();

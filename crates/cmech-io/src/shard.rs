@@ -152,6 +152,11 @@ pub fn sidecar_path(shard: &Path) -> PathBuf {
 
 /// Whether a file starts with the shard magic.
 pub fn is_shard(path: &Path) -> bool {
+    // Peeking would consume a pipe's first bytes, which the data read then misses: shards are
+    // files.
+    if !path.is_file() {
+        return false;
+    }
     let mut head = [0u8; 8];
     File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))

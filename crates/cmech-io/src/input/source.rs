@@ -158,6 +158,10 @@ pub(crate) fn looks_like_npy(s: &Source) -> bool {
             if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy")) {
                 return true;
             }
+            // Peeking would consume a pipe's first bytes: a pipe is .npy only when told.
+            if !p.is_file() {
+                return false;
+            }
             let mut head = [0u8; 6];
             File::open(p)
                 .and_then(|mut f| f.read_exact(&mut head))
