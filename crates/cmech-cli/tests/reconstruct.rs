@@ -458,6 +458,33 @@ fn bad_input_gets_one_line_naming_the_problem() {
     assert!(e.contains("a.cnt exists; use --force"), "{e}");
     let e = fails(d, &["merge", "a.cnt", "-o", "c.cnt"]);
     assert!(e.contains("c.cnt exists; use --force"), "{e}");
+    // A history past what a window holds was wrapped: a window of 3, or "at least 1".
+    for args in [
+        &[
+            "count",
+            "x.txt",
+            "-L",
+            "18446744073709551615",
+            "-o",
+            "huge.cnt",
+        ][..],
+        &[
+            "reconstruct",
+            "x.txt",
+            "--method",
+            "cssr",
+            "-L",
+            "18446744073709551615",
+        ],
+        &["reconstruct", "x.txt", "-L", "18446744073709551615"],
+    ] {
+        let e = fails(d, args);
+        assert!(
+            e.contains("--max-history must be at most 63 (counts reach words of 64 symbols)"),
+            "{args:?}: {e}"
+        );
+    }
+    assert!(!d.join("huge.cnt").exists());
     // A folder named as the output is said to be one, --force or not (it said "use --force").
     std::fs::create_dir(d.join("folder")).unwrap();
     let e = fails(d, &["count", "x.txt", "-o", "folder", "--force"]);

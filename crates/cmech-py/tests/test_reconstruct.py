@@ -686,3 +686,10 @@ def test_hold_out_refuses_a_symbol_the_training_data_never_had() -> None:
     r = cmech.reconstruct(text(gm, gm.sample(10_000, seed=3)))
     with pytest.raises(cmech.InvalidDataError, match="2"):
         r.hold_out("01012")
+
+
+@pytest.mark.parametrize("kwargs", [dict(max_history=10**6), dict(max_history=10**6, method="cssr"), dict(future=100)])
+def test_lengths_past_a_window_are_refused(gm_sample, kwargs):
+    # A window holds 64 symbols at most (the CLI wrapped usize::MAX + 1 to a window of 0 or 3).
+    with pytest.raises(cmech.InvalidArgumentError, match=r"must be at most 63 \(counts reach words of 64 symbols\)"):
+        cmech.reconstruct(gm_sample[:1000], **kwargs)

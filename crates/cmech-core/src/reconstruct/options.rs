@@ -115,6 +115,7 @@ impl ReconstructOptions {
     /// [`reconstruct`](fn@crate::reconstruct::reconstruct) checks them too; the faces call this to refuse early.
     pub fn validate(&self) -> Result<()> {
         at_least_one("max_history", self.max_history)?;
+        within_window("max_history", self.max_history)?;
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
             return Err(CmechError::OutOfRange {
                 parameter: "alpha",
@@ -124,6 +125,7 @@ impl ReconstructOptions {
         }
         if let Some(f) = self.future {
             at_least_one("future", f)?;
+            within_window("future", f)?;
         }
         Ok(())
     }
@@ -134,6 +136,20 @@ impl ReconstructOptions {
             Method::Forward => forward(counts, l, self.future_length(counts.k), self),
         }
     }
+}
+
+/// A history or future length that, with one more symbol, still fits a count's window of at
+/// most 64 (`usize::MAX` wrapped to a window of 0 or 3: "window length must be at least 1", or a
+/// count at the wrong length with no word said).
+pub(crate) fn within_window(parameter: &'static str, l: usize) -> Result<()> {
+    if l > 63 {
+        return Err(CmechError::OutOfRange {
+            parameter,
+            value: l.to_string(),
+            rule: "at most 63 (counts reach words of 64 symbols)",
+        });
+    }
+    Ok(())
 }
 
 /// What a user asked of a reconstruction, each option given or not. The rule that turns it into

@@ -71,6 +71,7 @@ impl SelectOptions {
     pub fn validate(&self) -> Result<()> {
         if let Some(l) = self.max_history {
             crate::error::at_least_one("max_history", l)?;
+            super::options::within_window("max_history", l)?;
         }
         Ok(())
     }
