@@ -534,8 +534,10 @@ def test_bad_lengths_and_parameters(gm_sample):
             cmech.reconstruct(x, threads=threads)
     with pytest.raises(cmech.InvalidArgumentError, match=r"no sequence is longer than the maximum history 6"):
         cmech.reconstruct("0110", max_history=6, method="cssr")
-    with pytest.raises(cmech.InvalidArgumentError, match=r"do not fit in 64-bit codes"):
+    with pytest.raises(cmech.InvalidArgumentError, match=r"max_history must be at most 63 \(counts reach words of 64 symbols\), not 70"):
         cmech.count(x, 70)
+    with pytest.raises(cmech.InvalidArgumentError, match=r"do not fit in 64-bit codes"):
+        cmech.count(x, 63, method="cssr")
     short = cmech.count(x, 3, method="cssr")
     with pytest.raises(
         cmech.InvalidArgumentError,
