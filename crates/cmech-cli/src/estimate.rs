@@ -120,10 +120,10 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
         }
     };
     let (names, est, machine) = if are_shards(&sources).map_err(io_error)? {
-        if args.read.any() || args.block.is_some() {
+        if args.read.any() {
             bail!(
-                "--tokens, --bytes, --npy, --chars, --lines, --alphabet and --block apply to \
-                 data files, not to count shards"
+                "--tokens, --bytes, --npy, --chars, --lines and --alphabet apply to data files, \
+                 not to count shards"
             );
         }
         let paths: Vec<PathBuf> = args.inputs.iter().map(PathBuf::from).collect();

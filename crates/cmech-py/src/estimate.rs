@@ -150,9 +150,9 @@ pub fn estimate_data<'py>(
 /// The machine of `counts` and its estimates, as `cmech estimate` makes them from count shards:
 /// counts hold no order to resample, so the block entropies' intervals come from the machine's
 /// samples only (the machine estimates' `block_entropies`); `machine_replicates` must be at least
-/// 2, which the core says.
+/// 2 and `block` left out, which the core says.
 #[pyfunction]
-#[pyo3(signature = (counts, max_length, estimator, level, replicates, machine_replicates, seed, threads))]
+#[pyo3(signature = (counts, max_length, estimator, level, replicates, machine_replicates, block, seed, threads))]
 #[allow(clippy::too_many_arguments)]
 pub fn estimate_counts(
     py: Python<'_>,
@@ -162,6 +162,7 @@ pub fn estimate_counts(
     level: f64,
     replicates: i64,
     machine_replicates: usize,
+    block: Option<f64>,
     seed: u64,
     threads: Option<i64>,
 ) -> PyResult<(MachineEstimates, Presentation, Diagnostics)> {
@@ -172,7 +173,7 @@ pub fn estimate_counts(
         level,
         replicates,
         machine_replicates,
-        None,
+        block,
         seed,
     )?;
     let shard = &counts.shard;

@@ -274,7 +274,7 @@ def test_counts_refuse_what_applies_to_data(short: np.ndarray, tmp_path: Path) -
     counts = cmech.count(short)
     counts.save(tmp_path / "gm.cnt")
     for given in (counts, tmp_path / "gm.cnt"):
-        with pytest.raises(cmech.InvalidArgumentError, match=r"block applies to data, not to counts"):
+        with pytest.raises(cmech.InvalidArgumentError, match=r"block must be left out for counts \(they hold no order for a bootstrap of words"):
             cmech.estimate(given, block=5, **SMALL)
         with pytest.raises(
             cmech.InvalidArgumentError, match=r"^machine_replicates must be at least 2 for counts.* not 0$"

@@ -119,6 +119,14 @@ pub fn estimate_counts(
                    their machine can resample them",
         });
     }
+    if let Some(b) = opts.block {
+        return Err(CmechError::OutOfRange {
+            parameter: "block",
+            value: b.to_string(),
+            rule: "left out for counts (they hold no order for a bootstrap of words; their \
+                   intervals come from samples of their machine)",
+        });
+    }
     if table.symbols() == 0 {
         return Err(CmechError::InvalidArgument(
             "no symbols to estimate from".into(),

@@ -331,6 +331,7 @@ def estimate_counts(
     level: float,
     replicates: int,
     machine_replicates: int,
+    block: Optional[float],
     seed: int,
     threads: Optional[int],
 ) -> Tuple[MachineEstimates, Presentation, Diagnostics]: ...

@@ -225,14 +225,9 @@ def estimate(
         raise _invalid(f"unknown format {_quote(format)} (known: {', '.join(_FORMATS)})")
     counts = _counts_given(data, alphabet, format, bool(lines))
     if counts is not None:
-        if block is not None:
-            raise _invalid(
-                "block applies to data, not to counts: counts hold no order for a bootstrap of words, "
-                "their intervals come from samples of their machine"
-            )
         given, name = counts
         estimates, presentation, diagnostics = _cmech.estimate_counts(
-            given._c, max_length, estimator, level, replicates, machine_replicates, seed, threads
+            given._c, max_length, estimator, level, replicates, machine_replicates, block, seed, threads
         )
         _warn(diagnostics.warnings)
         blocks = estimates.block_entropies
