@@ -72,9 +72,9 @@ pub const RECONSTRUCT_HELP: &str = "Examples:\n  \
     python make_data.py | cmech reconstruct - --tokens --lines\n\n\
     With no --method, --alpha, --test or --future, the machine is selected: CSSR and forward at\n\
     every history length the data support (up to -L), each minimised and scored by BIC on the\n\
-    likelihood of all the data; the chosen one is then refined by merging, splitting,\n\
-    redirecting and pruning while the BIC falls, the smallest of the tied best is returned and\n\
-    every candidate's score is listed. Any of those options runs that method exactly as asked.\n\
+    likelihood of all the data; the chosen one is then collapsed (its states clustered by what\n\
+    they predict) and refined by merging, splitting, redirecting and pruning while the BIC\n\
+    falls, the smallest of the tied best is returned and every candidate's score is listed. Any of those options runs that method exactly as asked.\n\
     Inputs are one character per symbol unless --tokens, --bytes or --npy (.npy is detected).\n\
     Each file is its own sequence; with --lines each line is. The table shows the states,\n\
     C_mu, h_mu, the log-likelihood of the data, and the number of states at each history length\n\

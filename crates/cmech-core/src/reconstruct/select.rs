@@ -20,7 +20,7 @@ use crate::counts::CountTable;
 use crate::error::{CmechError, Result};
 use crate::presentation::{Edge, Hmm};
 
-use super::refine::{refine, Refinement};
+use super::refine::{collapse, refine, Refined, Refinement};
 use super::score::{parameters, reestimate, score_counts, Score, ScoreData, Tallies};
 use super::{estimated_entropy_rate, supported_history, Method, ReconstructOptions, Test};
 use super::{WordTables, DEFAULT_ALPHA};
@@ -340,22 +340,27 @@ pub(crate) fn candidates(
         }
     }
     let mut chosen = choose(&scored)?;
-    let start = scored[chosen]
-        .machine
-        .clone()
-        .expect("a chosen candidate has a machine");
-    if let Some(r) = refine(&start, chosen, &data)? {
-        let o = &scored[chosen].candidate;
-        let (method, l, alpha) = (o.method, o.max_history, o.alpha);
-        scored.push(Scored::new(
-            method,
-            l,
-            alpha,
-            r.machine,
-            r.score,
-            Some(r.moves),
-        ));
-        chosen = choose(&scored)?;
+    // The chosen fit collapsed first (the global move, for fits that split each state into many
+    // classes of rare histories), then refined by local moves from whichever is chosen then.
+    type Step = fn(&Hmm, usize, &ScoreData) -> Result<Option<Refined>>;
+    for step in [collapse as Step, refine] {
+        let start = scored[chosen]
+            .machine
+            .as_ref()
+            .expect("a chosen candidate has a machine");
+        if let Some(r) = step(start, chosen, &data)? {
+            let o = &scored[chosen].candidate;
+            let (method, l, alpha) = (o.method, o.max_history, o.alpha);
+            scored.push(Scored::new(
+                method,
+                l,
+                alpha,
+                r.machine,
+                r.score,
+                Some(r.moves),
+            ));
+            chosen = choose(&scored)?;
+        }
     }
     Ok(Outcome {
         scored,

@@ -366,8 +366,9 @@ impl Candidate {
     }
 
     /// For a candidate made by refining another (``docs/reconstruction.md``, "Refinement"): a
-    /// dict of ``from`` (the index of the candidate refined), ``merges``, ``splits``,
-    /// ``redirects`` and ``pruned`` (the moves kept); None for a fit as its method gave it.
+    /// dict of ``from`` (the index of the candidate refined), ``clustered`` (states removed by
+    /// collapse), ``merges``, ``splits``, ``redirects`` and ``pruned`` (the moves kept); None for
+    /// a fit as its method gave it.
     #[getter]
     fn refined<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.0.refined.as_ref().map(|r| document(py, r)).transpose()

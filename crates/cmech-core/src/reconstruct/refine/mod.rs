@@ -26,10 +26,18 @@
 //! by maximum likelihood, before one is kept. A machine too large for the pairwise screen
 //! (`states^2 * symbols` above [`MAX_PAIR_WORK`]) is not refined.
 //!
-//! The parts: `moves` holds the machine's shape, the moves on it and their estimates; the search
-//! that scores the most promising in full and keeps one at a time is here.
+//! Before the local moves, the selection tries one global move, [`collapse`]: the chosen machine's
+//! states clustered by what they predict, for fits that hold each true state as one heavy state
+//! among many light mixtures of states, where no single merge lowers the BIC (see its module).
+//!
+//! The parts: `collapse` holds the clustering; `moves` holds the machine's shape, the moves on it
+//! and their estimates; the search that scores the most promising in full and keeps one at a time
+//! is here.
 
+mod collapse;
 mod moves;
+
+pub(crate) use collapse::collapse;
 
 use crate::error::{CmechError, Result};
 use crate::presentation::Hmm;
@@ -59,6 +67,9 @@ const MAX_ATTEMPTS: usize = 60;
 pub struct Refinement {
     /// Index of the candidate refined.
     pub from: usize,
+    /// States removed by collapse: clustered on their predictions into fewer.
+    #[serde(default)]
+    pub clustered: usize,
     /// Pairs of states merged (each fold counted once).
     pub merges: usize,
     /// States split.
@@ -73,6 +84,7 @@ impl Refinement {
     /// The moves kept, in words ("2 merged, 1 split").
     pub fn summary(&self) -> String {
         let parts: Vec<String> = [
+            (self.clustered, "collapsed"),
             (self.merges, "merged"),
             (self.splits, "split"),
             (self.redirects, "redirected"),
@@ -310,10 +322,63 @@ mod tests {
         assert_eq!(r.moves.pruned, 1);
     }
 
+    /// The order-`l` Markov chain as a unifilar machine on binary words: a state per word of
+    /// `l` symbols, their probabilities all different (so that no two states are one before the
+    /// data are seen) and as wrong as a short fit's.
+    fn chain(l: u32) -> Hmm {
+        let n = 1usize << l;
+        let edges: Vec<(usize, usize, usize, f64)> = (0..n)
+            .flat_map(|w| {
+                let p = 0.3 + 0.4 * w as f64 / n as f64;
+                [
+                    (w, 0, (w << 1) & (n - 1), p),
+                    (w, 1, ((w << 1) | 1) & (n - 1), 1.0 - p),
+                ]
+            })
+            .collect();
+        machine(&["0", "1"], &edges, n)
+    }
+
+    /// Collapse, then the local moves, from `start`: the selection's two steps.
+    fn collapse_and_refine(start: &Hmm, d: &ScoreData) -> Hmm {
+        let c = collapse(start, 0, d)
+            .unwrap()
+            .expect("clusters of states lower the BIC");
+        assert!(c.moves.clustered > 0, "{:?}", c.moves);
+        match refine(&c.machine, 1, d).unwrap() {
+            Some(r) => r.machine,
+            None => c.machine,
+        }
+    }
+
+    #[test]
+    fn the_golden_mean_comes_back_from_its_order_four_chain() {
+        let truth = golden_mean();
+        let d = data(&truth, 200_000, 8);
+        let m = collapse_and_refine(&chain(4), &d);
+        assert!(m.is_isomorphic(&truth, 0.01), "{}", m.to_json());
+    }
+
+    #[test]
+    fn the_even_process_comes_back_from_its_order_six_chain() {
+        // No history of 1s alone tells the Even process's two states apart, so the chain's state
+        // 111111 is a mixture of both: collapse gives it to one of them, and the machine of two
+        // clusters follows the data as the Even process does.
+        let truth = machine(
+            &["0", "1"],
+            &[(0, 0, 0, 0.5), (0, 1, 1, 0.5), (1, 1, 0, 1.0)],
+            2,
+        );
+        let d = data(&truth, 200_000, 10);
+        let m = collapse_and_refine(&chain(6), &d);
+        assert!(m.is_isomorphic(&truth, 0.01), "{}", m.to_json());
+    }
+
     #[test]
     fn the_true_machine_is_left_alone() {
         let truth = golden_mean();
         let d = data(&truth, 200_000, 8);
         assert!(refine(&truth, 0, &d).unwrap().is_none());
+        assert!(collapse(&truth, 0, &d).unwrap().is_none());
     }
 }

@@ -395,7 +395,9 @@ impl Shape {
     /// The edges the data hardly use (fewer times along the path than the bits their parameter
     /// costs), each removed, estimated to save the parameter and to lose a bit each time the
     /// edge was used: a fit that met a rare mixture of states can keep an edge the process never
-    /// takes, which re-estimation shrinks but never removes.
+    /// takes, which re-estimation shrinks but never removes. An edge is judged by its use with
+    /// the observer certain of the state (its counts after a collapse can all come from
+    /// beliefs still mixed, where another state of the mixture explains the symbol as well).
     /// All of them at once come first: a fit can have hundreds, and one walk over the data tries
     /// them together.
     fn prunes(&self, log_n: f64) -> Vec<(Move, f64)> {
@@ -405,7 +407,8 @@ impl Shape {
                 continue;
             }
             for symbol in 0..self.k {
-                let used = self.edges[from][symbol];
+                let synchronised: f64 = self.flows[from * self.k + symbol].iter().sum();
+                let used = self.edges[from][symbol].min(synchronised);
                 if self.delta[from][symbol].is_some() && used < 0.5 * log_n {
                     let edges = vec![(from, symbol)];
                     out.push((Move::Prune { edges }, used - 0.5 * log_n));
@@ -447,8 +450,11 @@ impl Shape {
         out
     }
 
-    /// The shape merged into `blocks`, its counts summed.
-    fn merged(&self, blocks: &[usize]) -> Shape {
+    /// The shape merged into `blocks`, its counts summed. A block's edge on a symbol goes to
+    /// the block most of its members' counts on that symbol go to: after a fold every member
+    /// agrees, and a clustering (see `collapse`) that put a few of a state's visits in the wrong
+    /// block still gives a unifilar machine.
+    pub(super) fn merged(&self, blocks: &[usize]) -> Shape {
         let n = self.states();
         let mut index = vec![usize::MAX; n];
         let mut count = 0;
@@ -466,15 +472,29 @@ impl Shape {
             edges: vec![vec![0.0; k]; count],
             flows: vec![vec![0.0; k]; count * k],
         };
+        // Votes of each (block, symbol) for its target block; an edge never taken votes too,
+        // least of all, so that the block keeps every symbol a member can emit.
+        let mut votes: Vec<Vec<(usize, f64)>> = vec![Vec::new(); count * k];
         for s in 0..n {
             let b = at(s);
             add(&mut out.edges[b], &self.edges[s]);
             for x in 0..k {
                 if let Some(t) = self.delta[s][x] {
-                    out.delta[b][x] = Some(at(t));
+                    let v = &mut votes[b * k + x];
+                    let weight = self.edges[s][x] + f64::MIN_POSITIVE;
+                    match v.iter_mut().find(|(to, _)| *to == at(t)) {
+                        Some((_, w)) => *w += weight,
+                        None => v.push((at(t), weight)),
+                    }
                 }
                 add(&mut out.flows[b * k + x], &self.flows[s * k + x]);
             }
+        }
+        for (i, v) in votes.iter().enumerate() {
+            out.delta[i / k][i % k] = v
+                .iter()
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+                .map(|&(to, _)| to);
         }
         out
     }
