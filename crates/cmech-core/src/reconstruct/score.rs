@@ -19,8 +19,10 @@ use crate::presentation::{Edge, Hmm};
 enum Belief {
     /// Certain of the state.
     Sync(usize),
-    /// A distribution over states, not a point.
-    Mix(Box<[f64]>),
+    /// A distribution over states, not a point: (state, probability) for each state of
+    /// positive probability, by state. Sparse, since an observer of a large machine is soon
+    /// unsure between few of its states.
+    Mix(Box<[(usize, f64)]>),
 }
 
 /// The log-likelihood of counted data under a machine.
@@ -122,30 +124,35 @@ impl<'a> Scorer<'a> {
         match single {
             Some((to, p)) => (p, Some(Belief::Sync(to))),
             None => {
-                let n = self.machine.num_states();
-                let mut next = vec![0.0; n];
+                let mut next: Vec<(usize, f64)> = Vec::new();
                 let mut add = |s: usize, w: f64| {
                     for e in self.machine.edges(s).iter().filter(|e| e.symbol == x) {
-                        next[e.to] += w * e.p;
+                        next.push((e.to, w * e.p));
                     }
                 };
                 match b {
                     Belief::Sync(s) => add(*s, 1.0),
-                    Belief::Mix(eta) => eta
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, &w)| w > 0.0)
-                        .for_each(|(s, &w)| add(s, w)),
+                    Belief::Mix(eta) => eta.iter().for_each(|&(s, w)| add(s, w)),
                 }
-                let p: f64 = next.iter().sum();
+                next.sort_unstable_by_key(|&(s, _)| s);
+                next.dedup_by(|b, a| {
+                    let same = a.0 == b.0;
+                    if same {
+                        a.1 += b.1;
+                    }
+                    same
+                });
+                next.retain(|&(_, w)| w > 0.0);
+                let p: f64 = next.iter().map(|&(_, w)| w).sum();
                 if p <= 0.0 {
                     return (0.0, None);
                 }
-                next.iter_mut().for_each(|v| *v /= p);
-                let support: Vec<usize> = (0..n).filter(|&s| next[s] > 0.0).collect();
-                let belief = match support[..] {
-                    [s] => Belief::Sync(s),
-                    _ => Belief::Mix(next.into_boxed_slice()),
+                let belief = match next[..] {
+                    [(s, _)] => Belief::Sync(s),
+                    _ => {
+                        next.iter_mut().for_each(|(_, w)| *w /= p);
+                        Belief::Mix(next.into_boxed_slice())
+                    }
                 };
                 (p, Some(belief))
             }
@@ -157,7 +164,7 @@ impl<'a> Scorer<'a> {
         match b {
             Belief::Sync(s) => counts[*s][x] += weight,
             Belief::Mix(eta) => {
-                for (s, &w) in eta.iter().enumerate().filter(|(_, &w)| w > 0.0) {
+                for &(s, w) in eta.iter() {
                     let ps = self.machine.emission(s, x);
                     if ps > 0.0 {
                         counts[s][x] += weight * w * ps / p;
@@ -333,7 +340,12 @@ fn walk_counts(
     let start = if n == 1 {
         Belief::Sync(0)
     } else {
-        Belief::Mix(pi.into_boxed_slice())
+        Belief::Mix(
+            pi.into_iter()
+                .enumerate()
+                .filter(|&(_, p)| p > 0.0)
+                .collect(),
+        )
     };
     // Beliefs after each prefix of a window read from the start; `None` from the first symbol of
     // probability zero on.
