@@ -38,6 +38,9 @@ pub const MAX_SELECT_HISTORY: usize = 12;
 /// histories up to [`MAX_SELECT_HISTORY`], larger alphabets shorter ones.
 const MAX_SELECT_CODES: f64 = (1u64 << 24) as f64;
 
+/// Rounds of refinement, each after the first preceded by a collapse, at most.
+const ROUNDS: usize = 4;
+
 /// Rounds of maximum-likelihood re-estimation of each candidate's probabilities.
 const REESTIMATION_ROUNDS: usize = 2;
 
@@ -339,27 +342,45 @@ pub(crate) fn candidates(
             break;
         }
     }
+    // The global move first, collapse (for fits that split each state into many classes of rare
+    // histories), from the chosen fit and from the longest forward fit: where a process
+    // synchronises slowly the latter holds most of the true states, even when a rare edge it
+    // lacks leaves it unable to produce the data. Then the local moves, from whichever is chosen.
+    let chosen = choose(&scored)?;
+    let longest_forward = (0..scored.len())
+        .filter(|&i| scored[i].candidate.method == Some(Method::Forward))
+        .filter(|&i| scored[i].machine.is_some())
+        .max_by_key(|&i| scored[i].candidate.max_history)
+        .filter(|&i| i != chosen);
+    for from in std::iter::once(chosen).chain(longest_forward) {
+        let start = scored[from].machine.as_ref().expect("filtered");
+        if let Some(r) = collapse(start, from, &data)? {
+            push_refined(&mut scored, from, r);
+        }
+    }
     let mut chosen = choose(&scored)?;
-    // The chosen fit collapsed first (the global move, for fits that split each state into many
-    // classes of rare histories), then refined by local moves from whichever is chosen then.
+    // Each step's machine is followed along the data better than the last, so its visits tell
+    // its states apart better: collapse and refine again while they change the choice.
     type Step = fn(&Hmm, usize, &ScoreData) -> Result<Option<Refined>>;
-    for step in [collapse as Step, refine] {
-        let start = scored[chosen]
-            .machine
-            .as_ref()
-            .expect("a chosen candidate has a machine");
-        if let Some(r) = step(start, chosen, &data)? {
-            let o = &scored[chosen].candidate;
-            let (method, l, alpha) = (o.method, o.max_history, o.alpha);
-            scored.push(Scored::new(
-                method,
-                l,
-                alpha,
-                r.machine,
-                r.score,
-                Some(r.moves),
-            ));
-            chosen = choose(&scored)?;
+    for round in 0..ROUNDS {
+        let before = chosen;
+        let steps: &[Step] = if round == 0 {
+            &[refine]
+        } else {
+            &[collapse, refine]
+        };
+        for step in steps {
+            let start = scored[chosen]
+                .machine
+                .as_ref()
+                .expect("a chosen candidate has a machine");
+            if let Some(r) = step(start, chosen, &data)? {
+                push_refined(&mut scored, chosen, r);
+                chosen = choose(&scored)?;
+            }
+        }
+        if chosen == before {
+            break;
         }
     }
     Ok(Outcome {
@@ -368,6 +389,20 @@ pub(crate) fn candidates(
         forward_states,
         entropy_rate,
     })
+}
+
+/// Adds the machine refinement made from candidate `from`, under its method and history length.
+fn push_refined(scored: &mut Vec<Scored>, from: usize, r: Refined) {
+    let o = &scored[from].candidate;
+    let (method, l, alpha) = (o.method, o.max_history, o.alpha);
+    scored.push(Scored::new(
+        method,
+        l,
+        alpha,
+        r.machine,
+        r.score,
+        Some(r.moves),
+    ));
 }
 
 /// The smallest machine among those within [`TIE_BITS`] of the best score (fewest states, then
