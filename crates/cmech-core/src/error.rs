@@ -51,6 +51,10 @@ pub enum CmechError {
     /// 64-bit codes, a history too long for the data, an unknown method or transducer).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// The computation would hold more than it can allocate or more than its stated bound; the
+    /// message names the size and, where there is one, the bound and what makes it smaller.
+    #[error("{0}")]
+    TooLarge(String),
     /// Reading or writing failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),

@@ -79,6 +79,7 @@ mod graph;
 pub mod infoflow;
 mod linalg;
 pub mod measures;
+pub mod memory;
 mod minimize;
 pub mod mixed_state;
 pub mod named;

@@ -102,10 +102,12 @@ impl Iterator for Sampler {
 }
 
 impl Hmm {
-    /// `n` symbols (as alphabet indices) from a stationary start, reproducible from `seed`.
+    /// `n` symbols (as alphabet indices) from a stationary start, reproducible from `seed`. More
+    /// symbols than can be held are [`CmechError::TooLarge`]; a [`Sampler`] streams any number.
     pub fn sample(&self, n: usize, seed: u64) -> Result<Vec<usize>> {
-        Ok(Sampler::new(self, seed, Start::Stationary)?
-            .take(n)
-            .collect())
+        let sampler = Sampler::new(self, seed, Start::Stationary)?;
+        let mut out = crate::memory::with_capacity(n, &format!("a sample of {n} symbols"))?;
+        out.extend(sampler.take(n));
+        Ok(out)
     }
 }

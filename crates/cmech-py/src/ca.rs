@@ -50,7 +50,10 @@ pub fn ca_elementary<'py>(
     let rule = rule_number(rule).py(py)?;
     let row = match (&initial, width) {
         (Some(a), _) => binary(a.as_array().iter().copied(), "the initial row").py(py)?,
-        (None, Some(w)) => ca::random_cells(w, density, seed).py(py)?,
+        (None, Some(w)) => {
+            ca::check_size(steps, 1, w).py(py)?;
+            ca::random_cells(w, density, seed).py(py)?
+        }
         (None, None) => {
             return Err(to_py(
                 py,
@@ -92,6 +95,7 @@ pub fn ca_life<'py>(
     pattern: Option<String>,
     at: (usize, usize),
 ) -> PyResult<Bound<'py, PyArray3<u8>>> {
+    ca::check_size(steps, height, width).py(py)?;
     let grid = match (&initial, &pattern) {
         (Some(a), _) => binary(a.as_array().iter().copied(), "the initial grid").py(py)?,
         (None, Some(name)) => ca::pattern_grid(name, height, width, at).py(py)?,

@@ -20,11 +20,12 @@ pub(crate) enum Class {
     Unsupported,
     InvalidArgument,
     InvalidData,
+    TooLarge,
     Io,
 }
 
 impl Class {
-    const ALL: [Class; 8] = [
+    const ALL: [Class; 9] = [
         Class::InvalidPresentation,
         Class::InvalidJson,
         Class::UnknownProcess,
@@ -32,6 +33,7 @@ impl Class {
         Class::Unsupported,
         Class::InvalidArgument,
         Class::InvalidData,
+        Class::TooLarge,
         Class::Io,
     ];
 
@@ -45,6 +47,7 @@ impl Class {
             Class::Unsupported => "UnsupportedError",
             Class::InvalidArgument => "InvalidArgumentError",
             Class::InvalidData => "InvalidDataError",
+            Class::TooLarge => "TooLargeError",
             Class::Io => "CmechIOError",
         }
     }
@@ -62,6 +65,7 @@ impl Class {
             CmechError::InvalidArgument(_) | CmechError::OutOfRange { .. } => {
                 Class::InvalidArgument
             }
+            CmechError::TooLarge(_) => Class::TooLarge,
             CmechError::Io(_) => Class::Io,
         }
     }

@@ -16,6 +16,7 @@ mod document;
 mod errors;
 mod estimate;
 mod infoflow;
+mod interrupt;
 mod io;
 mod measures;
 mod mixed_state;

@@ -4,13 +4,14 @@
 
 use cmech_core::named::named;
 use cmech_core::sample::{Sampler, Start};
-use cmech_core::{CmechError, Hmm};
+use cmech_core::{memory, CmechError, Hmm};
 use numpy::{PyArray1, PyArray2, PyReadonlyArray2};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
 use crate::document::document;
 use crate::errors::{to_py, IntoPyResult};
+use crate::interrupt::in_chunks;
 
 fn invalid_presentation(py: Python<'_>, message: String) -> PyErr {
     to_py(py, CmechError::InvalidPresentation(message))
@@ -162,11 +163,9 @@ impl Presentation {
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
         let start = start.map_or(Start::Stationary, Start::State);
         let sampler = Sampler::new(&self.hmm, seed, start).py(py)?;
-        let symbols: Vec<i64> = py.detach(move || {
-            let mut out = Vec::with_capacity(n);
-            out.extend(sampler.take(n).map(|x| x as i64));
-            out
-        });
+        let mut symbols: Vec<i64> =
+            memory::with_capacity(n, &format!("a sample of {n} symbols")).py(py)?;
+        in_chunks(py, n, sampler, |x| symbols.push(x as i64))?;
         Ok(PyArray1::from_vec(py, symbols))
     }
 

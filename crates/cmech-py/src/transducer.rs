@@ -5,7 +5,7 @@
 
 use cmech_core::measures::MeasureOptions;
 use cmech_core::transducer::{self as core, named_transducer, TRANSDUCERS};
-use cmech_core::Transducer;
+use cmech_core::{memory, Transducer};
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -13,6 +13,7 @@ use pyo3::types::PyDict;
 use crate::document::{document, format, from_document, quoted, reduce, Reduced};
 
 use crate::errors::{invalid_argument, IntoPyResult};
+use crate::interrupt::in_chunks;
 use crate::measures::{details, methods, statuses, value, Entry};
 use crate::named::catalogue_entry;
 use crate::presentation::Presentation;
@@ -125,9 +126,15 @@ impl NativeTransducer {
         n: usize,
         seed: u64,
     ) -> PyResult<InputsOutputs<'py>> {
-        let (t, hmm) = (&self.t, &input.hmm);
-        let (x, y) = py.detach(|| t.drive(hmm, n, seed)).py(py)?;
-        Ok((int64(py, &x), int64(py, &y)))
+        let driver = self.t.driver(&input.hmm, seed).py(py)?;
+        let what = format!("{n} steps of '{}'", self.t.name());
+        let mut x: Vec<i64> = memory::with_capacity(n, &what).py(py)?;
+        let mut y: Vec<i64> = memory::with_capacity(n, &what).py(py)?;
+        in_chunks(py, n, driver, |(a, b)| {
+            x.push(a as i64);
+            y.push(b as i64);
+        })?;
+        Ok((PyArray1::from_vec(py, x), PyArray1::from_vec(py, y)))
     }
 
     /// The outputs answering `inputs` (indices into the transducer's inputs), from state 0.

@@ -26,6 +26,7 @@ def test_hierarchy():
         assert issubclass(cls, cmech.CmechError) and issubclass(cls, ValueError)
     assert issubclass(cmech.UnsupportedError, cmech.CmechError)
     assert issubclass(cmech.CmechIOError, OSError)
+    assert issubclass(cmech.TooLargeError, cmech.CmechError) and issubclass(cmech.TooLargeError, MemoryError)
     assert issubclass(cmech.CmechError, Exception)
 
 
@@ -35,7 +36,7 @@ def test_every_class_the_native_module_raises_exists():
     from cmech import _cmech, _errors
 
     names = _cmech.error_classes()
-    assert len(names) == 8
+    assert len(names) == 9
     for name in names:
         cls = getattr(_errors, name)
         assert issubclass(cls, cmech.CmechError), name

@@ -90,9 +90,17 @@ pub struct BoundaryArgs {
 // boundary.
 
 /// The variables of a group: indices, ranges a..b (both ends), Y:X cells, and box:R / ring:R
-/// (the cells within, or exactly at, distance R of 0 in the max norm).
-fn parse_group(text: &str, what: &str, two_d: bool) -> Result<Vec<(isize, isize)>> {
+/// (the cells within, or exactly at, distance R of 0 in the max norm). An item naming more
+/// variables than the data's `cells` per step is refused before it is spelt out: none of them
+/// could be more than that many distinct ones, and `0..100000000000` would take 1.6 TB.
+fn parse_group(text: &str, what: &str, two_d: bool, cells: usize) -> Result<Vec<(isize, isize)>> {
     let mut out = Vec::new();
+    let at_most = |item: &str, named: u128| -> Result<()> {
+        if named > cells as u128 {
+            bail!("{what}: '{item}' names {named} variables; the data have {cells} per step");
+        }
+        Ok(())
+    };
     for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let bad = || {
             anyhow!(
@@ -113,6 +121,15 @@ fn parse_group(text: &str, what: &str, two_d: bool) -> Result<Vec<(isize, isize)
             if r < 0 {
                 return Err(bad());
             }
+            let side = |r: isize| (2 * r as u128 + 1).pow(if two_d { 2 } else { 1 });
+            at_most(
+                item,
+                if ring && r > 0 {
+                    side(r) - side(r - 1)
+                } else {
+                    side(r)
+                },
+            )?;
             let ys = if two_d { -r..=r } else { 0..=0 };
             for y in ys {
                 for x in -r..=r {
@@ -133,6 +150,7 @@ fn parse_group(text: &str, what: &str, two_d: bool) -> Result<Vec<(isize, isize)
             if a > b {
                 return Err(bad());
             }
+            at_most(item, (b as i128 - a as i128) as u128 + 1)?;
             out.extend((a..=b).map(|i| (0, i)));
         } else {
             out.push((0, item.parse().map_err(|_| bad())?));
@@ -183,7 +201,7 @@ pub fn boundary(args: BoundaryArgs, out: &mut impl Write) -> Result<()> {
     let mut items: Vec<Vec<(isize, isize)>> = Vec::new();
     for (flag, text) in groups {
         items.push(match text {
-            Some(t) => parse_group(t, flag, two_d)?,
+            Some(t) => parse_group(t, flag, two_d, h * w)?,
             None => vec![],
         });
     }

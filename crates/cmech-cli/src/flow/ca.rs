@@ -180,6 +180,7 @@ fn make_field(args: &CaArgs) -> Result<(Field, String)> {
         } else {
             let w = args.width.context("--width is required (or --init FILE)")?;
             let h = args.height.unwrap_or(w);
+            ca::check_size(args.steps.max(args.skip.saturating_add(1)), h, w).map_err(core)?;
             if let Some(p) = &args.pattern {
                 let g = ca::pattern_grid(p, h, w, (1, 1)).map_err(core)?;
                 (g, h, w, format!("pattern {p}"))
@@ -194,7 +195,7 @@ fn make_field(args: &CaArgs) -> Result<(Field, String)> {
             }
         };
         let grid = if args.skip > 0 {
-            let t = ca::life(&grid, h, w, args.skip + 1).map_err(core)?;
+            let t = ca::life(&grid, h, w, args.skip.saturating_add(1)).map_err(core)?;
             t.step(args.skip).to_vec()
         } else {
             grid
@@ -226,6 +227,7 @@ fn make_field(args: &CaArgs) -> Result<(Field, String)> {
         (c.cells, format!("from {}", path.display()))
     } else {
         let w = args.width.context("--width is required (or --init FILE)")?;
+        ca::check_size(args.steps.max(args.skip.saturating_add(1)), 1, w).map_err(core)?;
         if args.single {
             let mut r = vec![0u8; w];
             r[w / 2] = 1;
@@ -239,7 +241,7 @@ fn make_field(args: &CaArgs) -> Result<(Field, String)> {
     };
     let w = row.len();
     let row = if args.skip > 0 {
-        let t = ca::elementary(rule, &row, args.skip + 1).map_err(core)?;
+        let t = ca::elementary(rule, &row, args.skip.saturating_add(1)).map_err(core)?;
         t.step(args.skip).to_vec()
     } else {
         row

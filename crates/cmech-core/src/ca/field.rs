@@ -3,6 +3,7 @@
 
 use crate::error::Result;
 use crate::infoflow::{bad, Series};
+use crate::memory;
 
 fn check_field(
     cells: &[u8],
@@ -81,6 +82,32 @@ impl FieldShape {
     pub fn cells_per_step(&self) -> usize {
         self.height * self.width
     }
+}
+
+/// Checks that a field of `steps` rows of `height` x `width` cells (at least one step) can be
+/// held, before anything is made: a face calls it with the sizes a user gave, so that a field too
+/// large is refused in its own terms before its initial condition is drawn.
+pub fn check_size(steps: usize, height: usize, width: usize) -> Result<()> {
+    crate::error::at_least_one("steps", steps)?;
+    if height == 0 || width == 0 {
+        return Err(bad(format!(
+            "a field of {steps} x {height} x {width} cells is empty"
+        )));
+    }
+    field_buffer(steps, height, width).map(drop)
+}
+
+/// Room for the cells of a field of `steps` rows of `height` x `width` cells, taken before any
+/// is computed: a size that overflows or cannot be allocated is [`CmechError::TooLarge`] naming
+/// the field.
+///
+/// [`CmechError::TooLarge`]: crate::CmechError::TooLarge
+pub(super) fn field_buffer(steps: usize, height: usize, width: usize) -> Result<Vec<u8>> {
+    let cells = memory::product(&[steps, height, width], "a field (steps x height x width)")?;
+    memory::with_capacity(
+        cells,
+        &format!("a field of {steps} steps of {height} x {width} cells"),
+    )
 }
 
 /// A field whose cells are held elsewhere (a numpy array, a [`Field`]): what the local

@@ -5,6 +5,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::error::Result;
 use crate::infoflow::bad;
+use crate::memory;
 
 /// A row of `width` cells, each 1 with probability `density`, from `seed`.
 pub fn random_cells(len: usize, density: f64, seed: u64) -> Result<Vec<u8>> {
@@ -12,8 +13,8 @@ pub fn random_cells(len: usize, density: f64, seed: u64) -> Result<Vec<u8>> {
         return Err(bad(format!("density {density} is not in [0, 1]")));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut out = memory::with_capacity(len, &format!("an initial condition of {len} cells"))?;
     if density == 0.5 {
-        let mut out = Vec::with_capacity(len);
         while out.len() < len {
             let mut bits = rng.next_u64();
             for _ in 0..64.min(len - out.len()) {
@@ -24,9 +25,8 @@ pub fn random_cells(len: usize, density: f64, seed: u64) -> Result<Vec<u8>> {
         return Ok(out);
     }
     let threshold = (density * 2f64.powi(64)).min(u64::MAX as f64) as u64;
-    Ok((0..len)
-        .map(|_| (density == 1.0 || rng.next_u64() < threshold) as u8)
-        .collect())
+    out.extend((0..len).map(|_| (density == 1.0 || rng.next_u64() < threshold) as u8));
+    Ok(out)
 }
 
 /// Named Life patterns, as (row, column) offsets of their live cells.
@@ -88,7 +88,8 @@ pub fn pattern_grid(
             pw + 2
         )));
     }
-    let mut grid = vec![0u8; height * width];
+    let cells = memory::product(&[height, width], "a Life torus (height x width)")?;
+    let mut grid = memory::filled(cells, 0u8, &format!("a {height} x {width} torus"))?;
     place(&mut grid, height, width, &pattern, at);
     Ok(grid)
 }

@@ -22,7 +22,7 @@ mod local;
 mod obs;
 mod rules;
 
-pub use field::{max_cell, Field, FieldRef, FieldShape};
+pub use field::{check_size, max_cell, Field, FieldRef, FieldShape};
 pub use init::{life_pattern, pattern_grid, place, random_cells, LIFE_PATTERNS};
 pub use local::{LocalCounts, LocalField, LocalValues};
 pub use rules::{elementary, elementary_random, life};

@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::field::Field;
+use super::field::{field_buffer, Field};
 use super::init::random_cells;
 use crate::error::Result;
 use crate::infoflow::bad;
@@ -33,7 +33,7 @@ pub fn elementary(rule: u32, initial: &[u8], steps: usize) -> Result<Field> {
             initial[at]
         )));
     }
-    let mut cells = Vec::with_capacity(w * steps);
+    let mut cells = field_buffer(steps, 1, w)?;
     cells.extend_from_slice(initial);
     let table: [u8; 8] = std::array::from_fn(|i| (rule >> i) & 1);
     for t in 1..steps {
@@ -78,7 +78,7 @@ pub fn life(initial: &[u8], height: usize, width: usize, steps: usize) -> Result
         )));
     }
     let n = height * width;
-    let mut cells = Vec::with_capacity(n * steps);
+    let mut cells = field_buffer(steps, height, width)?;
     cells.extend_from_slice(initial);
     let mut next = vec![0u8; n];
     for t in 1..steps {

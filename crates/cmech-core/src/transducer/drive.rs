@@ -7,12 +7,27 @@ use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::error::{CmechError, Result};
+use crate::memory;
 use crate::presentation::{Edge, Hmm};
 use crate::sample::{draw, uniform, Sampler, Start};
 use crate::transducer::Transducer;
 
 /// Cumulative probabilities with the (output, next state) they select.
 type Answers = Vec<(f64, (usize, usize))>;
+
+/// An endless iterator of the (input, output) steps of a driven transducer: [`Transducer::driver`].
+pub struct Driver {
+    sampler: Sampler,
+    joint: JointProcess,
+}
+
+impl Iterator for Driver {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        self.sampler.next().map(|c| self.joint.decode(c))
+    }
+}
 
 /// Seeds the draw of the input's start state apart from the joint sample, which uses the seed itself.
 const START_STREAM: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -148,15 +163,16 @@ impl Transducer {
         })
     }
 
-    /// `n` steps of the transducer driven by `input`, as (inputs, outputs): indices into
-    /// [`Transducer::inputs`] and [`Transducer::outputs`], reproducible from `seed`.
+    /// The steps of the transducer driven by `input`, endlessly, as (input, output) pairs:
+    /// indices into [`Transducer::inputs`] and [`Transducer::outputs`], reproducible from `seed`.
+    /// A caller streams them to a writer without holding them.
     ///
     /// The joint start is drawn from the stationary distribution of the joint process, so the
     /// sample is a stationary realisation, when the joint process has one recurrent class. When it
     /// has several (the state distribution under this input is not unique, as for a periodic input
     /// into a periodic transducer), the input starts from its stationary distribution and the
     /// transducer from state 0.
-    pub fn drive(&self, input: &Hmm, n: usize, seed: u64) -> Result<(Vec<usize>, Vec<usize>)> {
+    pub fn driver(&self, input: &Hmm, seed: u64) -> Result<Driver> {
         let joint = self.joint_process(input)?;
         let start =
             if joint.hmm.recurrent_classes().len() == 1 {
@@ -169,10 +185,24 @@ impl Transducer {
                     ),
                 )
             };
-        Ok(Sampler::new(&joint.hmm, seed, start)?
-            .take(n)
-            .map(|c| joint.decode(c))
-            .unzip())
+        Ok(Driver {
+            sampler: Sampler::new(&joint.hmm, seed, start)?,
+            joint,
+        })
+    }
+
+    /// `n` steps of [`Transducer::driver`], as (inputs, outputs). More steps than can be held are
+    /// [`CmechError::TooLarge`].
+    pub fn drive(&self, input: &Hmm, n: usize, seed: u64) -> Result<(Vec<usize>, Vec<usize>)> {
+        let driver = self.driver(input, seed)?;
+        let what = format!("{n} steps of '{}'", self.name());
+        let mut xs = memory::with_capacity(n, &what)?;
+        let mut ys = memory::with_capacity(n, &what)?;
+        for (x, y) in driver.take(n) {
+            xs.push(x);
+            ys.push(y);
+        }
+        Ok((xs, ys))
     }
 
     /// The outputs (indices into [`Transducer::outputs`]) answering a given input sequence (indices

@@ -20,7 +20,7 @@ use crate::error::{CmechError, Result};
 use crate::minimize::{first_members, relabel, PROBABILITY_RESOLUTION};
 use crate::presentation::{check_names, dot_graph, format_prob, Edge, Hmm, ProbDoc, ROW_TOLERANCE};
 
-pub use drive::JointProcess;
+pub use drive::{Driver, JointProcess};
 pub use measures::TransducerMeasures;
 pub use named::{named_transducer, TRANSDUCERS};
 

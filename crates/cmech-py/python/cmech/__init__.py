@@ -57,6 +57,7 @@ from ._errors import (
     InvalidJsonError,
     InvalidParameterError,
     InvalidPresentationError,
+    TooLargeError,
     UnknownProcessError,
     UnsupportedError,
 )
@@ -153,6 +154,7 @@ __all__ = [
     "InvalidJsonError",
     "InvalidParameterError",
     "InvalidPresentationError",
+    "TooLargeError",
     "UnknownProcessError",
     "UnsupportedError",
     "__version__",

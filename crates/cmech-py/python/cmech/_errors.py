@@ -18,6 +18,7 @@ __all__ = [
     "UnsupportedError",
     "InvalidDataError",
     "CmechIOError",
+    "TooLargeError",
     "CmechWarning",
 ]
 
@@ -63,6 +64,12 @@ class UnsupportedError(CmechError):
 
 class CmechIOError(CmechError, OSError):
     """Reading or writing a file failed."""
+
+
+class TooLargeError(CmechError, MemoryError):
+    """The computation would need more memory than can be allocated, or more than its stated
+    bound; the message names the size and, where there is one, the bound. Also a
+    :class:`MemoryError`, which Python raises when it runs out of memory itself."""
 
 
 class CmechWarning(UserWarning):

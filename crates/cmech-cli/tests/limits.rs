@@ -1,0 +1,142 @@
+//! End-to-end tests of the bounds issue 23 asks for: sizes a user gives that no machine holds are
+//! refused by name before anything is allocated, under an address-space limit so that a regression
+//! fails the test rather than the machine; streams that cannot be written are said, or ignored
+//! where only messages are lost.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::npy;
+
+/// The address space a run under [`limited`] gets: ample for every refusal here, far below what
+/// the requests would take.
+const LIMIT_KIB: u64 = 2 << 20;
+
+/// Runs cmech in `dir` under [`LIMIT_KIB`] of address space (the shell's `ulimit -v`).
+fn limited(dir: &Path, args: &[&str]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {LIMIT_KIB} && exec \"$0\" \"$@\""))
+        .arg(assert_cmd::cargo::cargo_bin("cmech"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// Runs `args` under the limit and asserts exit code 1 with the one line of stderr, an error
+/// that contains `want`; no panic and no allocation failure reached the user.
+fn refused(dir: &Path, args: &[&str], want: &str) {
+    let out = limited(dir, args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains(want),
+        "{args:?}: {stderr}"
+    );
+}
+
+#[test]
+fn fields_and_groups_too_large_are_refused_by_their_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let row: Vec<u8> = (0..64 * 4).map(|i| (i % 3 == 0) as u8).collect();
+    std::fs::write(d.join("f.npy"), npy("|u1", &[4, 64], &row)).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["ca", "110", "--width", "1000000000000", "--steps", "2"],
+            "a field of 2 steps of 1 x 1000000000000 cells needs 2000000000000 elements (1.8 TiB)",
+        ),
+        (
+            &[
+                "ca",
+                "110",
+                "--width",
+                "18446744073709551615",
+                "--steps",
+                "2",
+            ],
+            "a field (steps x height x width) of 2 x 1 x 18446744073709551615 elements has more \
+             than a machine can address",
+        ),
+        (
+            &[
+                "ca",
+                "110",
+                "--width",
+                "100",
+                "--steps",
+                "10",
+                "--skip",
+                "18446744073709551615",
+            ],
+            "more than a machine can address",
+        ),
+        (
+            &["ca", "110", "--single", "--width", "0", "--steps", "3"],
+            "a field of 3 x 1 x 0 cells is empty",
+        ),
+        (
+            &[
+                "ca",
+                "life",
+                "--width",
+                "4294967297",
+                "--height",
+                "4294967296",
+                "--steps",
+                "2",
+            ],
+            "2 x 4294967296 x 4294967297 elements has more than a machine can address",
+        ),
+        (
+            &[
+                "ca", "life", "--width", "100000", "--height", "100000", "--steps", "2",
+            ],
+            "a field of 2 steps of 100000 x 100000 cells needs 20000000000 elements (18.6 GiB)",
+        ),
+        (
+            &["boundary", "f.npy", "--inside", "0..100000000000"],
+            "--inside: '0..100000000000' names 100000000001 variables; the data have 64 per step",
+        ),
+        (
+            &[
+                "boundary",
+                "f.npy",
+                "--inside",
+                "0",
+                "--active",
+                "box:4000000000",
+            ],
+            "--active: 'box:4000000000' names 8000000001 variables",
+        ),
+        (
+            &["reconstruct", "f.npy", "--threads", "18446744073709551615"],
+            "--threads must be from 1 to 1024, not 18446744073709551615",
+        ),
+    ];
+    for (args, want) in cases {
+        refused(d, args, want);
+    }
+}
+
+#[test]
+fn npy_shapes_whose_element_count_overflows_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Headers written by hand: numpy would not make these arrays.
+    for (name, shape, text) in [
+        ("a.npy", [(1usize << 63) + 1, 2], "(9223372036854775809, 2)"),
+        ("b.npy", [2, (1 << 63) + 1], "(2, 9223372036854775809)"),
+        ("c.npy", [1 << 32, 1 << 32], "(4294967296, 4294967296)"),
+    ] {
+        std::fs::write(d.join(name), npy("<i8", &shape, &[0; 64])).unwrap();
+        let want = format!("{name}: the .npy shape {text} holds more elements than any file can");
+        for command in [&["reconstruct", name, "-L", "2"][..], &["ais", name]] {
+            refused(d, command, &want);
+        }
+    }
+}
