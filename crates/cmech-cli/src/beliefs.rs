@@ -200,12 +200,12 @@ fn msp(args: &BeliefsArgs, hmm: &Hmm, out: &mut impl Write) -> Result<Option<Clo
     let pi = hmm.stationary_distribution()?;
     let m = MixedStatePresentation::explore(hmm, &pi, &limits, Identify::Distribution)?;
     if m.stop() == Stop::NodeLimit {
-        eprintln!(
-            "warning: stopped at the node limit ({} nodes, depth {}): the last depth is partial; \
+        crate::report::warn(&format!(
+            "stopped at the node limit ({} nodes, depth {}): the last depth is partial; \
              raise --max-nodes or give --depth",
             m.len(),
             m.depths().last().copied().unwrap_or(0)
-        );
+        ));
     }
     let n = m.num_states();
     if let Some(p) = &args.npy {

@@ -116,27 +116,27 @@ pub fn count(args: CountArgs) -> Result<()> {
     let sources: Vec<Source> = args.inputs.iter().map(|s| Source::from_arg(s)).collect();
     let shard = count_inputs(&sources, args.read.options(range), &window)?;
     write_shard(&args.output, &shard, args.force).map_err(io_error)?;
-    eprintln!(
+    crate::report::say(format_args!(
         "counted {} in {} (alphabet {{{}}}, window {}) into {}",
         plural(shard.info.symbols, "symbol"),
         plural(shard.info.sequences, "sequence"),
         shard.info.alphabet.join(", "),
         shard.info.window,
         args.output.display()
-    );
+    ));
     Ok(())
 }
 
 pub fn merge(args: MergeArgs) -> Result<()> {
     let merged = load_shards(&args.shards).map_err(io_error)?;
     write_shard(&args.output, &merged, args.force).map_err(io_error)?;
-    eprintln!(
+    crate::report::say(format_args!(
         "merged {} shards: {} in {} (window {}) into {}",
         args.shards.len(),
         plural(merged.info.symbols, "symbol"),
         plural(merged.info.sequences, "sequence"),
         merged.info.window,
         args.output.display()
-    );
+    ));
     Ok(())
 }

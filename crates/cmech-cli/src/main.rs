@@ -1,6 +1,9 @@
 //! The `cmech` command-line tool: a thin face over `cmech-core`. Data goes to stdout, messages to
 //! stderr; exit code 0 on success, 1 on bad input, 2 on bad usage (clap's own code).
 
+// Messages go through `report::say`, which survives a stderr that cannot be written.
+#![warn(clippy::print_stderr, clippy::print_stdout)]
+
 mod args;
 mod beliefs;
 mod count;
@@ -161,7 +164,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", report::error_line(&e));
+            report::say(format_args!("error: {}", report::error_line(&e)));
             ExitCode::from(1)
         }
     }
@@ -177,9 +180,64 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// Standard output, or the refusal to write to one the shell closed (`cmech ... >&-`).
+enum Stdout {
+    Open(io::StdoutLock<'static>),
+    Closed,
+}
+
+impl Stdout {
+    fn new() -> Stdout {
+        if stdout_was_closed() {
+            Stdout::Closed
+        } else {
+            Stdout::Open(io::stdout().lock())
+        }
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stdout::Open(s) => s.write(buf),
+            Stdout::Closed => Err(io::Error::other(
+                "standard output is closed (>&-): the results have nowhere to go; redirect them \
+                 to a file or to /dev/null",
+            )),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stdout::Open(s) => s.flush(),
+            Stdout::Closed => Ok(()),
+        }
+    }
+}
+
+/// Whether descriptor 1 was closed when cmech started. The Rust runtime then opens /dev/null
+/// read-write on it, so writes would vanish and a run whose results went nowhere would exit 0;
+/// a shell's `>/dev/null` opens it write-only, so the access mode tells the two apart.
+#[cfg(target_os = "linux")]
+fn stdout_was_closed() -> bool {
+    let null = std::fs::read_link("/proc/self/fd/1").is_ok_and(|p| p == Path::new("/dev/null"));
+    let read_write = std::fs::read_to_string("/proc/self/fdinfo/1")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|l| l.strip_prefix("flags:"))
+                .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+        })
+        .is_some_and(|flags| flags & 0o3 == 0o2);
+    null && read_write
+}
+
+#[cfg(not(target_os = "linux"))]
+fn stdout_was_closed() -> bool {
+    false
+}
+
 fn run(cli: Cli) -> Result<()> {
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = BufWriter::new(Stdout::new());
     match cli.command {
         Command::Process(ProcessCommand::List { json }) => output::process_list(&mut out, json)?,
         Command::Process(ProcessCommand::Show {

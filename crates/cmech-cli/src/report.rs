@@ -1,7 +1,7 @@
 //! What the terminal shows besides results: progress bars, warnings, and the errors of cmech-io
 //! worded in the command line's terms (its hints name flags).
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::sync::Mutex;
 
 use anyhow::anyhow;
@@ -79,8 +79,15 @@ pub(crate) fn io_error(e: cmech_io::Error) -> anyhow::Error {
     }
 }
 
+/// A line for the user on stderr. A stderr that cannot be written (`2>/dev/full`, a closed
+/// pipe) loses the line but not the run: `eprintln!` would panic after the results were written,
+/// turning a success into exit code 101.
+pub(crate) fn say(line: std::fmt::Arguments) {
+    let _ = writeln!(io::stderr(), "{line}");
+}
+
 pub(crate) fn warn(message: &str) {
-    eprintln!("warning: {message}");
+    say(format_args!("warning: {message}"));
 }
 
 pub(crate) fn warn_io(w: &Warning) {

@@ -6,7 +6,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use common::npy;
 
@@ -139,4 +139,58 @@ fn npy_shapes_whose_element_count_overflows_are_refused() {
             refused(d, command, &want);
         }
     }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stderr_that_cannot_be_written_loses_messages_not_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("x.txt"), "0110101101".repeat(20)).unwrap();
+    let full = || {
+        std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    // A success whose message goes to stderr.
+    let out = Command::new(assert_cmd::cargo::cargo_bin("cmech"))
+        .current_dir(d)
+        .args(["count", "x.txt", "-L", "3", "-o", "x.cnt"])
+        .stderr(full())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(d.join("x.cnt").exists());
+    // A failure: its message is lost, its exit code is not.
+    let out = Command::new(assert_cmd::cargo::cargo_bin("cmech"))
+        .args(["measures", "no-such-process"])
+        .stderr(full())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_closed_stdout_is_an_error_and_dev_null_is_not() {
+    let run = |redirect: &str, args: &str| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!("exec \"$0\" {args} {redirect}"))
+            .arg(assert_cmd::cargo::cargo_bin("cmech"))
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap()
+    };
+    let out = run(">&-", "measures even");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: standard output is closed (>&-)"),
+        "{stderr}"
+    );
+    let out = run(">/dev/null", "measures even");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty());
 }
