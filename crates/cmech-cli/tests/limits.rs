@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::npy;
+use common::{npy, run_ok};
 
 /// The address space a run under [`limited`] gets: ample for every refusal here, far below what
 /// the requests would take.
@@ -193,4 +193,43 @@ fn a_closed_stdout_is_an_error_and_dev_null_is_not() {
     let out = run(">/dev/null", "measures even");
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn computations_bounded_by_design_refuse_before_the_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sample = run_ok(d, &["sample", "even", "-n", "10000", "--seed", "1"]);
+    std::fs::write(d.join("even.txt"), sample).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        // 3^13 words of Mess3 already make 71,744,535 beliefs at length 15: refused there, not
+        // after 5.2 GB.
+        (
+            &["beliefs", "mess3", "--table", "15"],
+            "a belief table of words of length 15 (at least 1594323 words) would hold 71744535 \
+             numbers (547.4 MiB), more than the 67108864 (512.0 MiB) it is allowed; use a shorter \
+             length",
+        ),
+        (
+            &["beliefs", "mess3", "--table", "30"],
+            "a belief table of words of length 30 (at least 1594323 words)",
+        ),
+        // Dense futures of 30 symbols: 2^30 counts a history.
+        (
+            &[
+                "reconstruct",
+                "even.txt",
+                "--method",
+                "forward",
+                "-L",
+                "10",
+                "--future",
+                "30",
+            ],
+            "each with futures of 30 symbols over 2) would hold",
+        ),
+    ];
+    for (args, want) in cases {
+        refused(d, args, want);
+    }
 }

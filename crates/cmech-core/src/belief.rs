@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use crate::error::{CmechError, Result};
+use crate::memory;
 use crate::mixed_state::check_belief;
 use crate::presentation::Hmm;
 
@@ -206,8 +207,9 @@ impl BeliefTable {
     }
 }
 
-/// Most numbers a belief table may hold (8 GiB of beliefs).
-const MAX_TABLE_NUMBERS: usize = 1 << 30;
+/// Most numbers a belief table may hold (512 MiB of beliefs): Mess3's table at length 15 holds
+/// 645 million, and the faces hold it again as arrays or text.
+const MAX_TABLE_NUMBERS: usize = 1 << 26;
 
 /// The belief table of all words of length `length` with positive probability, from the
 /// stationary distribution (or `start`). Words of probability zero are left out, so every belief
@@ -235,7 +237,7 @@ pub fn belief_table(hmm: &Hmm, length: usize, start: Option<&[f64]>) -> Result<B
         probabilities: vec![1.0],
         beliefs: tracker.belief().to_vec(),
     };
-    for t in 0..length {
+    for _ in 0..length {
         let prev = levels.last().unwrap_or(&root);
         let parts: Vec<Level> = (0..prev.probabilities.len())
             .collect::<Vec<_>>()
@@ -274,12 +276,18 @@ pub fn belief_table(hmm: &Hmm, length: usize, start: Option<&[f64]>) -> Result<B
             level.probabilities.extend(p.probabilities);
             level.beliefs.extend(p.beliefs);
         }
-        if level.probabilities.len() * (t + 1) * n > MAX_TABLE_NUMBERS {
-            return Err(CmechError::InvalidArgument(format!(
-                "a belief table of words of length {length} holds more than {MAX_TABLE_NUMBERS} \
-                 numbers; use a shorter length"
-            )));
-        }
+        // Every word of this level begins a word of the table, which holds `length` beliefs of
+        // each: the bound is known to be broken here, levels before the table is built.
+        memory::within(
+            &format!(
+                "a belief table of words of length {length} (at least {} words)",
+                level.probabilities.len()
+            ),
+            level.probabilities.len() as u128 * length as u128 * n as u128,
+            MAX_TABLE_NUMBERS,
+            std::mem::size_of::<f64>(),
+            "use a shorter length",
+        )?;
         levels.push(level);
     }
     let last = &levels[length - 1];

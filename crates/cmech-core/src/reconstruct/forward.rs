@@ -8,9 +8,13 @@ use super::fit::{Fit, Graph, WordTables};
 use super::homogeneity::Tester;
 use super::{History, ReconstructOptions};
 use crate::error::{CmechError, Result};
+use crate::memory;
 
 /// Histories seen fewer times carry too little evidence for the forward method to place them.
 pub const MIN_OCCURRENCES: u64 = 5;
+
+/// Most future counts the forward method holds (1 GiB).
+const MAX_FUTURE_COUNTS: usize = 1 << 27;
 
 /// The forward method with history length `l_max` and future length `f`.
 ///
@@ -34,7 +38,11 @@ pub(super) fn forward(
 ) -> Result<Fit> {
     let k = counts.k as u64;
     let lead = k.pow(l_max as u32);
-    let width = k.pow(f as u32) as usize;
+    let width = u32::try_from(f)
+        .ok()
+        .and_then(|f| k.checked_pow(f))
+        .and_then(|w| usize::try_from(w).ok())
+        .unwrap_or(usize::MAX);
     let mut nodes: Vec<(History, u64)> = counts.by_len[l_max]
         .iter()
         .map(|(code, _)| (l_max, code / k))
@@ -49,6 +57,20 @@ pub(super) fn forward(
              for this history length"
         )));
     }
+    // Each history holds the counts of its futures, its k successors theirs, and its group as
+    // many again: dense over the k^f futures, so f = 30 on binary data is 2^30 counts a history
+    // (16.7 GB for -L 30 on 3x10^5 symbols). Refused before any is made.
+    memory::within(
+        &format!(
+            "the forward method at history length {l_max} ({} histories, each with futures of \
+             {f} symbols over {k})",
+            nodes.len()
+        ),
+        nodes.len() as u128 * (counts.k as u128 + 2) * width as u128,
+        MAX_FUTURE_COUNTS,
+        std::mem::size_of::<u64>(),
+        "use a shorter future length (or history length)",
+    )?;
     nodes.sort_by_key(|&(h, m)| (std::cmp::Reverse(m), h));
     let index: HashMap<History, usize> = nodes
         .iter()
