@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use anyhow::Result;
 use cmech_core::measures::{Measures, Order, Quantity, Status};
 use cmech_core::presentation::format_prob;
-use cmech_core::{Hmm, Sampler, PROCESSES};
+use cmech_core::{Hmm, PROCESSES};
 use indicatif::ProgressBar;
 use serde_json::json;
 
@@ -183,32 +183,26 @@ pub fn measures_table(out: &mut impl Write, m: &Measures) -> Result<()> {
     Ok(())
 }
 
-/// Streams `n` symbols: single-character symbols back to back with a final newline, longer names
-/// separated by spaces.
+/// Streams symbols (indices into `names`) as one line: single-character names back to back,
+/// longer names separated by spaces.
 pub fn write_symbols(
     out: &mut dyn Write,
-    hmm: &Hmm,
-    sampler: Sampler,
-    n: u64,
+    names: &[String],
+    symbols: impl Iterator<Item = usize>,
     progress: Option<&ProgressBar>,
 ) -> Result<()> {
-    let compact = hmm.alphabet().iter().all(|s| s.chars().count() == 1);
-    let names: Vec<Vec<u8>> = hmm
-        .alphabet()
-        .iter()
-        .map(|s| s.as_bytes().to_vec())
-        .collect();
-    const CHUNK: u64 = 1 << 16;
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK as usize * 2);
-    let mut sampler = sampler.take(n as usize).peekable();
+    let compact = names.iter().all(|s| s.chars().count() == 1);
+    const CHUNK: usize = 1 << 16;
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK * 2);
+    let mut symbols = symbols.peekable();
     let mut written = 0u64;
-    while sampler.peek().is_some() {
+    while symbols.peek().is_some() {
         buf.clear();
-        for x in sampler.by_ref().take(CHUNK as usize) {
+        for x in symbols.by_ref().take(CHUNK) {
             if !compact && written > 0 {
                 buf.push(b' ');
             }
-            buf.extend_from_slice(&names[x]);
+            buf.extend_from_slice(names[x].as_bytes());
             written += 1;
         }
         out.write_all(&buf)?;

@@ -76,9 +76,12 @@ pub(crate) fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
     };
     let progress = progress_bar(args.length);
     match symbols {
-        Symbols::Process(hmm, sampler) => {
-            output::write_symbols(out, &hmm, sampler, args.length, progress.as_ref())?
-        }
+        Symbols::Process(hmm, sampler) => output::write_symbols(
+            out,
+            hmm.alphabet(),
+            sampler.take(args.length as usize),
+            progress.as_ref(),
+        )?,
         Symbols::Map(map) => write_logistic(map, args.length, out, progress.as_ref())?,
     }
     out.flush()?;

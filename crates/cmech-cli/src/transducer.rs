@@ -332,24 +332,6 @@ fn measures_table(out: &mut impl Write, m: &TransducerMeasures) -> Result<()> {
     Ok(())
 }
 
-/// Symbols as text: one after another when every name is one character, else space separated.
-fn write_symbols(out: &mut impl Write, names: &[String], seq: &[usize]) -> std::io::Result<()> {
-    let sep = if names.iter().all(|n| n.chars().count() == 1) {
-        ""
-    } else {
-        " "
-    };
-    let mut line = String::with_capacity(seq.len() * (1 + sep.len()));
-    for (i, &s) in seq.iter().enumerate() {
-        if i > 0 {
-            line.push_str(sep);
-        }
-        line.push_str(&names[s]);
-    }
-    line.push('\n');
-    out.write_all(line.as_bytes())
-}
-
 fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
     let t = load_transducer(&args.transducer)?;
     refuse_to_clobber(
@@ -362,7 +344,7 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
     )?;
     let path = Path::new(&args.input);
     let data_file = !args.input.ends_with(".json") && (path.is_file() || args.input == "-");
-    let runs: Vec<(Vec<usize>, Vec<usize>)> = if data_file {
+    let runs = if data_file {
         if !args.input_params.is_empty() {
             bail!(
                 "--input-param applies to named input processes, not to the data file {}",
@@ -404,7 +386,8 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
                 let ys = t.drive_sequence(&xs, args.seed.wrapping_add(k as u64))?;
                 Ok((xs, ys))
             })
-            .collect::<Result<_>>()?
+            .collect::<Result<_>>()
+            .map(Runs::Data)?
     } else {
         let n = args
             .length
@@ -413,30 +396,59 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
             process: args.input.clone(),
             params: args.input_params.clone(),
         })?;
-        vec![t.drive(&process, n, args.seed)?]
+        // Checked here, before an output file is begun.
+        t.driver(&process, args.seed)?;
+        Runs::Process(process, n)
     };
-    // Each stream of every run, to its file: the inputs (side 0) or the outputs (side 1).
-    let write = |path: &Path, names: &[String], side: usize| -> Result<()> {
-        let mut f = cmech_io::OutputFile::create(path, args.force)?;
-        for (xs, ys) in &runs {
-            write_symbols(&mut f, names, if side == 0 { xs } else { ys })
-                .with_context(|| format!("cannot write {}", path.display()))?;
+    // Each stream (side 0: the inputs, side 1: the outputs) in a pass of its own: a process is
+    // driven again from the same seed for the second, so no step is held (10^8 steps took 1.6 GB).
+    let write_side = |out: &mut dyn Write, side: usize| -> Result<()> {
+        let names = if side == 0 { t.inputs() } else { t.outputs() };
+        match &runs {
+            Runs::Data(runs) => {
+                for (xs, ys) in runs {
+                    let seq = if side == 0 { xs } else { ys };
+                    crate::output::write_symbols(out, names, seq.iter().copied(), None)?;
+                }
+            }
+            Runs::Process(process, n) => {
+                let steps = t.driver(process, args.seed)?.take(*n);
+                let pick = |(x, y): (usize, usize)| if side == 0 { x } else { y };
+                crate::output::write_symbols(out, names, steps.map(pick), None)?;
+            }
         }
-        Ok(f.commit()?)
+        Ok(())
     };
-    if let Some(p) = &args.input_out {
-        write(p, t.inputs(), 0)?;
-    }
-    if let Some(p) = &args.output_out {
-        write(p, t.outputs(), 1)?;
+    for (side, path) in [(0, &args.input_out), (1, &args.output_out)] {
+        if let Some(p) = path {
+            let mut f = cmech_io::OutputFile::create(p, args.force)?;
+            write_side(&mut f, side).with_context(|| format!("cannot write {}", p.display()))?;
+            f.commit()?;
+        }
     }
     if args.input_out.is_none() && args.output_out.is_none() {
-        for (xs, ys) in &runs {
-            write_symbols(stdout, t.inputs(), xs)?;
-            write_symbols(stdout, t.outputs(), ys)?;
+        match &runs {
+            // Each run's inputs, then its outputs.
+            Runs::Data(runs) => {
+                for (xs, ys) in runs {
+                    crate::output::write_symbols(stdout, t.inputs(), xs.iter().copied(), None)?;
+                    crate::output::write_symbols(stdout, t.outputs(), ys.iter().copied(), None)?;
+                }
+            }
+            Runs::Process(..) => {
+                write_side(stdout, 0)?;
+                write_side(stdout, 1)?;
+            }
         }
     }
     Ok(())
+}
+
+/// What `transducer drive` writes: the runs over the sequences of a data file, or `n` steps
+/// driven by an input process.
+enum Runs {
+    Data(Vec<(Vec<usize>, Vec<usize>)>),
+    Process(cmech_core::Hmm, usize),
 }
 
 fn reconstruct(args: ReconstructArgs, out: &mut impl Write) -> Result<()> {
