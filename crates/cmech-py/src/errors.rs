@@ -77,6 +77,13 @@ pub fn error_classes() -> Vec<&'static str> {
     Class::ALL.iter().map(|c| c.name()).collect()
 }
 
+/// Panics with `message`: how the tests check that a panic reaches Python as a `CmechError`
+/// (`cmech._native` converts it), never as pyo3's `PanicException`.
+#[pyfunction(name = "_panic")]
+pub fn panic_for_tests(message: &str) {
+    panic!("{message}")
+}
+
 /// Converts a core error into the matching `cmech` exception, message unchanged.
 pub(crate) fn to_py(py: Python<'_>, e: CmechError) -> PyErr {
     raise(py, Class::of(&e), e.to_string())

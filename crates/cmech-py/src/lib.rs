@@ -35,6 +35,7 @@ fn _cmech(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(measures::measures, m)?)?;
     m.add_class::<measures::Measures>()?;
     m.add_function(wrap_pyfunction!(errors::error_classes, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::panic_for_tests, m)?)?;
     m.add_function(wrap_pyfunction!(io::input_formats, m)?)?;
 
     m.add_class::<counts::NativeCounts>()?;

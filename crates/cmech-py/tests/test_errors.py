@@ -190,3 +190,15 @@ def test_stationary_distribution_of_two_recurrent_classes():
         two.stationary_distribution()
     with pytest.raises(cmech.CmechError):
         two.sample(3)
+
+
+def test_a_rust_panic_is_a_cmech_error_never_a_panic_exception():
+    """pyo3's PanicException derives from BaseException, past ``except Exception``: every function
+    and method of the native module raises a CmechError instead (issue 23)."""
+    from cmech import _cmech
+
+    with pytest.raises(cmech.CmechError, match=r"^internal error: boom; this is a bug in cmech") as e:
+        _cmech._panic("boom")
+    assert type(e.value.__cause__).__name__ == "PanicException"
+    for method in (_cmech.Presentation.sample, _cmech.Presentation.from_json, _cmech.measures):
+        assert hasattr(method, "__wrapped__"), method

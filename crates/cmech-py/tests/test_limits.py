@@ -1,11 +1,13 @@
 """Sizes no machine holds raise cmech.TooLargeError (a CmechError and a MemoryError) naming the size,
-never abort the interpreter (issue 23)."""
+never abort the interpreter; long samples stop on Ctrl-C (issue 23)."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -50,3 +52,35 @@ def test_a_sample_larger_than_memory_raises_instead_of_aborting():
         "TooLargeError 10000000000 steps of 'delay' needs 10000000000 elements (74.5 GiB), more memory "
         "than can be allocated",
     ], out.stdout
+
+
+def test_ctrl_c_stops_a_long_sample():
+    """The sample is drawn in chunks with Python's signals checked between them: SIGINT raises
+    KeyboardInterrupt within a moment, not when 10^9 symbols are done."""
+    code = textwrap.dedent(
+        """
+        import sys, time
+        import cmech
+        even = cmech.Process.named("even")
+        print("ready", flush=True)
+        start = time.monotonic()
+        try:
+            even.sample(10**9)
+            print("finished", flush=True)
+        except KeyboardInterrupt:
+            print("interrupted", time.monotonic() - start, flush=True)
+        except cmech.TooLargeError:
+            print("too large", flush=True)
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "ready"
+    time.sleep(0.5)
+    child.send_signal(signal.SIGINT)
+    out, _ = child.communicate(timeout=60)
+    if out.startswith("too large"):
+        pytest.skip("this machine cannot reserve 8 GB")
+    word, seconds = out.split()
+    assert word == "interrupted", out
+    assert float(seconds) < 5, out

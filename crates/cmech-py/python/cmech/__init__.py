@@ -47,6 +47,7 @@ with the same messages as the command-line tool.
 
 from __future__ import annotations
 
+from . import _native  # noqa: F401  (first: it guards the native module's functions)
 from . import _cmech
 from ._errors import (
     CmechError,
