@@ -399,6 +399,25 @@ fn bad_input_gets_one_line_naming_the_problem() {
             && e.contains("use a maximum history length of at most 16"),
         "{e}"
     );
+    // Within twice the bound, a fit whose states outgrow the data stops there, in a fraction of
+    // a second: CSSR at L = 40 on Even data below its bound of 44 split into 10^5 states and ran
+    // for many minutes (issue 23).
+    run_ok(
+        d,
+        &[
+            "sample", "even", "-n", "30000", "--seed", "1", "-o", "even.txt",
+        ],
+    );
+    let e = fails(
+        d,
+        &["reconstruct", "even.txt", "-L", "40", "--method", "cssr"],
+    );
+    assert!(
+        e.contains(
+            "cssr at L = 19 has 4693 states for 30000 symbols, fewer than 10 symbols a state"
+        ) && e.contains("use a maximum history length below 19"),
+        "{e}"
+    );
     let e = fails(
         d,
         &["reconstruct", "short.txt", "-L", "6", "--method", "cssr"],

@@ -55,18 +55,36 @@ pub(super) fn fit_with_history(
             opts.max_history
         )));
     }
-    let fit = opts.fit(&counts, opts.max_history)?;
-    let states_by_history: Vec<(usize, usize)> = (1..=opts.max_history)
-        .map(|l| {
-            if l == opts.max_history {
-                Ok((l, fit.class.len()))
-            } else {
-                opts.fit(&counts, l).map(|f| (l, f.class.len()))
-            }
-        })
-        .collect::<Result<_>>()?;
-    Ok((fit, states_by_history))
+    // Shortest first, so that a fit splitting without end is stopped where its states outgrow
+    // the data, in seconds, not after the longest fit (CSSR at L = 40 on 3x10^5 symbols of the
+    // Even process made 10^5 states and ran for many minutes).
+    let mut states_by_history = Vec::with_capacity(opts.max_history);
+    let mut fit = None;
+    for l in 1..=opts.max_history {
+        let f = opts.fit(&counts, l)?;
+        let states = f.class.len();
+        states_by_history.push((l, states));
+        if states as u64 > n / MIN_SYMBOLS_PER_STATE {
+            let by_l: Vec<String> = states_by_history
+                .iter()
+                .map(|(l, s)| format!("{l}:{s}"))
+                .collect();
+            return Err(CmechError::InvalidArgument(format!(
+                "{} at L = {l} has {states} states for {n} symbols, fewer than \
+                 {MIN_SYMBOLS_PER_STATE} symbols a state: its histories are too rare to test, \
+                 and longer ones rarer; states by L {}; use a maximum history length below {l}, \
+                 or no --method, --alpha, --test or --future for model selection",
+                opts.method.name(),
+                by_l.join(" ")
+            )));
+        }
+        fit = Some(f);
+    }
+    Ok((fit.expect("max_history is at least 1"), states_by_history))
 }
+
+/// Symbols of data a state needs, at least, for a fit to go on to longer histories.
+const MIN_SYMBOLS_PER_STATE: u64 = 10;
 
 /// Counts of words of every length up to a window, by length.
 pub(super) struct WordTables {
