@@ -25,8 +25,9 @@ use crate::reconstruct::select::{bic, polish};
 /// symbols, 5 ternary, 4 of four symbols.
 const SIGNATURE_CODES: usize = 256;
 
-/// The largest machine clustered: the clustering costs `states^3`.
-pub const MAX_COLLAPSED_STATES: usize = 600;
+/// The largest machine clustered: the clustering costs `states^2` distances between signatures,
+/// and as many numbers of memory.
+pub const MAX_COLLAPSED_STATES: usize = 3000;
 
 /// The most clusters scored: a machine of more states than this is not what collapse is for.
 const MAX_CLUSTERS: usize = 64;
@@ -64,49 +65,67 @@ fn signatures(machine: &Hmm) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// Ward's agglomerative clustering of `points` weighted by `weights`: the pairs merged, in
-/// order, as (kept, absorbed) indices of the original points.
+/// Ward's agglomerative clustering of `points` weighted by `weights`: the pairs merged, cheapest
+/// first, as (kept, absorbed) indices of the original points. By nearest-neighbour chains, in
+/// `points^2` distance evaluations: Ward's criterion never makes a merged pair nearer to a third
+/// than the nearer of the two was, so merging mutual nearest neighbours as the chain finds them
+/// gives the same tree as merging the globally cheapest pair each time.
 fn ward(mut points: Vec<Vec<f64>>, mut weights: Vec<f64>) -> Vec<(usize, usize)> {
     let n = points.len();
     let cost = |p: &[f64], q: &[f64], wp: f64, wq: f64| {
         let d: f64 = p.iter().zip(q).map(|(a, b)| (a - b) * (a - b)).sum();
         wp * wq / (wp + wq) * d
     };
-    let mut costs = vec![f64::INFINITY; n * n];
+    let mut costs = vec![0.0; n * n];
     for i in 0..n {
         for j in 0..i {
-            costs[i * n + j] = cost(&points[i], &points[j], weights[i], weights[j]);
+            let c = cost(&points[i], &points[j], weights[i], weights[j]);
+            costs[i * n + j] = c;
+            costs[j * n + i] = c;
         }
     }
     let mut alive = vec![true; n];
-    let mut merges = Vec::with_capacity(n.saturating_sub(1));
-    for _ in 1..n {
-        let mut best = (f64::INFINITY, 0, 0);
-        for i in (0..n).filter(|&i| alive[i]) {
-            for j in (0..i).filter(|&j| alive[j]) {
-                if costs[i * n + j] < best.0 {
-                    best = (costs[i * n + j], i, j);
-                }
+    let mut merges: Vec<(f64, usize, usize)> = Vec::with_capacity(n.saturating_sub(1));
+    let mut chain: Vec<usize> = Vec::new();
+    while merges.len() + 1 < n {
+        if chain.is_empty() {
+            chain.push((0..n).find(|&i| alive[i]).expect("two clusters left"));
+        }
+        let a = chain[chain.len() - 1];
+        let previous = (chain.len() >= 2).then(|| chain[chain.len() - 2]);
+        // The nearest other cluster, the previous link winning ties so that the chain ends.
+        let mut b = previous.unwrap_or(usize::MAX);
+        let mut best = previous.map_or(f64::INFINITY, |p| costs[a * n + p]);
+        for o in (0..n).filter(|&o| alive[o] && o != a) {
+            if costs[a * n + o] < best {
+                best = costs[a * n + o];
+                b = o;
             }
         }
-        let (_, i, j) = best;
-        let (keep, gone) = (j, i);
+        if Some(b) != previous {
+            chain.push(b);
+            continue;
+        }
+        chain.truncate(chain.len() - 2);
+        let (keep, gone) = (a.min(b), a.max(b));
         let (wk, wg) = (weights[keep], weights[gone]);
         let merged: Vec<f64> = points[keep]
             .iter()
             .zip(&points[gone])
-            .map(|(a, b)| (wk * a + wg * b) / (wk + wg))
+            .map(|(x, y)| (wk * x + wg * y) / (wk + wg))
             .collect();
         points[keep] = merged;
         weights[keep] = wk + wg;
         alive[gone] = false;
-        merges.push((keep, gone));
+        merges.push((best, keep, gone));
         for o in (0..n).filter(|&o| alive[o] && o != keep) {
             let c = cost(&points[keep], &points[o], weights[keep], weights[o]);
-            costs[keep.max(o) * n + keep.min(o)] = c;
+            costs[keep * n + o] = c;
+            costs[o * n + keep] = c;
         }
     }
-    merges
+    merges.sort_by(|x, y| x.0.total_cmp(&y.0));
+    merges.into_iter().map(|(_, a, b)| (a, b)).collect()
 }
 
 /// Each state's block (its smallest member) after the first `steps` merges.
@@ -194,4 +213,70 @@ pub(crate) fn collapse(start: &Hmm, from: usize, data: &ScoreData) -> Result<Opt
     Ok(best
         .filter(|(b, _)| *b <= first + super::TIE_BITS)
         .map(|(_, r)| r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Ward's clustering as its definition reads: the cheapest pair merged, again and again.
+    fn greedy(points: &[Vec<f64>], weights: &[f64]) -> Vec<Vec<usize>> {
+        let n = points.len();
+        let mut clusters: Vec<(Vec<f64>, f64, Vec<usize>)> = (0..n)
+            .map(|i| (points[i].clone(), weights[i], vec![i]))
+            .collect();
+        let label = |clusters: &[(Vec<f64>, f64, Vec<usize>)]| {
+            let mut blocks = vec![0; n];
+            for (_, _, members) in clusters {
+                let min = *members.iter().min().expect("a member");
+                members.iter().for_each(|&m| blocks[m] = min);
+            }
+            blocks
+        };
+        let mut levels = vec![label(&clusters)];
+        while clusters.len() > 1 {
+            let mut best = (f64::INFINITY, 0, 0);
+            for i in 0..clusters.len() {
+                for j in 0..i {
+                    let (p, wp, _) = &clusters[i];
+                    let (q, wq, _) = &clusters[j];
+                    let d: f64 = p.iter().zip(q).map(|(a, b)| (a - b) * (a - b)).sum();
+                    let c = wp * wq / (wp + wq) * d;
+                    if c < best.0 {
+                        best = (c, i, j);
+                    }
+                }
+            }
+            let (_, i, j) = best;
+            let (p, wp, mut mp) = clusters.remove(i);
+            let (q, wq, mq) = &mut clusters[j];
+            *q = q
+                .iter()
+                .zip(&p)
+                .map(|(b, a)| (*wq * b + wp * a) / (*wq + wp))
+                .collect();
+            *wq += wp;
+            mq.append(&mut mp);
+            levels.push(label(&clusters));
+        }
+        levels
+    }
+
+    proptest! {
+        #[test]
+        fn nearest_neighbour_chains_give_the_greedy_tree(
+            rows in proptest::collection::vec(
+                (proptest::collection::vec(0.0f64..1.0, 3), 0.01f64..10.0),
+                2..24,
+            )
+        ) {
+            let points: Vec<Vec<f64>> = rows.iter().map(|r| r.0.clone()).collect();
+            let weights: Vec<f64> = rows.iter().map(|r| r.1).collect();
+            let merges = ward(points.clone(), weights.clone());
+            for (steps, expected) in greedy(&points, &weights).iter().enumerate() {
+                prop_assert_eq!(&blocks(points.len(), &merges, steps), expected);
+            }
+        }
+    }
 }
