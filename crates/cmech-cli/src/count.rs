@@ -127,8 +127,15 @@ pub fn count(args: CountArgs) -> Result<()> {
     Ok(())
 }
 
+/// Reads shards and adds them up, saying which bytes of a file their ranges leave out.
+pub(crate) fn read_shards(paths: &[PathBuf]) -> Result<Shard> {
+    let shard = load_shards(paths).map_err(io_error)?;
+    shard.info.gaps().iter().for_each(warn_io);
+    Ok(shard)
+}
+
 pub fn merge(args: MergeArgs) -> Result<()> {
-    let merged = load_shards(&args.shards).map_err(io_error)?;
+    let merged = read_shards(&args.shards)?;
     write_shard(&args.output, &merged, args.force).map_err(io_error)?;
     crate::report::say(format_args!(
         "merged {} shards: {} in {} (window {}) into {}",

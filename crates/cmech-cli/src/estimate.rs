@@ -12,10 +12,11 @@ use cmech_core::estimate::{
     Estimator, Interval, MachineEstimates, Resampling, DEFAULT_ESTIMATOR, DEFAULT_LEVEL,
     DEFAULT_MACHINE_REPLICATES, DEFAULT_REPLICATES,
 };
-use cmech_io::{are_shards, load_shards, Input, NoProgress, Source};
+use cmech_io::{are_shards, Input, NoProgress, Source};
 use serde_json::json;
 
 use crate::args::{set_threads, ReadArgs};
+use crate::count::read_shards;
 use crate::files::refuse_to_clobber;
 use crate::picture::convergence::{self, Convergence};
 use crate::picture::is_svg;
@@ -127,7 +128,7 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
             );
         }
         let paths: Vec<PathBuf> = args.inputs.iter().map(PathBuf::from).collect();
-        let shard = load_shards(&paths).map_err(io_error)?;
+        let shard = read_shards(&paths)?;
         let names = shard.info.alphabet.clone();
         let (fit, m) = estimate_counts(&shard.table, &names, &opts, &tick)?;
         finish(&bar);

@@ -9,10 +9,10 @@ use clap::Args;
 use cmech_core::reconstruct::{
     holdout, CountWindow, Method, Plan, ReconstructOptions, Request, Test,
 };
-use cmech_io::{are_shards, count_held_out, load_shards, ReadOptions, Source};
+use cmech_io::{are_shards, count_held_out, ReadOptions, Source};
 
 use crate::args::{method_parser, set_threads, test_parser, ReadArgs, SaveArgs};
-use crate::count::count_inputs;
+use crate::count::{count_inputs, read_shards};
 use crate::output;
 use crate::report::{io_error, warn, warn_io, Bar};
 
@@ -145,7 +145,7 @@ pub fn reconstruct_cmd(args: ReconstructArgs, out: &mut impl Write) -> Result<()
             bail!("--tokens, --bytes, --npy, --chars, --lines and --alphabet apply to data files, not to count shards");
         }
         let paths: Vec<PathBuf> = args.inputs.iter().map(PathBuf::from).collect();
-        load_shards(&paths).map_err(io_error)?
+        read_shards(&paths)?
     } else {
         count_inputs(&sources, args.read.options(None), &CountWindow::For(plan))?
     };

@@ -79,6 +79,80 @@ fn golden_mean_is_recovered_and_its_machine_works_everywhere() {
     assert!(t.contains("states by L  1:2 2:2 3:2 4:2"), "{t}");
 }
 
+/// A shard cut short, or with its magic damaged, is refused as a shard (its sidecar or what is
+/// left of its magic says it is one) instead of being read as a few hundred symbols of text.
+#[test]
+fn a_damaged_shard_is_refused_not_read_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample(d, "even", 1000, 1, "x.txt");
+    run_ok(d, &["count", "x.txt", "-L", "3", "-o", "x.cnt"]);
+    let bytes = std::fs::read(d.join("x.cnt")).unwrap();
+    let sidecar = std::fs::read(d.join("x.cnt.json")).unwrap();
+    let mut flipped = bytes.clone();
+    flipped[0] = b'X';
+    for (name, data, with_sidecar, want) in [
+        ("cut.cnt", &bytes[..7], true, "cut.cnt: the shard is truncated (it ends after 7 bytes)"),
+        ("cut7.cnt", &bytes[..7], false, "cut7.cnt: the shard is truncated"),
+        ("empty.cnt", &bytes[..0], true, "empty.cnt: the shard is truncated (it ends after 0 bytes)"),
+        (
+            "flip.cnt",
+            &flipped[..],
+            true,
+            "flip.cnt is not a count shard, or a damaged one: it does not start with the CMECHCNT magic",
+        ),
+        ("flip2.cnt", &flipped[..], false, "flip2.cnt is not a count shard, or a damaged one"),
+    ] {
+        std::fs::write(d.join(name), data).unwrap();
+        if with_sidecar {
+            std::fs::write(d.join(format!("{name}.json")), &sidecar).unwrap();
+        }
+        for args in [
+            vec!["reconstruct", name],
+            vec!["merge", name, "x.cnt", "-o", "m.cnt"],
+        ] {
+            let e = fails(d, &args);
+            assert!(e.contains(want), "{args:?}: {e}");
+        }
+    }
+}
+
+/// Shards of ranges of one file that leave bytes between them merge, and the missing bytes are
+/// named.
+#[test]
+fn merged_ranges_with_a_gap_are_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample(d, "even", 10_000, 1, "x.txt");
+    for (range, out) in [
+        ("0..3000", "a.cnt"),
+        ("5000..10001", "b.cnt"),
+        ("3000..5000", "c.cnt"),
+    ] {
+        run_ok(
+            d,
+            &["count", "x.txt", "-L", "3", "--range", range, "-o", out],
+        );
+    }
+    let gap = "warning: x.txt: bytes 3000..5000 are in none of the ranges counted \
+               (0..3000, 5000..10001): the counts leave them out";
+    for args in [
+        vec!["merge", "b.cnt", "a.cnt", "-o", "ab.cnt"],
+        vec!["reconstruct", "a.cnt", "b.cnt"],
+    ] {
+        let out = cmech().current_dir(d).args(&args).assert().success();
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(err.contains(gap), "{args:?}: {err}");
+    }
+    let out = cmech()
+        .current_dir(d)
+        .args(["merge", "a.cnt", "b.cnt", "c.cnt", "-o", "abc.cnt"])
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(!err.contains("warning"), "the ranges tile the file: {err}");
+}
+
 #[test]
 fn counted_halves_merged_reconstruct_like_the_whole_file() {
     let dir = tempfile::tempdir().unwrap();

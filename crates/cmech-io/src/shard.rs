@@ -14,7 +14,7 @@ use cmech_core::counts::CountTable;
 use cmech_core::reconstruct::{reconstruct, select, Plan, Reconstruction, SelectOptions};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{hinted, input, io as io_err, Hint, Result};
+use crate::error::{hinted, input, io as io_err, Hint, Result, Warning};
 use crate::output::OutputFile;
 use crate::{Format, Source};
 
@@ -59,6 +59,48 @@ pub struct ShardInfo {
     pub sequences: u64,
     /// Where the counts came from: a merged shard lists the sources of all its parts.
     pub sources: Vec<SourceInfo>,
+}
+
+impl ShardInfo {
+    /// The bytes of each file that lie between the ranges counted from it and in none of them:
+    /// merged parts meant to tile a file that leave a hole count less than the file, and nothing
+    /// else would say so. A file counted whole, or from one range, has none.
+    pub fn gaps(&self) -> Vec<Warning> {
+        let mut paths: Vec<&str> = self.sources.iter().map(|s| s.path.as_str()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        paths
+            .into_iter()
+            .filter_map(|path| {
+                let mut ranges = Vec::new();
+                for s in self.sources.iter().filter(|s| s.path == path) {
+                    ranges.push(s.range?);
+                }
+                ranges.sort_unstable();
+                let mut reach = ranges.first()?[1];
+                let mut holes = Vec::new();
+                for &[start, end] in &ranges[1..] {
+                    if start > reach {
+                        holes.push(format!("{reach}..{start}"));
+                    }
+                    reach = reach.max(end);
+                }
+                (!holes.is_empty()).then(|| Warning {
+                    message: format!(
+                        "{path}: bytes {} are in none of the ranges counted ({}): the counts \
+                         leave them out",
+                        holes.join(", "),
+                        ranges
+                            .iter()
+                            .map(|[a, b]| format!("{a}..{b}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    hint: None,
+                })
+            })
+            .collect()
+    }
 }
 
 /// A count table and its sidecar.
@@ -150,17 +192,41 @@ pub fn sidecar_path(shard: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Whether a file starts with the shard magic.
+/// Whether a file is a count shard, or what is left of one: it starts with the shard magic, or
+/// with the magic one byte off (a flipped bit, or a file cut short inside it), or it has a shard
+/// sidecar beside it. A damaged shard read as text would become a few hundred symbols with no word
+/// said; taken for a shard, its reading says what is wrong with it.
 pub fn is_shard(path: &Path) -> bool {
     // Peeking would consume a pipe's first bytes, which the data read then misses: shards are
     // files.
     if !path.is_file() {
         return false;
     }
-    let mut head = [0u8; 8];
-    File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|_| &head == MAGIC)
+    let mut head = Vec::with_capacity(MAGIC.len());
+    let read = File::open(path).and_then(|f| f.take(MAGIC.len() as u64).read_to_end(&mut head));
+    if read.is_err() {
+        return false;
+    }
+    near_magic(&head) || has_shard_sidecar(path)
+}
+
+/// Whether the first bytes of a file are the shard magic or one byte from it: one byte changed,
+/// or the last one missing. Text does not start "CMECHCN" by chance.
+fn near_magic(head: &[u8]) -> bool {
+    let differ = head.iter().zip(MAGIC).filter(|(a, b)| a != b).count();
+    differ + (MAGIC.len() - head.len()) <= 1
+}
+
+/// Whether `path` has a sidecar beside it whose format says it describes a shard.
+fn has_shard_sidecar(path: &Path) -> bool {
+    #[derive(Deserialize)]
+    struct Format {
+        format: String,
+    }
+    File::open(sidecar_path(path))
+        .ok()
+        .and_then(|f| serde_json::from_reader::<_, Format>(BufReader::new(f)).ok())
+        .is_some_and(|f| f.format == SIDECAR_FORMAT)
 }
 
 /// Whether inputs are count shards (all of them) or data (none of them; stdin is data). A mix of
@@ -221,6 +287,8 @@ struct WordReader<R: Read> {
     inp: R,
     words: u64,
     hash: u64,
+    /// Bytes read past the last whole word, when the file ends inside one.
+    partial: usize,
 }
 
 impl<R: Read> WordReader<R> {
@@ -240,6 +308,7 @@ impl<R: Read> WordReader<R> {
             return Ok(None);
         }
         if got < 8 {
+            self.partial = got;
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "partial word"));
         }
         let w = u64::from_le_bytes(b);
@@ -283,11 +352,12 @@ pub fn read_table(inp: impl Read, name: &str) -> Result<CountTable> {
         inp: BufReader::with_capacity(1 << 20, inp),
         words: 0,
         hash: FNV_OFFSET,
+        partial: 0,
     };
     let truncated = |r: &WordReader<_>| {
         input(format!(
             "{name}: the shard is truncated (it ends after {} bytes); count it again",
-            r.words * 8
+            r.words * 8 + r.partial as u64
         ))
     };
     macro_rules! word {
@@ -300,10 +370,17 @@ pub fn read_table(inp: impl Read, name: &str) -> Result<CountTable> {
             }
         };
     }
-    if !matches!(r.next(), Ok(Some(w)) if w == u64::from_le_bytes(*MAGIC)) {
-        return Err(input(format!(
-            "{name} is not a count shard (no CMECHCNT magic)"
-        )));
+    match r.next() {
+        Ok(Some(w)) if w == u64::from_le_bytes(*MAGIC) => {}
+        Ok(Some(_)) => {
+            return Err(input(format!(
+                "{name} is not a count shard, or a damaged one: it does not start with the \
+                 CMECHCNT magic; count it again"
+            )))
+        }
+        Ok(None) => return Err(truncated(&r)),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Err(truncated(&r)),
+        Err(e) => return Err(io_err(format!("cannot read {name}"), e)),
     }
     let version = word!();
     if version != VERSION {
