@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::Args;
 use cmech_core::reconstruct::CountWindow;
-use cmech_io::shard::check_free;
+use cmech_io::shard::{check_free, sidecar_path};
 use cmech_io::{count_sources, load_shards, write_shard, ReadOptions, Shard, Source};
 
 use crate::args::{method_parser, set_threads, ReadArgs};
@@ -104,14 +104,14 @@ pub fn count(args: CountArgs) -> Result<()> {
         ),
     };
     window.validate()?;
-    // The output may never be an input, --force or not; whether it exists is check_free's.
+    // The output may never be an input, --force or not.
     let inputs: Vec<&Path> = args
         .inputs
         .iter()
         .filter(|s| *s != "-")
         .map(Path::new)
         .collect();
-    refuse_to_clobber(&[("-o", &Some(args.output.clone()))], &inputs, true)?;
+    refuse_to_clobber_shard(&args.output, &inputs)?;
     check_free(&args.output, args.force).map_err(io_error)?;
     let sources: Vec<Source> = args.inputs.iter().map(|s| Source::from_arg(s)).collect();
     let shard = count_inputs(&sources, args.read.options(range), &window)?;
@@ -134,7 +134,23 @@ pub(crate) fn read_shards(paths: &[PathBuf]) -> Result<Shard> {
     Ok(shard)
 }
 
+/// Refuses a shard output at `path` whose file or sidecar is one of the `inputs` (whether they
+/// exist is `check_free`'s, as the sidecar is written too).
+fn refuse_to_clobber_shard(path: &Path, inputs: &[&Path]) -> Result<()> {
+    refuse_to_clobber(
+        &[
+            ("-o", &Some(path.to_path_buf())),
+            ("-o (its sidecar)", &Some(sidecar_path(path))),
+        ],
+        inputs,
+        true,
+    )
+}
+
 pub fn merge(args: MergeArgs) -> Result<()> {
+    let inputs: Vec<&Path> = args.shards.iter().map(PathBuf::as_path).collect();
+    refuse_to_clobber_shard(&args.output, &inputs)?;
+    check_free(&args.output, args.force).map_err(io_error)?;
     let merged = read_shards(&args.shards)?;
     write_shard(&args.output, &merged, args.force).map_err(io_error)?;
     crate::report::say(format_args!(

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{assert_close, cmech, value};
+use common::{assert_close, cmech, run_ok, value};
 use serde_json::Value;
 
 fn measures_json(args: &[&str]) -> Value {
@@ -434,7 +434,27 @@ fn an_output_that_is_an_input_or_another_output_is_refused_even_with_force() {
             &["ais", "k.txt", "-k", "2", "--local", "./k.txt", "--force"],
             "--local: ./k.txt is an input of this command",
         ),
+        (
+            &["merge", "k.cnt", "-o", "k.cnt", "--force"],
+            "-o: k.cnt is an input of this command",
+        ),
+        // A shard's sidecar names its alphabet: the shard is lost with it.
+        (
+            &["reconstruct", "k.cnt", "-o", "k.cnt.json", "--force"],
+            "-o: k.cnt.json is the sidecar of the input k.cnt",
+        ),
+        (
+            &["merge", "k.cnt", "-o", "k.cnt.json", "--force"],
+            "-o: k.cnt.json is the sidecar of the input k.cnt",
+        ),
+        (
+            &["count", "k.cnt.json", "-L", "2", "-o", "k.cnt", "--force"],
+            "-o (its sidecar): k.cnt.json is an input of this command",
+        ),
     ];
+    run_ok(d, &["count", "k.txt", "-L", "3", "-o", "k.cnt"]);
+    let shard = std::fs::read(d.join("k.cnt")).unwrap();
+    let sidecar = std::fs::read(d.join("k.cnt.json")).unwrap();
     for (args, want) in cases {
         let out = cmech().current_dir(d).args(*args).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
@@ -448,5 +468,11 @@ fn an_output_that_is_an_input_or_another_output_is_refused_even_with_force() {
             "{args:?}"
         );
         assert!(!d.join("m.json").exists());
+        assert_eq!(std::fs::read(d.join("k.cnt")).unwrap(), shard, "{args:?}");
+        assert_eq!(
+            std::fs::read(d.join("k.cnt.json")).unwrap(),
+            sidecar,
+            "{args:?}"
+        );
     }
 }
