@@ -183,15 +183,15 @@ pub fn measures_table(out: &mut impl Write, m: &Measures) -> Result<()> {
     Ok(())
 }
 
-/// Streams symbols (indices into `names`) as one line: single-character names back to back,
-/// longer names separated by spaces.
+/// Streams symbols (indices into `names`) as one line, separated by `sep` (from
+/// `cmech_io::symbol_separator`, so that the text reads back as the same symbols).
 pub fn write_symbols(
     out: &mut dyn Write,
     names: &[String],
+    sep: &str,
     symbols: impl Iterator<Item = usize>,
     progress: Option<&ProgressBar>,
 ) -> Result<()> {
-    let compact = names.iter().all(|s| s.chars().count() == 1);
     const CHUNK: usize = 1 << 16;
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK * 2);
     let mut symbols = symbols.peekable();
@@ -199,8 +199,8 @@ pub fn write_symbols(
     while symbols.peek().is_some() {
         buf.clear();
         for x in symbols.by_ref().take(CHUNK) {
-            if !compact && written > 0 {
-                buf.push(b' ');
+            if written > 0 {
+                buf.extend_from_slice(sep.as_bytes());
             }
             buf.extend_from_slice(names[x].as_bytes());
             written += 1;

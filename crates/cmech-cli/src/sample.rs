@@ -12,7 +12,7 @@ use indicatif::ProgressBar;
 
 use crate::report::progress_bar;
 use crate::{file_or_named, output, Source};
-use cmech_io::OutputFile;
+use cmech_io::{symbol_separator, OutputFile};
 
 #[derive(Args)]
 pub(crate) struct SampleArgs {
@@ -56,7 +56,8 @@ pub(crate) fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
                 })?),
             };
             let sampler = Sampler::new(&hmm, args.seed, start)?;
-            Symbols::Process(hmm, sampler)
+            let sep = symbol_separator(hmm.alphabet())?;
+            Symbols::Process(hmm, sep, sampler)
         }
         NamedSource::LogisticMap(map) => {
             if args.start.is_some() {
@@ -76,9 +77,10 @@ pub(crate) fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
     };
     let progress = progress_bar(args.length);
     match symbols {
-        Symbols::Process(hmm, sampler) => output::write_symbols(
+        Symbols::Process(hmm, sep, sampler) => output::write_symbols(
             out,
             hmm.alphabet(),
+            sep,
             sampler.take(args.length as usize),
             progress.as_ref(),
         )?,
@@ -95,9 +97,10 @@ pub(crate) fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-/// What is sampled: a presentation with its seeded sampler, or the logistic map.
+/// What is sampled: a presentation with the separator of its symbols and its seeded sampler, or
+/// the logistic map.
 enum Symbols {
-    Process(Hmm, Sampler),
+    Process(Hmm, &'static str, Sampler),
     Map(LogisticMap),
 }
 

@@ -11,7 +11,7 @@ use cmech_core::presentation::format_prob;
 use cmech_core::reconstruct::{reconstruct_transducer, Method, ReconstructOptions};
 use cmech_core::transducer::{named_transducer, TransducerMeasures, TRANSDUCERS};
 use cmech_core::Transducer;
-use cmech_io::{count_paired, Input, Source as DataSource};
+use cmech_io::{count_paired, symbol_separator, Input, Source as DataSource};
 use serde_json::json;
 
 use crate::args::{ReadArgs, SaveArgs};
@@ -342,6 +342,11 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
         &[Path::new(&args.input)],
         args.force,
     )?;
+    // Both streams' forms are checked before the drive, not after it.
+    let seps = [
+        symbol_separator(t.inputs())?,
+        symbol_separator(t.outputs())?,
+    ];
     let path = Path::new(&args.input);
     let data_file = !args.input.ends_with(".json") && (path.is_file() || args.input == "-");
     let runs = if data_file {
@@ -408,13 +413,19 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
             Runs::Data(runs) => {
                 for (xs, ys) in runs {
                     let seq = if side == 0 { xs } else { ys };
-                    crate::output::write_symbols(out, names, seq.iter().copied(), None)?;
+                    crate::output::write_symbols(
+                        out,
+                        names,
+                        seps[side],
+                        seq.iter().copied(),
+                        None,
+                    )?;
                 }
             }
             Runs::Process(process, n) => {
                 let steps = t.driver(process, args.seed)?.take(*n);
                 let pick = |(x, y): (usize, usize)| if side == 0 { x } else { y };
-                crate::output::write_symbols(out, names, steps.map(pick), None)?;
+                crate::output::write_symbols(out, names, seps[side], steps.map(pick), None)?;
             }
         }
         Ok(())
@@ -431,8 +442,20 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
             // Each run's inputs, then its outputs.
             Runs::Data(runs) => {
                 for (xs, ys) in runs {
-                    crate::output::write_symbols(stdout, t.inputs(), xs.iter().copied(), None)?;
-                    crate::output::write_symbols(stdout, t.outputs(), ys.iter().copied(), None)?;
+                    crate::output::write_symbols(
+                        stdout,
+                        t.inputs(),
+                        seps[0],
+                        xs.iter().copied(),
+                        None,
+                    )?;
+                    crate::output::write_symbols(
+                        stdout,
+                        t.outputs(),
+                        seps[1],
+                        ys.iter().copied(),
+                        None,
+                    )?;
                 }
             }
             Runs::Process(..) => {

@@ -143,6 +143,77 @@ fn sampling_is_seeded_and_follows_the_process() {
     assert!((ones - 2.0 / 3.0).abs() < 0.015, "{ones}");
 }
 
+/// Symbols are written in a form the readers read back as the same symbols, or refused before
+/// any output: a name with a space or a line end in it would come back as other symbols.
+#[test]
+fn sampled_symbols_read_back_or_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let process = |names: [&str; 2]| {
+        serde_json::json!({
+            "alphabet": names,
+            "states": ["A"],
+            "transitions": [
+                {"from": "A", "to": "A", "symbol": names[0], "p": 0.5},
+                {"from": "A", "to": "A", "symbol": names[1], "p": 0.5},
+            ],
+        })
+        .to_string()
+    };
+    for (names, shown) in [
+        (["a b", "c"], r#""a b""#),
+        (["\n", "c"], r#""\n""#),
+        (["ab", " "], r#"" ""#),
+    ] {
+        std::fs::write(d.join("p.json"), process(names)).unwrap();
+        let out = cmech()
+            .current_dir(d)
+            .args(["sample", "p.json", "-n", "20", "-o", "s.txt"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains(&format!(
+                "the symbol {shown} cannot be written as text that reads back"
+            )),
+            "{err}"
+        );
+        assert!(!d.join("s.txt").exists());
+    }
+    // Names of several characters are tokens, and read back as tokens.
+    std::fs::write(d.join("p.json"), process(["up", "é"])).unwrap();
+    let out = run_ok(d, &["sample", "p.json", "-n", "20"]);
+    assert_eq!(out.split_whitespace().count(), 20, "{out}");
+    std::fs::write(
+        d.join("t.json"),
+        r#"{"inputs": ["0", "1"], "outputs": ["o k", "no"], "states": ["S"], "transitions": [
+            {"from": "S", "input": "0", "output": "o k", "to": "S", "p": 1},
+            {"from": "S", "input": "1", "output": "no", "to": "S", "p": 1}]}"#,
+    )
+    .unwrap();
+    let out = cmech()
+        .current_dir(d)
+        .args([
+            "transducer",
+            "drive",
+            "t.json",
+            "--input",
+            "even",
+            "-n",
+            "10",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(r#"the symbol "o k" cannot be written as text that reads back"#),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn output_files_are_never_overwritten_without_force() {
     let dir = tempfile::tempdir().unwrap();

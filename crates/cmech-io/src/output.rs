@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempPath;
 
+use crate::bytes::is_line_byte;
 use crate::error::{hinted, input, io as io_err, Hint, Result};
+use crate::tokens::is_ws;
 
 /// A file being written to a temporary name beside `path`, which it takes only on
 /// [`OutputFile::commit`]; dropped uncommitted, it is deleted.
@@ -101,6 +103,27 @@ impl Seek for OutputFile {
     }
 }
 
+/// How symbols named `alphabet` are written as text so that reading it gives the same symbols:
+/// back to back when every name is one ASCII character other than a line end (the chars format),
+/// else separated by spaces (tokens). A name that neither format reads back (a space or a line
+/// end inside a name of several characters, say) is refused, naming it.
+pub fn symbol_separator(alphabet: &[String]) -> Result<&'static str> {
+    let char = |s: &String| matches!(s.as_bytes(), [b] if b.is_ascii() && !is_line_byte(*b));
+    if alphabet.iter().all(char) {
+        return Ok("");
+    }
+    match alphabet
+        .iter()
+        .find(|s| s.is_empty() || s.bytes().any(is_ws))
+    {
+        None => Ok(" "),
+        Some(s) => Err(input(format!(
+            "the symbol {s:?} cannot be written as text that reads back as it: symbols are \
+             written one ASCII character each, or as tokens cut at spaces and line ends; rename it"
+        ))),
+    }
+}
+
 /// The refusal to replace a file the user has: each face words the remedy.
 pub(crate) fn exists(path: &Path) -> crate::Error {
     hinted(format!("{} exists", path.display()), Hint::Overwrite)
@@ -136,5 +159,23 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.to_string().contains("does not exist"), "{e}");
+    }
+
+    #[test]
+    fn symbols_are_written_in_a_form_that_reads_back() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(symbol_separator(&names(&["0", "1", " "])).unwrap(), "");
+        assert_eq!(symbol_separator(&names(&["up", "d"])).unwrap(), " ");
+        assert_eq!(symbol_separator(&names(&["é", "e"])).unwrap(), " ");
+        for bad in [&["a b", "c"][..], &["\n", "c"], &["x\ty", "c"]] {
+            let e = symbol_separator(&names(bad)).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!(
+                    "the symbol {:?} cannot be written as text",
+                    bad[0]
+                )),
+                "{e}"
+            );
+        }
     }
 }
