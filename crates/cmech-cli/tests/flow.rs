@@ -611,6 +611,10 @@ fn bad_input_gets_one_line() {
             "variable 0 is in both the inside and the active boundary",
         ),
         (
+            &["boundary", "X.npy", "--inside", "0", "--active", "1,1"],
+            "variable 1 is listed twice in the active boundary",
+        ),
+        (
             &["boundary", "X.npy", "--inside", "5000"],
             "variable 5000 is beyond the 2000 variables",
         ),

@@ -75,10 +75,16 @@ impl Split {
                         n.saturating_sub(1)
                     )));
                 }
-                if let Some(other) = seen[i] {
-                    return Err(bad(format!(
-                        "variable {i} is in both the {other} and the {name}"
-                    )));
+                match seen[i] {
+                    Some(other) if other == name => {
+                        return Err(bad(format!("variable {i} is listed twice in the {name}")))
+                    }
+                    Some(other) => {
+                        return Err(bad(format!(
+                            "variable {i} is in both the {other} and the {name}"
+                        )))
+                    }
+                    None => {}
                 }
                 seen[i] = Some(name);
             }
