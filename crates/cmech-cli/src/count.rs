@@ -28,7 +28,8 @@ pub struct CountArgs {
     /// Reconstruction method the counts are for (it sets the window with --max-history).
     #[arg(long, value_parser = method_parser(), conflicts_with = "window")]
     method: Option<String>,
-    /// Count words of up to M symbols (instead of --max-history).
+    /// Count words of up to M symbols (instead of --max-history): 2 to 64, with k^M at most
+    /// 2^63 for an alphabet of k symbols (63 for two).
     #[arg(long, value_name = "M")]
     window: Option<usize>,
     /// Count only the windows that start in bytes [A, B) of the (one) file; ranges that tile the

@@ -451,6 +451,15 @@ fn bad_input_gets_one_line_naming_the_problem() {
     assert!(e.contains("--max-history must be at least 1, not 0"), "{e}");
     let e = fails(d, &["count", "x.txt", "--window", "1", "-o", "w.cnt"]);
     assert!(e.contains("the window must be at least 2"), "{e}");
+    // The format's bounds: a window of up to 64, each word's code in 64 bits (2^63 for k = 2).
+    let e = fails(d, &["count", "x.txt", "--window", "65", "-o", "w.cnt"]);
+    assert!(
+        e.contains("--window must be at most 64 (counts reach words of 64 symbols), not 65"),
+        "{e}"
+    );
+    let e = fails(d, &["count", "x.txt", "--window", "64", "-o", "w.cnt"]);
+    assert!(e.contains("words of 64 symbols over 2 symbols do not fit in 64-bit codes (k^m must be at most 2^63)"), "{e}");
+    run_ok(d, &["count", "x.txt", "--window", "63", "-o", "w.cnt"]);
     // L past the Marton-Shields bound: a warning, the result resting on shorter histories (the
     // golden mean's 2 states come back); twice past it, an error with the bound.
     let out = run_ok(

@@ -35,8 +35,8 @@ impl CountTable {
         }
         if (alphabet_size as f64).log2() * window as f64 > 63.0 {
             return Err(CmechError::InvalidArgument(format!(
-                "words of {window} symbols over {alphabet_size} symbols do not fit in 64-bit codes; \
-                 use a shorter history"
+                "words of {window} symbols over {alphabet_size} symbols do not fit in 64-bit codes \
+                 (k^m must be at most 2^63); use a shorter history"
             )));
         }
         let k = alphabet_size as u64;

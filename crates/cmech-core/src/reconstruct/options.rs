@@ -242,12 +242,19 @@ pub enum CountWindow {
 }
 
 impl CountWindow {
-    /// Checks the window (at least 2: a history and the symbol after it) or the options.
+    /// Checks the window (2 to 64: a history and the symbol after it, in a count's 64-symbol
+    /// words) or the options.
     pub fn validate(&self) -> Result<()> {
         match self {
             CountWindow::Fixed(w) if *w < 2 => Err(CmechError::InvalidArgument(
                 "the window must be at least 2 (a history and the symbol after it)".into(),
             )),
+            // A shard reader refuses a wider window: one written would never be read again.
+            CountWindow::Fixed(w) if *w > 64 => Err(CmechError::OutOfRange {
+                parameter: "window",
+                value: w.to_string(),
+                rule: "at most 64 (counts reach words of 64 symbols)",
+            }),
             CountWindow::Fixed(_) => Ok(()),
             CountWindow::For(opts) => opts.validate(),
         }
