@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::files::refuse_to_clobber;
 use crate::picture::beliefs::{class_color, render, scale_color, Coloring, Figure};
+use crate::picture::is_svg;
 use crate::report::{io_error, Bar};
 use crate::Source;
 
@@ -125,6 +126,10 @@ pub fn run(args: BeliefsArgs, out: &mut impl Write) -> Result<()> {
     )?;
     if args.size < 200 || args.size > 10_000 {
         bail!("--size {} is out of range (200 to 10000 pixels)", args.size);
+    }
+    // A name that says no picture format is refused before the beliefs are computed, not after.
+    for path in [&args.png, &args.svg].into_iter().flatten() {
+        is_svg(path)?;
     }
     let projection = parse_projection(args.projection.as_deref(), &hmm)?;
     let cloud = if let Some(path) = &args.sequence {

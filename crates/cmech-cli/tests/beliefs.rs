@@ -5,7 +5,7 @@ mod common;
 
 use cmech_core::belief::belief_trajectory;
 use cmech_core::named;
-use common::{fails, floats, ints, json, run_ok};
+use common::{cmech, fails, floats, ints, json, run_ok};
 use serde_json::Value;
 
 #[test]
@@ -231,6 +231,24 @@ fn bad_input_gets_one_line_naming_the_problem() {
         ],
     );
     assert!(e.contains("not defined along a sequence"), "{e}");
+    // A picture's name that says no format is refused before the beliefs are computed.
+    for name in ["b.jpg", "b"] {
+        let out = cmech()
+            .current_dir(d)
+            .args(["beliefs", "mess3", "--depth", "8", "--png", name])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains(&format!(
+                "{name}: a picture's name must end in .png or .svg"
+            )),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty(), "nothing computed before the refusal");
+        assert!(!d.join(name).exists());
+    }
 }
 
 #[test]
