@@ -595,13 +595,40 @@ pub struct TransitionDoc {
 }
 
 /// A probability written as a JSON number or as a string holding a decimal or a fraction ("1/3").
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum ProbDoc {
     /// A JSON number.
     Number(f64),
     /// A string: a decimal ("0.25", "1e-3") or a fraction ("1/3").
     Text(String),
+}
+
+/// Read by hand rather than derived: serde's untagged enums answer anything else (`true`, a
+/// list) with "data did not match any variant of untagged enum ProbDoc", a name no user wrote.
+impl<'de> Deserialize<'de> for ProbDoc {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<ProbDoc, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = ProbDoc;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a probability (a number, or a string such as \"0.25\" or \"1/3\")")
+            }
+            fn visit_f64<E>(self, x: f64) -> std::result::Result<ProbDoc, E> {
+                Ok(ProbDoc::Number(x))
+            }
+            fn visit_i64<E>(self, x: i64) -> std::result::Result<ProbDoc, E> {
+                Ok(ProbDoc::Number(x as f64))
+            }
+            fn visit_u64<E>(self, x: u64) -> std::result::Result<ProbDoc, E> {
+                Ok(ProbDoc::Number(x as f64))
+            }
+            fn visit_str<E>(self, s: &str) -> std::result::Result<ProbDoc, E> {
+                Ok(ProbDoc::Text(s.to_string()))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 impl ProbDoc {

@@ -68,6 +68,21 @@ fn bad_documents_are_rejected_with_the_problem_named() {
     );
     let typo = EVEN_JSON.replace("\"states\"", "\"stats\"");
     assert!(matches!(Hmm::from_json(&typo), Err(CmechError::Json(_))));
+    // A probability of the wrong type is named as one, not as serde's internal enum.
+    for (p, kind) in [
+        ("true", "boolean `true`"),
+        ("[1]", "sequence"),
+        ("null", "null"),
+    ] {
+        let bad = EVEN_JSON.replace("\"p\": 1}", &format!("\"p\": {p}}}"));
+        let e = err(&bad);
+        assert!(
+            e.contains(&format!(
+                "invalid type: {kind}, expected a probability (a number, or a string such as \"0.25\" or \"1/3\")"
+            )) && !e.contains("ProbDoc"),
+            "{e}"
+        );
+    }
 }
 
 #[test]
