@@ -45,16 +45,16 @@ fn count_window(
 #[pyclass(module = "cmech._cmech", frozen)]
 pub struct NativeCounts {
     pub(crate) shard: Shard,
-    /// What reading the data had to say (a one-symbol alphabet, spaces as symbols).
+    /// What reading the data had to say (a one-symbol alphabet, spaces as symbols, bytes of a
+    /// file between the ranges of merged shards).
     warnings: Vec<String>,
 }
 
 impl NativeCounts {
+    /// Counts read or merged from shards, with what their sources leave out.
     fn of(shard: Shard) -> NativeCounts {
-        NativeCounts {
-            shard,
-            warnings: Vec::new(),
-        }
+        let warnings = shard.info.gaps().iter().map(warning_text).collect();
+        NativeCounts { shard, warnings }
     }
 }
 

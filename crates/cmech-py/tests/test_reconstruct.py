@@ -294,6 +294,21 @@ def test_counts_of_the_same_bytes_are_not_added_twice(gm_file, gm_sample):
     assert (x + x).symbols == 2000
 
 
+def test_bytes_between_merged_ranges_are_a_warning(gm_file, tmp_path):
+    # Ranges of a file that leave a hole merge (the hole may be meant), and the hole is named.
+    a = cmech.count(gm_file, 5, alphabet="01", byte_range=(0, 1000))
+    b = cmech.count(gm_file, 5, alphabet="01", byte_range=(3000, 5000))
+    gap = r"bytes 1000\.\.3000 are in none of the ranges counted \(0\.\.1000, 3000\.\.5000\)"
+    with pytest.warns(cmech.CmechWarning, match=gap):
+        ab = b + a
+    assert any("1000..3000" in w for w in ab.warnings)
+    a.save(tmp_path / "a.cnt")
+    b.save(tmp_path / "b.cnt")
+    with pytest.warns(cmech.CmechWarning, match=gap):
+        loaded = cmech.Counts.load([tmp_path / "a.cnt", tmp_path / "b.cnt"])
+    assert loaded == ab
+
+
 def test_counted_halves_of_an_array_give_the_same_machine(golden, gm_sample):
     half = len(gm_sample) // 2
     a, b = cmech.count(gm_sample[:half], 5), cmech.count(gm_sample[half:], 5)

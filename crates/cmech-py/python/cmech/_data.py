@@ -197,13 +197,16 @@ class Counts:
         """The counts of these sequences and ``other``'s together (a new object).
 
         Both must have the same alphabet (the same names in the same order) and window; otherwise
-        :class:`~cmech.InvalidDataError` says which differ.
+        :class:`~cmech.InvalidDataError` says which differ. Counts of the same bytes of a file are
+        refused; bytes left between the ranges counted from a file are a
+        :class:`~cmech.CmechWarning`, kept in :attr:`warnings`.
         """
         if not isinstance(other, Counts):
             raise TypeError(f"merge expects Counts, got {type(other).__name__}")
         native = self._c.merge(other._c, self._name, other._name)
+        _warn(native.warnings)
         seen = list(self._warnings)
-        seen += [w for w in other._warnings if w not in seen]
+        seen += [w for w in other._warnings + native.warnings if w not in seen]
         return Counts(native, f"{self._name} + {other._name}", seen)
 
     def __add__(self, other: "Counts") -> "Counts":
@@ -233,11 +236,14 @@ class Counts:
 
         A shard that is truncated, corrupt or disagrees with its sidecar, or shards that do not
         merge, raise :class:`~cmech.InvalidDataError`; a missing file :class:`~cmech.CmechIOError`.
+        Bytes of a file between the ranges the shards counted are a :class:`~cmech.CmechWarning`.
         """
         paths = _paths(path)
         if paths is None:
             raise TypeError(f"load expects a path or a list of paths, got {type(path).__name__}")
-        return cls(_cmech.NativeCounts.load(paths), " + ".join(paths))
+        native = _cmech.NativeCounts.load(paths)
+        _warn(native.warnings)
+        return cls(native, " + ".join(paths), native.warnings)
 
     def __eq__(self, other: object) -> bool:
         """Equal alphabets and equal counts of every word (sources are not compared)."""
