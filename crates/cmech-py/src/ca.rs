@@ -174,7 +174,12 @@ pub fn ca_measure<'py>(
 /// gives (first step, values of `block_rows` steps x height x width).
 #[pyclass(module = "cmech._cmech")]
 pub struct NativeLocalBlocks {
-    field: Py<PyArray3<u8>>,
+    /// A copy of the field's cells (one byte each, an eighth of a block of the same rows): numpy
+    /// lets an array be resized under a view of it (`resize(..., refcheck=False)`), which frees
+    /// the memory a borrowed view would still read.
+    cells: Vec<u8>,
+    /// The field's steps, height and width.
+    dims: (usize, usize, usize),
     counts: ca::LocalCounts,
     alphabet: usize,
     #[pyo3(get)]
@@ -218,10 +223,8 @@ impl NativeLocalBlocks {
             return Ok(None);
         }
         let rows = self.next..(self.next + self.block_rows).min(self.rows);
-        let field = self.field.bind(py).readonly();
-        let (steps, h, w) = field.as_array().dim();
-        let cells = contiguous(&field).py(py)?;
-        let (counts, alphabet) = (&self.counts, self.alphabet);
+        let (steps, h, w) = self.dims;
+        let (cells, counts, alphabet) = (&self.cells, &self.counts, self.alphabet);
         let values = py
             .detach(|| {
                 let local = counts.attach(FieldRef::new(cells, steps, h, w, alphabet)?)?;
@@ -254,11 +257,12 @@ pub fn ca_local_blocks(
     let te = is_te(measure).py(py)?;
     let view = field.readonly();
     let (steps, h, w) = view.as_array().dim();
-    let cells = contiguous(&view).py(py)?;
+    let cells = contiguous(&view).py(py)?.to_vec();
+    drop(view);
     let (alphabet, counts, average, offset, rows) = py
         .detach(|| {
-            let a = alphabet.unwrap_or((ca::max_cell(cells) as usize + 1).max(2));
-            let f = FieldRef::new(cells, steps, h, w, a)?;
+            let a = alphabet.unwrap_or((ca::max_cell(&cells) as usize + 1).max(2));
+            let f = FieldRef::new(&cells, steps, h, w, a)?;
             let local = if te {
                 ca::LocalField::transfer_entropy(f, k, channel)?
             } else {
@@ -268,9 +272,9 @@ pub fn ca_local_blocks(
             Ok::<_, CmechError>((a, local.detach(), average, offset, rows))
         })
         .py(py)?;
-    drop(view);
     Ok(NativeLocalBlocks {
-        field: field.unbind(),
+        cells,
+        dims: (steps, h, w),
         counts,
         alphabet,
         average,

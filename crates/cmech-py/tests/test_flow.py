@@ -253,6 +253,18 @@ def test_local_blocks_are_the_local_field_a_block_at_a_time():
         cmech.ca.local_blocks(f, k=200)
 
 
+def test_local_blocks_keep_the_field_as_it_was_when_made():
+    # A 2-D field is passed on as a view of it; resizing it with refcheck=False frees the memory
+    # under that view, which the blocks once went on reading.
+    f = np.array(cmech.ca.elementary(54, width=300, steps=200, seed=3))  # owns its memory
+    whole = cmech.ca.local_transfer_entropy(f, k=16, j=1)
+    blocks = cmech.ca.local_blocks(f, "te", k=16, j=1, rows=7)
+    f.resize((1, 10), refcheck=False)
+    f[:] = 1
+    np.zeros((200, 300), dtype=np.uint8)  # reuses the freed memory, if anything does
+    assert np.array_equal(np.concatenate([v for _, v in blocks]), whole)
+
+
 # --- Boundaries ---------------------------------------------------------------------------------
 
 

@@ -245,9 +245,10 @@ class LocalBlocks:
     for and yields ``(step, values)``: the first step of the block and its values, ``(n, width)``
     for a ``(steps, width)`` field or ``(n, height, width)``, float64, exactly those of
     :func:`local_transfer_entropy` (or :func:`local_active_information`) at steps ``step`` to
-    ``step + n - 1``. Only the field and one block are held at a time, so a field whose local
-    values would not fit in memory (10^4 x 10^4 cells make 800 MB) can still be written, drawn
-    or summarised. The field must not change while iterating.
+    ``step + n - 1``. Only a copy of the field (one byte a cell) and one block are held at a time,
+    so a field whose local values would not fit in memory (10^4 x 10^4 cells make 800 MB) can
+    still be written, drawn or summarised; the values are those of the field as it was when this
+    was made, whatever is done to it afterwards.
 
     Attributes:
         average: the mean of all the local values (the pooled global value), in bits.
