@@ -421,6 +421,59 @@ fn a_single_symbol_is_a_warning_and_one_state() {
     }
 }
 
+/// Independent symbols over a large alphabet: histories of length 2 over 300 tokens are nearly
+/// all seen once in 20,000 symbols, and the tests split states on noise (801 states where the
+/// answer is 1, after minutes); such a length is refused before the fit, fixed or as the longest
+/// of a selection, naming the longest the data support.
+#[test]
+fn a_history_too_sparse_for_a_large_alphabet_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut x: u64 = 7;
+    let tokens: Vec<String> = (0..20_000)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            format!("t{}", (x >> 33) % 300)
+        })
+        .collect();
+    std::fs::write(d.join("iid.txt"), tokens.join(" ")).unwrap();
+    let want = "20000 symbols are too few for histories of length 2 over 300 symbols";
+    for args in [
+        &[
+            "reconstruct",
+            "--tokens",
+            "iid.txt",
+            "-L",
+            "2",
+            "--method",
+            "cssr",
+        ][..],
+        &["reconstruct", "--tokens", "iid.txt", "-L", "2"],
+    ] {
+        let e = fails(d, args);
+        assert!(
+            e.contains(want) && e.contains("use a maximum history length of at most 1"),
+            "{args:?}: {e}"
+        );
+    }
+    let m = json(
+        d,
+        &[
+            "reconstruct",
+            "--tokens",
+            "iid.txt",
+            "-L",
+            "1",
+            "--method",
+            "cssr",
+            "--json",
+        ],
+    );
+    assert_eq!(m["diagnostics"]["recurrent_states"], 1, "{m}");
+}
+
 #[test]
 fn bad_input_gets_one_line_naming_the_problem() {
     let dir = tempfile::tempdir().unwrap();

@@ -8,7 +8,7 @@ use super::fit::{Fit, WordTables};
 use super::{Method, ReconstructOptions, Score, Selection, Test};
 use crate::counts::CountTable;
 use crate::entropy;
-use crate::error::CmechError;
+use crate::error::{CmechError, Result};
 
 /// Serialises a number that may be infinite (a log-likelihood of impossible data) as JSON's null.
 pub(super) fn finite_or_null<S: serde::Serializer>(
@@ -85,6 +85,41 @@ pub(super) fn history_too_long(counts: &WordTables, l: usize) -> CmechError {
         ),
     };
     CmechError::InvalidArgument(message)
+}
+
+/// The fewest times, as a share of the alphabet's size, that the histories of a length which
+/// occur must be seen on average for their next-symbol distributions to be told apart: below
+/// it the tests' tables are mostly empty cells, and chi-square on such tables splits on noise
+/// (independent symbols over 300 tokens gave 801 states at L = 2). A share, not a count, so that
+/// small alphabets, whose histories are each seen at least once, are never refused by it.
+const MIN_SEEN_PER_SYMBOL: f64 = 1.0 / 16.0;
+
+/// Refuses a history length `l` at which the histories that occur are seen too few times each
+/// for an alphabet of `counts.k` symbols (see [`MIN_SEEN_PER_SYMBOL`]), before any fit: the
+/// Marton-Shields bound rests on the entropy rate alone, and lets a large alphabet through at
+/// lengths where the fit takes minutes and finds states in noise.
+pub(super) fn check_histories_sampled(counts: &WordTables, l: usize) -> Result<()> {
+    let k = counts.k as f64;
+    let seen = |len: usize| {
+        let words = &counts.by_len[len - 1];
+        let distinct = words.iter().count().max(1);
+        (words.total() as f64 / distinct as f64, distinct)
+    };
+    let (mean, distinct) = seen(l);
+    if mean >= k * MIN_SEEN_PER_SYMBOL {
+        return Ok(());
+    }
+    let advice = match (1..l).rev().find(|&j| seen(j).0 >= k * MIN_SEEN_PER_SYMBOL) {
+        Some(j) => format!("use a maximum history length of at most {j}"),
+        None => "no history length is supported: give more data".into(),
+    };
+    Err(CmechError::InvalidArgument(format!(
+        "{} symbols are too few for histories of length {l} over {k} symbols: the {distinct} \
+         histories that occur are seen {mean:.1} times each on average, and telling apart \
+         next-symbol distributions over {k} symbols needs at least {:.1}; {advice}",
+        counts.by_len[0].total(),
+        k * MIN_SEEN_PER_SYMBOL
+    )))
 }
 
 /// What a reconstruction found besides the machine.

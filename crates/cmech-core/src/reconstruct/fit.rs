@@ -4,7 +4,9 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::diagnostics::{estimated_entropy_rate, history_too_long, supported_history};
+use super::diagnostics::{
+    check_histories_sampled, estimated_entropy_rate, history_too_long, supported_history,
+};
 use super::{History, ReconstructOptions};
 use crate::counts::{CountTable, WordCounts};
 use crate::error::{CmechError, Result};
@@ -55,6 +57,7 @@ pub(super) fn fit_with_history(
             opts.max_history
         )));
     }
+    check_histories_sampled(&counts, opts.max_history)?;
     // Shortest first, so that a fit splitting without end is stopped where its states outgrow
     // the data, in seconds, not after the longest fit (CSSR at L = 40 on 3x10^5 symbols of the
     // Even process made 10^5 states and ran for many minutes).

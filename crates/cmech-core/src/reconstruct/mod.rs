@@ -32,8 +32,8 @@ mod select;
 mod transducer;
 use cssr::cssr;
 use diagnostics::{
-    estimated_entropy_rate, finite_or_null, null_as_infinity, null_as_minus_infinity,
-    supported_history,
+    check_histories_sampled, estimated_entropy_rate, finite_or_null, null_as_infinity,
+    null_as_minus_infinity, supported_history,
 };
 pub use diagnostics::{Diagnostics, Growth};
 use fit::{fit_with_history, Fit, WordTables};
@@ -136,6 +136,10 @@ pub fn select(
     opts: &SelectOptions,
 ) -> Result<Reconstruction> {
     check_alphabet(table, &alphabet)?;
+    // A longest history given is checked as a fixed one is, before the candidates are fitted.
+    if let Some(l) = opts.max_history.filter(|&l| l < table.window()) {
+        check_histories_sampled(&WordTables::new(table, l, 1)?, l)?;
+    }
     let select::Outcome {
         scored,
         chosen,
