@@ -289,6 +289,8 @@ struct WordReader<R: Read> {
     hash: u64,
     /// Bytes read past the last whole word, when the file ends inside one.
     partial: usize,
+    /// Those bytes.
+    tail: [u8; 8],
 }
 
 impl<R: Read> WordReader<R> {
@@ -309,6 +311,7 @@ impl<R: Read> WordReader<R> {
         }
         if got < 8 {
             self.partial = got;
+            self.tail = b;
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "partial word"));
         }
         let w = u64::from_le_bytes(b);
@@ -353,6 +356,7 @@ pub fn read_table(inp: impl Read, name: &str) -> Result<CountTable> {
         words: 0,
         hash: FNV_OFFSET,
         partial: 0,
+        tail: [0; 8],
     };
     let truncated = |r: &WordReader<_>| {
         input(format!(
@@ -370,16 +374,24 @@ pub fn read_table(inp: impl Read, name: &str) -> Result<CountTable> {
             }
         };
     }
+    let not_shard = || {
+        input(format!(
+            "{name} is not a count shard, or a damaged one: it does not start with the CMECHCNT \
+             magic; count it again"
+        ))
+    };
     match r.next() {
         Ok(Some(w)) if w == u64::from_le_bytes(*MAGIC) => {}
-        Ok(Some(_)) => {
-            return Err(input(format!(
-                "{name} is not a count shard, or a damaged one: it does not start with the \
-                 CMECHCNT magic; count it again"
-            )))
-        }
+        Ok(Some(_)) => return Err(not_shard()),
         Ok(None) => return Err(truncated(&r)),
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Err(truncated(&r)),
+        // A file shorter than the magic is what is left of a shard only if it starts like one.
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+            return Err(if MAGIC.starts_with(&r.tail[..r.partial]) {
+                truncated(&r)
+            } else {
+                not_shard()
+            });
+        }
         Err(e) => return Err(io_err(format!("cannot read {name}"), e)),
     }
     let version = word!();
