@@ -493,6 +493,29 @@ fn bad_input_gets_one_line_naming_the_problem() {
         e.contains("bad.txt: '2' at byte 7 (line 2, column 3) is not in the alphabet {0, 1}"),
         "{e}"
     );
+    // A file of characters read as tokens is one token; the message shows its start, not all of
+    // it, and a large alphabet its first names.
+    std::fs::write(d.join("long.txt"), "01".repeat(50_000)).unwrap();
+    let names: Vec<String> = (0..30).map(|i| i.to_string()).collect();
+    let e = fails(
+        d,
+        &[
+            "reconstruct",
+            "long.txt",
+            "--tokens",
+            "--alphabet",
+            &names.join(","),
+        ],
+    );
+    assert!(
+        e.ends_with(&format!(
+            "long.txt: token '{}...' (100000 bytes) at byte 0 (line 1, column 1) is not in the \
+             alphabet {{{}, ...}} (30 symbols)",
+            "01".repeat(20),
+            names[..20].join(", ")
+        )),
+        "{e}"
+    );
     let e = fails(d, &["reconstruct", "f.npy"]);
     assert!(e.contains("f.npy") && e.contains("float64"), "{e}");
     // Once accepted, and it started threads until the machine stalled.

@@ -135,6 +135,19 @@ pub(crate) fn show_byte(b: u8) -> String {
     }
 }
 
+/// Characters of a token shown in a message; a longer one is cut, its length said (a whole file
+/// of digits with no space is one token, and was once printed whole in a one-line error).
+const SHOWN_TOKEN_CHARS: usize = 40;
+
+/// A token as a person reads it: quoted, cut after [`SHOWN_TOKEN_CHARS`] characters.
+pub(crate) fn show_token(token: &[u8]) -> String {
+    let text = String::from_utf8_lossy(token);
+    match text.char_indices().nth(SHOWN_TOKEN_CHARS) {
+        Some((cut, _)) => format!("'{}...' ({} bytes)", &text[..cut], token.len()),
+        None => format!("'{text}'"),
+    }
+}
+
 /// A character as a person reads it: quoted if printable, else its code point.
 pub(crate) fn show_char(c: char) -> String {
     if c == ' ' {

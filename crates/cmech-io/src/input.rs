@@ -447,8 +447,17 @@ impl<'a> Input<'a> {
             .collect()
     }
 
+    /// The alphabet in a message: its names, the first few of a large one and how many.
     pub(crate) fn alphabet_text(&self) -> String {
-        format!("{{{}}}", self.names.join(", "))
+        const SHOWN: usize = 20;
+        if self.names.len() <= SHOWN {
+            return format!("{{{}}}", self.names.join(", "));
+        }
+        format!(
+            "{{{}, ...}} ({} symbols)",
+            self.names[..SHOWN].join(", "),
+            self.names.len()
+        )
     }
 }
 

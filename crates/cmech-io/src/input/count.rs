@@ -6,7 +6,7 @@ use cmech_core::counts::{CountTable, InvalidItem, ReadFailure};
 use cmech_core::reconstruct::CountWindow;
 
 use super::{take_stdin, Data, Input, Lookup, Opened, ReadOptions, Source};
-use crate::error::{input, io as io_err, Result, Warning};
+use crate::error::{input, io as io_err, show_token, Result, Warning};
 use crate::npy;
 use crate::shard::Shard;
 use crate::stream;
@@ -126,8 +126,9 @@ impl<'a> Input<'a> {
                         Some(&x) => batch.push(x),
                         None => {
                             return Err(input(format!(
-                                "{}: token '{t}' at index {i} is not in the alphabet {}",
+                                "{}: token {} at index {i} is not in the alphabet {}",
                                 f.name,
+                                show_token(t.as_bytes()),
                                 self.alphabet_text()
                             )))
                         }

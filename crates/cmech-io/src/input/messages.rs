@@ -3,7 +3,7 @@
 //! hint when the data look like another format.
 
 use super::{Data, Format, Input, Opened};
-use crate::error::{hinted, input, line_col, show_byte, show_char, Error, Hint};
+use crate::error::{hinted, input, line_col, show_byte, show_char, show_token, Error, Hint};
 use crate::npy;
 use crate::tokens;
 impl<'a> Input<'a> {
@@ -108,9 +108,9 @@ impl<'a> Input<'a> {
             None => format!("byte {}", u.offset),
         };
         input(format!(
-            "{}: token '{}' at {place} is not in the alphabet {}",
+            "{}: token {} at {place} is not in the alphabet {}",
             f.name,
-            String::from_utf8_lossy(&u.token),
+            show_token(&u.token),
             self.alphabet_text()
         ))
     }
