@@ -118,10 +118,53 @@ pub fn measures(hmm: &Hmm, opts: &MeasureOptions) -> Result<Measures> {
             Err(e) => return Err(e),
         },
     };
+    // An exact value that no process can have is a linear solve gone wrong in floating point:
+    // the values are approached on the presentation instead, and each says why.
+    if let Some(why) = impossible(&m, hmm.num_symbols()) {
+        if hmm.recurrent_classes().len() == 1 {
+            m = approached_measures(hmm, opts, None)?;
+            for q in [
+                &mut m.entropy_rate,
+                &mut m.excess_entropy,
+                &mut m.statistical_complexity,
+                &mut m.crypticity,
+                &mut m.transient_information,
+                &mut m.synchronization_information,
+            ] {
+                q.method
+                    .push_str(&format!("; not exact: the exact computation gave {why}"));
+            }
+        }
+    }
     m.process = hmm.name().to_string();
     m.presentation_states = hmm.num_states();
     m.unifilar = hmm.is_unifilar();
     Ok(m)
+}
+
+/// Slack for rounding in the bounds [`impossible`] checks.
+const BOUND_SLACK: f64 = 1e-9;
+
+/// The first exact value of `m` outside what any process over `k` symbols has (h_mu in
+/// [0, log2 k]; C_mu, chi, T and S at least 0; E from 0 to C_mu), as "name = value, outside
+/// [lo, hi]"; `None` when every exact value is within its bounds.
+fn impossible(m: &Measures, k: usize) -> Option<String> {
+    let exact = |q: &Quantity| q.value.filter(|_| q.status == Status::Exact);
+    let c_mu = exact(&m.statistical_complexity).unwrap_or(f64::INFINITY);
+    [
+        ("h_mu", exact(&m.entropy_rate), (k as f64).log2()),
+        ("C_mu", exact(&m.statistical_complexity), f64::INFINITY),
+        ("E", exact(&m.excess_entropy), c_mu),
+        ("chi", exact(&m.crypticity), f64::INFINITY),
+        ("T", exact(&m.transient_information), f64::INFINITY),
+        ("S", exact(&m.synchronization_information), f64::INFINITY),
+    ]
+    .into_iter()
+    .find_map(|(name, value, hi)| {
+        let v = value?;
+        let within = v >= -BOUND_SLACK && v <= hi + BOUND_SLACK;
+        (!within).then(|| format!("{name} = {v:.6}, outside [0, {hi:.6}]"))
+    })
 }
 
 fn next_symbol_entropies(stats: &[LevelStatistics]) -> Vec<f64> {
@@ -145,4 +188,42 @@ fn block_entropies(stats: &[LevelStatistics], block_length: usize) -> (Vec<f64>,
     }
     let exact = h.len() == block_length + 1;
     (h, exact)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_values_that_no_process_has_are_caught() {
+        let even = crate::named("even", &[]).unwrap();
+        let m = measures(&even, &MeasureOptions::default()).unwrap();
+        assert_eq!(impossible(&m, 2), None);
+        type Field = fn(&mut Measures) -> &mut Quantity;
+        let cases: [(Field, f64, &str); 3] = [
+            (
+                |m| &mut m.excess_entropy,
+                26.16,
+                "E = 26.160000, outside [0, 0.918296]",
+            ),
+            (
+                |m| &mut m.entropy_rate,
+                1.5,
+                "h_mu = 1.500000, outside [0, 1.000000]",
+            ),
+            (
+                |m| &mut m.transient_information,
+                -0.1,
+                "T = -0.100000, outside [0, inf]",
+            ),
+        ];
+        for (field, value, want) in cases {
+            let mut bad = m.clone();
+            *field(&mut bad) = Quantity::exact(value, "test");
+            assert_eq!(impossible(&bad, 2).as_deref(), Some(want));
+            // Approached values are not claimed exact, so they are not held to it here.
+            field(&mut bad).status = Status::Approached;
+            assert_eq!(impossible(&bad, 2), None);
+        }
+    }
 }
