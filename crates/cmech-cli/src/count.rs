@@ -117,10 +117,19 @@ pub fn count(args: CountArgs) -> Result<()> {
     let sources: Vec<Source> = args.inputs.iter().map(|s| Source::from_arg(s)).collect();
     let shard = count_inputs(&sources, args.read.options(range), &window)?;
     write_shard(&args.output, &shard, args.force).map_err(io_error)?;
+    // A range holds the end of none, one or several sequences: "in 0 sequences" read as if its
+    // symbols belonged to none.
+    let sequences = match range {
+        Some((a, b)) => format!(
+            "of bytes {a}..{b}, where {} end (each is counted in the range holding its end, so \
+             merged ranges add up)",
+            plural(shard.info.sequences, "sequence")
+        ),
+        None => format!("in {}", plural(shard.info.sequences, "sequence")),
+    };
     crate::report::say(format_args!(
-        "counted {} in {} (alphabet {{{}}}, window {}) into {}",
+        "counted {} {sequences} (alphabet {{{}}}, window {}) into {}",
         plural(shard.info.symbols, "symbol"),
-        plural(shard.info.sequences, "sequence"),
         shard.info.alphabet.join(", "),
         shard.info.window,
         args.output.display()

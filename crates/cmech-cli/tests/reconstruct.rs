@@ -134,6 +134,19 @@ fn merged_ranges_with_a_gap_are_said() {
             &["count", "x.txt", "-L", "3", "--range", range, "-o", out],
         );
     }
+    // A range without a sequence's end says so, not that its symbols are in no sequence.
+    let out = cmech()
+        .current_dir(d)
+        .args([
+            "count", "x.txt", "-L", "3", "--range", "0..3000", "-o", "a2.cnt",
+        ])
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("counted 3000 symbols of bytes 0..3000, where 0 sequences end"),
+        "{err}"
+    );
     let gap = "warning: x.txt: bytes 3000..5000 are in none of the ranges counted \
                (0..3000, 5000..10001): the counts leave them out";
     for args in [
