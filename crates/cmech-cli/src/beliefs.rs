@@ -61,7 +61,8 @@ pub struct BeliefsArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "table")]
     sequence: Option<PathBuf>,
     /// With --sequence: the file holds whitespace-separated tokens, each a symbol (default: one
-    /// character per symbol when every symbol's name is one character).
+    /// character per symbol when every symbol's name is one character, or an integer .npy array
+    /// of the symbols' names, detected by its magic or extension).
     #[arg(long, requires = "sequence")]
     tokens: bool,
     /// Every word of this length with the belief after each prefix.
@@ -286,12 +287,9 @@ fn trajectory(
     // The symbols of the process, read through cmech-io in its alphabet, a block at a time.
     let names = hmm.alphabet();
     let chars = names.iter().all(|s| s.len() == 1);
+    // One-character names: characters, or a .npy array as every command detects it.
     let read = ReadOptions {
-        format: Some(if args.tokens || !chars {
-            Format::Tokens
-        } else {
-            Format::Chars
-        }),
+        format: (args.tokens || !chars).then_some(Format::Tokens),
         mmap: crate::args::mmap(),
         ..ReadOptions::default()
     };

@@ -12,7 +12,7 @@ use indicatif::ProgressBar;
 
 use crate::report::progress_bar;
 use crate::{file_or_named, output, Source};
-use cmech_io::{symbol_separator, OutputFile};
+use cmech_io::{check_text_output, symbol_separator, OutputFile};
 
 #[derive(Args)]
 pub(crate) struct SampleArgs {
@@ -44,6 +44,9 @@ pub(crate) fn sample(args: SampleArgs, stdout: &mut impl Write) -> Result<()> {
         named_source,
     )?;
     // Everything is checked before the output file is begun.
+    if let Some(path) = &args.output {
+        check_text_output(path)?;
+    }
     let symbols = match source {
         NamedSource::Presentation(hmm) => {
             let start = match &args.start {

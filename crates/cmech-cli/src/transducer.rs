@@ -11,7 +11,7 @@ use cmech_core::presentation::format_prob;
 use cmech_core::reconstruct::{reconstruct_transducer, Method, ReconstructOptions};
 use cmech_core::transducer::{named_transducer, TransducerMeasures, TRANSDUCERS};
 use cmech_core::Transducer;
-use cmech_io::{count_paired, symbol_separator, Input, Source as DataSource};
+use cmech_io::{check_text_output, count_paired, symbol_separator, Input, Source as DataSource};
 use serde_json::json;
 
 use crate::args::{ReadArgs, SaveArgs};
@@ -342,7 +342,10 @@ fn drive(args: DriveArgs, stdout: &mut impl Write) -> Result<()> {
         &[Path::new(&args.input)],
         args.force,
     )?;
-    // Both streams' forms are checked before the drive, not after it.
+    // Both streams' forms and names are checked before the drive, not after it.
+    for path in [&args.input_out, &args.output_out].into_iter().flatten() {
+        check_text_output(path)?;
+    }
     let seps = [
         symbol_separator(t.inputs())?,
         symbol_separator(t.outputs())?,

@@ -5,7 +5,7 @@ mod common;
 
 use cmech_core::belief::belief_trajectory;
 use cmech_core::named;
-use common::{cmech, fails, floats, ints, json, run_ok};
+use common::{cmech, fails, floats, ints, json, npy, run_ok};
 use serde_json::Value;
 
 #[test]
@@ -325,4 +325,50 @@ fn a_failed_run_leaves_the_old_output_as_it_was() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(left.len(), 2, "no temporary file is left: {left:?}");
+}
+
+/// A sequence given as an integer .npy array is read as one, as every command reads it, and gives
+/// the beliefs of the same symbols as text; sampled text is never written under a .npy name that
+/// every reader would take for an array (issue 23).
+#[test]
+fn a_sequence_in_npy_is_read_as_an_array() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let symbols = [0i64, 1, 1, 0, 1, 1, 1];
+    let data: Vec<u8> = symbols.iter().flat_map(|x| x.to_le_bytes()).collect();
+    std::fs::write(d.join("gm.npy"), npy("<i8", &[symbols.len()], &data)).unwrap();
+    std::fs::write(d.join("gm.txt"), "0110111\n").unwrap();
+    let from_npy = json(
+        d,
+        &["beliefs", "golden-mean", "--sequence", "gm.npy", "--json"],
+    );
+    let from_text = json(
+        d,
+        &["beliefs", "golden-mean", "--sequence", "gm.txt", "--json"],
+    );
+    assert_eq!(from_npy, from_text);
+    // It was read as characters: "byte 0x93 ... is not in the alphabet".
+    let e = fails(d, &["beliefs", "mess3", "--sequence", "gm.npy"]);
+    assert!(e.contains("the symbol 'A' is not an integer"), "{e}");
+    let e = fails(d, &["sample", "mess3", "-n", "10", "-o", "m.npy"]);
+    assert!(
+        e.contains("m.npy: symbols are written as text, and every reader takes a name ending in .npy for a NumPy array"),
+        "{e}"
+    );
+    assert!(!d.join("m.npy").exists());
+    let e = fails(
+        d,
+        &[
+            "transducer",
+            "drive",
+            "delay",
+            "--input",
+            "even",
+            "-n",
+            "10",
+            "--output-out",
+            "y.NPY",
+        ],
+    );
+    assert!(e.contains("y.NPY: symbols are written as text"), "{e}");
 }

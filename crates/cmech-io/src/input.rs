@@ -26,7 +26,7 @@ use crate::Progress;
 
 pub(crate) use alphabet::{no_duplicates, text_lookup, token_map};
 pub use count::{count_held_out, count_sources};
-pub(crate) use source::looks_like_npy;
+pub(crate) use source::{has_npy_extension, looks_like_npy};
 pub use source::{parse_range, Format, MmapChoice, ReadOptions, Source};
 
 /// Bytes of a mapped file counted between two releases of its pages.

@@ -68,7 +68,7 @@ pub use input::{
 };
 pub use memory::{Ints, Memory, Part, Symbol};
 pub use npy_write::{NpyType, NpyWriter};
-pub use output::{symbol_separator, OutputFile};
+pub use output::{check_text_output, symbol_separator, OutputFile};
 pub use paired::count_paired;
 pub use shard::{
     are_shards, load_shards, merge_shards, read_shard, write_shard, Shard, ShardInfo, SourceInfo,

@@ -124,6 +124,20 @@ pub fn symbol_separator(alphabet: &[String]) -> Result<&'static str> {
     }
 }
 
+/// Checks that symbols written as text may go to `path`: every reader takes a name ending in
+/// `.npy` for a NumPy array, so text under that name could not be read back.
+pub fn check_text_output(path: &Path) -> Result<()> {
+    if crate::input::has_npy_extension(path) {
+        return Err(input(format!(
+            "{}: symbols are written as text, and every reader takes a name ending in .npy for a \
+             NumPy array; give it another name (x.txt), or use Python's Process.sample for an \
+             array",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// The refusal to replace a file the user has: each face words the remedy.
 pub(crate) fn exists(path: &Path) -> crate::Error {
     hinted(format!("{} exists", path.display()), Hint::Overwrite)

@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -151,11 +151,16 @@ pub fn parse_range(s: &str) -> Result<(u64, u64)> {
     Ok((a, b))
 }
 
+/// Whether a file's name says it is a NumPy array.
+pub(crate) fn has_npy_extension(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy"))
+}
+
 pub(crate) fn looks_like_npy(s: &Source) -> bool {
     match s {
         Source::Stdin => false,
         Source::Path(p) => {
-            if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy")) {
+            if has_npy_extension(p) {
                 return true;
             }
             // Peeking would consume a pipe's first bytes: a pipe is .npy only when told.
