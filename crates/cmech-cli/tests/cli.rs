@@ -166,13 +166,7 @@ fn sampled_symbols_read_back_or_are_refused() {
         (["ab", " "], r#"" ""#),
     ] {
         std::fs::write(d.join("p.json"), process(names)).unwrap();
-        let out = cmech()
-            .current_dir(d)
-            .args(["sample", "p.json", "-n", "20", "-o", "s.txt"])
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{err}");
+        let err = common::fails(d, &["sample", "p.json", "-n", "20", "-o", "s.txt"]);
         assert!(
             err.contains(&format!(
                 "the symbol {shown} cannot be written as text that reads back"
