@@ -710,3 +710,20 @@ def test_lengths_past_a_window_are_refused(gm_sample, kwargs):
     # A window holds 64 symbols at most (the CLI wrapped usize::MAX + 1 to a window of 0 or 3).
     with pytest.raises(cmech.InvalidArgumentError, match=r"must be at most 63 \(counts reach words of 64 symbols\)"):
         cmech.reconstruct(gm_sample[:1000], **kwargs)
+
+
+def test_a_refined_candidate_says_what_was_done_to_which_fit():
+    # Mess3 has no finite machine: the chosen fit is refined, and the candidate made says from
+    # which candidate and by which moves (collapse's clustering among them).
+    x = cmech.Process.named("mess3").sample(300_000, seed=1)
+    sel = cmech.reconstruct(x).diagnostics.selection
+    made = [(i, c) for i, c in enumerate(sel.candidates) if c.refined is not None]
+    assert made, [c.states for c in sel.candidates]
+    for i, c in made:
+        r = c.refined
+        assert set(r) == {"from", "clustered", "merges", "splits", "redirects", "pruned"}, r
+        assert 0 <= r["from"] < i
+        src = sel.candidates[r["from"]]
+        assert (c.method, c.max_history) == (src.method, src.max_history)
+        assert sum(v for k, v in r.items() if k != "from") > 0, r
+    assert "refined by likelihood" in sel.reason
