@@ -12,6 +12,13 @@ use super::{Dtype, Header};
 /// Value ranges up to this wide are looked up in a dense table.
 pub(super) const DENSE: i128 = 1 << 24;
 
+/// A lookup's dense table is at most this many entries per value it holds, or
+/// [`ALWAYS_DENSE`]: five symbols spread over 10^7 (a damaged file's, say) took a 64 MB table.
+const ENTRIES_PER_VALUE: i128 = 64;
+
+/// Ranges this narrow are always dense (256 KB at most): every 16-bit dtype.
+const ALWAYS_DENSE: i128 = 1 << 16;
+
 #[inline]
 pub(super) fn decode<const W: usize>(b: [u8; W], d: Dtype) -> i128 {
     // One load of the padded word rather than a loop over bytes: the loops over 10^7 elements
@@ -102,7 +109,11 @@ impl Lookup {
             pairs.iter().map(|p| p.0).max(),
         );
         match (min, max) {
-            (Some(min), Some(max)) if max - min < DENSE => {
+            (Some(min), Some(max))
+                if max - min < DENSE
+                    && (max - min < ALWAYS_DENSE
+                        || max - min < ENTRIES_PER_VALUE * pairs.len() as i128) =>
+            {
                 let mut index = vec![NONE; (max - min + 1) as usize];
                 for &(v, c) in &pairs {
                     index[(v - min) as usize] = c;
