@@ -574,12 +574,7 @@ fn bad_input_gets_one_line_naming_the_problem() {
     // Within twice the bound, a fit whose states outgrow the data stops there, in a fraction of
     // a second: CSSR at L = 40 on Even data below its bound of 44 split into 10^5 states and ran
     // for many minutes (issue 23).
-    run_ok(
-        d,
-        &[
-            "sample", "even", "-n", "30000", "--seed", "1", "-o", "even.txt",
-        ],
-    );
+    sample(d, "even", 30_000, 1, "even.txt");
     let e = fails(
         d,
         &["reconstruct", "even.txt", "-L", "40", "--method", "cssr"],
@@ -828,19 +823,7 @@ fn pipes_are_read_whole() {
     // taken for a process name.
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    run_ok(
-        d,
-        &[
-            "sample",
-            "golden-mean",
-            "-n",
-            "100000",
-            "--seed",
-            "1",
-            "-o",
-            "gm.txt",
-        ],
-    );
+    sample(d, "golden-mean", 100_000, 1, "gm.txt");
     run_ok(d, &["reconstruct", "gm.txt", "-o", "gm.json"]);
     let bin = env!("CARGO_BIN_EXE_cmech");
     let piped = |command: &str| {
